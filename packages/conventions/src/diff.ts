@@ -1,0 +1,189 @@
+import type { Attribute, AttributeType, EnumMember, ResolvedRegistry, SourceLocation } from './model.js';
+import { typeName } from './generate/md.js';
+
+/**
+ * What `cairn diff` reports. The breaking rules follow the backward-compatibility policy
+ * OpenTelemetry enforces with Weaver (semantic-conventions' `policies/compatibility.rego`):
+ * attributes and enum members are deprecated, never removed; a stable attribute keeps its
+ * stability, its type and its members' values.
+ */
+export type DiffChangeId =
+  | 'diff.attribute-removed'
+  | 'diff.type-changed'
+  | 'diff.stability-downgraded'
+  | 'diff.enum-member-removed'
+  | 'diff.enum-value-changed'
+  | 'diff.enum-member-stability-downgraded'
+  | 'diff.attribute-added'
+  | 'diff.attribute-deprecated'
+  | 'diff.enum-member-added';
+
+/** `error` breaks consumers of the old registry; `info` is worth knowing in a review. */
+export type DiffLevel = 'error' | 'info';
+
+export interface DiffChange {
+  id: DiffChangeId;
+  level: DiffLevel;
+  /** The attribute key. */
+  attribute: string;
+  message: string;
+  /** The enum member id, for member changes. */
+  member?: string;
+  /** What OLD had and NEW has (a type, a stability, a member value), as text. */
+  old?: string;
+  new?: string;
+  /** Where NEW defines the attribute (OLD's location for removals). */
+  location?: SourceLocation;
+}
+
+export interface DiffReport {
+  old: { name: string };
+  new: { name: string };
+  /** Breaking changes first, then by attribute and id. */
+  changes: DiffChange[];
+  /** How many changes are breaking: `cairn diff` fails when it is not 0. */
+  breaking: number;
+}
+
+/** Compares OLD's org attributes against NEW (wherever NEW defines them, upstream included). */
+export function diffRegistries(old: ResolvedRegistry, next: ResolvedRegistry): DiffReport {
+  const nextByKey = new Map(next.attributes.map((a) => [a.key, a]));
+  const oldOrgKeys = new Set<string>();
+  const changes: DiffChange[] = [];
+  for (const before of old.attributes) {
+    if (before.origin !== 'org') continue;
+    oldOrgKeys.add(before.key);
+    const after = nextByKey.get(before.key);
+    if (after) changes.push(...compareAttribute(before, after));
+    else changes.push(removed(before, next));
+  }
+  for (const after of next.attributes) {
+    if (after.origin !== 'org' || oldOrgKeys.has(after.key)) continue;
+    // An upstream attribute the org now defines itself is not new to anyone.
+    if (old.attributes.some((a) => a.key === after.key)) continue;
+    changes.push(change('diff.attribute-added', 'info', after, `\`${after.key}\` was added`, { new: typeName(after.type) }));
+  }
+  changes.sort(byLevelThenKey);
+  return { old: { name: old.manifest.name }, new: { name: next.manifest.name }, changes, breaking: changes.filter((c) => c.level === 'error').length };
+}
+
+function removed(before: Attribute, next: ResolvedRegistry): DiffChange {
+  const parts = [`\`${before.key}\` was removed; attributes must be deprecated, not removed`];
+  if (before.deprecated) parts.push('(it was already deprecated in OLD; keep it deprecated instead)');
+  const canonical = next.aliases[before.key];
+  if (canonical !== undefined) parts.push(`(NEW lists it as an alias of \`${canonical}\`)`);
+  return change('diff.attribute-removed', 'error', before, parts.join(' '), { old: typeName(before.type) });
+}
+
+function compareAttribute(before: Attribute, after: Attribute): DiffChange[] {
+  const changes: DiffChange[] = [];
+  const stable = before.stability === 'stable';
+  if (stable && after.stability !== 'stable') {
+    const now = after.stability ?? 'unset';
+    changes.push(change('diff.stability-downgraded', 'error', after, `\`${after.key}\` was stable and is now ${now}; a stable attribute stays stable (deprecate it instead)`, { old: 'stable', new: now }));
+  }
+  if (!sameType(before.type, after.type)) {
+    const was = typeName(before.type);
+    const now = typeName(after.type);
+    // Weaver holds only stable attributes to their type; an unstable one may still change.
+    const message = stable
+      ? `\`${after.key}\` was \`${was}\` and is now \`${now}\`; a stable attribute keeps its type`
+      : `\`${after.key}\` changed type from \`${was}\` to \`${now}\` (allowed while it is ${before.stability ?? 'not stable'})`;
+    changes.push(change('diff.type-changed', stable ? 'error' : 'info', after, message, { old: was, new: now }));
+  }
+  changes.push(...compareMembers(before, after, stable));
+  if (after.deprecated && !before.deprecated) {
+    const to = after.deprecated.reason === 'renamed' ? `, renamed to \`${after.deprecated.renamedTo}\`` : ` (${after.deprecated.reason})`;
+    changes.push(change('diff.attribute-deprecated', 'info', after, `\`${after.key}\` is now deprecated${to}`,
+      after.deprecated.reason === 'renamed' ? { new: after.deprecated.renamedTo } : {}));
+  }
+  return changes;
+}
+
+function compareMembers(before: Attribute, after: Attribute, stable: boolean): DiffChange[] {
+  const oldMembers = membersOf(before.type);
+  const afterMembers = membersOf(after.type);
+  // An enum that became another type already has its `diff.type-changed`; its members went with it.
+  if (!oldMembers || !afterMembers) return [];
+  const newMembers = new Map(afterMembers.map((m) => [m.id, m]));
+  const changes: DiffChange[] = [];
+  for (const member of oldMembers) {
+    const now = newMembers.get(member.id);
+    const about = { member: member.id, old: String(member.value) };
+    if (!now) {
+      const hint = member.deprecated ? ' (it was already deprecated; keep it deprecated instead)' : '; deprecate enum members instead of removing them';
+      changes.push(change('diff.enum-member-removed', 'error', after, `\`${after.key}\` lost member \`${member.id}\`${hint}`, about));
+      continue;
+    }
+    if (now.value !== member.value) {
+      const message = stable
+        ? `member \`${member.id}\` of stable \`${after.key}\` changed value from ${show(member.value)} to ${show(now.value)}`
+        : `member \`${member.id}\` of \`${after.key}\` changed value from ${show(member.value)} to ${show(now.value)} (allowed while the attribute is not stable)`;
+      changes.push(change('diff.enum-value-changed', stable ? 'error' : 'info', after, message, { ...about, new: String(now.value) }));
+    }
+    if (stable && member.stability === 'stable' && now.stability !== 'stable') {
+      changes.push(change('diff.enum-member-stability-downgraded', 'error', after,
+        `member \`${member.id}\` of \`${after.key}\` was stable and is now ${now.stability ?? 'unset'}`,
+        { member: member.id, old: 'stable', new: now.stability ?? 'unset' }));
+    }
+  }
+  const known = new Set(oldMembers.map((m) => m.id));
+  for (const member of newMembers.values()) {
+    if (known.has(member.id)) continue;
+    changes.push(change('diff.enum-member-added', 'info', after, `\`${after.key}\` gained member \`${member.id}\` (${show(member.value)})`, { member: member.id, new: String(member.value) }));
+  }
+  return changes;
+}
+
+function membersOf(type: AttributeType): EnumMember[] | undefined {
+  if (type.kind === 'enum') return type.members;
+  return type.kind === 'template' ? membersOf(type.inner) : undefined;
+}
+
+/** Same shape of value; enum members are compared one by one, not here. */
+function sameType(a: AttributeType, b: AttributeType): boolean {
+  // The built-in upstream does not know some types: no evidence of a change.
+  if (a.kind === 'unknown' || b.kind === 'unknown') return true;
+  switch (a.kind) {
+    case 'primitive': return b.kind === 'primitive' && a.name === b.name;
+    case 'array': return b.kind === 'array' && a.element === b.element;
+    case 'enum': return b.kind === 'enum' && a.base === b.base;
+    case 'template': return b.kind === 'template' && sameType(a.inner, b.inner);
+    case 'any': return b.kind === 'any';
+  }
+}
+
+function show(value: string | number): string {
+  return JSON.stringify(value);
+}
+
+function change(id: DiffChangeId, level: DiffLevel, attribute: Attribute, message: string, fields: Partial<Pick<DiffChange, 'member' | 'old' | 'new'>>): DiffChange {
+  const result: DiffChange = { id, level, attribute: attribute.key, message, ...fields };
+  if (attribute.source) result.location = attribute.source;
+  return result;
+}
+
+function byLevelThenKey(a: DiffChange, b: DiffChange): number {
+  return (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1)
+    || (a.attribute < b.attribute ? -1 : a.attribute > b.attribute ? 1 : 0)
+    || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    || (a.member ?? '').localeCompare(b.member ?? '');
+}
+
+/** A review-ready summary: breaking changes, then the rest. */
+export function formatDiffMarkdown(report: DiffReport): string {
+  const lines = [`# Registry diff: \`${report.old.name}\` → \`${report.new.name}\``, ''];
+  if (report.changes.length === 0) return `${[...lines, 'No changes to org attributes.'].join('\n')}\n`;
+  const breaking = report.changes.filter((c) => c.level === 'error');
+  const info = report.changes.filter((c) => c.level === 'info');
+  lines.push(`${report.breaking} breaking, ${info.length} informational.`);
+  for (const [title, list] of [['Breaking changes', breaking], ['Other changes', info]] as const) {
+    if (list.length === 0) continue;
+    lines.push('', `## ${title}`, '');
+    for (const c of list) {
+      const where = c.location ? ` (${c.location.file}:${c.location.line})` : '';
+      lines.push(`- **${c.id}** ${c.message.replace(/\r?\n/g, ' ')}${where}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

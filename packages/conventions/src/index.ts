@@ -1,1 +1,12 @@
-export {};
+export * from './model.js';
+export { ConventionsError, didYouMean, formatFinding, formatLocation, sortFindings, type Finding, type FindingLevel } from './findings.js';
+export { loadRegistry, checkDirectory, type LoadOptions, type LoadedRegistry } from './registry.js';
+export { checkRegistry, isLoadFinding, isIdentityLike, suggestKey, RULES, type CheckResult, type Rule } from './check/index.js';
+export { resolveRegistry, definitionsOf, type Resolution } from './resolve.js';
+export { loadUpstream, loadModelDirectory, type UpstreamRegistry } from './upstream/index.js';
+export { loadSourceRegistry, parseRegistryFile, type SourceGroup, type SourceRegistry } from './source/load.js';
+export type { SourceAttribute, CairnAnnotations } from './source/attribute.js';
+export { RegistryIndex, type Lookup } from './lookup.js';
+// PENDING export * from "./generate/ts.js";
+// PENDING export * from "./generate/md.js";
+// PENDING export * from "./diff.js";

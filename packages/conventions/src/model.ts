@@ -1,0 +1,123 @@
+/**
+ * The resolved registry: plain, JSON-serializable data. Everything downstream (check, diff,
+ * generate, the SDK, the ESLint rules, the gateway) reads this structure and never re-parses YAML.
+ */
+
+export type Sensitivity = 'public' | 'internal' | 'pii' | 'secret';
+export const SENSITIVITIES: readonly Sensitivity[] = ['public', 'internal', 'pii', 'secret'];
+
+export type Stability = 'stable' | 'development' | 'alpha' | 'beta' | 'release_candidate' | 'deprecated';
+export const STABILITIES: readonly Stability[] = ['stable', 'development', 'alpha', 'beta', 'release_candidate', 'deprecated'];
+
+export type PrimitiveType = 'string' | 'int' | 'double' | 'boolean';
+export const PRIMITIVE_TYPES: readonly PrimitiveType[] = ['string', 'int', 'double', 'boolean'];
+
+export interface EnumMember {
+  id: string;
+  value: string | number;
+  brief?: string;
+  stability?: Stability;
+  deprecated?: Deprecation;
+}
+
+/** The value type of an attribute, as Weaver spells it, made a discriminated union. */
+export type AttributeType =
+  | { kind: 'primitive'; name: PrimitiveType }
+  | { kind: 'array'; element: PrimitiveType }
+  | { kind: 'any' }
+  | { kind: 'enum'; base: 'string' | 'int' | 'double'; members: EnumMember[] }
+  | { kind: 'template'; inner: AttributeType }
+  /** The built-in upstream knows a name but not its type. */
+  | { kind: 'unknown' };
+
+export type Deprecation =
+  | { reason: 'renamed'; renamedTo: string; note?: string }
+  | { reason: 'obsoleted'; note?: string }
+  | { reason: 'uncategorized'; note?: string };
+
+export type RequirementLevel = 'required' | 'conditionally_required' | 'recommended' | 'opt_in';
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** Where an attribute's definition comes from. */
+export type Origin = 'upstream' | 'org';
+
+/** How sure the registry is about an attribute's type. */
+export type TypeSource = 'declared' | 'inferred' | 'unknown';
+
+export interface Attribute {
+  key: string;
+  type: AttributeType;
+  typeSource: TypeSource;
+  brief: string;
+  note?: string;
+  examples?: unknown[];
+  stability?: Stability;
+  deprecated?: Deprecation;
+  requirementLevel?: RequirementLevel;
+  origin: Origin;
+  /** The `registry.*` group that defines it. */
+  group: string;
+  /** Cairn's annotations; on upstream attributes they come from org `ref`s that refine them. */
+  owner?: string;
+  sensitivity?: Sensitivity;
+  aliases: string[];
+  propagate: boolean;
+  source?: SourceLocation;
+  /** Where the org refined an upstream attribute with Cairn annotations. */
+  refinedAt?: SourceLocation;
+}
+
+export interface GroupAttributeRef {
+  key: string;
+  requirementLevel?: RequirementLevel;
+  source?: SourceLocation;
+}
+
+export interface Group {
+  id: string;
+  type: string;
+  brief: string;
+  origin: Origin;
+  stability?: Stability;
+  deprecated?: Deprecation;
+  attributes: GroupAttributeRef[];
+  source?: SourceLocation;
+}
+
+export type PolicyLevel = 'error' | 'warning' | 'info' | 'off';
+
+export interface Manifest {
+  name: string;
+  description?: string;
+  semconvVersion?: string;
+  /** The org's own namespaces, e.g. `acme`. */
+  namespaces: string[];
+  /** `builtin` (the installed @opentelemetry/semantic-conventions) or a model directory. */
+  upstream: { kind: 'builtin' } | { kind: 'dir'; path: string };
+  /** Per-rule level overrides for `cairn check`. */
+  policies: Record<string, PolicyLevel>;
+  source?: SourceLocation;
+}
+
+export interface UpstreamInfo {
+  kind: 'builtin' | 'dir';
+  /** Package version or model directory. */
+  version?: string;
+  path?: string;
+  attributeCount: number;
+}
+
+export interface ResolvedRegistry {
+  manifest: Manifest;
+  upstream: UpstreamInfo;
+  /** Every attribute, upstream and org, sorted by key. */
+  attributes: Attribute[];
+  groups: Group[];
+  /** Old name → canonical key. */
+  aliases: Record<string, string>;
+}

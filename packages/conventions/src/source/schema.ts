@@ -1,0 +1,50 @@
+/** The keys Weaver v1 accepts, per object, plus Cairn's under `annotations.cairn`. */
+
+export const FILE_KEYS = ['groups', 'imports'] as const;
+
+export const GROUP_KEYS = [
+  'id', 'type', 'brief', 'note', 'prefix', 'extends', 'stability', 'deprecated', 'attributes',
+  'constraints', 'span_kind', 'events', 'metric_name', 'instrument', 'unit', 'name', 'display_name',
+  'annotations', 'entity_associations', 'body',
+] as const;
+
+export const GROUP_TYPES = [
+  'attribute_group', 'span', 'event', 'metric', 'metric_group', 'resource', 'scope', 'entity', 'undefined',
+] as const;
+
+export const ATTRIBUTE_KEYS = [
+  'id', 'ref', 'type', 'brief', 'examples', 'tag', 'requirement_level', 'sampling_relevant', 'note',
+  'stability', 'deprecated', 'prefix', 'annotations', 'role', 'display_name',
+] as const;
+
+export const MEMBER_KEYS = ['id', 'value', 'brief', 'note', 'stability', 'deprecated', 'annotations'] as const;
+
+export const ENUM_TYPE_KEYS = ['members', 'allow_custom_values'] as const;
+
+export const DEPRECATED_KEYS = ['reason', 'renamed_to', 'note'] as const;
+export const DEPRECATION_REASONS = ['renamed', 'obsoleted', 'uncategorized'] as const;
+
+export const REQUIREMENT_LEVELS = ['required', 'recommended', 'opt_in'] as const;
+export const REQUIREMENT_LEVEL_KEYS = ['required', 'recommended', 'opt_in', 'conditionally_required'] as const;
+
+export const CAIRN_KEYS = ['owner', 'sensitivity', 'aliases', 'propagate'] as const;
+
+/** Every spelling of a type Weaver accepts, besides enums and templates. */
+export const TYPE_NAMES = [
+  'string', 'int', 'double', 'boolean', 'any', 'string[]', 'int[]', 'double[]', 'boolean[]',
+] as const;
+
+export const MANIFEST_KEYS = [
+  'name', 'description', 'semconv_version', 'schema_base_url', 'schema_url', 'stability', 'dependencies', 'cairn',
+] as const;
+export const MANIFEST_CAIRN_KEYS = ['namespaces', 'upstream', 'policies'] as const;
+
+/** `file_format: definition/2` (Weaver's v2 syntax, which upstream has begun to use). */
+export const V2_FILE_KEYS = [
+  'file_format', 'attributes', 'attribute_groups', 'spans', 'span_refinements', 'events', 'event_refinements',
+  'metrics', 'metric_refinements', 'entities', 'entity_refinements', 'imports',
+] as const;
+export const V2_ATTRIBUTE_KEYS = [
+  'key', 'ref', 'ref_group', 'type', 'brief', 'examples', 'requirement_level', 'sampling_relevant', 'note',
+  'stability', 'deprecated', 'annotations', 'visibility',
+] as const;

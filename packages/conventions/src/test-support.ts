@@ -1,0 +1,27 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The upstream model snapshot shared with the project (../shared/semconv/model). */
+export const UPSTREAM_MODEL = fileURLToPath(new URL('../../../../shared/semconv/model', import.meta.url));
+/** The repository's example org registry. */
+export const EXAMPLE_REGISTRY = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
+
+/** Writes a registry (file name → YAML text) into a fresh temporary directory. */
+export function writeRegistry(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-registry-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+/** Strips common leading indentation so fixtures can be indented in test code. */
+export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const text = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = text.replace(/^\n/, '').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}

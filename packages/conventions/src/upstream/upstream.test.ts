@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AttributeType } from '../model.js';
+import { UPSTREAM_MODEL } from '../test-support.js';
+import { loadModelDirectory, loadUpstream } from './index.js';
+
+describe('upstream model directory (../shared/semconv/model)', () => {
+  const upstream = loadModelDirectory(UPSTREAM_MODEL);
+
+  it('loads every file without a finding', () => {
+    assert.deepEqual(upstream.findings, []);
+  });
+
+  it('resolves exactly the 931 registry.* attributes, 207 of them deprecated, as the snapshot states', () => {
+    const registry = upstream.attributes.filter((a) => a.group.startsWith('registry.'));
+    assert.equal(registry.length, 931);
+    assert.equal(registry.filter((a) => a.deprecated).length, 207);
+  });
+
+  it('also reads the attributes that definition/2 files define (client.address and friends)', () => {
+    const v2 = upstream.attributes.filter((a) => a.group.startsWith('file:'));
+    assert.equal(v2.length, 12);
+    const client = upstream.attributes.find((a) => a.key === 'client.address');
+    assert.deepEqual(client?.type, { kind: 'primitive', name: 'string' });
+    assert.equal(client?.stability, 'stable');
+  });
+
+  it('keeps enums, templates and renames as the model states them', () => {
+    const method = upstream.attributes.find((a) => a.key === 'http.request.method');
+    assert.equal(method?.type.kind, 'enum');
+    assert.ok(method?.type.kind === 'enum' && method.type.members.some((m) => m.value === 'GET'));
+    const header = upstream.attributes.find((a) => a.key === 'http.request.header');
+    assert.deepEqual(header?.type, { kind: 'template', inner: { kind: 'array', element: 'string' } });
+    const old = upstream.attributes.find((a) => a.key === 'http.method');
+    assert.deepEqual(old?.deprecated && { reason: old.deprecated.reason, to: old.deprecated.reason === 'renamed' && old.deprecated.renamedTo }, { reason: 'renamed', to: 'http.request.method' });
+  });
+});
+
+describe('built-in upstream (@opentelemetry/semantic-conventions)', () => {
+  const builtin = loadUpstream({ kind: 'builtin' });
+  const model = new Map(loadModelDirectory(UPSTREAM_MODEL).attributes.map((a) => [a.key, a]));
+
+  it('knows the names, stability, deprecations, enum values and briefs', () => {
+    assert.equal(builtin.info.kind, 'builtin');
+    assert.match(builtin.info.version ?? '', /^\d+\.\d+\.\d+/);
+    assert.ok(builtin.attributes.length > 900, `${builtin.attributes.length}`);
+    const method = builtin.attributes.find((a) => a.key === 'http.request.method');
+    assert.equal(method?.stability, 'stable');
+    assert.equal(method?.typeSource, 'declared');
+    assert.ok(method?.type.kind === 'enum' && method.type.members.some((m) => m.value === 'GET' && m.id === 'get'));
+    const old = builtin.attributes.find((a) => a.key === 'http.method');
+    assert.equal(old?.deprecated?.reason, 'renamed');
+    assert.equal(old?.deprecated?.reason === 'renamed' && old.deprecated.renamedTo, 'http.request.method');
+    assert.equal(builtin.attributes.find((a) => a.key === 'user.email')?.brief, 'User email address.');
+    const header = builtin.attributes.find((a) => a.key === 'http.request.header');
+    assert.equal(header?.type.kind, 'template');
+  });
+
+  it('agrees with the full model on at least 95% of the types it infers, and marks the rest unknown', () => {
+    const shape = (t: AttributeType): string => (t.kind === 'enum' ? `enum:${t.base}` : JSON.stringify(t));
+    let agree = 0;
+    let inferred = 0;
+    for (const attribute of builtin.attributes) {
+      const truth = model.get(attribute.key);
+      if (!truth || attribute.typeSource === 'unknown') continue;
+      inferred++;
+      if (shape(attribute.type) === shape(truth.type)) agree++;
+    }
+    assert.ok(inferred > 800, `${inferred} inferred`);
+    assert.ok(agree / inferred >= 0.95, `${agree}/${inferred} agree`);
+    const unknown = builtin.attributes.filter((a) => a.typeSource === 'unknown');
+    assert.ok(unknown.every((a) => a.type.kind === 'unknown' || (a.type.kind === 'template' && a.type.inner.kind === 'unknown')));
+  });
+});

@@ -1,0 +1,310 @@
+// Recorded edits and the splicing writer. Only the path from the request down to an edited
+// record is re-encoded; every other field, known or unknown, is copied byte for byte.
+import { ProtoWriter, WireType } from '../wire/writer.js';
+import { REQUEST_TYPE } from '../schema/otlp.js';
+import type { MessageType } from '../schema/types.js';
+import { writeKeyValue, type AttributeValue } from '../build/values.js';
+import { bytesEqualString } from './attributes.js';
+import { P, skip, varint } from './read.js';
+import { Level, type BatchView } from './view.js';
+import { LEVELS } from './walk.js';
+
+const enum Op { Set, Rename, Delete }
+
+interface AttributeEdit {
+  readonly op: Op;
+  readonly key: string;
+  readonly to: string;
+  readonly value: AttributeValue;
+}
+
+/** What an editor can address: a resource group, a scope group, a record or a data point. */
+export type EditTarget = 'resource' | 'scope' | 'span' | 'log' | 'metric' | 'point';
+
+const LEVEL_OF: Record<EditTarget, Level> = {
+  resource: Level.Resource, scope: Level.Scope, span: Level.Record, log: Level.Record, metric: Level.Record, point: Level.Point,
+};
+
+/**
+ * Records edits against a view, then writes the edited request. Edits address the original
+ * attributes of an entry: for one key, the last edit recorded wins; a rename also removes an
+ * existing attribute that already has the new name. Resource and scope attributes live in the
+ * group's Resource / InstrumentationScope message, which is created if absent.
+ *
+ * ```ts
+ * const edits = view.edit();
+ * edits.setAttribute('span', 3, 'deployment.environment.name', 'prod');
+ * edits.drop('span', 7);
+ * const bytes = edits.encode();
+ * ```
+ */
+export class BatchEditor<T extends EditTarget> {
+  private readonly view: BatchView;
+  private readonly ops: (AttributeEdit[] | undefined)[][] = [[], [], [], []];
+  private readonly dropped: Uint8Array[];
+  private readonly dirty: Uint8Array[];
+  private edits = 0;
+  private w: ProtoWriter = new ProtoWriter(16);
+  private readonly next = new Int32Array(LEVELS);
+
+  constructor(view: BatchView) {
+    this.view = view;
+    this.dropped = view.levels.map((L) => new Uint8Array(L.count));
+    this.dirty = view.levels.map((L) => new Uint8Array(L.count));
+  }
+
+  /** Number of edits and drops recorded. */
+  get editCount(): number {
+    return this.edits;
+  }
+
+  setAttribute(target: T, index: number, key: string, value: AttributeValue): this {
+    return this.add(target, index, { op: Op.Set, key, to: key, value });
+  }
+
+  renameAttribute(target: T, index: number, from: string, to: string): this {
+    return this.add(target, index, { op: Op.Rename, key: from, to, value: undefined });
+  }
+
+  deleteAttribute(target: T, index: number, key: string): this {
+    return this.add(target, index, { op: Op.Delete, key, to: key, value: undefined });
+  }
+
+  /** Leaves the entry (and everything in it) out of the output. */
+  drop(target: T, index: number): this {
+    const level = this.checkedLevel(target, index);
+    this.dropped[level]![index] = 1;
+    this.markAncestors(level, index);
+    this.edits++;
+    return this;
+  }
+
+  isDropped(target: T, index: number): boolean {
+    return this.dropped[LEVEL_OF[target]]![index] === 1;
+  }
+
+  private checkedLevel(target: T, index: number): Level {
+    const level = LEVEL_OF[target];
+    const count = this.view.countAt(level);
+    if (!(index >= 0 && index < count)) throw new RangeError(`${target} index ${index} out of range [0, ${count})`);
+    return level;
+  }
+
+  private add(target: T, index: number, edit: AttributeEdit): this {
+    const level = this.checkedLevel(target, index);
+    const list = (this.ops[level]![index] ??= []);
+    const same = list.findIndex((e) => e.key === edit.key);
+    if (same >= 0) list.splice(same, 1);
+    list.push(edit);
+    this.dirty[level]![index] = 1;
+    this.markAncestors(level, index);
+    this.edits++;
+    return this;
+  }
+
+  private markAncestors(level: Level, index: number): void {
+    let i = index;
+    for (let l = level; l > 0; l--) {
+      i = this.view.levels[l]!.parent[i]!;
+      this.dirty[l - 1]![i] = 1;
+    }
+  }
+
+  /** Groups whose children were all dropped are dropped too, so no empty groups are written. */
+  private dropEmptyGroups(): void {
+    for (let l = LEVELS - 2; l >= 0; l--) {
+      const L = this.view.levels[l]!;
+      const childDropped = this.dropped[l + 1]!;
+      for (let i = 0; i < L.count; i++) {
+        if (this.dirty[l]![i] === 0 || this.dropped[l]![i] === 1) continue;
+        const [first, end] = this.view.childRange(l, i);
+        if (first === end) continue;
+        let kept = false;
+        for (let c = first; c < end && !kept; c++) kept = childDropped[c] === 0;
+        if (!kept) this.dropped[l]![i] = 1;
+      }
+    }
+  }
+
+  /**
+   * Writes the edited request. With no edits recorded it returns the input bytes themselves
+   * (no copy). Otherwise the result is a view over a fresh buffer.
+   */
+  encode(): Uint8Array {
+    const bytes = this.view.bytes;
+    if (this.edits === 0) return bytes;
+    this.dropEmptyGroups();
+    this.w = new ProtoWriter(bytes.length + 256);
+    this.next.fill(0);
+    this.body(REQUEST_TYPE[this.view.signal], bytes, 0, bytes.length, -1, -1, undefined);
+    return this.w.finish();
+  }
+
+  /** Writes the body of a message of type `t`, applying `edits` to its attributes field. */
+  private body(t: MessageType, buf: Uint8Array, pos: number, end: number, level: number, index: number, edits: AttributeEdit[] | undefined): void {
+    const w = this.w;
+    if (level >= 0 && level + 1 < LEVELS) this.next[level + 1] = this.view.levels[level]!.firstChild[index]!;
+    const attrField = edits !== undefined && t.holderField === 0 ? t.attrField : 0;
+    const holderEdits = t.holderField !== 0 ? edits : undefined;
+    const done = attrField !== 0 ? this.prescan(buf, pos, end, attrField, edits!) : undefined;
+    let holderSeen = false;
+    while (pos < end) {
+      const head = pos;
+      const tag = varint(buf, pos);
+      pos = P;
+      const no = tag >>> 3;
+      const wt = tag & 7;
+      const fieldEnd = skip(buf, pos, wt);
+      const child = wt === 2 && no < t.wire.length && t.wire[no] === 2 ? t.byNo[no]!.type : undefined;
+      if (child !== undefined) {
+        const len = varint(buf, pos);
+        const s = P;
+        if (child.level >= 0) {
+          const ci = this.next[child.level]!++;
+          if (this.dropped[child.level]![ci] === 1) { pos = fieldEnd; continue; }
+          if (this.dirty[child.level]![ci] === 1) {
+            w.tag(no, WireType.Len);
+            const m = w.begin(len);
+            this.body(child, buf, s, fieldEnd, child.level, ci, this.ops[child.level]![ci]);
+            w.end(m);
+            pos = fieldEnd;
+            continue;
+          }
+        } else if (no === t.holderField && holderEdits !== undefined) {
+          holderSeen = true;
+          w.tag(no, WireType.Len);
+          const m = w.begin(len);
+          this.body(child, buf, s, fieldEnd, -1, -1, holderEdits);
+          w.end(m);
+          pos = fieldEnd;
+          continue;
+        } else if (child.containsIndexed) {
+          w.tag(no, WireType.Len);
+          const m = w.begin(len);
+          this.body(child, buf, s, fieldEnd, -1, -1, undefined);
+          w.end(m);
+          pos = fieldEnd;
+          continue;
+        } else if (no === attrField && this.keyValue(buf, s, fieldEnd, attrField, edits!, done!)) {
+          pos = fieldEnd;
+          continue;
+        }
+      }
+      w.raw(buf, head, fieldEnd);
+      pos = fieldEnd;
+    }
+    if (attrField !== 0) {
+      for (let k = 0; k < edits!.length; k++) {
+        const e = edits![k]!;
+        if (e.op === Op.Set && done![k] === 0) writeKeyValue(w, attrField, e.key, e.value);
+      }
+    }
+    if (holderEdits !== undefined && !holderSeen && holderEdits.some((e) => e.op === Op.Set)) {
+      const holder = t.byNo[t.holderField]!.type!;
+      w.tag(t.holderField, WireType.Len);
+      const m = w.begin(32);
+      this.body(holder, buf, 0, 0, -1, -1, holderEdits);
+      w.end(m);
+    }
+  }
+
+  /**
+   * Marks which edits will apply. A rename applies only if its source key is present, and then
+   * flags its target for removal (2 = remove attributes named `to`).
+   */
+  private prescan(buf: Uint8Array, pos: number, end: number, attrField: number, edits: AttributeEdit[]): Uint8Array {
+    const done = new Uint8Array(edits.length);
+    if (!edits.some((e) => e.op === Op.Rename)) return done;
+    const want = (attrField << 3) | 2;
+    while (pos < end) {
+      const tag = varint(buf, pos);
+      pos = P;
+      const fieldEnd = skip(buf, pos, tag & 7);
+      if (tag === want) {
+        keyRange(buf, P, fieldEnd);
+        for (let k = 0; k < edits.length; k++) {
+          const e = edits[k]!;
+          if (e.op === Op.Rename && bytesEqualString(buf, KS, KE, e.key)) done[k] = 2;
+        }
+      }
+      pos = fieldEnd;
+    }
+    return done;
+  }
+
+  /** Applies edits to one KeyValue `[s, e)`; returns false when it should be copied as is. */
+  private keyValue(buf: Uint8Array, s: number, e: number, field: number, edits: AttributeEdit[], done: Uint8Array): boolean {
+    keyRange(buf, s, e);
+    const ks = KS;
+    const ke = KE;
+    for (let k = 0; k < edits.length; k++) {
+      const edit = edits[k]!;
+      if (done[k] === 2 && edit.to !== edit.key && bytesEqualString(buf, ks, ke, edit.to)) return true; // replaced by a rename
+    }
+    for (let k = 0; k < edits.length; k++) {
+      const edit = edits[k]!;
+      if (!bytesEqualString(buf, ks, ke, edit.key)) continue;
+      if (edit.op === Op.Delete) return true;
+      if (edit.op === Op.Set) {
+        done[k] = 1;
+        writeKeyValue(this.w, field, edit.key, edit.value);
+        return true;
+      }
+      // Rename: the new key, then every other field of the KeyValue (the value) verbatim.
+      const w = this.w;
+      w.tag(field, WireType.Len);
+      const m = w.begin(e - s);
+      w.stringField(1, edit.to);
+      let pos = s;
+      while (pos < e) {
+        const head = pos;
+        const tag = varint(buf, pos);
+        const next = skip(buf, P, tag & 7);
+        if (tag !== 0x0a) w.raw(buf, head, next);
+        pos = next;
+      }
+      w.end(m);
+      return true;
+    }
+    return false;
+  }
+}
+
+let KS = 0;
+let KE = 0;
+
+/** Finds the key bytes of a KeyValue body; sets KS and KE. */
+function keyRange(buf: Uint8Array, pos: number, end: number): void {
+  let ks = pos;
+  let ke = pos;
+  while (pos < end) {
+    const tag = varint(buf, pos);
+    pos = P;
+    if (tag === 0x0a) {
+      const len = varint(buf, pos);
+      ks = P;
+      ke = P + len;
+      pos = ke;
+    } else pos = skip(buf, pos, tag & 7);
+  }
+  KS = ks;
+  KE = ke;
+}
+
+/** A request holding only the resource groups `indexes` of `view`, copied byte for byte. */
+export function encodeResources(view: BatchView, indexes: readonly number[]): Uint8Array {
+  const L = view.levels[Level.Resource]!;
+  let size = 0;
+  for (const r of indexes) {
+    if (!(r >= 0 && r < L.count)) throw new RangeError(`resource index ${r} out of range [0, ${L.count})`);
+    size += L.end[r]! - L.head[r]!;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const r of indexes) {
+    out.set(view.bytes.subarray(L.head[r]!, L.end[r]!), at);
+    at += L.end[r]! - L.head[r]!;
+  }
+  return out;
+}
+

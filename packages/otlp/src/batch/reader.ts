@@ -1,0 +1,156 @@
+// Field readers shared by every record cursor (spans, events, links, logs, metrics, points).
+import { decodeUtf8 } from '../wire/utf8.js';
+import { toHex } from '../wire/encoding.js';
+import { AttributeCursor, decodeAnyValueBody, type AnyValue } from './attributes.js';
+import { FieldTable, HI, P, double, skip, fixed32, int64Value, uint64BigInt, varint, varint64 } from './read.js';
+
+const TWO32 = 0x100000000;
+
+/** Reads the fields of one message at a time; subclasses give the fields their OTLP names. */
+export class MessageReader {
+  protected buf: Uint8Array;
+  protected readonly fields = new FieldTable();
+  /** Body offsets of the current message. */
+  start = 0;
+  end = 0;
+
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+  }
+
+  /** Points the reader at the message body `[start, end)`. */
+  protected load(start: number, end: number): void {
+    this.start = start;
+    this.end = end;
+    this.fields.scan(this.buf, start, end);
+  }
+
+  protected str(no: number): string {
+    const at = this.fields.at[no]!;
+    return at < 0 ? '' : decodeUtf8(this.buf, at, this.fields.to[no]!);
+  }
+
+  protected uint(no: number): number {
+    const at = this.fields.at[no]!;
+    return at < 0 ? 0 : varint(this.buf, at);
+  }
+
+  protected int64(no: number): number | bigint {
+    const at = this.fields.at[no]!;
+    if (at < 0) return 0;
+    const lo = varint64(this.buf, at);
+    return int64Value(lo, HI);
+  }
+
+  protected sint(no: number): number {
+    const v = this.uint(no);
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+  }
+
+  protected fixed32(no: number): number {
+    const at = this.fields.at[no]!;
+    return at < 0 ? 0 : fixed32(this.buf, at);
+  }
+
+  protected fixed64(no: number): bigint {
+    const at = this.fields.at[no]!;
+    return at < 0 ? 0n : uint64BigInt(fixed32(this.buf, at), fixed32(this.buf, at + 4));
+  }
+
+  /** fixed64 as a double (exact below 2^53; nanosecond timestamps round to ~256 ns). */
+  protected fixed64Number(no: number): number {
+    const at = this.fields.at[no]!;
+    return at < 0 ? 0 : fixed32(this.buf, at + 4) * TWO32 + fixed32(this.buf, at);
+  }
+
+  /** sfixed64 as a number when exact, else bigint. */
+  protected sfixed64(no: number): number | bigint {
+    const at = this.fields.at[no]!;
+    return at < 0 ? 0 : int64Value(fixed32(this.buf, at), fixed32(this.buf, at + 4));
+  }
+
+  protected double(no: number): number | undefined {
+    const at = this.fields.at[no]!;
+    return at < 0 ? undefined : double(this.buf, at);
+  }
+
+  protected hex(no: number): string {
+    const at = this.fields.at[no]!;
+    return at < 0 ? '' : toHex(this.buf, at, this.fields.to[no]!);
+  }
+
+  protected bytes(no: number): Uint8Array {
+    const at = this.fields.at[no]!;
+    return at < 0 ? this.buf.subarray(0, 0) : this.buf.subarray(at, this.fields.to[no]!);
+  }
+
+  protected has(no: number): boolean {
+    return this.fields.at[no]! >= 0;
+  }
+
+  /** Positions `cursor` on the `repeated KeyValue` field `no` of the current message. */
+  protected attrs(no: number, cursor: AttributeCursor | undefined): AttributeCursor {
+    return (cursor ?? new AttributeCursor()).reset(this.buf, this.start, this.end, no);
+  }
+
+  /** Counts the occurrences of field `no` (a repeated field). */
+  protected countOf(no: number): number {
+    return countField(this.buf, this.start, this.end, no);
+  }
+
+  /** Decodes the AnyValue in field `no` (a log body). */
+  protected anyValue(no: number): AnyValue {
+    const at = this.fields.at[no]!;
+    if (at < 0) return null;
+    return decodeAnyValueBody(this.buf, at, this.fields.to[no]!);
+  }
+
+  /** Reads field `sub` of the sub-message in field `no` as a varint (e.g. status.code). */
+  protected subUint(no: number, sub: number): number {
+    const at = this.fields.at[no]!;
+    if (at < 0) return 0;
+    const to = this.fields.to[no]!;
+    let pos = at;
+    let v = 0;
+    while (pos < to) {
+      const tag = varint(this.buf, pos);
+      pos = P;
+      if (tag === sub << 3) { v = varint(this.buf, pos); pos = P; continue; }
+      pos = skip(this.buf, pos, tag & 7);
+    }
+    return v;
+  }
+
+  /** Reads field `sub` of the sub-message in field `no` as a string (e.g. status.message). */
+  protected subString(no: number, sub: number): string {
+    const at = this.fields.at[no]!;
+    if (at < 0) return '';
+    const to = this.fields.to[no]!;
+    let pos = at;
+    let s = '';
+    while (pos < to) {
+      const tag = varint(this.buf, pos);
+      pos = P;
+      if (tag === ((sub << 3) | 2)) {
+        const len = varint(this.buf, pos);
+        s = decodeUtf8(this.buf, P, P + len);
+        pos = P + len;
+        continue;
+      }
+      pos = skip(this.buf, pos, tag & 7);
+    }
+    return s;
+  }
+}
+
+export function countField(buf: Uint8Array, start: number, end: number, no: number): number {
+  let n = 0;
+  let pos = start;
+  while (pos < end) {
+    const tag = varint(buf, pos);
+    pos = P;
+    if (tag >>> 3 === no) n++;
+    pos = skip(buf, pos, tag & 7);
+  }
+  return n;
+}

@@ -1,0 +1,187 @@
+// The validating walk: one pass over a request that checks every field against the schema and
+// the limits, and records where each resource group, scope group, record and data point sits.
+// After it succeeds, every accessor of the view is total: it reads only ranges checked here.
+import { OtlpDecodeError } from '../wire/errors.js';
+import type { ResolvedLimits } from '../wire/limits.js';
+import { findInvalidUtf8 } from '../wire/utf8.js';
+import { FIELD_KEYVALUES, FIELD_PACKABLE, FIELD_STRING, wireTypeOf, type Kind, type MessageType } from '../schema/types.js';
+
+/** Offsets of every entry of one level (resource groups, scope groups, records or data points). */
+export class LevelIndex {
+  count = 0;
+  /** Offset of the field's tag. */
+  head: Int32Array;
+  /** Body start and end. */
+  start: Int32Array;
+  end: Int32Array;
+  /** Index of the enclosing entry one level up (-1 at level 0). */
+  parent: Int32Array;
+  /** Index of the first child one level down; children are contiguous. */
+  firstChild: Int32Array;
+  /** Schema type id of the entry (data points come in four types). */
+  type: Uint8Array;
+
+  constructor(capacity: number) {
+    this.head = new Int32Array(capacity);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.parent = new Int32Array(capacity);
+    this.firstChild = new Int32Array(capacity);
+    this.type = new Uint8Array(capacity);
+  }
+
+  grow(): void {
+    const cap = this.start.length * 2;
+    const next = (a: Int32Array): Int32Array => { const b = new Int32Array(cap); b.set(a); return b; };
+    this.head = next(this.head);
+    this.start = next(this.start);
+    this.end = next(this.end);
+    this.parent = next(this.parent);
+    this.firstChild = next(this.firstChild);
+    const t = new Uint8Array(cap);
+    t.set(this.type);
+    this.type = t;
+  }
+}
+
+export const LEVELS = 4;
+
+export function newLevels(byteLength: number): LevelIndex[] {
+  // ~375 bytes per span in practice; start at one slot per 128 bytes and double when needed.
+  return [new LevelIndex(8), new LevelIndex(16), new LevelIndex((byteLength >>> 7) + 16), new LevelIndex(16)];
+}
+
+let P = 0; // position after the last varint read (module state: avoids allocating a result per read)
+
+/** Reads a varint that must fit 32 bits unsigned (tags, lengths); sets P. */
+function readVarint32(buf: Uint8Array, pos: number, end: number, at: number): number {
+  let result = 0;
+  let shift = 0;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'varint runs past the end of its message');
+    const b = buf[pos++]!;
+    if (shift < 28) result |= (b & 0x7f) << shift;
+    else if (shift === 28) {
+      if ((b & 0x70) !== 0) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'length or tag exceeds 32 bits');
+      result |= (b & 0x0f) << 28;
+    } else if ((b & 0x7f) !== 0) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'length or tag exceeds 32 bits');
+    if (b < 0x80) { P = pos; return result >>> 0; }
+    shift += 7;
+  }
+  throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint longer than 10 bytes');
+}
+
+/** Skips one varint value; sets P. */
+function skipVarint(buf: Uint8Array, pos: number, end: number): void {
+  const at = pos;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'varint runs past the end of its message');
+    if (buf[pos++]! < 0x80) {
+      if (i === 9 && buf[pos - 1]! > 1) throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint overflows 64 bits');
+      P = pos;
+      return;
+    }
+  }
+  throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint longer than 10 bytes');
+}
+
+export class Walker {
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly limits: ResolvedLimits,
+    private readonly levels: LevelIndex[],
+  ) {}
+
+  private record(t: MessageType, head: number, start: number, end: number): void {
+    const levels = this.levels;
+    const level = t.level;
+    const L = levels[level]!;
+    const i = L.count;
+    if (i === L.start.length) L.grow();
+    L.head[i] = head;
+    L.start[i] = start;
+    L.end[i] = end;
+    L.type[i] = t.id;
+    L.parent[i] = level > 0 ? levels[level - 1]!.count - 1 : -1;
+    L.firstChild[i] = level + 1 < LEVELS ? levels[level + 1]!.count : 0;
+    L.count = i + 1;
+  }
+
+  walk(t: MessageType, pos: number, end: number, depth: number): void {
+    const buf = this.buf;
+    const wire = t.wire;
+    const flags = t.flags;
+    const known = wire.length;
+    let attributes = 0;
+    while (pos < end) {
+      const head = pos;
+      let tag = buf[pos]!;
+      if (tag < 0x80) pos++;
+      else { tag = readVarint32(buf, pos, end, head); pos = P; }
+      const no = tag >>> 3;
+      const wt = tag & 7;
+      if (no === 0) throw new OtlpDecodeError('OTLP_INVALID_TAG', head, 'field number 0');
+      const expect = no < known ? wire[no]! : -1;
+      const f = no < known ? flags[no]! : 0;
+      if (expect >= 0 && wt !== expect && !(wt === 2 && (f & FIELD_PACKABLE) !== 0)) {
+        throw new OtlpDecodeError('OTLP_WIRE_TYPE', head, `${t.name} field ${no} has wire type ${wt}, expected ${expect}`);
+      }
+      switch (wt) {
+        case 0:
+          skipVarint(buf, pos, end);
+          pos = P;
+          break;
+        case 1:
+          pos += 8;
+          if (pos > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'fixed64 runs past the end of its message');
+          break;
+        case 5:
+          pos += 4;
+          if (pos > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'fixed32 runs past the end of its message');
+          break;
+        case 2: {
+          let len = buf[pos]!;
+          if (len < 0x80 && pos < end) pos++;
+          else { len = readVarint32(buf, pos, end, head); pos = P; }
+          const bodyEnd = pos + len;
+          if (bodyEnd > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `${t.name} field ${no} is ${len} bytes long but only ${end - pos} remain`);
+          if (expect === 2) {
+            const child = t.byNo[no]!.type;
+            if (child !== undefined) {
+              if ((f & FIELD_KEYVALUES) !== 0 && ++attributes > this.limits.maxAttributes) {
+                throw new OtlpDecodeError('OTLP_TOO_MANY_ATTRIBUTES', head, `${t.name} has more than ${this.limits.maxAttributes} attributes`);
+              }
+              if (child.level >= 0) this.record(child, head, pos, bodyEnd);
+              let d = depth;
+              if (child.isAnyValue && ++d > this.limits.maxDepth) {
+                throw new OtlpDecodeError('OTLP_DEPTH', head, `AnyValue nested deeper than ${this.limits.maxDepth}`);
+              }
+              this.walk(child, pos, bodyEnd, d);
+            } else if ((f & FIELD_STRING) !== 0 && this.limits.rejectInvalidUtf8) {
+              const bad = findInvalidUtf8(buf, pos, bodyEnd);
+              if (bad >= 0) throw new OtlpDecodeError('OTLP_INVALID_UTF8', bad, `${t.name} field ${no} is not valid UTF-8`);
+            }
+          } else if (expect >= 0) {
+            this.checkPacked(t.byNo[no]!.kind, pos, bodyEnd, head);
+          }
+          pos = bodyEnd;
+          break;
+        }
+        case 3:
+        case 4:
+          throw new OtlpDecodeError('OTLP_INVALID_TAG', head, 'protobuf groups are not used by OTLP');
+        default:
+          throw new OtlpDecodeError('OTLP_WIRE_TYPE', head, `invalid wire type ${wt}`);
+      }
+    }
+  }
+
+  private checkPacked(kind: Kind, pos: number, end: number, head: number): void {
+    const wt = wireTypeOf(kind);
+    if (wt === 1 || wt === 5) {
+      if ((end - pos) % (wt === 1 ? 8 : 4) !== 0) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'packed fixed-size field has a partial element');
+      return;
+    }
+    while (pos < end) { skipVarint(this.buf, pos, end); pos = P; }
+  }
+}

@@ -1,0 +1,123 @@
+// ExportMetricsServiceRequest as a lazy view. Field numbers: opentelemetry/proto/metrics/v1/metrics.proto.
+import type { DecodeOptions } from '../wire/limits.js';
+import { BatchEditor } from '../batch/edit.js';
+import { BatchView, IndexedCursor, Level } from '../batch/view.js';
+import type { AttributeCursor } from '../batch/attributes.js';
+
+export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary' | 'empty';
+export type DataPointType = 'number' | 'histogram' | 'exponentialHistogram' | 'summary';
+
+const METRIC_TYPES: [number, MetricType][] = [[5, 'gauge'], [7, 'sum'], [9, 'histogram'], [10, 'exponentialHistogram'], [11, 'summary']];
+const POINT_TYPES: Record<string, DataPointType> = {
+  NumberDataPoint: 'number',
+  HistogramDataPoint: 'histogram',
+  ExponentialHistogramDataPoint: 'exponentialHistogram',
+  SummaryDataPoint: 'summary',
+};
+const POINT_ATTRIBUTES: Record<DataPointType, number> = { number: 7, histogram: 9, exponentialHistogram: 1, summary: 7 };
+
+/** A view over an ExportMetricsServiceRequest (or MetricsData: same wire shape). */
+export class MetricsView extends BatchView {
+  constructor(bytes: Uint8Array, options?: DecodeOptions) {
+    super(bytes, 'metrics', options);
+  }
+
+  /** Starts recording edits; `encode()` writes the edited request. */
+  edit(): BatchEditor<'resource' | 'scope' | 'metric' | 'point'> {
+    return new BatchEditor(this);
+  }
+
+  get metricCount(): number {
+    return this.countAt(Level.Record);
+  }
+
+  get dataPointCount(): number {
+    return this.countAt(Level.Point);
+  }
+
+  /** The data points of metric `m`: `[first, end)`. */
+  metricPoints(m: number): [number, number] {
+    return this.childRange(Level.Record, m);
+  }
+
+  metrics(): MetricCursor {
+    return new MetricCursor(this);
+  }
+
+  /** A cursor over all data points of all metrics, in wire order. */
+  dataPoints(): DataPointCursor {
+    return new DataPointCursor(this);
+  }
+}
+
+/** Validates and indexes a protobuf ExportMetricsServiceRequest. Throws OtlpDecodeError. */
+export function decodeMetrics(bytes: Uint8Array, options?: DecodeOptions): MetricsView {
+  return new MetricsView(bytes, options);
+}
+
+export class MetricCursor extends IndexedCursor {
+  constructor(view: MetricsView) {
+    super(view, Level.Record);
+  }
+
+  get scopeIndex(): number { return this.parentIndex; }
+  get resourceIndex(): number { return this.view.scopeResource(this.parentIndex); }
+  get name(): string { return this.str(1); }
+  get description(): string { return this.str(2); }
+  get unit(): string { return this.str(3); }
+  get type(): MetricType {
+    let found: MetricType = 'empty';
+    for (const [no, type] of METRIC_TYPES) if (this.has(no)) found = type;
+    return found;
+  }
+  /** AggregationTemporality of a sum or histogram: 1 delta, 2 cumulative, 0 unspecified. */
+  get aggregationTemporality(): number {
+    const no = this.dataField();
+    return no === 0 || no === 5 || no === 11 ? 0 : this.subUint(no, 2);
+  }
+  get isMonotonic(): boolean { return this.has(7) && this.subUint(7, 3) !== 0; }
+  /** The data points of this metric: `[first, end)` indexes for `DataPointCursor.seek`. */
+  get pointRange(): [number, number] { return this.view.childRange(Level.Record, this.index); }
+  metadata(cursor?: AttributeCursor): AttributeCursor { return this.attrs(12, cursor); }
+
+  private dataField(): number {
+    let found = 0;
+    for (const [no] of METRIC_TYPES) if (this.has(no)) found = no;
+    return found;
+  }
+}
+
+export class DataPointCursor extends IndexedCursor {
+  constructor(view: MetricsView) {
+    super(view, Level.Point);
+  }
+
+  /** Index of the metric this point belongs to. */
+  get metricIndex(): number { return this.parentIndex; }
+  get type(): DataPointType { return POINT_TYPES[this.typeName] ?? 'number'; }
+  get startTimeUnixNano(): bigint { return this.fixed64(2); }
+  get timeUnixNano(): bigint { return this.fixed64(3); }
+  /** A number point's value: as_double or as_int (number, or bigint beyond 2^53); undefined if neither. */
+  get value(): number | bigint | undefined {
+    if (this.type !== 'number') return undefined;
+    if (this.has(6)) return this.sfixed64(6);
+    return this.double(4);
+  }
+  /** `count` of a histogram, exponential histogram or summary (the population size; 0n for number points). */
+  get pointCount(): bigint { return this.type === 'number' ? 0n : this.fixed64(4); }
+  /** sum of a histogram, exponential histogram or summary (undefined when absent). */
+  get sum(): number | undefined { return this.type === 'number' ? undefined : this.double(5); }
+  get min(): number | undefined {
+    const t = this.type;
+    return t === 'histogram' ? this.double(11) : t === 'exponentialHistogram' ? this.double(12) : undefined;
+  }
+  get max(): number | undefined {
+    const t = this.type;
+    return t === 'histogram' ? this.double(12) : t === 'exponentialHistogram' ? this.double(13) : undefined;
+  }
+  get flags(): number {
+    const t = this.type;
+    return this.uint(t === 'number' ? 8 : t === 'summary' ? 8 : 10);
+  }
+  attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(POINT_ATTRIBUTES[this.type], cursor); }
+}

@@ -1,0 +1,115 @@
+// ExportTraceServiceRequest as a lazy view. Field numbers: opentelemetry/proto/trace/v1/trace.proto.
+import type { DecodeOptions } from '../wire/limits.js';
+import { BatchEditor } from '../batch/edit.js';
+import { BatchView, IndexedCursor, Level, NestedCursor } from '../batch/view.js';
+import type { AttributeCursor } from '../batch/attributes.js';
+import { fixed32 } from '../batch/read.js';
+
+/** Span.SpanKind */
+export const enum SpanKind {
+  Unspecified = 0,
+  Internal = 1,
+  Server = 2,
+  Client = 3,
+  Producer = 4,
+  Consumer = 5,
+}
+
+/** Status.StatusCode */
+export const enum StatusCode {
+  Unset = 0,
+  Ok = 1,
+  Error = 2,
+}
+
+/** A view over an ExportTraceServiceRequest (or TracesData: same wire shape). */
+export class TracesView extends BatchView {
+  constructor(bytes: Uint8Array, options?: DecodeOptions) {
+    super(bytes, 'traces', options);
+  }
+
+  /** Starts recording edits; `encode()` writes the edited request. */
+  edit(): BatchEditor<'resource' | 'scope' | 'span'> {
+    return new BatchEditor(this);
+  }
+
+  get spanCount(): number {
+    return this.countAt(Level.Record);
+  }
+
+  /** A cursor over all spans, in wire order. Make one per batch and reuse it. */
+  spans(): SpanCursor {
+    return new SpanCursor(this);
+  }
+}
+
+/** Validates and indexes a protobuf ExportTraceServiceRequest. Throws OtlpDecodeError. */
+export function decodeTraces(bytes: Uint8Array, options?: DecodeOptions): TracesView {
+  return new TracesView(bytes, options);
+}
+
+export class SpanCursor extends IndexedCursor {
+  constructor(view: TracesView) {
+    super(view, Level.Record);
+  }
+
+  /** Index of the span's scope group. */
+  get scopeIndex(): number { return this.parentIndex; }
+  /** Index of the span's resource group. */
+  get resourceIndex(): number { return this.view.scopeResource(this.parentIndex); }
+
+  get traceIdHex(): string { return this.hex(1); }
+  get spanIdHex(): string { return this.hex(2); }
+  get parentSpanIdHex(): string { return this.hex(4); }
+  /** The raw id bytes: a view over the input, not a copy. */
+  get traceId(): Uint8Array { return this.bytes(1); }
+  get spanId(): Uint8Array { return this.bytes(2); }
+  get parentSpanId(): Uint8Array { return this.bytes(4); }
+  get traceState(): string { return this.str(3); }
+  get flags(): number { return this.fixed32(16); }
+  get name(): string { return this.str(5); }
+  get kind(): SpanKind { return this.uint(6); }
+  get startTimeUnixNano(): bigint { return this.fixed64(7); }
+  get endTimeUnixNano(): bigint { return this.fixed64(8); }
+  /** Start time in ms since the epoch, as a double (sub-microsecond precision is lost). */
+  get startTimeUnixMs(): number { return this.fixed64Number(7) / 1e6; }
+  get endTimeUnixMs(): number { return this.fixed64Number(8) / 1e6; }
+  /** end - start in nanoseconds, as a number (exact for spans shorter than 104 days). */
+  get durationNanos(): number { return durationNanos(this.buf, this.fields.at[7]!, this.fields.at[8]!); }
+  get droppedAttributesCount(): number { return this.uint(10); }
+  get droppedEventsCount(): number { return this.uint(12); }
+  get droppedLinksCount(): number { return this.uint(14); }
+  get statusCode(): StatusCode { return this.subUint(15, 3); }
+  get statusMessage(): string { return this.subString(15, 2); }
+  get hasStatus(): boolean { return this.has(15); }
+  get eventCount(): number { return this.countOf(11); }
+  get linkCount(): number { return this.countOf(13); }
+
+  attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(9, cursor); }
+  /** Positions `cursor` (or a new one) before the span's first event. */
+  events(cursor?: EventCursor): EventCursor { return (cursor ?? new EventCursor(this.buf)).reset(this.buf, this.start, this.end, 11); }
+  links(cursor?: LinkCursor): LinkCursor { return (cursor ?? new LinkCursor(this.buf)).reset(this.buf, this.start, this.end, 13); }
+}
+
+function durationNanos(buf: Uint8Array, a: number, b: number): number {
+  if (a < 0 || b < 0) return 0;
+  return (fixed32(buf, b + 4) - fixed32(buf, a + 4)) * 0x100000000 + (fixed32(buf, b) - fixed32(buf, a));
+}
+
+/** Span.Event entries of one span. */
+export class EventCursor extends NestedCursor {
+  get timeUnixNano(): bigint { return this.fixed64(1); }
+  get name(): string { return this.str(2); }
+  get droppedAttributesCount(): number { return this.uint(4); }
+  attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(3, cursor); }
+}
+
+/** Span.Link entries of one span. */
+export class LinkCursor extends NestedCursor {
+  get traceIdHex(): string { return this.hex(1); }
+  get spanIdHex(): string { return this.hex(2); }
+  get traceState(): string { return this.str(3); }
+  get droppedAttributesCount(): number { return this.uint(5); }
+  get flags(): number { return this.fixed32(6); }
+  attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(4, cursor); }
+}

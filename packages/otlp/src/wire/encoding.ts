@@ -1,0 +1,78 @@
+// Hex (trace and span ids, as OTLP/JSON wants them) and base64 (other bytes fields).
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push((i < 16 ? '0' : '') + i.toString(16));
+
+/** Lowercase hex of `buf[start, end)`. */
+export function toHex(buf: Uint8Array, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += HEX[buf[i]!]!;
+  return out;
+}
+
+function hexNibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Parses case-insensitive hex; returns undefined when `s` is not an even-length hex string. */
+export function fromHex(s: string): Uint8Array | undefined {
+  if ((s.length & 1) !== 0) return undefined;
+  const out = new Uint8Array(s.length >>> 1);
+  for (let i = 0; i < out.length; i++) {
+    const hi = hexNibble(s.charCodeAt(2 * i));
+    const lo = hexNibble(s.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+B64_INDEX['-'.charCodeAt(0)] = 62; // URL-safe alphabet, which proto3 JSON parsers accept
+B64_INDEX['_'.charCodeAt(0)] = 63;
+
+export function toBase64(buf: Uint8Array, start: number, end: number): string {
+  let out = '';
+  let i = start;
+  for (; i + 2 < end; i += 3) {
+    const n = (buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!;
+    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = end - i;
+  if (rest === 1) {
+    const n = buf[i]! << 16;
+    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + '==';
+  } else if (rest === 2) {
+    const n = (buf[i]! << 16) | (buf[i + 1]! << 8);
+    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + '=';
+  }
+  return out;
+}
+
+/** Parses standard or URL-safe base64, padded or not; returns undefined on bad input. */
+export function fromBase64(s: string): Uint8Array | undefined {
+  let len = s.length;
+  while (len > 0 && s.charCodeAt(len - 1) === 61) len--;
+  if (s.length - len > 2 || len % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64_INDEX[c]! : -1;
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
+    }
+  }
+  return out;
+}

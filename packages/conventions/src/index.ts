@@ -7,6 +7,6 @@ export { loadUpstream, loadModelDirectory, type UpstreamRegistry } from './upstr
 export { loadSourceRegistry, parseRegistryFile, type SourceGroup, type SourceRegistry } from './source/load.js';
 export type { SourceAttribute, CairnAnnotations } from './source/attribute.js';
 export { RegistryIndex, type Lookup } from './lookup.js';
-// PENDING export * from "./generate/ts.js";
-// PENDING export * from "./generate/md.js";
-// PENDING export * from "./diff.js";
+export * from "./generate/ts.js";
+export * from "./generate/md.js";
+export * from "./diff.js";

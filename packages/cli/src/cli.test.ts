@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+
+const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
+const UPSTREAM = fileURLToPath(new URL('../../../../shared/semconv/model', import.meta.url));
+
+function cairn(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+function registry(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const ATTRIBUTE = (id: string, type = 'string') => `groups:
+  - id: registry.shop
+    type: attribute_group
+    brief: Shop.
+    attributes:
+      - id: ${id}
+        type: ${type}
+        brief: A field.
+        stability: stable
+        annotations: { cairn: { owner: team-a, sensitivity: internal } }
+`;
+
+function assertNoStackTrace(text: string): void {
+  assert.doesNotMatch(text, /^\s+at .+:\d+:\d+\)?$/m, text);
+}
+
+describe('cairn check', () => {
+  it('exits 0 on the example registry and says what it found', () => {
+    const { code, out } = cairn('check', EXAMPLES);
+    assert.equal(code, 0, out);
+    assert.match(out, /acme: 17 org attributes on \d+ upstream; 0 errors/);
+  });
+
+  it('exits 0 on the example registry resolved against the full upstream model', () => {
+    const { code, out } = cairn('check', EXAMPLES, '--upstream', UPSTREAM);
+    assert.equal(code, 0, out);
+    assert.match(out, /on 943 upstream/);
+  });
+
+  it('exits 1 with file:line:col findings when a policy fails', () => {
+    const dir = registry({ 'shop.yaml': ATTRIBUTE('shop.cartTotal') });
+    const { code, out } = cairn('check', dir);
+    assert.equal(code, 1);
+    assert.match(out, /shop\.yaml:6:9: error naming\.format: `shop\.cartTotal` is not lowercase dot-separated snake_case/);
+    assert.match(out, /hint: rename it to `shop\.cart_total`/);
+  });
+
+  it('exits 2 on malformed YAML, naming the file and line, without a stack trace', () => {
+    const dir = registry({ 'bad.yaml': 'groups:\n  - id: x\n   type: [\n' });
+    const { code, out, err } = cairn('check', dir);
+    assert.equal(code, 2);
+    assert.match(out, /bad\.yaml:\d+:\d+: error yaml\.syntax/);
+    assertNoStackTrace(out + err);
+  });
+
+  it('exits 2 with a coded error for a directory that does not exist', () => {
+    const { code, err } = cairn('check', '/no/such/registry');
+    assert.equal(code, 2);
+    assert.match(err, /CAIRN_REGISTRY_NOT_FOUND/);
+    assertNoStackTrace(err);
+  });
+
+  it('gives machine-readable output with --format json', () => {
+    const dir = registry({ 'shop.yaml': ATTRIBUTE('total') });
+    const { code, out } = cairn('check', dir, '--format', 'json');
+    assert.equal(code, 1);
+    const report = JSON.parse(out) as { exitCode: number; counts: { error: number }; findings: { id: string; location: { line: number } }[] };
+    assert.equal(report.exitCode, 1);
+    assert.ok(report.counts.error >= 1);
+    assert.equal(report.findings.find((f) => f.id === 'naming.no-namespace')?.location.line, 6);
+  });
+
+  it('exits 2 with usage for an unknown command or flag', () => {
+    assert.equal(cairn('chekc').code, 2);
+    const { code, err } = cairn('check', EXAMPLES, '--frmat', 'json');
+    assert.equal(code, 2);
+    assert.match(err, /usage: cairn check/);
+  });
+});
+
+describe('cairn diff', () => {
+  it('exits 1 and lists a removed attribute and a changed type as breaking', () => {
+    const before = registry({ 'shop.yaml': ATTRIBUTE('shop.cart.total', 'double').replace('attributes:\n', `attributes:\n      - id: shop.cart.id\n        type: string\n        brief: Id.\n        stability: stable\n`) });
+    const after = registry({ 'shop.yaml': ATTRIBUTE('shop.cart.total', 'string') });
+    const { code, out } = cairn('diff', before, after);
+    assert.equal(code, 1, out);
+    assert.match(out, /shop\.cart\.id/);
+    assert.match(out, /shop\.cart\.total/);
+    const json = JSON.parse(cairn('diff', before, after, '--format', 'json').out) as { breaking: number };
+    assert.equal(json.breaking, 2);
+  });
+
+  it('exits 0 when nothing breaks', () => {
+    assert.equal(cairn('diff', EXAMPLES, EXAMPLES).code, 0);
+  });
+});
+
+describe('cairn generate', () => {
+  it('writes a TypeScript module with the org fields and Markdown docs per namespace', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cairn-gen-'));
+    assert.equal(cairn('generate', 'ts', EXAMPLES, '-o', join(out, 'fields.ts')).code, 0);
+    const source = readFileSync(join(out, 'fields.ts'), 'utf8');
+    assert.match(source, /export const ACME_CART_TOTAL = "acme\.cart\.total"/);
+    assert.match(source, /"acme\.order\.currency": "EUR" \| "USD" \| "GBP"/);
+    const docs = join(out, 'docs');
+    mkdirSync(docs);
+    const md = cairn('generate', 'md', EXAMPLES, '-o', docs, '--scope', 'org');
+    assert.equal(md.code, 0, md.err);
+    assert.ok(existsSync(join(docs, 'acme.md')));
+    assert.match(readFileSync(join(docs, 'acme.md'), 'utf8'), /team-checkout/);
+  });
+});
+
+describe('cairn start', () => {
+  it('checks and generates the example registry', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cairn-start-'));
+    const { code, out: text } = cairn('start', '--out', out);
+    assert.equal(code, 0, text);
+    assert.match(text, /0 errors/);
+    assert.ok(existsSync(join(out, 'fields.ts')));
+  });
+});

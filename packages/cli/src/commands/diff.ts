@@ -1,0 +1,29 @@
+import { diffRegistries, formatDiffMarkdown, formatFinding, loadRegistry } from '@cairn/conventions';
+import { EXIT, oneOf, parse, UsageError, type Streams } from '../io.js';
+import { REGISTRY_OPTIONS } from './registry.js';
+
+const USAGE = `usage: cairn diff OLD_DIR NEW_DIR [--upstream MODEL_DIR] [--format md|json]
+
+Backward-compatibility changes from OLD to NEW, as Weaver's policies define them: an attribute
+removed, a type changed, stable made unstable, an enum member removed or changed.
+Exit codes: 0 no breaking change, 1 breaking changes, 2 unusable input.`;
+
+export function diff(args: string[], io: Streams): number {
+  const { values, positionals } = parse(args, { ...REGISTRY_OPTIONS, format: { type: 'string' } }, USAGE);
+  if (values.help) {
+    io.out.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const format = oneOf(values.format, ['md', 'json'] as const, '--format', 'md');
+  if (positionals.length !== 2) throw new UsageError(`name two registry directories\n\n${USAGE}`);
+  const options = values.upstream !== undefined ? { upstream: values.upstream } : {};
+  const [before, after] = positionals.map((dir) => loadRegistry(dir, options));
+  for (const loaded of [before!, after!]) {
+    if (!loaded.unusable) continue;
+    for (const finding of loaded.findings) io.err.write(`${formatFinding(finding)}\n`);
+    return EXIT.unusable;
+  }
+  const report = diffRegistries(before!.registry, after!.registry);
+  io.out.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDiffMarkdown(report));
+  return report.breaking > 0 ? EXIT.findings : EXIT.ok;
+}

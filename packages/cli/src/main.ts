@@ -1,0 +1,38 @@
+import { check } from './commands/check.js';
+import { diff } from './commands/diff.js';
+import { generate } from './commands/generate.js';
+import { resolveCommand } from './commands/resolve.js';
+import { start } from './commands/start.js';
+import { reportError, UsageError, type Streams } from './io.js';
+
+const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<number> | number; summary: string }> = {
+  check: { run: check, summary: 'check a registry against the policies' },
+  resolve: { run: resolveCommand, summary: 'print the resolved registry as JSON' },
+  diff: { run: diff, summary: 'backward-compatibility changes between two registries' },
+  generate: { run: generate, summary: 'generate TypeScript fields (ts) or Markdown docs (md)' },
+  start: { run: start, summary: 'check and generate the example registry (what `npm start` runs)' },
+};
+
+export const USAGE = `usage: cairn <command> [options]
+
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Run \`cairn <command> --help\` for a command's options.
+`;
+
+/** Runs one command line; returns the exit code. Never throws. */
+export async function run(argv: string[], io: Streams): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.out.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command \`${name}\`\n\n${USAGE}`);
+    return await command.run(args, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}

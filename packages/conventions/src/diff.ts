@@ -16,6 +16,7 @@ export type DiffChangeId =
   | 'diff.enum-member-stability-downgraded'
   | 'diff.attribute-added'
   | 'diff.attribute-deprecated'
+  | 'diff.attribute-moved-upstream'
   | 'diff.enum-member-added';
 
 /** `error` breaks consumers of the old registry; `info` is worth knowing in a review. */
@@ -54,8 +55,14 @@ export function diffRegistries(old: ResolvedRegistry, next: ResolvedRegistry): D
     if (before.origin !== 'org') continue;
     oldOrgKeys.add(before.key);
     const after = nextByKey.get(before.key);
-    if (after) changes.push(...compareAttribute(before, after));
-    else changes.push(removed(before, next));
+    if (!after) {
+      changes.push(removed(before, next));
+      continue;
+    }
+    if (after.origin === 'upstream') {
+      changes.push(change('diff.attribute-moved-upstream', 'info', after, `\`${after.key}\` is now defined by the upstream conventions, no longer by the org`, {}));
+    }
+    changes.push(...compareAttribute(before, after));
   }
   for (const after of next.attributes) {
     if (after.origin !== 'org' || oldOrgKeys.has(after.key)) continue;
@@ -80,7 +87,8 @@ function compareAttribute(before: Attribute, after: Attribute): DiffChange[] {
   const stable = before.stability === 'stable';
   if (stable && after.stability !== 'stable') {
     const now = after.stability ?? 'unset';
-    changes.push(change('diff.stability-downgraded', 'error', after, `\`${after.key}\` was stable and is now ${now}; a stable attribute stays stable (deprecate it instead)`, { old: 'stable', new: now }));
+    const fix = after.deprecated ? 'a deprecated attribute keeps `stability: stable`; `deprecated` says the rest' : 'deprecate it instead';
+    changes.push(change('diff.stability-downgraded', 'error', after, `\`${after.key}\` was stable and is now ${now}; a stable attribute stays stable (${fix})`, { old: 'stable', new: now }));
   }
   if (!sameType(before.type, after.type)) {
     const was = typeName(before.type);

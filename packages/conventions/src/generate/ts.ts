@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Attribute, AttributeType, Deprecation, ResolvedRegistry } from '../model.js';
+import { byKey } from '../upstream/index.js';
 
 /**
  * `org`: the org's own attributes plus the upstream ones its registry references or refines
@@ -12,14 +13,14 @@ export interface GenerateOptions {
   scope?: GenerateScope;
 }
 
-/** The attributes a generated view covers, sorted by key (the registry keeps them sorted). */
+/** The attributes a generated view covers, sorted by key whatever order the registry holds them in. */
 export function attributesInScope(registry: ResolvedRegistry, scope: GenerateScope = 'org'): Attribute[] {
-  if (scope === 'all') return registry.attributes;
+  if (scope === 'all') return [...registry.attributes].sort(byKey);
   const referenced = new Set<string>();
   for (const group of registry.groups) {
     if (group.origin === 'org') for (const ref of group.attributes) referenced.add(ref.key);
   }
-  return registry.attributes.filter((a) => a.origin === 'org' || a.refinedAt !== undefined || referenced.has(a.key));
+  return registry.attributes.filter((a) => a.origin === 'org' || a.refinedAt !== undefined || referenced.has(a.key)).sort(byKey);
 }
 
 /** One line naming the registry and the upstream it was resolved on, for generated headers. */
@@ -132,7 +133,7 @@ function templateValueTypes(attributes: Attribute[]): Map<string, string> {
 export function constantNames(attributes: readonly Attribute[]): Map<string, string> {
   const base = new Map(attributes.map((a) => [a.key, upperSnake(a.key)]));
   const bases = new Set(base.values());
-  const order = [...attributes].sort((a, b) => Number(a.deprecated !== undefined) - Number(b.deprecated !== undefined) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const order = [...attributes].sort((a, b) => Number(a.deprecated !== undefined) - Number(b.deprecated !== undefined) || byKey(a, b));
   const taken = new Set<string>();
   const names = new Map<string, string>();
   for (const attribute of order) {

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { diffRegistries, formatDiffMarkdown, type DiffChange, type DiffReport } from './diff.js';
+import { loadRegistry } from './registry.js';
+
+const fixtures = fileURLToPath(new URL('../testdata/diff/', import.meta.url));
+
+/** Diffs `testdata/diff/<pair>/old` against `.../new`; locations are shown relative to the pair. */
+function diffPair(pair: string, options: { newUpstream?: string } = {}): DiffReport {
+  const root = join(fixtures, pair);
+  const load = (side: 'old' | 'new', upstream?: string) => {
+    const loaded = loadRegistry(join(root, side), { displayRoot: root, ...(upstream ? { upstream } : {}) });
+    assert.deepEqual(loaded.findings, [], `${pair}/${side} should load cleanly`);
+    return loaded.registry;
+  };
+  return diffRegistries(load('old'), load('new', options.newUpstream && join(root, options.newUpstream)));
+}
+
+/** The parts of a change a script would act on; messages are checked separately. */
+function brief(change: DiffChange): Partial<DiffChange> {
+  const { message: _message, location: _location, ...rest } = change;
+  return rest;
+}
+
+describe('cairn diff', () => {
+  test('an unchanged registry has no changes and nothing breaking', () => {
+    const report = diffPair('unchanged');
+    assert.deepEqual(report.changes, []);
+    assert.equal(report.breaking, 0);
+    assert.match(formatDiffMarkdown(report), /No changes to org attributes/);
+  });
+
+  test('removing an attribute is breaking, even after deprecating it or aliasing it', () => {
+    const report = diffPair('attribute-removed');
+    assert.deepEqual(report.changes.map(brief), [
+      { id: 'diff.attribute-removed', level: 'error', attribute: 'acme.order.note', old: 'string' },
+      { id: 'diff.attribute-removed', level: 'error', attribute: 'acme.order_ref', old: 'string' },
+    ]);
+    assert.equal(report.breaking, 2);
+    const [note, ref] = report.changes;
+    // A removal has no place in NEW: it points at OLD's definition.
+    assert.deepEqual(note!.location, { file: join('old', 'acme.yaml'), line: 10, col: 9 });
+    assert.doesNotMatch(note!.message, /already deprecated/);
+    assert.match(ref!.message, /already deprecated/);
+    assert.match(ref!.message, /alias of `acme\.order\.ref`/);
+  });
+
+  test('a stable attribute changing type is breaking; an unstable one is only reported', () => {
+    const report = diffPair('type-changed');
+    assert.deepEqual(report.changes.map(brief), [
+      { id: 'diff.type-changed', level: 'error', attribute: 'acme.order.id', old: 'string', new: 'int' },
+      { id: 'diff.type-changed', level: 'info', attribute: 'acme.order.weight', old: 'int', new: 'double' },
+    ]);
+    assert.equal(report.breaking, 1);
+    assert.deepEqual(report.changes[0]!.location, { file: join('new', 'acme.yaml'), line: 6, col: 9 });
+  });
+
+  test('a stable attribute made unstable is breaking; promoting one to stable is not reported', () => {
+    const report = diffPair('stability-downgraded');
+    assert.deepEqual(report.changes.map(brief), [
+      { id: 'diff.stability-downgraded', level: 'error', attribute: 'acme.order.id', old: 'stable', new: 'development' },
+    ]);
+    assert.equal(report.breaking, 1);
+  });
+
+  test('removing an enum member or changing a stable enum value is breaking; adding a member is not', () => {
+    const report = diffPair('enum-members');
+    assert.deepEqual(report.changes.map(brief), [
+      { id: 'diff.enum-member-removed', level: 'error', attribute: 'acme.order.status', member: 'lost', old: 'lost' },
+      { id: 'diff.enum-member-removed', level: 'error', attribute: 'acme.order.status', member: 'sent', old: 'sent' },
+      { id: 'diff.enum-member-stability-downgraded', level: 'error', attribute: 'acme.order.status', member: 'returned', old: 'stable', new: 'development' },
+      { id: 'diff.enum-value-changed', level: 'error', attribute: 'acme.order.status', member: 'shipped', old: 'shipped', new: 'dispatched' },
+      { id: 'diff.enum-value-changed', level: 'info', attribute: 'acme.order.priority', member: 'high', old: '2', new: '3' },
+      { id: 'diff.enum-member-added', level: 'info', attribute: 'acme.order.status', member: 'cancelled', new: 'cancelled' },
+    ]);
+    assert.equal(report.breaking, 4);
+    assert.match(report.changes[1]!.message, /already deprecated/);
+  });
+
+  test('added and newly deprecated attributes are informational', () => {
+    const report = diffPair('added-and-deprecated');
+    assert.deepEqual(report.changes.map(brief), [
+      { id: 'diff.attribute-added', level: 'info', attribute: 'acme.order.id', new: 'string' },
+      { id: 'diff.attribute-deprecated', level: 'info', attribute: 'acme.order.legacy_flag' },
+      { id: 'diff.attribute-deprecated', level: 'info', attribute: 'acme.order_id', new: 'acme.order.id' },
+    ]);
+    assert.equal(report.breaking, 0);
+    assert.match(report.changes[2]!.message, /renamed to `acme\.order\.id`/);
+  });
+
+  test('an org attribute that upstream now defines is not removed', () => {
+    const report = diffPair('moved-upstream', { newUpstream: 'upstream' });
+    assert.deepEqual(report.changes.map(brief), [
+      { id: 'diff.attribute-moved-upstream', level: 'info', attribute: 'shop.cart.id' },
+    ]);
+    assert.equal(report.breaking, 0);
+  });
+
+  test('the Markdown report lists breaking changes before the rest, with where NEW defines them', () => {
+    const markdown = formatDiffMarkdown(diffPair('type-changed'));
+    assert.match(markdown, /1 breaking, 1 informational/);
+    const breaking = markdown.indexOf('## Breaking changes');
+    const other = markdown.indexOf('## Other changes');
+    assert.ok(breaking !== -1 && other > breaking, markdown);
+    assert.ok(markdown.indexOf('acme.order.id') < other && markdown.indexOf('acme.order.weight') > other, markdown);
+    assert.match(markdown, new RegExp(`\\(${join('new', 'acme.yaml').replace(/[.\\/]/g, '\\$&')}:6\\)`));
+  });
+
+  test('the JSON report round-trips unchanged', () => {
+    const report = diffPair('enum-members');
+    assert.deepEqual(JSON.parse(JSON.stringify(report)), report);
+  });
+});

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { SENSITIVITIES, type Sensitivity } from '../model.js';
 import { parseRegistryFile, type SourceGroup } from './load.js';
+import { parseManifest } from './manifest.js';
+import type { Finding } from '../findings.js';
 
 // CI shrinks the counts; it never skips the properties.
 const RUNS = process.env.CI === 'true' ? 150 : 1000;
@@ -113,5 +115,28 @@ describe('registry loader properties', () => {
     ]) {
       assertLoadsSafely(text);
     }
+  });
+
+  it('reads any manifest text into a manifest or findings, never an exception', () => {
+    const manifestLike = fc.record({
+      name: fc.oneof(fc.string(), fc.integer()),
+      cairn: fc.record({
+        namespaces: fc.oneof(fc.array(fc.string(), { maxLength: 3 }), fc.string()),
+        upstream: fc.oneof(fc.constant('builtin'), fc.record({ path: fc.string() }), fc.jsonValue({ maxDepth: 2 })),
+        policies: fc.oneof(fc.dictionary(fc.string(), fc.constantFrom('error', 'warning', 'info', 'off', 'loud')), fc.jsonValue({ maxDepth: 2 })),
+      }, { requiredKeys: [] }),
+    }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), manifestLike.map((m) => stringify(m))), (text) => {
+        const findings: Finding[] = [];
+        const manifest = parseManifest('registry_manifest.yaml', text, '/tmp', findings);
+        for (const finding of findings) assert.equal(finding.location?.file, 'registry_manifest.yaml');
+        if (manifest) {
+          assert.ok(Array.isArray(manifest.namespaces));
+          for (const level of Object.values(manifest.policies)) assert.ok(['error', 'warning', 'info', 'off'].includes(level));
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -19,8 +19,13 @@ export function loadManifest(dir: string, findings: Finding[], displayRoot?: str
   const fallback: Manifest = { name: basename(resolve(dir)), namespaces: [], upstream: { kind: 'builtin' }, policies: {} };
   if (!path) return fallback;
   const display = displayRoot !== undefined ? path.slice(displayRoot.length).replace(/^\//, '') || path : path;
-  const src = new YamlSource(display, readFileSync(path, 'utf8'));
-  const manifest = src.usable ? readManifest(src, dirname(path)) ?? fallback : fallback;
+  return parseManifest(display, readFileSync(path, 'utf8'), dirname(path), findings) ?? fallback;
+}
+
+/** Parses a manifest's text; `dir` anchors a relative `cairn.upstream.path`. */
+export function parseManifest(path: string, text: string, dir: string, findings: Finding[]): Manifest | undefined {
+  const src = new YamlSource(path, text);
+  const manifest = src.usable ? readManifest(src, dir) : undefined;
   findings.push(...src.findings);
   return manifest;
 }

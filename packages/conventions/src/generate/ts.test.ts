@@ -64,7 +64,10 @@ describe('cairn generate ts', () => {
     assert.match(source, /"http\.request\.method": "_OTHER" \| "CONNECT"/);
     assert.match(source, /Owner: team-identity\. Sensitivity: pii\./);
     assert.doesNotMatch(source, /"http\.route"/);
-    assert.match(generateTypeScript(acme(), { scope: 'all' }), /"http\.route": string;/);
+    const all = generateTypeScript(acme(), { scope: 'all' });
+    assert.match(all, /"http\.route": string;/);
+    // The built-in upstream does not know every type; those keys still type-check as AttributeValue.
+    assert.deepEqual(typeCheck(all), []);
   });
 
   test('the whole upstream model (scope all) compiles under tsc --strict', () => {
@@ -131,8 +134,7 @@ describe('cairn generate ts', () => {
   test('a property that matches a template pattern widens the template type so the module compiles', () => {
     const registry = acme();
     const extra = attribute('acme.order.tag.count', { type: { kind: 'primitive', name: 'int' } });
-    const attributes = [...registry.attributes, extra].sort((a, b) => (a.key < b.key ? -1 : 1));
-    const source = generateTypeScript({ ...registry, attributes });
+    const source = generateTypeScript({ ...registry, attributes: [...registry.attributes, extra] });
     assert.match(source, /\[key: `acme\.order\.tag\.\$\{string\}`\]: string \| number;/);
     assert.deepEqual(typeCheck(source), []);
   });

@@ -111,6 +111,6 @@ function deprecationCell(deprecation: Deprecation, fileOf: Map<string, string>):
 }
 
 /** Text that stays inside one table cell: pipes escaped, line breaks as `<br>`. */
-export function cell(text: string): string {
+function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }

@@ -81,7 +81,7 @@ export function generateTypeScript(registry: ResolvedRegistry, options: Generate
 }
 
 /** The TypeScript type of an attribute's value (a template's: the type of each expanded key). */
-export function valueType(type: AttributeType): string {
+function valueType(type: AttributeType): string {
   switch (type.kind) {
     case 'primitive':
       return primitive(type.name);

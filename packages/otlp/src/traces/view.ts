@@ -6,7 +6,7 @@ import type { AttributeCursor } from '../batch/attributes.js';
 import { fixed32 } from '../batch/read.js';
 
 /** Span.SpanKind */
-export const enum SpanKind {
+export enum SpanKind {
   Unspecified = 0,
   Internal = 1,
   Server = 2,
@@ -16,7 +16,7 @@ export const enum SpanKind {
 }
 
 /** Status.StatusCode */
-export const enum StatusCode {
+export enum StatusCode {
   Unset = 0,
   Ok = 1,
   Error = 2,

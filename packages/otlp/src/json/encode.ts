@@ -1,0 +1,102 @@
+// Protobuf bytes -> OTLP/JSON text, driven by the schema. Fields are written in wire order and
+// only when present on the wire, so JSON -> protobuf -> JSON keeps what the sender wrote.
+// Rules (OTLP spec, "JSON Protobuf Encoding"): lowerCamelCase keys; trace and span ids as hex;
+// other bytes as base64; 64-bit integers as decimal strings; enums as integers; unknown fields
+// are left out (JSON cannot carry them).
+import { Kind, type FieldDef, type MessageType } from '../schema/types.js';
+import { REQUEST_TYPE, RESPONSE_TYPE, type Signal } from '../schema/otlp.js';
+import { decodeUtf8 } from '../wire/utf8.js';
+import { toBase64, toHex } from '../wire/encoding.js';
+import { HI, P, double, fixed32, skip, uint64BigInt, varint, varint64 } from '../batch/read.js';
+import type { BatchView } from '../batch/view.js';
+
+function scalar(buf: Uint8Array, f: FieldDef, pos: number, end: number): string {
+  switch (f.kind) {
+    case Kind.String: return JSON.stringify(decodeUtf8(buf, pos, end));
+    case Kind.Id: return `"${toHex(buf, pos, end)}"`;
+    case Kind.Bytes: return `"${toBase64(buf, pos, end)}"`;
+    case Kind.Bool: return varint(buf, pos) !== 0 ? 'true' : 'false';
+    case Kind.Int32: case Kind.Enum: return String(varint64(buf, pos) | 0);
+    case Kind.Uint32: return String(varint64(buf, pos) >>> 0);
+    case Kind.Sint32: { const v = varint64(buf, pos) >>> 0; return String((v >>> 1) ^ -(v & 1)); }
+    case Kind.Int64: { const lo = varint64(buf, pos); return `"${BigInt.asIntN(64, uint64BigInt(lo, HI))}"`; }
+    case Kind.Uint64: { const lo = varint64(buf, pos); return `"${uint64BigInt(lo, HI)}"`; }
+    case Kind.Fixed32: return String(fixed32(buf, pos));
+    case Kind.Fixed64: return `"${uint64BigInt(fixed32(buf, pos), fixed32(buf, pos + 4))}"`;
+    case Kind.Sfixed64: return `"${BigInt.asIntN(64, uint64BigInt(fixed32(buf, pos), fixed32(buf, pos + 4)))}"`;
+    case Kind.Double: {
+      const v = double(buf, pos);
+      return Number.isFinite(v) ? String(v) : `"${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}"`;
+    }
+    default: return 'null';
+  }
+}
+
+/** Element size of a packed repeated field, 0 for varints. */
+function packedSize(kind: Kind): number {
+  return kind === Kind.Fixed64 || kind === Kind.Sfixed64 || kind === Kind.Double ? 8 : kind === Kind.Fixed32 ? 4 : 0;
+}
+
+/** Appends the JSON object for the message body `[pos, end)` of type `t` to `out`. */
+export function messageToJson(t: MessageType, buf: Uint8Array, pos: number, end: number, out: string[]): void {
+  // Group repeated fields: JSON has one array per field, protobuf may interleave occurrences.
+  const values = new Map<FieldDef, string[]>();
+  while (pos < end) {
+    const tag = varint(buf, pos);
+    pos = P;
+    const no = tag >>> 3;
+    const wt = tag & 7;
+    const next = skip(buf, pos, wt);
+    const f = no < t.byNo.length ? t.byNo[no] : undefined;
+    if (f !== undefined) {
+      let list = values.get(f);
+      if (list === undefined) { list = []; values.set(f, list); }
+      if (!f.repeated) list.length = 0; // last one wins
+      if (wt === 2) {
+        const len = varint(buf, pos);
+        const s = P;
+        if (f.kind === Kind.Message) {
+          const parts: string[] = [];
+          messageToJson(f.type!, buf, s, s + len, parts);
+          list.push(parts.join(''));
+        } else if (f.repeated && f.kind !== Kind.String && f.kind !== Kind.Bytes && f.kind !== Kind.Id) {
+          const size = packedSize(f.kind);
+          for (let p = s; p < s + len;) {
+            list.push(scalar(buf, f, p, p + size));
+            p = size > 0 ? p + size : skip(buf, p, 0);
+          }
+        } else list.push(scalar(buf, f, s, s + len));
+      } else list.push(scalar(buf, f, pos, next));
+    }
+    pos = next;
+  }
+  out.push('{');
+  let first = true;
+  for (const [f, list] of values) {
+    if (!first) out.push(',');
+    first = false;
+    out.push('"', f.json, '":');
+    if (f.repeated) out.push('[', list.join(','), ']');
+    else out.push(list[0] ?? 'null');
+  }
+  out.push('}');
+}
+
+/** OTLP/JSON for protobuf request bytes of `signal` (one line, no trailing newline). */
+export function protobufToJson(signal: Signal, bytes: Uint8Array): string {
+  const out: string[] = [];
+  messageToJson(REQUEST_TYPE[signal], bytes, 0, bytes.length, out);
+  return out.join('');
+}
+
+/** OTLP/JSON for a view: one line, suitable for OTLP JSON lines files (join with "\n"). */
+export function viewToJson(view: BatchView): string {
+  return protobufToJson(view.signal, view.bytes);
+}
+
+/** OTLP/JSON for an Export<Signal>ServiceResponse given as protobuf bytes. */
+export function responseToJson(signal: Signal, bytes: Uint8Array): string {
+  const out: string[] = [];
+  messageToJson(RESPONSE_TYPE[signal], bytes, 0, bytes.length, out);
+  return out.join('');
+}

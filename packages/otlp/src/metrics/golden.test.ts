@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProtobufMetricsSerializer, JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { AttributeCursor, decodeMetrics, decodeMetricsJson, jsonToProtobuf, protobufToJson, type AnyValue, type MetricsView } from '../index.js';
+import { RESOURCE, sdkMetrics } from '../testing/fixtures.test.js';
+
+function attrs(c: AttributeCursor): Record<string, AnyValue> {
+  const out: Record<string, AnyValue> = {};
+  while (c.next()) out[c.key] = c.value;
+  return out;
+}
+
+function summary(view: MetricsView): unknown[] {
+  const out: unknown[] = [];
+  const m = view.metrics();
+  const p = view.dataPoints();
+  while (m.next()) {
+    const [first, end] = m.pointRange;
+    for (let i = first; i < end; i++) {
+      p.seek(i);
+      out.push({ metric: m.name, type: m.type, unit: m.unit, temporality: m.aggregationTemporality, point: p.type, value: p.value, count: p.pointCount, sum: p.sum, attrs: attrs(p.attributes()) });
+    }
+  }
+  return out;
+}
+
+test('metrics from the OTel SDK serializers decode to what was recorded (protobuf and JSON alike)', async () => {
+  const rm = await sdkMetrics();
+  const proto = ProtobufMetricsSerializer.serializeRequest(rm)!;
+  const view = decodeMetrics(proto);
+  assert.deepEqual(attrs(view.resourceAttributes(0)), RESOURCE);
+  assert.equal(view.scopeName(0), '@acme/metrics');
+  const got = summary(view);
+  assert.deepEqual(got, [
+    { metric: 'orders', type: 'sum', unit: '', temporality: 2, point: 'number', value: 3, count: 0n, sum: undefined, attrs: { 'payment.method': 'card' } },
+    { metric: 'orders', type: 'sum', unit: '', temporality: 2, point: 'number', value: 1, count: 0n, sum: undefined, attrs: { 'payment.method': 'cash' } },
+    { metric: 'latency', type: 'histogram', unit: 'ms', temporality: 2, point: 'histogram', value: undefined, count: 1n, sum: 12.5, attrs: { 'http.route': '/cart' } },
+    { metric: 'queue.depth', type: 'gauge', unit: '', temporality: 0, point: 'number', value: 7, count: 0n, sum: undefined, attrs: { queue: 'emails' } },
+    { metric: 'inflight', type: 'sum', unit: '', temporality: 2, point: 'number', value: -2, count: 0n, sum: undefined, attrs: {} },
+  ]);
+  assert.deepEqual(summary(decodeMetricsJson(JsonMetricsSerializer.serializeRequest(rm)!)), got);
+  assert.deepEqual(Buffer.from(jsonToProtobuf('metrics', protobufToJson('metrics', proto))), Buffer.from(proto));
+});
+
+test('a data point attribute edit and a dropped point change only those points', async () => {
+  const proto = ProtobufMetricsSerializer.serializeRequest(await sdkMetrics())!;
+  const view = decodeMetrics(proto);
+  const out = decodeMetrics(view.edit().renameAttribute('point', 0, 'payment.method', 'payment.type').drop('point', 1).encode());
+  assert.equal(out.dataPointCount, view.dataPointCount - 1);
+  const s = summary(out) as { attrs: unknown; metric: string }[];
+  assert.deepEqual(s[0]!.attrs, { 'payment.type': 'card' });
+  assert.equal(s[1]!.metric, 'latency');
+  const before = summary(view).slice(2);
+  assert.deepEqual(s.slice(1), before);
+});

@@ -20,6 +20,7 @@ class JsonToProtobuf {
   constructor(private readonly s: string, private readonly limits: ResolvedLimits, private readonly w: ProtoWriter) {}
 
   fail(code: OtlpErrorCode, detail: string): never {
+    if (this.i >= this.s.length) { code = 'OTLP_JSON_SYNTAX'; detail = `unexpected end of JSON (${detail})`; }
     let p = '';
     for (const seg of this.path) p += typeof seg === 'number' ? `[${seg}]` : p === '' ? seg : `.${seg}`;
     throw new OtlpDecodeError(code, this.i, detail, p === '' ? '$' : p);

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OtlpDecodeError, buildTraces, decodeTraces, decodeTracesJson, type OtlpErrorCode } from '../index.js';
+
+function rejects(fn: () => unknown, code: OtlpErrorCode, offset?: number): OtlpDecodeError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof OtlpDecodeError, `expected OtlpDecodeError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    if (offset !== undefined) assert.equal(e.offset, offset);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'op', startTimeUnixNano: 1n, endTimeUnixNano: 2n };
+const valid = buildTraces([{ scopeSpans: [{ scope: { name: 's' }, spans: [{ ...span, attributes: { k: 'v' } }] }] }]);
+
+test('a body cut short is OTLP_TRUNCATED at the field that runs past the end', () => {
+  for (let n = 1; n < valid.length; n++) {
+    const e = rejects(() => decodeTraces(valid.subarray(0, n)), 'OTLP_TRUNCATED');
+    assert.ok(e.offset < n);
+  }
+});
+
+test('a field with the wrong wire type is OTLP_WIRE_TYPE with its offset', () => {
+  rejects(() => decodeTraces(Uint8Array.of(0x08, 0x01)), 'OTLP_WIRE_TYPE', 0); // resource_spans as a varint
+});
+
+test('a varint longer than 10 bytes is OTLP_VARINT_OVERLONG', () => {
+  const bytes = Uint8Array.of(0x78, ...new Array(11).fill(0xff), 0x01); // unknown field 15, varint
+  rejects(() => decodeTraces(bytes), 'OTLP_VARINT_OVERLONG', 1);
+});
+
+test('field number 0 and protobuf groups are OTLP_INVALID_TAG', () => {
+  rejects(() => decodeTraces(Uint8Array.of(0x00)), 'OTLP_INVALID_TAG', 0);
+  rejects(() => decodeTraces(Uint8Array.of(0x7b)), 'OTLP_INVALID_TAG', 0);
+});
+
+test('AnyValue nested deeper than maxDepth is OTLP_DEPTH', () => {
+  let value: unknown = 'leaf';
+  for (let i = 0; i < 40; i++) value = [value];
+  const bytes = buildTraces([{ scopeSpans: [{ spans: [{ ...span, attributes: { deep: value as string } }] }] }]);
+  rejects(() => decodeTraces(bytes), 'OTLP_DEPTH');
+  assert.equal(decodeTraces(bytes, { maxDepth: 64 }).spanCount, 1);
+});
+
+test('a message over maxMessageBytes is OTLP_TOO_LARGE', () => {
+  rejects(() => decodeTraces(valid, { maxMessageBytes: 10 }), 'OTLP_TOO_LARGE');
+  rejects(() => decodeTracesJson('{"resourceSpans":[]}', { maxMessageBytes: 5 }), 'OTLP_TOO_LARGE');
+});
+
+test('a span with more attributes than maxAttributes is OTLP_TOO_MANY_ATTRIBUTES', () => {
+  const attributes: Record<string, number> = {};
+  for (let i = 0; i < 20; i++) attributes[`a${i}`] = i;
+  const bytes = buildTraces([{ scopeSpans: [{ spans: [{ ...span, attributes }] }] }]);
+  rejects(() => decodeTraces(bytes, { maxAttributes: 10 }), 'OTLP_TOO_MANY_ATTRIBUTES');
+  assert.equal(decodeTraces(bytes, { maxAttributes: 20 }).spanCount, 1);
+});
+
+test('invalid UTF-8 is replaced with U+FFFD by default and rejected with utf8: reject', () => {
+  const bytes = buildTraces([{ scopeSpans: [{ spans: [{ ...span, name: 'ab' }] }] }]);
+  const at = Buffer.from(bytes).indexOf('ab');
+  bytes[at] = 0xff;
+  assert.equal(decodeTraces(bytes).spans().seek(0).name, '\ufffdb');
+  rejects(() => decodeTraces(bytes, { utf8: 'reject' }), 'OTLP_INVALID_UTF8', at);
+});
+
+test('unknown fields are accepted and passed through byte for byte', () => {
+  const extra = Uint8Array.of(0xf8, 0x07, 0x2a); // field 127 varint 42 at the top level
+  const bytes = new Uint8Array([...valid, ...extra]);
+  const view = decodeTraces(bytes);
+  const out = view.edit().setAttribute('span', 0, 'k', 'w').encode();
+  assert.deepEqual([...out.subarray(out.length - 3)], [...extra]);
+});
+
+test('bad OTLP/JSON gives a typed error with a JSON path', () => {
+  rejects(() => decodeTracesJson('{"resourceSpans":['), 'OTLP_JSON_SYNTAX');
+  const e = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}'), 'OTLP_JSON_VALUE');
+  assert.equal(e.path, 'resourceSpans[0].scopeSpans[0].spans[0].traceId');
+  const t = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SERVER"}]}]}]}'), 'OTLP_JSON_TYPE');
+  assert.equal(t.path, 'resourceSpans[0].scopeSpans[0].spans[0].kind');
+  rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"-1"}]}]}]}'), 'OTLP_JSON_VALUE');
+});
+
+test('OTLP/JSON ignores unknown keys and accepts int64 as strings or numbers', () => {
+  const view = decodeTracesJson('{"resourceSpans":[{"futureField":{"a":[1,{"b":null}]},"scopeSpans":[{"spans":[{"name":"x","startTimeUnixNano":"18446744073709551615","endTimeUnixNano":12}]}]}]}');
+  const s = view.spans().seek(0);
+  assert.equal(s.startTimeUnixNano, 18446744073709551615n);
+  assert.equal(s.endTimeUnixNano, 12n);
+  assert.equal(s.name, 'x');
+});

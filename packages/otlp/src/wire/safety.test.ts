@@ -79,9 +79,11 @@ test('bad OTLP/JSON gives a typed error with a JSON path', () => {
   rejects(() => decodeTracesJson('{"resourceSpans":['), 'OTLP_JSON_SYNTAX');
   const e = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}'), 'OTLP_JSON_VALUE');
   assert.equal(e.path, 'resourceSpans[0].scopeSpans[0].spans[0].traceId');
-  const t = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SERVER"}]}]}]}'), 'OTLP_JSON_TYPE');
+  const t = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SERVER"}]}]}]}'), 'OTLP_JSON_VALUE'); // enum names are not OTLP/JSON
   assert.equal(t.path, 'resourceSpans[0].scopeSpans[0].spans[0].kind');
   rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"-1"}]}]}]}'), 'OTLP_JSON_VALUE');
+  const t2 = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":{}}]}]}]}'), 'OTLP_JSON_TYPE');
+  assert.equal(t2.path, 'resourceSpans[0].scopeSpans[0].spans[0].attributes');
 });
 
 test('OTLP/JSON ignores unknown keys and accepts int64 as strings or numbers', () => {

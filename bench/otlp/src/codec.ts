@@ -1,0 +1,159 @@
+// Codec benchmark: @cairn/otlp against protobufjs on the same SDK-made trace requests, in the
+// same run. Prints medians over rounds and writes bench/results/otlp.json.
+// Run: npx tsc -b packages/otlp bench/otlp && node bench/otlp/dist/codec.js
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { AttributeCursor, decodeTraces } from '@cairn/otlp';
+import { traceCorpus } from './corpus.js';
+import { ExportTraceServiceRequest } from './reference.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const corpus = traceCorpus({ batches: 40, spansPerBatch: 512 });
+const requests = corpus.requests;
+let sink = 0;
+
+interface PbKeyValue { key: string; value: Record<string, unknown> }
+interface PbSpan { attributes: PbKeyValue[] }
+interface PbRequest { resourceSpans: { scopeSpans: { spans: PbSpan[] }[] }[] }
+
+function visitValue(v: unknown): void {
+  sink += typeof v === 'string' ? v.length : 1;
+}
+
+const cases: Record<string, () => number> = {
+  /** Decode, then read every span attribute's key and value as JS values. */
+  'cairn decode+visit'() {
+    const a = new AttributeCursor();
+    let n = 0;
+    for (const r of requests) {
+      const spans = decodeTraces(r).spans();
+      while (spans.next()) {
+        n++;
+        spans.attributes(a);
+        while (a.next()) { sink += a.key.length; visitValue(a.value); }
+      }
+    }
+    return n;
+  },
+  'protobufjs decode'() {
+    let n = 0;
+    for (const r of requests) {
+      const m = ExportTraceServiceRequest.decode(r) as unknown as PbRequest;
+      for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
+    }
+    return n;
+  },
+  'protobufjs decode+visit'() {
+    let n = 0;
+    for (const r of requests) {
+      const m = ExportTraceServiceRequest.decode(r) as unknown as PbRequest;
+      for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) {
+        n++;
+        for (const kv of s.attributes) { sink += kv.key.length; for (const k in kv.value) visitValue(kv.value[k]); }
+      }
+    }
+    return n;
+  },
+  /** Decode, set one attribute on every span, write the request. */
+  'cairn re-encode 1 attr/span'() {
+    let n = 0;
+    for (const r of requests) {
+      const view = decodeTraces(r);
+      const edits = view.edit();
+      for (let i = 0; i < view.spanCount; i++) edits.setAttribute('span', i, 'http.route', '/redacted');
+      sink += edits.encode().length;
+      n += view.spanCount;
+    }
+    return n;
+  },
+  'protobufjs decode+edit+encode'() {
+    let n = 0;
+    for (const r of requests) {
+      const m = ExportTraceServiceRequest.decode(r) as unknown as PbRequest;
+      for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) {
+        n++;
+        for (const kv of s.attributes) if (kv.key === 'http.route') kv.value = { stringValue: '/redacted' };
+      }
+      sink += ExportTraceServiceRequest.encode(m).finish().length;
+    }
+    return n;
+  },
+  /** Validate and index, then write with no edits (returns the input bytes). */
+  'cairn pass-through'() {
+    let n = 0;
+    for (const r of requests) {
+      const view = decodeTraces(r);
+      sink += view.edit().encode().length;
+      n += view.spanCount;
+    }
+    return n;
+  },
+  /** Same, plus copying the output into a fresh buffer, as a queue would. */
+  'cairn pass-through+copy'() {
+    let n = 0;
+    for (const r of requests) {
+      const view = decodeTraces(r);
+      sink += view.edit().encode().slice().length;
+      n += view.spanCount;
+    }
+    return n;
+  },
+};
+
+const pbMessages = requests.map((r) => ExportTraceServiceRequest.decode(r));
+cases['protobufjs encode'] = () => {
+  let n = 0;
+  for (const m of pbMessages) {
+    sink += ExportTraceServiceRequest.encode(m).finish().length;
+    n += (m as unknown as PbRequest).resourceSpans[0]!.scopeSpans[0]!.spans.length;
+  }
+  return n;
+};
+
+const samples: Record<string, number[]> = {};
+for (const name of Object.keys(cases)) samples[name] = [];
+for (let round = 0; round < ROUNDS + 1; round++) {
+  for (const [name, fn] of Object.entries(cases)) {
+    const t0 = process.hrtime.bigint();
+    const spans = fn();
+    const ns = Number(process.hrtime.bigint() - t0);
+    if (round > 0) samples[name]!.push((spans * 1e9) / ns); // round 0 warms up
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+const results: Record<string, { spansPerSecond: number; mbPerSecond: number }> = {};
+for (const [name, xs] of Object.entries(samples)) {
+  const sps = Math.round(median(xs));
+  results[name] = { spansPerSecond: sps, mbPerSecond: Math.round((sps * corpus.bytesPerSpan) / 1e5) / 10 };
+}
+const r = (name: string): number => results[name]!.spansPerSecond;
+const ratio = (a: string, b: string): number => Math.round((r(a) / r(b)) * 100) / 100;
+const summary = {
+  decodeVisit: { spansPerSecond: r('cairn decode+visit'), vsProtobufjsDecode: ratio('cairn decode+visit', 'protobufjs decode'), vsProtobufjsDecodeVisit: ratio('cairn decode+visit', 'protobufjs decode+visit'), target: '>= 500k spans/s and >= 5x protobufjs decode' },
+  reencodeOneAttribute: { spansPerSecond: r('cairn re-encode 1 attr/span'), vsProtobufjsDecodeEditEncode: ratio('cairn re-encode 1 attr/span', 'protobufjs decode+edit+encode'), target: '>= 300k spans/s' },
+  passThrough: { spansPerSecond: r('cairn pass-through'), withCopy: r('cairn pass-through+copy'), target: '>= 1M spans/s' },
+};
+
+console.log(`corpus: ${corpus.spanCount} spans in ${requests.length} requests, ${corpus.bytesPerSpan.toFixed(1)} B/span; ${ROUNDS} rounds, medians`);
+for (const [name, v] of Object.entries(results)) console.log(`${name.padEnd(32)} ${String(v.spansPerSecond).padStart(9)} spans/s ${String(v.mbPerSecond).padStart(7)} MB/s`);
+console.log(JSON.stringify(summary, null, 2));
+
+const out = {
+  generatedBy: 'node bench/otlp/dist/codec.js',
+  date: new Date().toISOString(),
+  machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
+  corpus: { spans: corpus.spanCount, requests: requests.length, bytesPerSpan: Math.round(corpus.bytesPerSpan * 10) / 10, attributesPerSpan: 10, source: 'OTel JS SDK BasicTracerProvider + ProtobufTraceSerializer' },
+  rounds: ROUNDS,
+  statistic: 'median spans/s over rounds (first round discarded as warm-up)',
+  results,
+  summary,
+};
+const path = fileURLToPath(new URL('../../results/otlp.json', import.meta.url));
+mkdirSync(fileURLToPath(new URL('../../results/', import.meta.url)), { recursive: true });
+writeFileSync(path, JSON.stringify(out, null, 2) + '\n');
+if (sink === -1) console.log('unreachable');

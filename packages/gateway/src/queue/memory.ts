@@ -1,0 +1,88 @@
+import { QueueFullError, type DeadLetter, type EnqueueEntry, type QueueDepth, type QueueStore, type StoredBatch } from './types.js';
+
+/**
+ * The memory-only queue, for those who choose speed over durability: a restart loses what is
+ * queued. Same contract as the SQLite store, byte limits included.
+ */
+export class MemoryQueueStore implements QueueStore {
+  private nextId = 1;
+  private readonly pending = new Map<string, Map<number, StoredBatch>>();
+  private readonly depths = new Map<string, QueueDepth>();
+  private readonly dead: DeadLetter[] = [];
+
+  constructor(private readonly limits: ReadonlyMap<string, number>) {}
+
+  enqueue(entries: readonly EnqueueEntry[]): number[] {
+    checkLimits(entries, this.limits, (d) => this.depth(d));
+    return entries.map((entry) => {
+      const batch: StoredBatch = { id: this.nextId++, ...entry, attempts: 0, enqueuedAt: Date.now() };
+      this.queueOf(entry.destination).set(batch.id, batch);
+      const depth = this.depth(entry.destination);
+      depth.bytes += entry.body.byteLength;
+      depth.batches++;
+      return batch.id;
+    });
+  }
+
+  read(destination: string, afterId: number, limit: number): StoredBatch[] {
+    const out: StoredBatch[] = [];
+    // Map iteration is insertion order, which is id order.
+    for (const batch of this.queueOf(destination).values()) {
+      if (batch.id <= afterId) continue;
+      out.push(batch);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  ack(destination: string, id: number): void {
+    const batch = this.queueOf(destination).get(id);
+    if (!batch) return;
+    this.queueOf(destination).delete(id);
+    const depth = this.depth(destination);
+    depth.bytes -= batch.body.byteLength;
+    depth.batches--;
+  }
+
+  recordAttempt(destination: string, id: number): void {
+    const batch = this.queueOf(destination).get(id);
+    if (batch) batch.attempts++;
+  }
+
+  deadLetter(batch: StoredBatch, reason: string): void {
+    this.ack(batch.destination, batch.id);
+    this.dead.push({ id: batch.id, destination: batch.destination, signal: batch.signal, items: batch.items, bytes: batch.body.byteLength, reason, failedAt: Date.now() });
+  }
+
+  depth(destination: string): QueueDepth {
+    let depth = this.depths.get(destination);
+    if (!depth) this.depths.set(destination, (depth = { bytes: 0, batches: 0 }));
+    return depth;
+  }
+
+  deadLetters(destination?: string): DeadLetter[] {
+    return this.dead.filter((d) => destination === undefined || d.destination === destination);
+  }
+
+  close(): void {
+    this.pending.clear();
+  }
+
+  private queueOf(destination: string): Map<number, StoredBatch> {
+    let queue = this.pending.get(destination);
+    if (!queue) this.pending.set(destination, (queue = new Map()));
+    return queue;
+  }
+}
+
+/** Throws QueueFullError, before anything is written, if any destination would go over its limit. */
+export function checkLimits(entries: readonly EnqueueEntry[], limits: ReadonlyMap<string, number>, depth: (destination: string) => QueueDepth): void {
+  const adding = new Map<string, number>();
+  for (const entry of entries) adding.set(entry.destination, (adding.get(entry.destination) ?? 0) + entry.body.byteLength);
+  for (const [destination, bytes] of adding) {
+    const limit = limits.get(destination) ?? Infinity;
+    const current = depth(destination).bytes;
+    // An empty queue takes any one batch, so a batch larger than the limit is not refused forever.
+    if (current > 0 && current + bytes > limit) throw new QueueFullError(destination, current, limit);
+  }
+}

@@ -1,0 +1,192 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Signal } from '@cairn/otlp';
+import { checkLimits } from './memory.js';
+import type { DeadLetter, EnqueueEntry, QueueDepth, QueueStore, StoredBatch } from './types.js';
+
+const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
+
+export interface SqliteQueueOptions {
+  path: string;
+  /** Byte limit per destination. */
+  limits: ReadonlyMap<string, number>;
+  /**
+   * `normal` (default) survives a crash of the process: a committed batch is in the WAL, which
+   * the OS holds even if the process is killed. `full` also survives power loss, at an fsync
+   * per commit.
+   */
+  synchronous?: 'normal' | 'full';
+  /** Bytes of recent bodies kept in memory so delivery need not read them back from disk. */
+  cacheBytes?: number;
+}
+
+interface BatchRow {
+  id: number;
+  destination: string;
+  signal: number;
+  body: Buffer;
+  items: number;
+  attempts: number;
+  enqueued_at: number;
+}
+
+/**
+ * The durable queue: one SQLite database (better-sqlite3, WAL) holding every destination's
+ * batches, so one transaction commits a batch to all its destinations at once.
+ */
+export class SqliteQueueStore implements QueueStore {
+  private readonly db: Database.Database;
+  private readonly depths = new Map<string, QueueDepth>();
+  private readonly cache = new Map<number, Uint8Array>();
+  private cachedBytes = 0;
+  private readonly cacheLimit: number;
+  private readonly statements: {
+    insert: Database.Statement<[string, number, Uint8Array, number, number, number]>;
+    read: Database.Statement<[string, number, number], BatchRow>;
+    readMeta: Database.Statement<[string, number, number], Omit<BatchRow, 'body'> & { size: number }>;
+    remove: Database.Statement<[number]>;
+    attempt: Database.Statement<[number]>;
+    dead: Database.Statement<[number, string, number, number, number, string, number, Uint8Array]>;
+  };
+  /** Byte size of every batch this process has written or read, for exact depth accounting on ack. */
+  private readonly sizes = new Map<number, number>();
+  private readonly enqueueAll: (entries: readonly EnqueueEntry[]) => number[];
+  private readonly limits: ReadonlyMap<string, number>;
+
+  constructor(options: SqliteQueueOptions) {
+    mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS batches (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination TEXT NOT NULL,
+        signal INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        items INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        enqueued_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS batches_by_destination ON batches (destination, id);
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        id INTEGER PRIMARY KEY,
+        destination TEXT NOT NULL,
+        signal INTEGER NOT NULL,
+        items INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        failed_at INTEGER NOT NULL,
+        body BLOB
+      );
+    `);
+    this.limits = options.limits;
+    this.cacheLimit = options.cacheBytes ?? 32 * 1024 * 1024;
+    this.statements = {
+      insert: this.db.prepare('INSERT INTO batches (destination, signal, body, items, attempts, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      read: this.db.prepare('SELECT id, destination, signal, body, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
+      readMeta: this.db.prepare('SELECT id, destination, signal, length(body) AS size, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
+      remove: this.db.prepare('DELETE FROM batches WHERE id = ?'),
+      attempt: this.db.prepare('UPDATE batches SET attempts = attempts + 1 WHERE id = ?'),
+      dead: this.db.prepare('INSERT OR REPLACE INTO dead_letters (id, destination, signal, items, bytes, reason, failed_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    };
+    for (const row of this.db.prepare('SELECT destination, COUNT(*) AS batches, COALESCE(SUM(length(body)), 0) AS bytes FROM batches GROUP BY destination').all() as { destination: string; batches: number; bytes: number }[]) {
+      this.depths.set(row.destination, { bytes: row.bytes, batches: row.batches });
+    }
+    const insert = this.statements.insert;
+    this.enqueueAll = this.db.transaction((entries: readonly EnqueueEntry[]) => {
+      const now = Date.now();
+      return entries.map((entry) => Number(insert.run(entry.destination, SIGNALS.indexOf(entry.signal), entry.body, entry.items, 0, now).lastInsertRowid));
+    });
+  }
+
+  enqueue(entries: readonly EnqueueEntry[]): number[] {
+    checkLimits(entries, this.limits, (d) => this.depth(d));
+    const ids = this.enqueueAll(entries);
+    entries.forEach((entry, i) => {
+      const depth = this.depth(entry.destination);
+      depth.bytes += entry.body.byteLength;
+      depth.batches++;
+      this.sizes.set(ids[i]!, entry.body.byteLength);
+      if (this.cachedBytes + entry.body.byteLength <= this.cacheLimit) {
+        this.cache.set(ids[i]!, entry.body);
+        this.cachedBytes += entry.body.byteLength;
+      }
+    });
+    return ids;
+  }
+
+  read(destination: string, afterId: number, limit: number): StoredBatch[] {
+    // Recent bodies are still in memory: read only the metadata unless one is missing.
+    const meta = this.statements.readMeta.all(destination, afterId, limit);
+    if (meta.every((row) => this.cache.has(row.id))) {
+      return meta.map((row) => toBatch(row, this.cache.get(row.id)!));
+    }
+    return this.statements.read.all(destination, afterId, limit).map((row) => {
+      this.sizes.set(row.id, row.body.byteLength);
+      return toBatch(row, this.cache.get(row.id) ?? row.body);
+    });
+  }
+
+  ack(destination: string, id: number): void {
+    const result = this.statements.remove.run(id);
+    if (result.changes === 0) return;
+    this.forget(destination, id);
+  }
+
+  recordAttempt(_destination: string, id: number): void {
+    this.statements.attempt.run(id);
+  }
+
+  deadLetter(batch: StoredBatch, reason: string): void {
+    const move = this.db.transaction(() => {
+      this.statements.dead.run(batch.id, batch.destination, SIGNALS.indexOf(batch.signal), batch.items, batch.body.byteLength, reason, Date.now(), batch.body);
+      return this.statements.remove.run(batch.id).changes;
+    });
+    this.sizes.set(batch.id, batch.body.byteLength);
+    if (move() > 0) this.forget(batch.destination, batch.id);
+  }
+
+  depth(destination: string): QueueDepth {
+    let depth = this.depths.get(destination);
+    if (!depth) this.depths.set(destination, (depth = { bytes: 0, batches: 0 }));
+    return depth;
+  }
+
+  deadLetters(destination?: string): DeadLetter[] {
+    const rows = this.db
+      .prepare(`SELECT id, destination, signal, items, bytes, reason, failed_at FROM dead_letters ${destination === undefined ? '' : 'WHERE destination = ?'} ORDER BY id`)
+      .all(...(destination === undefined ? [] : [destination])) as { id: number; destination: string; signal: number; items: number; bytes: number; reason: string; failed_at: number }[];
+    return rows.map((r) => ({ id: r.id, destination: r.destination, signal: SIGNALS[r.signal]!, items: r.items, bytes: r.bytes, reason: r.reason, failedAt: r.failed_at }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private forget(destination: string, id: number): void {
+    const body = this.cache.get(id);
+    if (body) {
+      this.cache.delete(id);
+      this.cachedBytes -= body.byteLength;
+    }
+    const depth = this.depth(destination);
+    depth.batches--;
+    depth.bytes -= this.sizes.get(id) ?? body?.byteLength ?? 0;
+    this.sizes.delete(id);
+  }
+}
+
+function toBatch(row: Omit<BatchRow, 'body'>, body: Uint8Array): StoredBatch {
+  return {
+    id: row.id,
+    destination: row.destination,
+    signal: SIGNALS[row.signal] ?? 'traces',
+    body,
+    items: row.items,
+    attempts: row.attempts,
+    enqueuedAt: row.enqueued_at,
+  };
+}

@@ -1,0 +1,65 @@
+import type { Signal } from '@cairn/otlp';
+
+/** A batch committed to a destination's queue. */
+export interface StoredBatch {
+  id: number;
+  destination: string;
+  signal: Signal;
+  body: Uint8Array;
+  items: number;
+  attempts: number;
+  enqueuedAt: number;
+}
+
+export interface EnqueueEntry {
+  destination: string;
+  signal: Signal;
+  body: Uint8Array;
+  items: number;
+}
+
+export interface QueueDepth {
+  bytes: number;
+  batches: number;
+}
+
+export interface DeadLetter {
+  id: number;
+  destination: string;
+  signal: Signal;
+  items: number;
+  bytes: number;
+  reason: string;
+  failedAt: number;
+}
+
+/** A destination's queue is full: the receivers answer with backpressure, nothing is written. */
+export class QueueFullError extends Error {
+  readonly code = 'CAIRN_QUEUE_FULL';
+  readonly destination: string;
+  constructor(destination: string, depthBytes: number, limitBytes: number) {
+    super(`queue of destination ${destination} is full (${depthBytes} of ${limitBytes} bytes)`);
+    this.name = 'QueueFullError';
+    this.destination = destination;
+  }
+}
+
+/**
+ * Where accepted batches wait for their destination. `enqueue` is atomic across destinations:
+ * either every matched destination has the batch or none does, which is what lets a receiver
+ * answer 200 only once the batch is safe everywhere it goes.
+ */
+export interface QueueStore {
+  enqueue(entries: readonly EnqueueEntry[]): number[];
+  /** Pending batches of a destination with id > `afterId`, in id order. */
+  read(destination: string, afterId: number, limit: number): StoredBatch[];
+  /** The batch was delivered: forget it. */
+  ack(destination: string, id: number): void;
+  /** One more failed attempt, persisted so a restart keeps counting. */
+  recordAttempt(destination: string, id: number): void;
+  /** Move a batch that can never be delivered to the dead letters, with the reason. */
+  deadLetter(batch: StoredBatch, reason: string): void;
+  depth(destination: string): QueueDepth;
+  deadLetters(destination?: string): DeadLetter[];
+  close(): void;
+}

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProtobufTraceSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { AttributeCursor, decodeTraces, decodeTracesJson, protobufToJson, jsonToProtobuf, viewToJson, type AnyValue, type TracesView } from '../index.js';
+import { AttributeCursor, OtlpDecodeError, GrpcFrameDecoder, buildTraces, frameGrpcMessage, otlpGrpcMethod, unframeGrpcMessages, type Attributes, decodeTraces, decodeTracesJson, protobufToJson, jsonToProtobuf, viewToJson, type AnyValue, type TracesView } from '../index.js';
 import { RESOURCE, hrToNanos, sdkSpans } from '../testing/fixtures.test.js';
 
 const spans = sdkSpans();
@@ -166,4 +166,35 @@ test('dropping every span of a resource drops the resource group', () => {
   const e = view.edit();
   for (let i = 0; i < view.spanCount; i++) e.drop('span', i);
   assert.equal(decodeTraces(e.encode()).resourceCount, 0);
+});
+
+test('the trace builder writes SDK spans that decode to exactly what the SDK recorded', () => {
+  const bytes = buildTraces([{
+    resource: { attributes: RESOURCE },
+    scopeSpans: [{
+      scope: { name: '@acme/http', version: '2.1.0' },
+      spans: spans.map((s) => ({
+        traceId: s.spanContext().traceId, spanId: s.spanContext().spanId, parentSpanId: s.parentSpanContext?.spanId,
+        flags: s.spanContext().traceFlags, name: s.name, kind: s.kind + 1,
+        startTimeUnixNano: s.startTime, endTimeUnixNano: s.endTime, attributes: s.attributes as Attributes,
+        events: s.events.map((e) => ({ timeUnixNano: e.time, name: e.name, attributes: e.attributes as Attributes })),
+        links: s.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: l.attributes as Attributes })),
+        status: { code: s.status.code, message: s.status.message },
+      })),
+    }],
+  }]);
+  assertSameAsSdk(decodeTraces(bytes), spans, 2n ** 60n);
+});
+
+test('gRPC framing round-trips requests, incrementally too', () => {
+  const framed = new Uint8Array([...frameGrpcMessage(proto), ...frameGrpcMessage(proto)]);
+  const whole = unframeGrpcMessages(framed);
+  assert.equal(whole.length, 2);
+  assert.deepEqual(Buffer.from(whole[1]!.message), Buffer.from(proto));
+  const d = new GrpcFrameDecoder();
+  const got = [...d.push(framed.subarray(0, 7)), ...d.push(framed.subarray(7, 400)), ...d.push(framed.subarray(400))];
+  assert.equal(got.length, 2);
+  assert.equal(decodeTraces(got[0]!.message).spanCount, spans.length);
+  assert.throws(() => unframeGrpcMessages(framed.subarray(0, 9)), (e: unknown) => e instanceof OtlpDecodeError && e.code === 'OTLP_GRPC_FRAME');
+  assert.equal(otlpGrpcMethod('traces').path, '/opentelemetry.proto.collector.trace.v1.TraceService/Export');
 });

@@ -48,7 +48,8 @@ export class IdentityNames {
       if (hit) return hit;
     }
     const snake = segments.map(suggestKey);
-    for (let i = 0; i < snake.length; i++) {
+    // At least two names, so `server.address` is judged as a whole and not as `address`.
+    for (let i = 0; i <= snake.length - Math.min(2, snake.length); i++) {
       const key = snake.slice(i).join('.');
       const found = this.index?.lookup(key);
       const attribute = found && found.kind !== 'unknown' ? found.attribute : undefined;

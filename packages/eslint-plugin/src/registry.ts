@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   ConventionsError,
-  formatFinding,
+  formatLocation,
   isLoadFinding,
   loadRegistry,
   RegistryIndex,
@@ -86,7 +86,16 @@ function parseResolved(text: string): ResolvedRegistry {
   return data as unknown as ResolvedRegistry;
 }
 
+/** Reasons end inside a sentence of the message, so their own final period goes. */
+function withoutPeriod(text: string): string {
+  return text.trim().replace(/\.+$/, '');
+}
+
 function describe(error: unknown): string {
+  return withoutPeriod(reasonOf(error));
+}
+
+function reasonOf(error: unknown): string {
   if (error instanceof ConventionsError) return error.hint ? `${error.message} (${error.hint})` : error.message;
   if (error instanceof SyntaxError) return `invalid JSON: ${error.message}`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -111,11 +120,13 @@ function cached(key: string, load: () => RegistryState): RegistryState {
 function fromDirectory(dir: string, upstream: string | undefined): RegistryState {
   return cached(`dir\0${dir}\0${upstream ?? ''}`, () => {
     try {
-      const loaded = loadRegistry(dir, upstream === undefined ? {} : { upstream });
+      const loaded = loadRegistry(dir, upstream === undefined ? { displayRoot: dir } : { upstream, displayRoot: dir });
       if (loaded.unusable) {
         const problems = loaded.findings.filter(isLoadFinding);
         const more = problems.length > 1 ? ` (and ${problems.length - 1} more; run \`cairn check ${dir}\`)` : '';
-        return { status: 'failed', path: dir, reason: `${formatFinding(problems[0]!).replace(/\n\s*/g, ' ')}${more}` };
+        const first = problems[0]!;
+        const hint = first.hint ? ` (${withoutPeriod(first.hint)})` : '';
+        return { status: 'failed', path: dir, reason: `${formatLocation(first.location)}: ${withoutPeriod(first.message)}${hint}${more}` };
       }
       return { status: 'loaded', view: new RegistryView(loaded.registry) };
     } catch (error) {

@@ -41,6 +41,11 @@ ruleTester().run('cairn/no-sensitive-in-span-name', noSensitiveInSpanName, {
       errors: [registryField('customerId', 'user.id'), registryField('clientIp', 'client.address')],
     },
     {
+      name: 'an identity field as the whole span name',
+      code: 'span.updateName(userEmail);',
+      errors: [registryField('userEmail', 'user.email')],
+    },
+    {
       name: 'a secret field',
       code: 'tracer.startSpan(`charge ${payment.card.token}`);',
       errors: [registryField('payment.card.token', 'acme.payment.card.token', 'secret')],

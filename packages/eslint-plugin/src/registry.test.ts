@@ -89,6 +89,12 @@ ruleTester({}).run('cairn/known-attributes: where the registry comes from', know
       errors: [{ message: unavailable(join(scratch, 'missing.json'), /no such file\.$/) }],
     },
     {
+      name: 'a registry setting that is not a path',
+      code,
+      settings: { cairn: { registry: 42 } },
+      errors: [{ message: 'Cannot load the Cairn registry at 42: `registry` in settings.cairn or the rule options must be a non-empty path.' }],
+    },
+    {
       name: 'both a registry directory and a resolved file',
       code,
       settings: { cairn: { registry: EXAMPLE_REGISTRY, resolved: resolvedFile } },

@@ -82,7 +82,6 @@ export const knownAttributes: Rule.RuleModule = {
     docs: {
       description: 'Attribute keys in code are the registry\u2019s keys: unknown keys are flagged, old names and deprecated keys are renamed.',
       recommended: true,
-      url: 'https://github.com/cairn-telemetry/cairn/blob/main/docs/eslint.md#cairnknown-attributes',
     },
     fixable: 'code',
     hasSuggestions: true,

@@ -61,7 +61,6 @@ export const noSensitiveInSpanName: Rule.RuleModule = {
     docs: {
       description: 'Span names do not carry identity fields: they must be low-cardinality and non-sensitive, so such values go in attributes.',
       recommended: true,
-      url: 'https://github.com/cairn-telemetry/cairn/blob/main/docs/eslint.md#cairnno-sensitive-in-span-name',
     },
     schema: [REGISTRY_SOURCE_SCHEMA],
     messages: {

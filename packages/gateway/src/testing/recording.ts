@@ -1,0 +1,210 @@
+// What both test sinks (OTLP/HTTP and OTLP/gRPC) remember about the requests they accepted, and
+// the bounded wait tests use to see them arrive.
+import { decodeLogs, decodeMetrics, decodeTraces, type ExportResult, type Signal } from '@cairn/otlp';
+
+export interface ReceivedRequest {
+  readonly signal: Signal;
+  /** The Export*ServiceRequest in protobuf (JSON bodies are converted), after decompression. */
+  readonly body: Uint8Array;
+  /** How the body arrived: `protobuf` or `json`. */
+  readonly format: 'protobuf' | 'json';
+  /** `gzip` when the body was compressed on the wire. */
+  readonly encoding: 'gzip' | 'identity';
+  /** Bytes on the wire (compressed size when gzip). */
+  readonly wireBytes: number;
+  /** Lower-cased request headers (HTTP) or metadata (gRPC). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Spans, log records or data points. */
+  readonly items: number;
+  /** Span ids (hex) of a traces request. */
+  readonly spanIds: readonly string[];
+}
+
+export interface SinkTotals {
+  requests: number;
+  /** Bytes on the wire. */
+  bytes: number;
+  spans: number;
+  logs: number;
+  points: number;
+}
+
+const ITEM_KEY: Record<Signal, 'spans' | 'logs' | 'points'> = { traces: 'spans', logs: 'logs', metrics: 'points' };
+
+/** Items and span ids of a request, read through the @cairn/otlp views (validates the body). */
+export function inspect(signal: Signal, body: Uint8Array): { items: number; spanIds: string[] } {
+  if (signal === 'traces') {
+    const view = decodeTraces(body);
+    const spanIds: string[] = [];
+    const c = view.spans();
+    while (c.next()) spanIds.push(c.spanIdHex);
+    return { items: view.spanCount, spanIds };
+  }
+  if (signal === 'logs') return { items: decodeLogs(body).logCount, spanIds: [] };
+  return { items: decodeMetrics(body).dataPointCount, spanIds: [] };
+}
+
+/** Protobuf fields on the path from the request to an item: resource → scope → record (→ point). */
+const ITEM_PATH: Record<Signal, readonly number[]> = { traces: [1, 2, 2], logs: [1, 2, 2], metrics: [1, 2, 2] };
+/** Metric data fields (gauge, sum, histogram, exponential histogram, summary); each holds data_points = 1. */
+const METRIC_DATA = new Set([5, 7, 9, 10, 11]);
+
+/**
+ * Counts items without validating or decoding anything but tags and lengths: the blackhole sink
+ * must stay cheap next to the gateway it measures. Malformed input counts what it can.
+ */
+export function countItems(signal: Signal, buf: Uint8Array): number {
+  const path = ITEM_PATH[signal];
+  const walk = (start: number, end: number, depth: number): number => {
+    let n = 0;
+    let pos = start;
+    while (pos < end) {
+      let tag = 0;
+      let mul = 1;
+      let b: number;
+      do { b = buf[pos++]!; tag += (b & 0x7f) * mul; mul *= 128; } while (b >= 0x80 && pos < end);
+      const wire = tag & 7;
+      const no = Math.floor(tag / 8);
+      if (wire === 0) { while (pos < end && buf[pos++]! >= 0x80); continue; }
+      if (wire === 1) { pos += 8; continue; }
+      if (wire === 5) { pos += 4; continue; }
+      if (wire !== 2) return n;
+      let len = 0;
+      mul = 1;
+      do { b = buf[pos++]!; len += (b & 0x7f) * mul; mul *= 128; } while (b >= 0x80 && pos < end);
+      const bodyEnd = Math.min(pos + len, end);
+      if (depth < path.length) {
+        if (no === path[depth]) n += depth === path.length - 1 && signal !== 'metrics' ? 1 : walk(pos, bodyEnd, depth + 1);
+      } else if (depth === path.length && METRIC_DATA.has(no)) n += walk(pos, bodyEnd, depth + 1);
+      else if (depth === path.length + 1 && no === 1) n += 1;
+      pos = bodyEnd;
+    }
+    return n;
+  };
+  return walk(0, buf.length, 0);
+}
+
+export class Recording {
+  readonly requests: ReceivedRequest[] = [];
+  readonly totals: SinkTotals = { requests: 0, bytes: 0, spans: 0, logs: 0, points: 0 };
+  private waiters = new Set<() => void>();
+
+  /** Every span id received so far, in arrival order. */
+  get spanIds(): string[] {
+    return this.requests.flatMap((r) => r.spanIds);
+  }
+
+  add(request: ReceivedRequest | undefined, signal: Signal, wireBytes: number, items: number): void {
+    if (request) this.requests.push(request);
+    this.totals.requests++;
+    this.totals.bytes += wireBytes;
+    this.totals[ITEM_KEY[signal]] += items;
+    for (const wake of this.waiters) wake();
+  }
+
+  /** Resolves once `predicate` holds (checked on every request), rejects after `timeoutMs`. */
+  waitFor(predicate: (r: Recording) => boolean, timeoutMs = 5000): Promise<void> {
+    if (predicate(this)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!predicate(this)) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`sink: condition not met within ${timeoutMs} ms (${this.totals.requests} requests received)`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+    Object.assign(this.totals, { requests: 0, bytes: 0, spans: 0, logs: 0, points: 0 });
+  }
+}
+
+/** What the HTTP and gRPC sinks share: the recording, injected failures, partial success, stalls. */
+export abstract class RecordingSink<Failure> {
+  protected readonly recording = new Recording();
+  protected readonly failures: Failure[] = [];
+  protected partial: ExportResult | undefined;
+  protected stallMs = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /** Requests received (empty in blackhole mode). */
+  get requests(): readonly ReceivedRequest[] { return this.recording.requests; }
+  get totals(): Readonly<SinkTotals> { return this.recording.totals; }
+  /** Every span id received, in arrival order. */
+  get spanIds(): string[] { return this.recording.spanIds; }
+
+  /** The next `n` requests get this failure instead of being accepted (they are not recorded). */
+  failNext(n: number, failure: Failure): void {
+    for (let i = 0; i < n; i++) this.failures.push(failure);
+  }
+
+  /** Accepted requests get a partial success answer with these rejected items, until cleared with undefined. */
+  partialSuccess(result: ExportResult | undefined): void {
+    this.partial = result;
+  }
+
+  /** Holds every answer for `ms` before giving it (0 to stop): makes exporters time out. */
+  stall(ms: number): void {
+    this.stallMs = ms;
+  }
+
+  /** Resolves once `predicate` holds, rejects after `timeoutMs`. */
+  waitFor(predicate: (sink: SinkState) => boolean, timeoutMs = 5000): Promise<void> {
+    return this.recording.waitFor(predicate, timeoutMs);
+  }
+
+  /** Forgets what was received (failures and settings stay). */
+  clear(): void {
+    this.recording.clear();
+  }
+
+  /**
+   * Records an accepted request (in blackhole mode only its bytes and item count); returns the
+   * reason when the body is not a valid request, for a 400 / INVALID_ARGUMENT answer.
+   */
+  protected accept(arrival: Omit<ReceivedRequest, 'items' | 'spanIds'>, blackhole: boolean): string | undefined {
+    const { signal, body, wireBytes } = arrival;
+    if (blackhole) {
+      this.recording.add(undefined, signal, wireBytes, countItems(signal, body));
+      return undefined;
+    }
+    let seen: { items: number; spanIds: string[] };
+    try {
+      seen = inspect(signal, body);
+    } catch (err) {
+      return `bad body: ${(err as Error).message}`;
+    }
+    this.recording.add({ ...arrival, ...seen }, signal, wireBytes, seen.items);
+    return undefined;
+  }
+
+  /** Waits out the current stall; `cancelStalls()` ends every wait early (on shutdown). */
+  protected stalled(): Promise<void> {
+    if (this.stallMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.timers.delete(t); resolve(); }, this.stallMs);
+      this.timers.add(t);
+    });
+  }
+
+  protected cancelStalls(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+export interface SinkState {
+  readonly totals: SinkTotals;
+  readonly requests: readonly ReceivedRequest[];
+  readonly spanIds: string[];
+}

@@ -114,3 +114,5 @@ function expectation(spans: readonly ReadableSpan[], name: string, policy: Field
   };
   return self;
 }
+
+export { startOtlpSink, type OtlpSink, type SinkSpan, type SinkValue } from './otlp-sink.js';

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { after, beforeEach, describe, it } from 'node:test';
+import { context, trace } from '@opentelemetry/api';
+import { addTraceFields, unitOfWork } from './index.js';
+import { runtime } from './runtime.js';
+import { expectSpan, setupTestTelemetry } from './testing/index.js';
+import { exampleRegistry } from './test-support.js';
+
+const telemetry = setupTestTelemetry({ conventions: exampleRegistry(), traceFields: { maxTraces: 3 } });
+const tracer = trace.getTracer('test');
+after(() => telemetry.shutdown());
+beforeEach(() => telemetry.reset());
+
+describe('addTraceFields', () => {
+  it('reaches spans that already ended, spans still open and spans started later', () => {
+    unitOfWork('request', () => {
+      tracer.startSpan('validated early').end();
+      const open = tracer.startSpan('still open');
+      addTraceFields({ 'acme.tenant.id': 't-0042', 'acme.tenant.plan': 'pro' });
+      assert.equal(open.isRecording(), true);
+      open.end();
+      tracer.startSpan('started later').end();
+    });
+    for (const name of ['validated early', 'still open', 'started later', 'request']) {
+      expectSpan(name).toHaveFields({ 'acme.tenant.id': 't-0042', 'acme.tenant.plan': 'pro' });
+    }
+  });
+
+  it('holds spans that ended early until the local root ends, then exports them with the fields', () => {
+    let exportedBeforeRootEnded = -1;
+    unitOfWork('request', () => {
+      tracer.startSpan('early').end();
+      exportedBeforeRootEnded = telemetry.spans().length;
+      addTraceFields({ 'acme.tenant.id': 't-7' });
+    });
+    assert.equal(exportedBeforeRootEnded, 0);
+    expectSpan('early').toHaveFields({ 'acme.tenant.id': 't-7' });
+  });
+
+  it('does not leak fields into another trace', () => {
+    unitOfWork('first', () => addTraceFields({ 'acme.tenant.id': 't-1' }));
+    unitOfWork('second', () => tracer.startSpan('child of second').end());
+    expectSpan('child of second').toNotHaveFields(['acme.tenant.id']);
+    expectSpan('second').toNotHaveFields(['acme.tenant.id']);
+  });
+
+  it('clears the trace from the table when the local root ends', () => {
+    unitOfWork('request', () => {
+      addTraceFields({ 'acme.tenant.id': 't-1' });
+      assert.equal(runtime().table.size, 1);
+    });
+    assert.equal(runtime().table.size, 0);
+  });
+
+  it("keeps the table bounded when roots never end, releasing the oldest trace's held spans", () => {
+    const oldest = tracer.startSpan('oldest root');
+    tracer.startSpan('held child', {}, trace.setSpan(context.active(), oldest)).end();
+    assert.equal(telemetry.spans().length, 0);
+    const others = [1, 2, 3].map((i) => tracer.startSpan(`root ${i}`));
+    assert.equal(runtime().table.size, 3);
+    assert.deepEqual(telemetry.spans().map((s) => s.name), ['held child']);
+    for (const span of [oldest, ...others]) span.end();
+    assert.equal(runtime().table.size, 0);
+  });
+
+  it('lets the span started after the root ended go out unchanged (the entry is gone)', async () => {
+    let late: Promise<void> | undefined;
+    unitOfWork('request', () => {
+      addTraceFields({ 'acme.tenant.id': 't-9' });
+      late = new Promise<void>((resolve) => setTimeout(() => {
+        tracer.startSpan('fire and forget').end();
+        resolve();
+      }, 5));
+    });
+    await late;
+    expectSpan('fire and forget').toNotHaveFields(['acme.tenant.id']);
+  });
+});

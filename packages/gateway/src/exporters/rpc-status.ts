@@ -15,6 +15,8 @@ export interface RpcStatus {
   readonly retryDelayMs?: number;
 }
 
+import type { ExportOutcome } from './types.js';
+
 const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -74,6 +76,12 @@ export function decodePartialSuccess(response: Uint8Array): PartialSuccess | und
     rejected: inner.find((f) => f.no === 1)?.int ?? 0,
     errorMessage: utf8.decode(inner.find((f) => f.no === 2)?.bytes ?? new Uint8Array(0)),
   };
+}
+
+/** The outcome of an accepted export: partial_success is final (the spec forbids retrying it). */
+export function acceptedOutcome(partial: PartialSuccess | undefined): ExportOutcome {
+  if (partial === undefined || (partial.rejected === 0 && partial.errorMessage === '')) return { kind: 'ok' };
+  return { kind: 'ok', rejectedItems: partial.rejected, ...(partial.errorMessage && { message: partial.errorMessage }) };
 }
 
 /** google.rpc.Status { int32 code = 1; string message = 2; repeated Any details = 3 }. */

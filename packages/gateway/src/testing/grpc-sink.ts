@@ -1,5 +1,8 @@
 // The OTLP/gRPC counterpart of OtlpHttpSink: a real @grpc/grpc-js server on 127.0.0.1 serving
-// the three Export methods with raw (identity) serializers, recording what arrives.
+// the three Export methods with raw (identity) serializers, recording what arrives. grpc-js
+// decompresses and strips grpc-encoding before a handler runs, so requests here always read as
+// `identity` and `wireBytes` is the message size; compression is checked at the HTTP/2 level in
+// the otlpgrpc exporter's tests.
 import * as grpc from '@grpc/grpc-js';
 import { encodeExportResponse, otlpGrpcMethod, type Signal } from '@cairn/otlp';
 import { encodeRpcStatus } from '../exporters/rpc-status.js';
@@ -88,8 +91,7 @@ export class OtlpGrpcSink extends RecordingSink<GrpcSinkFailure> {
     const body = call.request;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(call.metadata.getMap())) headers[k] = typeof v === 'string' ? v : v.toString('base64');
-    const gzip = headers['grpc-encoding'] === 'gzip';
-    const problem = this.accept({ signal, body, format: 'protobuf', encoding: gzip ? 'gzip' : 'identity', wireBytes: body.length, headers }, this.options.blackhole ?? false);
+    const problem = this.accept({ signal, body, format: 'protobuf', encoding: 'identity', wireBytes: body.length, headers }, this.options.blackhole ?? false);
     if (problem !== undefined) {
       callback({ code: grpc.status.INVALID_ARGUMENT, details: problem });
       return;

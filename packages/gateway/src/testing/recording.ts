@@ -8,7 +8,7 @@ export interface ReceivedRequest {
   readonly body: Uint8Array;
   /** How the body arrived: `protobuf` or `json`. */
   readonly format: 'protobuf' | 'json';
-  /** `gzip` when the body was compressed on the wire. */
+  /** `gzip` when the body was compressed on the wire (HTTP sink only; the gRPC sink cannot see it). */
   readonly encoding: 'gzip' | 'identity';
   /** Bytes on the wire (compressed size when gzip). */
   readonly wireBytes: number;

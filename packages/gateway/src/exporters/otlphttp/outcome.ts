@@ -2,7 +2,7 @@
 // 429, 502, 503 and 504 are retried (honouring Retry-After); every other 4xx or 5xx "MUST NOT be
 // retried"; a 2xx may carry partial_success, which is final too.
 import type { ExportOutcome } from '../types.js';
-import { decodePartialSuccess, decodeRpcStatus } from '../rpc-status.js';
+import { acceptedOutcome, decodePartialSuccess, decodeRpcStatus, type PartialSuccess } from '../rpc-status.js';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_MESSAGE = 512;
@@ -40,7 +40,7 @@ function clip(s: string): string {
 }
 
 /** The partial_success of a 2xx body (protobuf, or OTLP/JSON `partialSuccess`). */
-function partialSuccess(body: Uint8Array, contentType: string): { rejected: number; errorMessage: string } | undefined {
+function partialSuccess(body: Uint8Array, contentType: string): PartialSuccess | undefined {
   if (body.length === 0) return undefined;
   if (!contentType.includes('json')) return decodePartialSuccess(body);
   try {
@@ -61,9 +61,7 @@ export function classifyResponse(
   url: string,
 ): ExportOutcome {
   if (status >= 200 && status < 300) {
-    const partial = partialSuccess(body, headers.contentType);
-    if (partial === undefined || (partial.rejected === 0 && partial.errorMessage === '')) return { kind: 'ok' };
-    return { kind: 'ok', rejectedItems: partial.rejected, ...(partial.errorMessage && { message: partial.errorMessage }) };
+    return acceptedOutcome(partialSuccess(body, headers.contentType));
   }
   const message = errorMessage(body, headers.contentType);
   const reason = `HTTP ${status} from ${url}${message ? `: ${message}` : ''}`;

@@ -76,10 +76,14 @@ export function init(options: InitOptions): CairnHandle {
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   };
+  // An app that simply runs out of work still gets its last batch out.
+  const onBeforeExit = (): void => void handle.shutdown();
   const detach = (): void => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('beforeExit', onBeforeExit);
   };
+  process.once('beforeExit', onBeforeExit);
   if (options.handleSignals !== false) {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);

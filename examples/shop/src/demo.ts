@@ -36,17 +36,19 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     CAIRN_CONVENTIONS: options.conventions ?? CONVENTIONS,
     ...options.env,
   };
-  const children: ChildProcess[] = [];
+  const services: Service[] = [];
   let load: Load | undefined;
   const stop = async (): Promise<void> => {
     load?.stop();
-    await Promise.all(children.map(terminate));
+    await Promise.all(services.map((s) => s.stop()));
   };
   try {
-    const payment = await startService(children, 'payment', { ...base, OTEL_SERVICE_NAME: 'payment', PORT: '0' });
-    const paymentUrl = `http://127.0.0.1:${payment}`;
-    const shop = await startService(children, 'shop', { ...base, OTEL_SERVICE_NAME: 'shop', PORT: String(options.port ?? 0), PAYMENT_URL: paymentUrl });
-    const shopUrl = `http://127.0.0.1:${shop}`;
+    const payment = await startService('payment', { ...base, OTEL_SERVICE_NAME: 'payment', PORT: '0' });
+    services.push(payment);
+    const paymentUrl = payment.url;
+    const shop = await startService('shop', { ...base, OTEL_SERVICE_NAME: 'shop', PORT: String(options.port ?? 0), PAYMENT_URL: paymentUrl });
+    services.push(shop);
+    const shopUrl = shop.url;
     const interval = options.loadIntervalMs ?? 200;
     if (interval > 0) load = startLoad(shopUrl, interval);
     return { shopUrl, paymentUrl, stop };
@@ -56,9 +58,30 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   }
 }
 
-function startService(children: ChildProcess[], role: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('@cairn/sdk/register'), SERVICE, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
+export interface Service {
+  readonly url: string;
+  /** SIGTERM (the SDK flushes), then SIGKILL after 5 s. */
+  stop(): Promise<void>;
+}
+
+/**
+ * One instrumented service process (`shop` or `payment`), zero-code through
+ * `--import @cairn/sdk/register`; settings come from `env` (OTEL_*, CAIRN_*, PORT, PAYMENT_URL).
+ * CAIRN_CONVENTIONS defaults to examples/conventions.
+ */
+export async function startService(role: 'shop' | 'payment', env: NodeJS.ProcessEnv): Promise<Service> {
+  const fullEnv = { CAIRN_CONVENTIONS: CONVENTIONS, ...env };
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('@cairn/sdk/register'), SERVICE, role], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await listeningPort(child, role);
+    return { url: `http://127.0.0.1:${port}`, stop: () => terminate(child) };
+  } catch (error) {
+    await terminate(child);
+    throw error;
+  }
+}
+
+function listeningPort(child: ChildProcess, role: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo: ${role} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     child.once('exit', (code) => {
@@ -79,7 +102,6 @@ function startService(children: ChildProcess[], role: string, env: NodeJS.Proces
   });
 }
 
-/** SIGTERM (the SDK flushes), then SIGKILL if it has not exited within 5 s. */
 function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

@@ -123,13 +123,3 @@ describe('cairn generate', () => {
     assert.match(readFileSync(join(docs, 'acme.md'), 'utf8'), /team-checkout/);
   });
 });
-
-describe('cairn start', () => {
-  it('checks and generates the example registry', () => {
-    const out = mkdtempSync(join(tmpdir(), 'cairn-start-'));
-    const { code, out: text } = cairn('start', '--out', out);
-    assert.equal(code, 0, text);
-    assert.match(text, /0 errors/);
-    assert.ok(existsSync(join(out, 'fields.ts')));
-  });
-});

@@ -2,7 +2,8 @@ import { check } from './commands/check.js';
 import { diff } from './commands/diff.js';
 import { generate } from './commands/generate.js';
 import { resolveCommand } from './commands/resolve.js';
-import { start } from './commands/start.js';
+import { up } from './commands/up.js';
+import { validate } from './commands/validate.js';
 import { reportError, UsageError, type Streams } from './io.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<number> | number; summary: string }> = {
@@ -10,7 +11,8 @@ const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<n
   resolve: { run: resolveCommand, summary: 'print the resolved registry as JSON' },
   diff: { run: diff, summary: 'backward-compatibility changes between two registries' },
   generate: { run: generate, summary: 'generate TypeScript fields (ts) or Markdown docs (md)' },
-  start: { run: start, summary: 'check and generate the example registry (what `npm start` runs)' },
+  up: { run: up, summary: 'run the gateway (`npm start` runs it on the embedded default config)' },
+  validate: { run: validate, summary: 'check a gateway config without starting anything' },
 };
 
 export const USAGE = `usage: cairn <command> [options]

@@ -86,3 +86,56 @@ export function checkLimits(entries: readonly EnqueueEntry[], limits: ReadonlyMa
     if (current > 0 && current + bytes > limit) throw new QueueFullError(destination, current, limit);
   }
 }
+
+/**
+ * Destinations whose queue is on disk and those that chose memory, behind one store: limits are
+ * checked on both before anything is written, so a refused batch is written nowhere.
+ */
+export class RoutedQueueStore implements QueueStore {
+  constructor(
+    private readonly durable: QueueStore,
+    private readonly memory: QueueStore,
+    private readonly inMemory: ReadonlySet<string>,
+    private readonly limits: ReadonlyMap<string, number>,
+  ) {}
+
+  private storeOf(destination: string): QueueStore {
+    return this.inMemory.has(destination) ? this.memory : this.durable;
+  }
+
+  enqueue(entries: readonly EnqueueEntry[]): number[] {
+    checkLimits(entries, this.limits, (d) => this.depth(d));
+    const durable = entries.filter((e) => !this.inMemory.has(e.destination));
+    const memory = entries.filter((e) => this.inMemory.has(e.destination));
+    return [...(durable.length ? this.durable.enqueue(durable) : []), ...(memory.length ? this.memory.enqueue(memory) : [])];
+  }
+
+  read(destination: string, afterId: number, limit: number): StoredBatch[] {
+    return this.storeOf(destination).read(destination, afterId, limit);
+  }
+
+  ack(destination: string, id: number): void {
+    this.storeOf(destination).ack(destination, id);
+  }
+
+  recordAttempt(destination: string, id: number): void {
+    this.storeOf(destination).recordAttempt(destination, id);
+  }
+
+  deadLetter(batch: StoredBatch, reason: string): void {
+    this.storeOf(batch.destination).deadLetter(batch, reason);
+  }
+
+  depth(destination: string): QueueDepth {
+    return this.storeOf(destination).depth(destination);
+  }
+
+  deadLetters(destination?: string): DeadLetter[] {
+    return [...this.durable.deadLetters(destination), ...this.memory.deadLetters(destination)];
+  }
+
+  close(): void {
+    this.durable.close();
+    this.memory.close();
+  }
+}

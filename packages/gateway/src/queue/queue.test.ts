@@ -23,10 +23,10 @@ for (const [kind, open] of stores) {
     it('commits one batch to several destinations and hands each its own copy in order', () => {
       const store = open(new Map());
       store.enqueue([
-        { destination: 'a', signal: 'traces', body: body(10, 1), items: 3 },
-        { destination: 'b', signal: 'traces', body: body(20, 2), items: 5 },
+        { destination: 'a', tenant: 't', signal: 'traces', body: body(10, 1), items: 3 },
+        { destination: 'b', tenant: 't', signal: 'traces', body: body(20, 2), items: 5 },
       ]);
-      store.enqueue([{ destination: 'a', signal: 'logs', body: body(5, 3), items: 1 }]);
+      store.enqueue([{ destination: 'a', tenant: 't', signal: 'logs', body: body(5, 3), items: 1 }]);
       assert.deepEqual(store.read('a', 0, 10).map((b) => [b.signal, b.body.byteLength, b.items]), [['traces', 10, 3], ['logs', 5, 1]]);
       assert.deepEqual(store.read('b', 0, 10).map((b) => b.body[0]), [2]);
       assert.deepEqual(store.depth('a'), { bytes: 15, batches: 2 });
@@ -35,11 +35,11 @@ for (const [kind, open] of stores) {
 
     it('refuses a batch that would overfill any destination, and writes it nowhere', () => {
       const store = open(new Map([['a', 100], ['b', 25]]));
-      store.enqueue([{ destination: 'b', signal: 'traces', body: body(20), items: 1 }]);
+      store.enqueue([{ destination: 'b', tenant: 't', signal: 'traces', body: body(20), items: 1 }]);
       assert.throws(
         () => store.enqueue([
-          { destination: 'a', signal: 'traces', body: body(10), items: 1 },
-          { destination: 'b', signal: 'traces', body: body(10), items: 1 },
+          { destination: 'a', tenant: 't', signal: 'traces', body: body(10), items: 1 },
+          { destination: 'b', tenant: 't', signal: 'traces', body: body(10), items: 1 },
         ]),
         (error: unknown) => error instanceof QueueFullError && error.destination === 'b',
       );
@@ -50,7 +50,7 @@ for (const [kind, open] of stores) {
 
     it('takes one oversized batch into an empty queue rather than refusing it forever', () => {
       const store = open(new Map([['a', 10]]));
-      store.enqueue([{ destination: 'a', signal: 'traces', body: body(50), items: 1 }]);
+      store.enqueue([{ destination: 'a', tenant: 't', signal: 'traces', body: body(50), items: 1 }]);
       assert.equal(store.depth('a').batches, 1);
       store.close();
     });
@@ -58,8 +58,8 @@ for (const [kind, open] of stores) {
     it('forgets acknowledged batches and moves undeliverable ones to the dead letters with the reason', () => {
       const store = open(new Map());
       const [first, second] = store.enqueue([
-        { destination: 'a', signal: 'traces', body: body(10), items: 1 },
-        { destination: 'a', signal: 'traces', body: body(30), items: 2 },
+        { destination: 'a', tenant: 't', signal: 'traces', body: body(10), items: 1 },
+        { destination: 'a', tenant: 't', signal: 'traces', body: body(30), items: 2 },
       ]);
       store.ack('a', first!);
       const [pending] = store.read('a', 0, 10);
@@ -76,8 +76,8 @@ describe('sqlite queue durability', () => {
   it('keeps committed batches, their attempts and depths across a reopen', () => {
     const path = sqlitePath();
     const first = new SqliteQueueStore({ path, limits: new Map() });
-    const [id] = first.enqueue([{ destination: 'a', signal: 'metrics', body: body(64, 7), items: 4 }]);
-    first.enqueue([{ destination: 'a', signal: 'traces', body: body(32, 8), items: 2 }]);
+    const [id] = first.enqueue([{ destination: 'a', tenant: 't', signal: 'metrics', body: body(64, 7), items: 4 }]);
+    first.enqueue([{ destination: 'a', tenant: 't', signal: 'traces', body: body(32, 8), items: 2 }]);
     first.recordAttempt('a', id!);
     first.close();
 
@@ -92,8 +92,8 @@ describe('sqlite queue durability', () => {
 
   it('reads past the in-memory cache when bodies were evicted', () => {
     const store = new SqliteQueueStore({ path: sqlitePath(), limits: new Map(), cacheBytes: 15 });
-    store.enqueue([{ destination: 'a', signal: 'traces', body: body(10, 1), items: 1 }]);
-    store.enqueue([{ destination: 'a', signal: 'traces', body: body(10, 2), items: 1 }]);
+    store.enqueue([{ destination: 'a', tenant: 't', signal: 'traces', body: body(10, 1), items: 1 }]);
+    store.enqueue([{ destination: 'a', tenant: 't', signal: 'traces', body: body(10, 2), items: 1 }]);
     assert.deepEqual(store.read('a', 0, 10).map((b) => b.body[0]), [1, 2]);
     store.close();
   });

@@ -24,6 +24,7 @@ export interface SqliteQueueOptions {
 interface BatchRow {
   id: number;
   destination: string;
+  tenant: string;
   signal: number;
   body: Buffer;
   items: number;
@@ -42,7 +43,7 @@ export class SqliteQueueStore implements QueueStore {
   private cachedBytes = 0;
   private readonly cacheLimit: number;
   private readonly statements: {
-    insert: Database.Statement<[string, number, Uint8Array, number, number, number]>;
+    insert: Database.Statement<[string, string, number, Uint8Array, number, number, number]>;
     read: Database.Statement<[string, number, number], BatchRow>;
     readMeta: Database.Statement<[string, number, number], Omit<BatchRow, 'body'> & { size: number }>;
     remove: Database.Statement<[number]>;
@@ -64,6 +65,7 @@ export class SqliteQueueStore implements QueueStore {
       CREATE TABLE IF NOT EXISTS batches (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         destination TEXT NOT NULL,
+        tenant TEXT NOT NULL DEFAULT '',
         signal INTEGER NOT NULL,
         body BLOB NOT NULL,
         items INTEGER NOT NULL,
@@ -85,9 +87,9 @@ export class SqliteQueueStore implements QueueStore {
     this.limits = options.limits;
     this.cacheLimit = options.cacheBytes ?? 32 * 1024 * 1024;
     this.statements = {
-      insert: this.db.prepare('INSERT INTO batches (destination, signal, body, items, attempts, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      read: this.db.prepare('SELECT id, destination, signal, body, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
-      readMeta: this.db.prepare('SELECT id, destination, signal, length(body) AS size, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
+      insert: this.db.prepare('INSERT INTO batches (destination, tenant, signal, body, items, attempts, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      read: this.db.prepare('SELECT id, destination, tenant, signal, body, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
+      readMeta: this.db.prepare('SELECT id, destination, tenant, signal, length(body) AS size, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
       remove: this.db.prepare('DELETE FROM batches WHERE id = ?'),
       attempt: this.db.prepare('UPDATE batches SET attempts = attempts + 1 WHERE id = ?'),
       dead: this.db.prepare('INSERT OR REPLACE INTO dead_letters (id, destination, signal, items, bytes, reason, failed_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -98,7 +100,7 @@ export class SqliteQueueStore implements QueueStore {
     const insert = this.statements.insert;
     this.enqueueAll = this.db.transaction((entries: readonly EnqueueEntry[]) => {
       const now = Date.now();
-      return entries.map((entry) => Number(insert.run(entry.destination, SIGNALS.indexOf(entry.signal), entry.body, entry.items, 0, now).lastInsertRowid));
+      return entries.map((entry) => Number(insert.run(entry.destination, entry.tenant, SIGNALS.indexOf(entry.signal), entry.body, entry.items, 0, now).lastInsertRowid));
     });
   }
 
@@ -183,6 +185,7 @@ function toBatch(row: Omit<BatchRow, 'body'>, body: Uint8Array): StoredBatch {
   return {
     id: row.id,
     destination: row.destination,
+    tenant: row.tenant,
     signal: SIGNALS[row.signal] ?? 'traces',
     body,
     items: row.items,

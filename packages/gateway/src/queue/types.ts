@@ -4,6 +4,8 @@ import type { Signal } from '@cairn/otlp';
 export interface StoredBatch {
   id: number;
   destination: string;
+  /** The tenant that sent it, for per-tenant delivery figures. */
+  tenant: string;
   signal: Signal;
   body: Uint8Array;
   items: number;
@@ -13,6 +15,7 @@ export interface StoredBatch {
 
 export interface EnqueueEntry {
   destination: string;
+  tenant: string;
   signal: Signal;
   body: Uint8Array;
   items: number;

@@ -19,6 +19,8 @@ export interface GrpcSinkFailure {
 export interface OtlpGrpcSinkOptions {
   /** Count bytes and items only: no decoding, nothing retained. */
   readonly blackhole?: boolean;
+  /** Serve TLS with this PEM key and certificate. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
@@ -39,7 +41,7 @@ export class OtlpGrpcSink extends RecordingSink<GrpcSinkFailure> {
 
   static async start(options: OtlpGrpcSinkOptions = {}): Promise<OtlpGrpcSink> {
     const server = new grpc.Server();
-    const port = await bind(server, 0);
+    const port = await bind(server, 0, options);
     const sink = new OtlpGrpcSink(server, port, options);
     sink.addServices(server);
     return sink;
@@ -58,7 +60,7 @@ export class OtlpGrpcSink extends RecordingSink<GrpcSinkFailure> {
     if (this.running) return;
     this.server = new grpc.Server();
     this.addServices(this.server);
-    await bind(this.server, this.port);
+    await bind(this.server, this.port, this.options);
     this.running = true;
   }
 
@@ -100,8 +102,11 @@ export class OtlpGrpcSink extends RecordingSink<GrpcSinkFailure> {
   }
 }
 
-function bind(server: grpc.Server, port: number): Promise<number> {
+function bind(server: grpc.Server, port: number, options: OtlpGrpcSinkOptions): Promise<number> {
+  const credentials = options.tls
+    ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) }])
+    : grpc.ServerCredentials.createInsecure();
   return new Promise((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
   });
 }

@@ -1,6 +1,7 @@
 // A real OTLP/HTTP backend for tests and benchmarks: listens on 127.0.0.1, decodes what it is
 // sent, answers as the spec says, and fails on demand.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { encodeExportResponse, encodeExportResponseJson, jsonToProtobuf, type Signal } from '@cairn/otlp';
@@ -23,12 +24,14 @@ export interface OtlpHttpSinkOptions {
   readonly blackhole?: boolean;
   /** Bodies larger than this (after decompression) get 413. Default 64 MiB. */
   readonly maxBodyBytes?: number;
+  /** Serve HTTPS with this PEM key and certificate. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 const SIGNALS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
 
 export class OtlpHttpSink extends RecordingSink<SinkFailure> {
-  /** `http://127.0.0.1:<port>`: give it to the exporter as `endpoint`. */
+  /** `http(s)://127.0.0.1:<port>`: give it to the exporter as `endpoint`. */
   readonly url: string;
   readonly port: number;
   private server: Server;
@@ -38,11 +41,11 @@ export class OtlpHttpSink extends RecordingSink<SinkFailure> {
     super();
     this.server = server;
     this.port = port;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   }
 
   static async start(options: OtlpHttpSinkOptions = {}): Promise<OtlpHttpSink> {
-    const server = createServer();
+    const server = newServer(options);
     const port = await listen(server, 0);
     const sink = new OtlpHttpSink(server, port, options);
     sink.attach(server);
@@ -60,7 +63,7 @@ export class OtlpHttpSink extends RecordingSink<SinkFailure> {
   /** Listens again on the same port. */
   async up(): Promise<void> {
     if (this.server.listening) return;
-    this.server = createServer();
+    this.server = newServer(this.options);
     this.attach(this.server);
     await listen(this.server, this.port);
   }
@@ -71,7 +74,7 @@ export class OtlpHttpSink extends RecordingSink<SinkFailure> {
 
   private attach(server: Server): void {
     server.keepAliveTimeout = 5000;
-    server.on('connection', (s) => {
+    server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -118,6 +121,10 @@ export class OtlpHttpSink extends RecordingSink<SinkFailure> {
     }
     answer(res, 200, contentType, json ? encodeExportResponseJson(signal, this.partial) : encodeExportResponse(this.partial));
   }
+}
+
+function newServer(options: OtlpHttpSinkOptions): Server {
+  return options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer();
 }
 
 function answer(res: ServerResponse, status: number, contentType: string, body: Uint8Array | string, headers: Record<string, string> = {}): void {

@@ -49,6 +49,10 @@ export class LogRecordCursor extends IndexedCursor {
   get flags(): number { return this.fixed32(8); }
   get traceIdHex(): string { return this.hex(9); }
   get spanIdHex(): string { return this.hex(10); }
+  /** Raw trace id bytes (empty when the record has none). */
+  get traceId(): Uint8Array { return this.bytes(9); }
+  /** Raw span id bytes (empty when the record has none). */
+  get spanId(): Uint8Array { return this.bytes(10); }
   get eventName(): string { return this.str(12); }
   attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(6, cursor); }
 }

@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import { ConfigError, Gateway, loadConfigFile } from '@cairn/gateway';
+import { checkDirectory } from '@cairn/conventions';
+import { EXIT, parse, UsageError, type Streams } from '../io.js';
+
+const USAGE = `usage: cairn up [-c cairn.yaml] [--workers N]
+
+Runs the gateway. Without -c it uses the embedded default config (examples/cairn.yaml): OTLP on
+127.0.0.1:4318 (HTTP) and :4317 (gRPC), admin on :8888, SQLite queue under ./.cairn.
+SIGTERM or Ctrl-C stops accepting, finishes in-flight requests and exits; queued data is
+replayed at the next start.`;
+
+/** The repository's embedded default config. */
+export function defaultConfigPath(): string {
+  return fileURLToPath(new URL('../../../../examples/cairn.yaml', import.meta.url));
+}
+
+export async function up(args: string[], io: Streams): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+  if (values.help) {
+    io.out.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument \`${positionals[0]}\`\n\n${USAGE}`);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError(`--workers must be a whole number; got \`${values.workers}\``);
+  const path = values.config ?? defaultConfigPath();
+  let config;
+  try {
+    config = loadConfigFile(path);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err.write(`cairn: ${error.code}: the config is not usable\n${error.message}\n`);
+      return EXIT.unusable;
+    }
+    throw error;
+  }
+  if (config.conventions) {
+    const checked = checkDirectory(config.conventions);
+    io.out.write(`registry ${checked.registry.manifest.name}: ${checked.registry.attributes.filter((a) => a.origin === 'org').length} org attributes, ${checked.counts.error} errors, ${checked.counts.warning} warnings\n`);
+  }
+  const gateway = await Gateway.start(config, workers === undefined ? {} : { workers });
+  const { http, grpc, admin } = gateway.ports;
+  io.out.write(
+    `cairn gateway running (${config.source})\n` +
+      (http !== undefined ? `  OTLP/HTTP  http${config.receivers.http?.tls ? 's' : ''}://${config.receivers.http!.host}:${http}\n` : '') +
+      (grpc !== undefined ? `  OTLP/gRPC  ${config.receivers.grpc!.host}:${grpc}\n` : '') +
+      (admin !== undefined ? `  admin      http://${config.admin!.host}:${admin}/metrics  /healthz  /readyz\n` : '') +
+      `  queue      ${config.storage.directory}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string): void => {
+      io.out.write(`\n${signal}: stopping (in-flight requests finish, queued data stays for the next start)\n`);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      gateway.stop().then(resolve, resolve);
+    };
+    const onInt = (): void => shutdown('SIGINT');
+    const onTerm = (): void => shutdown('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  return EXIT.ok;
+}

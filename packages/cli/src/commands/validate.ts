@@ -1,0 +1,28 @@
+import { ConfigError, loadConfigFile } from '@cairn/gateway';
+import { EXIT, parse, UsageError, type Streams } from '../io.js';
+import { defaultConfigPath } from './up.js';
+
+const USAGE = `usage: cairn validate [-c cairn.yaml]
+
+Checks a gateway config without starting anything: YAML, \${env:VAR} references, the JSON
+Schema (packages/gateway/schema/cairn.schema.json), exporters and CEL route conditions.
+Every problem names its path and file:line. Exit codes: 0 valid, 2 not usable.`;
+
+export function validate(args: string[], io: Streams): number {
+  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+  if (values.help) {
+    io.out.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument \`${positionals[0]}\`; give the file with -c\n\n${USAGE}`);
+  const path = values.config ?? defaultConfigPath();
+  try {
+    const config = loadConfigFile(path);
+    io.out.write(`${path}: valid (${config.destinations.length} destinations: ${config.destinations.map((d) => d.name).join(', ')})\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err.write(`${error.message}\n`);
+    return EXIT.unusable;
+  }
+}

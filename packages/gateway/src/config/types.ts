@@ -1,0 +1,71 @@
+import type { Signal } from '@cairn/otlp';
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  clientCaFile?: string;
+}
+
+export interface ListenerConfig {
+  host: string;
+  port: number;
+  tls?: TlsFiles;
+}
+
+export interface TenantConfig {
+  name: string;
+  /** SHA-256 digests of the team's tokens, as bytes. */
+  tokenDigests: Buffer[];
+  /** `service.name` patterns the team owns. */
+  services: string[];
+}
+
+export interface AuthConfig {
+  /** Lower-case header name; `authorization` expects `Bearer <token>`. */
+  header: string;
+  /** Accept data without a token, attributed to this tenant and limited to these services. */
+  anonymous?: { tenant: string; services: string[] };
+  tenants: TenantConfig[];
+}
+
+export interface RetryConfig {
+  initialIntervalMs: number;
+  maxIntervalMs: number;
+  multiplier: number;
+  /** 0: retry forever. */
+  maxElapsedMs: number;
+}
+
+export interface DestinationConfig {
+  name: string;
+  /** The raw `exporter:` mapping, validated by the exporter's own factory. */
+  exporter: Record<string, unknown>;
+  when?: string;
+  signals: Signal[];
+  queue: { mode: 'sqlite' | 'memory'; maxBytes: number };
+  retry: RetryConfig;
+  concurrency: number;
+}
+
+export interface LimitsConfig {
+  maxRequestBytes: number;
+  maxDecompressedBytes: number;
+  maxGzipRatio: number;
+  maxDepth: number;
+  maxAttributes: number;
+  maxInFlightBytes: number;
+}
+
+export interface GatewayConfig {
+  /** The file it came from, for messages. */
+  source: string;
+  receivers: { http?: ListenerConfig; grpc?: ListenerConfig };
+  auth: AuthConfig;
+  destinations: DestinationConfig[];
+  storage: { directory: string; synchronous: 'normal' | 'full' };
+  admin?: { host: string; port: number };
+  limits: LimitsConfig;
+  workers: number;
+  logLevel: string;
+  conventions?: string;
+}

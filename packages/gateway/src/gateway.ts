@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { TokenAuthenticator } from './auth/tokens.js';
+import type { GatewayConfig } from './config/types.js';
+import { Dispatcher, type DeliveryEvents } from './delivery/dispatcher.js';
+import { createExporter, type ExporterDeps } from './exporters/index.js';
+import type { Exporter } from './exporters/types.js';
+import { Ingest } from './pipeline/ingest.js';
+import { MemoryQueueStore, RoutedQueueStore } from './queue/memory.js';
+import { SqliteQueueStore } from './queue/sqlite.js';
+import type { QueueStore } from './queue/types.js';
+import { OtlpGrpcReceiver } from './receivers/otlpgrpc/receiver.js';
+import { OtlpHttpReceiver } from './receivers/otlphttp/receiver.js';
+import { startAdminServer } from './telemetry/admin.js';
+import { GatewayMetrics } from './telemetry/metrics.js';
+import { ProcessorPool } from './workers/pool.js';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Processing threads; overrides `workers` in the config (0 runs processing inline). */
+  workers?: number;
+  exporterDeps?: ExporterDeps;
+  /** How long SIGTERM waits for in-flight requests and exports. */
+  shutdownGraceMs?: number;
+}
+
+export interface GatewayPorts {
+  http?: number;
+  grpc?: number;
+  admin?: number;
+}
+
+/**
+ * One running gateway: receivers → processing threads → durable queue → dispatchers →
+ * exporters, plus the admin server. `start` replays whatever the queue held from the last run.
+ */
+export class Gateway {
+  readonly ports: GatewayPorts = {};
+  readonly metrics: GatewayMetrics;
+  private readonly logger: Logger;
+  private readonly stopFns: (() => Promise<void> | void)[] = [];
+  private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
+  private store: QueueStore | undefined;
+  private pool: ProcessorPool | undefined;
+  readonly dispatchers = new Map<string, Dispatcher>();
+
+  private constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions) {
+    this.logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'cairn-gateway' } }, pino.destination(2));
+    this.metrics = new GatewayMetrics(() => this.store, config.destinations.map((d) => d.name), () => this.pool?.conditionErrors ?? 0);
+  }
+
+  static async start(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+    const gateway = new Gateway(config, options);
+    try {
+      await gateway.boot();
+    } catch (error) {
+      await gateway.stop();
+      throw error;
+    }
+    return gateway;
+  }
+
+  get queue(): QueueStore {
+    return this.store!;
+  }
+
+  private async boot(): Promise<void> {
+    const { config } = this;
+    const limits = new Map(config.destinations.map((d) => [d.name, d.queue.maxBytes]));
+    const inMemory = new Set(config.destinations.filter((d) => d.queue.mode === 'memory').map((d) => d.name));
+    const durable = new SqliteQueueStore({ path: join(config.storage.directory, 'queue.db'), limits, synchronous: config.storage.synchronous });
+    this.store = new RoutedQueueStore(durable, new MemoryQueueStore(limits), inMemory, limits);
+    this.stopFns.push(() => this.store?.close());
+
+    const exporters: Exporter[] = [];
+    this.stopFns.push(() => Promise.all(exporters.map((e) => e.shutdown())).then(() => undefined));
+    for (const destination of config.destinations) {
+      const exporter = createExporter(destination.exporter, `destinations.${destination.name}.exporter`, this.options.exporterDeps);
+      exporters.push(exporter);
+      const dispatcher = new Dispatcher(destination.name, this.store, exporter, destination.retry, destination.concurrency, this.deliveryEvents(destination.name));
+      this.dispatchers.set(destination.name, dispatcher);
+    }
+    const grace = this.options.shutdownGraceMs ?? 10_000;
+    this.stopFns.push(() => Promise.all([...this.dispatchers.values()].map((d) => d.stop(grace))).then(() => undefined));
+
+    this.pool = new ProcessorPool(config, this.options.workers ?? config.workers);
+    this.stopFns.push(() => this.pool?.close());
+    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes);
+    this.stopFns.push(() => ingest.stop(grace));
+
+    const auth = new TokenAuthenticator(config.auth);
+    const deps = { ingest, auth, limits: config.limits, metrics: this.metrics };
+    if (config.receivers.http) {
+      const receiver = new OtlpHttpReceiver(config.receivers.http, deps);
+      this.ports.http = await receiver.start();
+      this.stopFns.push(() => receiver.stop());
+    }
+    if (config.receivers.grpc) {
+      const receiver = new OtlpGrpcReceiver(config.receivers.grpc, deps);
+      this.ports.grpc = await receiver.start();
+      this.stopFns.push(() => receiver.stop(grace));
+    }
+    if (config.admin) {
+      const admin = await startAdminServer(config.admin.host, config.admin.port, this.metrics, {
+        live: () => this.state !== 'stopped',
+        ready: () => (this.state === 'running' ? { ready: true } : { ready: false, reason: this.state }),
+      });
+      this.ports.admin = admin.port;
+      this.stopFns.push(() => new Promise<void>((resolve) => admin.server.close(() => resolve())));
+    }
+    for (const dispatcher of this.dispatchers.values()) dispatcher.start();
+    this.state = 'running';
+    const store = this.store;
+    const pending = config.destinations.map((d) => `${d.name}=${store.depth(d.name).batches}`).join(' ');
+    this.logger.info({ ports: this.ports, workers: this.pool.size, destinations: config.destinations.map((d) => d.name) }, `gateway running; queued batches: ${pending}`);
+  }
+
+  /**
+   * SIGTERM: stop accepting (listeners close, new requests get "unavailable"), answer the
+   * requests already inside, let in-flight exports finish within the grace period, then close.
+   * Whatever is still queued is replayed at the next start.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    // Reverse order of start: receivers first, queue last.
+    for (const stop of this.stopFns.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'error while stopping');
+      }
+    }
+    this.state = 'stopped';
+    this.logger.info('gateway stopped');
+    this.logger.flush?.();
+  }
+
+  private deliveryEvents(destination: string): DeliveryEvents {
+    const m = this.metrics;
+    const log = this.logger;
+    return {
+      exported(batch, outcome, latencyMs) {
+        const labels = { destination, signal: batch.signal, tenant: batch.tenant };
+        m.exported.inc(labels, batch.items - (outcome.rejectedItems ?? 0));
+        m.exportedBytes.inc(labels, batch.body.byteLength);
+        m.exportLatency.observe({ destination }, latencyMs / 1000);
+        if (outcome.rejectedItems) log.warn({ destination, rejected: outcome.rejectedItems, message: outcome.message }, 'backend rejected part of a batch');
+      },
+      failed(batch, outcome, willRetry) {
+        m.failed.inc({ destination, signal: batch.signal, tenant: batch.tenant, retry: String(willRetry) }, batch.items);
+        log.warn({ destination, batch: batch.id, attempts: batch.attempts, reason: outcome.reason, retry: willRetry }, 'export failed');
+      },
+      deadLettered(batch, reason) {
+        m.deadLetters.inc({ destination, signal: batch.signal, tenant: batch.tenant }, batch.items);
+        log.error({ destination, batch: batch.id, items: batch.items, reason }, 'batch moved to dead letters');
+      },
+    };
+  }
+}

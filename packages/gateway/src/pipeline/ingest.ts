@@ -1,0 +1,108 @@
+import type { Signal } from '@cairn/otlp';
+import type { Logger } from 'pino';
+import type { Dispatcher } from '../delivery/dispatcher.js';
+import { QueueFullError, type QueueStore } from '../queue/types.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { ProcessorPool } from '../workers/pool.js';
+import type { BodyFormat } from './process.js';
+
+/** What a receiver tells its client. */
+export type IngestOutcome =
+  | { kind: 'accepted'; rejectedItems: number; message?: string }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'forbidden'; message: string }
+  /** Try again later: HTTP 503 / gRPC UNAVAILABLE. */
+  | { kind: 'unavailable'; reason: 'queue_full' | 'stopping' | 'internal'; message: string; retryAfterSeconds: number }
+  /** Too much in flight right now: HTTP 429 / gRPC RESOURCE_EXHAUSTED. */
+  | { kind: 'overloaded'; message: string; retryAfterSeconds: number };
+
+/**
+ * The main thread's half of the pipeline: hands a request to a processing thread, commits what
+ * comes back to the queue of every matched destination in one transaction, and only then says
+ * "accepted". Memory is bounded by the bytes of requests in flight, not by counting spans.
+ */
+export class Ingest {
+  private inFlightBytes = 0;
+  private stopping = false;
+  private pending = 0;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly pool: ProcessorPool,
+    private readonly store: QueueStore,
+    private readonly dispatchers: ReadonlyMap<string, Dispatcher>,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+    private readonly maxInFlightBytes: number,
+  ) {}
+
+  /** Reserves room for a request body; false means answer "overloaded" without reading it. */
+  admit(bytes: number): boolean {
+    if (this.stopping) return false;
+    if (this.inFlightBytes > 0 && this.inFlightBytes + bytes > this.maxInFlightBytes) return false;
+    this.inFlightBytes += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.inFlightBytes = Math.max(0, this.inFlightBytes - bytes);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Refuses new work and resolves once every request already inside has been answered. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.pending === 0) return;
+    await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  async accept(receiver: string, signal: Signal, format: BodyFormat, body: Uint8Array, tenant: string): Promise<IngestOutcome> {
+    if (this.stopping) return { kind: 'unavailable', reason: 'stopping', message: 'the gateway is shutting down', retryAfterSeconds: 1 };
+    this.pending++;
+    const started = performance.now();
+    const labels = { receiver, signal, tenant };
+    this.metrics.receivedBytes.inc(labels, body.byteLength);
+    try {
+      let result;
+      try {
+        result = await this.pool.process({ signal, format, body, tenant });
+      } catch (error) {
+        this.logger.error({ err: error, receiver, signal, tenant }, 'processing failed');
+        this.metrics.refusedRequests.inc({ receiver, reason: 'internal' });
+        return { kind: 'unavailable', reason: 'internal', message: 'processing failed; retry', retryAfterSeconds: 1 };
+      }
+      if (!result.ok) {
+        this.metrics.refusedRequests.inc({ receiver, reason: result.status });
+        return result.status === 'invalid' ? { kind: 'invalid', message: result.message } : { kind: 'forbidden', message: result.message };
+      }
+      this.metrics.received.inc(labels, result.items);
+      if (result.rejectedItems > 0) this.metrics.refused.inc({ ...labels, reason: 'malformed' }, result.rejectedItems);
+      try {
+        if (result.outputs.length > 0) {
+          this.store.enqueue(result.outputs.map((o) => ({ destination: o.destination, tenant, signal, body: o.body, items: o.items })));
+        }
+      } catch (error) {
+        if (error instanceof QueueFullError) {
+          this.metrics.refused.inc({ ...labels, reason: 'queue_full' }, result.items - result.rejectedItems);
+          return { kind: 'unavailable', reason: 'queue_full', message: error.message, retryAfterSeconds: 5 };
+        }
+        this.logger.error({ err: error, receiver, signal, tenant }, 'queue commit failed');
+        this.metrics.refused.inc({ ...labels, reason: 'internal' }, result.items - result.rejectedItems);
+        return { kind: 'unavailable', reason: 'internal', message: 'the queue could not commit the batch; retry', retryAfterSeconds: 5 };
+      }
+      this.metrics.accepted.inc(labels, result.items - result.rejectedItems);
+      if (result.unroutedItems > 0) this.metrics.unrouted.inc({ signal, tenant }, result.unroutedItems);
+      for (const output of result.outputs) this.dispatchers.get(output.destination)?.notify();
+      const accepted: IngestOutcome = { kind: 'accepted', rejectedItems: result.rejectedItems };
+      if (result.rejectMessage) accepted.message = result.rejectMessage;
+      return accepted;
+    } finally {
+      this.metrics.processing.observe({ receiver, signal }, (performance.now() - started) / 1000);
+      this.pending--;
+      if (this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
+import { encodeExportResponse, otlpGrpcMethod, type Signal } from '@cairn/otlp';
+import type { TokenAuthenticator } from '../../auth/tokens.js';
+import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
+import type { Ingest } from '../../pipeline/ingest.js';
+import type { GatewayMetrics } from '../../telemetry/metrics.js';
+import { RPC_CODE } from '../outcome.js';
+
+const RECEIVER = 'otlpgrpc';
+const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
+
+export interface GrpcReceiverDeps {
+  ingest: Ingest;
+  auth: TokenAuthenticator;
+  limits: LimitsConfig;
+  metrics: GatewayMetrics;
+}
+
+interface GrpcError {
+  code: number;
+  details: string;
+  metadata?: Metadata;
+}
+
+/**
+ * OTLP/gRPC with @grpc/grpc-js. The methods use identity serializers so the codec reads the
+ * original request bytes: nothing is decoded twice. grpc-js already refuses messages over
+ * `maxReceiveMessageLength` and handles gzip message compression.
+ */
+export class OtlpGrpcReceiver {
+  private readonly server: Server;
+  constructor(private readonly config: ListenerConfig, private readonly deps: GrpcReceiverDeps) {
+    this.server = new Server({
+      'grpc.max_receive_message_length': deps.limits.maxRequestBytes,
+      'grpc.max_concurrent_streams': 256,
+    });
+    for (const signal of SIGNALS) {
+      const method = otlpGrpcMethod(signal);
+      const definition = { Export: method } as unknown as ServiceDefinition;
+      this.server.addService(definition, { Export: (call: ServerUnaryCall<Uint8Array, Uint8Array>, callback: sendUnaryData<Uint8Array>) => this.handle(signal, call, callback) });
+    }
+  }
+
+  async start(): Promise<number> {
+    const tls = this.config.tls;
+    const credentials = tls
+      ? ServerCredentials.createSsl(tls.clientCaFile ? readFileSync(tls.clientCaFile) : null, [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }], Boolean(tls.clientCaFile))
+      : ServerCredentials.createInsecure();
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    return new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(`${host}:${this.config.port}`, credentials, (error, port) => (error ? reject(error) : resolve(port)));
+    });
+  }
+
+  /** Stops taking calls and waits for those in progress (bounded by `graceMs`). */
+  async stop(graceMs: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private handle(signal: Signal, call: ServerUnaryCall<Uint8Array, Uint8Array>, callback: sendUnaryData<Uint8Array>): void {
+    const [value] = call.metadata.get(this.deps.auth.header);
+    const auth = this.deps.auth.authenticate(typeof value === 'string' ? value : value?.toString());
+    if (!auth.ok) {
+      this.refuse(callback, { code: GrpcStatus.UNAUTHENTICATED, details: auth.reason === 'missing' ? 'an ingest token is required' : 'the ingest token is not valid' });
+      return;
+    }
+    const body = call.request;
+    if (!this.deps.ingest.admit(body.byteLength)) {
+      const stopping = this.deps.ingest.isStopping;
+      this.refuse(callback, stopping
+        ? { code: GrpcStatus.UNAVAILABLE, details: 'the gateway is shutting down', metadata: retryInfo(GrpcStatus.UNAVAILABLE, 1) }
+        : { code: GrpcStatus.RESOURCE_EXHAUSTED, details: 'too much data in flight; retry later', metadata: retryInfo(GrpcStatus.RESOURCE_EXHAUSTED, 1) });
+      return;
+    }
+    this.deps.ingest.accept(RECEIVER, signal, 'protobuf', body, auth.tenant.name).then(
+      (outcome) => {
+        this.deps.ingest.release(body.byteLength);
+        if (outcome.kind === 'accepted') {
+          callback(null, encodeExportResponse(outcome.rejectedItems > 0 ? { rejected: outcome.rejectedItems, errorMessage: outcome.message ?? '' } : {}));
+          return;
+        }
+        const error: GrpcError = { code: RPC_CODE[outcome.kind], details: outcome.message };
+        if (outcome.kind === 'unavailable' || outcome.kind === 'overloaded') error.metadata = retryInfo(error.code, outcome.retryAfterSeconds);
+        callback(error, null);
+      },
+      (error: Error) => {
+        this.deps.ingest.release(body.byteLength);
+        callback({ code: GrpcStatus.INTERNAL, details: error.message }, null);
+      },
+    );
+  }
+
+  private refuse(callback: sendUnaryData<Uint8Array>, error: GrpcError): void {
+    this.deps.metrics.refusedRequests.inc({ receiver: RECEIVER, reason: GrpcStatus[error.code] ?? String(error.code) });
+    callback(error, null);
+  }
+}
+
+/**
+ * A google.rpc.RetryInfo in `grpc-status-details-bin`: the OTLP spec makes RESOURCE_EXHAUSTED
+ * retryable only when the server sends it, so clients back off for `seconds` and try again.
+ */
+function retryInfo(code: number, seconds: number): Metadata {
+  // Status{ code (1), details=[Any{ type_url (1), value=RetryInfo{ retry_delay=Duration{ seconds (1) } } (2) }] (3) }
+  const duration = Buffer.from([0x08, seconds]);
+  const info = Buffer.concat([Buffer.from([0x0a, duration.length]), duration]);
+  const typeUrl = Buffer.from('type.googleapis.com/google.rpc.RetryInfo');
+  const any = Buffer.concat([Buffer.from([0x0a, typeUrl.length]), typeUrl, Buffer.from([0x12, info.length]), info]);
+  const status = Buffer.concat([Buffer.from([0x08, code, 0x1a, any.length]), any]);
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', status);
+  return metadata;
+}

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
+import { encodeExportResponse, encodeExportResponseJson, encodeRpcStatus, encodeRpcStatusJson, RpcCode, type Signal } from '@cairn/otlp';
+import type { TokenAuthenticator } from '../../auth/tokens.js';
+import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
+import type { Ingest } from '../../pipeline/ingest.js';
+import type { BodyFormat } from '../../pipeline/process.js';
+import type { GatewayMetrics } from '../../telemetry/metrics.js';
+import { HTTP_STATUS, RPC_CODE } from '../outcome.js';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+const PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
+const RECEIVER = 'otlphttp';
+
+/** Answered before the body is read (or while reading it): status, code and message. */
+class Refusal {
+  constructor(readonly status: number, readonly code: number, readonly message: string, readonly retryAfter?: number) {}
+}
+
+export interface HttpReceiverDeps {
+  ingest: Ingest;
+  auth: TokenAuthenticator;
+  limits: LimitsConfig;
+  metrics: GatewayMetrics;
+}
+
+/**
+ * OTLP/HTTP on `/v1/traces`, `/v1/logs` and `/v1/metrics`: protobuf and JSON bodies, gzip or
+ * deflate, answers in the request's encoding with `partial_success` when part of a batch was
+ * refused. Bad input gets a google.rpc.Status; backpressure gets 429/503 with Retry-After.
+ */
+export class OtlpHttpReceiver {
+  private server: Server | undefined;
+
+  constructor(private readonly config: ListenerConfig, private readonly deps: HttpReceiverDeps) {}
+
+  async start(): Promise<number> {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.handle(req, res).catch((error: Error) => this.send(res, 'json', new Refusal(500, RpcCode.Internal, `internal error: ${error.message}`)));
+    };
+    const tls = this.config.tls;
+    this.server = tls ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler) : createHttpServer(handler);
+    // Slow clients must not hold memory forever.
+    this.server.requestTimeout = 60_000;
+    this.server.headersTimeout = 15_000;
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.config.port, this.config.host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting connections; requests in progress finish. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0]!;
+    const signal = PATHS[path];
+    const format = formatOf(req.headers['content-type']);
+    const replyAs: BodyFormat = format ?? 'json';
+    if (!signal) return this.refuse(req, res, replyAs, new Refusal(404, RpcCode.InvalidArgument, `no OTLP endpoint at ${path}; use /v1/traces, /v1/logs or /v1/metrics`));
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return this.refuse(req, res, replyAs, new Refusal(405, RpcCode.InvalidArgument, `${req.method} is not allowed; OTLP/HTTP uses POST`));
+    }
+    if (!format) {
+      return this.refuse(req, res, 'json', new Refusal(415, RpcCode.InvalidArgument, `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}; use application/x-protobuf or application/json`));
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (!['gzip', 'deflate', 'identity', 'none'].includes(encoding)) {
+      return this.refuse(req, res, format, new Refusal(415, RpcCode.InvalidArgument, `unsupported content encoding ${encoding}; use gzip, deflate or none`));
+    }
+    const headerValue = req.headers[this.deps.auth.header];
+    const auth = this.deps.auth.authenticate(Array.isArray(headerValue) ? headerValue[0] : headerValue);
+    if (!auth.ok) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return this.refuse(req, res, format, new Refusal(401, RpcCode.Unauthenticated, auth.reason === 'missing' ? 'an ingest token is required' : 'the ingest token is not valid'));
+    }
+    const limits = this.deps.limits;
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limits.maxRequestBytes) {
+      return this.refuse(req, res, format, new Refusal(413, RpcCode.ResourceExhausted, `request body of ${declared} bytes exceeds the limit of ${limits.maxRequestBytes}`));
+    }
+    const reserve = Number.isFinite(declared) ? declared : limits.maxRequestBytes;
+    if (!this.deps.ingest.admit(reserve)) {
+      const stopping = this.deps.ingest.isStopping;
+      return this.refuse(req, res, format, stopping
+        ? new Refusal(503, RpcCode.Unavailable, 'the gateway is shutting down', 1)
+        : new Refusal(429, RpcCode.ResourceExhausted, 'too much data in flight; retry later', 1));
+    }
+    try {
+      const raw = await readBody(req, limits.maxRequestBytes);
+      if (raw instanceof Refusal) return this.refuse(req, res, format, raw);
+      const body = encoding === 'gzip' || encoding === 'deflate' ? await decompress(raw, encoding, limits) : raw;
+      if (body instanceof Refusal) return this.send(res, format, body);
+      const outcome = await this.deps.ingest.accept(RECEIVER, signal, format, body, auth.tenant.name);
+      if (outcome.kind === 'accepted') {
+        const result = outcome.rejectedItems > 0 ? { rejected: outcome.rejectedItems, errorMessage: outcome.message ?? '' } : {};
+        res.writeHead(200, { 'content-type': contentType(format) });
+        res.end(format === 'json' ? encodeExportResponseJson(signal, result) : encodeExportResponse(result));
+        return;
+      }
+      const retryAfter = outcome.kind === 'unavailable' || outcome.kind === 'overloaded' ? outcome.retryAfterSeconds : undefined;
+      this.send(res, format, new Refusal(HTTP_STATUS[outcome.kind], RPC_CODE[outcome.kind], outcome.message, retryAfter));
+    } finally {
+      this.deps.ingest.release(reserve);
+    }
+  }
+
+  /** Answers without reading the body, and closes the connection so the client stops sending it. */
+  private refuse(req: IncomingMessage, res: ServerResponse, format: BodyFormat, refusal: Refusal): void {
+    this.deps.metrics.refusedRequests.inc({ receiver: RECEIVER, reason: String(refusal.status) });
+    if (!req.complete) res.setHeader('connection', 'close');
+    this.send(res, format, refusal);
+    req.resume();
+  }
+
+  private send(res: ServerResponse, format: BodyFormat, refusal: Refusal): void {
+    if (res.headersSent) return;
+    const headers: Record<string, string> = { 'content-type': contentType(format) };
+    if (refusal.retryAfter !== undefined) headers['retry-after'] = String(refusal.retryAfter);
+    const status = { code: refusal.code, message: refusal.message };
+    res.writeHead(refusal.status, headers);
+    res.end(format === 'json' ? encodeRpcStatusJson(status) : encodeRpcStatus(status));
+  }
+}
+
+function formatOf(contentTypeHeader: string | undefined): BodyFormat | undefined {
+  const type = (contentTypeHeader ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return undefined;
+}
+
+function contentType(format: BodyFormat): string {
+  return format === 'json' ? 'application/json' : 'application/x-protobuf';
+}
+
+/** The whole body, or a 413 refusal as soon as it passes the limit (the rest is not buffered). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | Refusal> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        chunks.length = 0;
+        resolve(new Refusal(413, RpcCode.ResourceExhausted, `request body exceeds the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+    req.once('aborted', () => reject(new Error('client aborted the request')));
+  });
+}
+
+/**
+ * Decompresses with a hard output cap: the smaller of the configured maximum and the body size
+ * times the allowed ratio. A gzip bomb stops at the cap instead of filling memory.
+ */
+async function decompress(raw: Buffer, encoding: 'gzip' | 'deflate', limits: LimitsConfig): Promise<Buffer | Refusal> {
+  const cap = Math.min(limits.maxDecompressedBytes, Math.max(raw.length * limits.maxGzipRatio, 64 * 1024));
+  try {
+    return await (encoding === 'gzip' ? gunzipAsync : inflateAsync)(raw, { maxOutputLength: cap });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      return new Refusal(413, RpcCode.ResourceExhausted, `decompressed body exceeds ${cap} bytes (limit ${limits.maxDecompressedBytes}, ratio ${limits.maxGzipRatio}:1)`);
+    }
+    return new Refusal(400, RpcCode.InvalidArgument, `body is not valid ${encoding}: ${(error as Error).message}`);
+  }
+}

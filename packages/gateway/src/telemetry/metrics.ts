@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueStore } from '../queue/types.js';
+
+/**
+ * The gateway's own figures, for Prometheus. Names follow the Collector's habit of
+ * `<component>_<what>_total`; labels are receiver, destination, tenant and signal, all of
+ * bounded cardinality (they come from config, not from data).
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly received: Counter<'receiver' | 'signal' | 'tenant'>;
+  readonly receivedBytes: Counter<'receiver' | 'signal' | 'tenant'>;
+  readonly accepted: Counter<'receiver' | 'signal' | 'tenant'>;
+  readonly refused: Counter<'receiver' | 'signal' | 'tenant' | 'reason'>;
+  readonly refusedRequests: Counter<'receiver' | 'reason'>;
+  readonly unrouted: Counter<'signal' | 'tenant'>;
+  readonly exported: Counter<'destination' | 'signal' | 'tenant'>;
+  readonly exportedBytes: Counter<'destination' | 'signal' | 'tenant'>;
+  readonly failed: Counter<'destination' | 'signal' | 'tenant' | 'retry'>;
+  readonly deadLetters: Counter<'destination' | 'signal' | 'tenant'>;
+  readonly processing: Histogram<'receiver' | 'signal'>;
+  readonly exportLatency: Histogram<'destination'>;
+
+  constructor(store: () => QueueStore | undefined, destinations: readonly string[], routeErrors: () => number) {
+    const registry = this.registry;
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
+    this.received = counter('cairn_receiver_received_items_total', 'Spans, log records and data points received', ['receiver', 'signal', 'tenant']);
+    this.receivedBytes = counter('cairn_receiver_received_bytes_total', 'Request bytes received (after decompression)', ['receiver', 'signal', 'tenant']);
+    this.accepted = counter('cairn_receiver_accepted_items_total', 'Items committed to the queue of every matched destination', ['receiver', 'signal', 'tenant']);
+    this.refused = counter('cairn_receiver_refused_items_total', 'Items refused (invalid, forbidden, backpressure, malformed ids)', ['receiver', 'signal', 'tenant', 'reason']);
+    this.refusedRequests = counter('cairn_receiver_refused_requests_total', 'Requests refused before their items were known', ['receiver', 'reason']);
+    this.unrouted = counter('cairn_pipeline_unrouted_items_total', 'Accepted items no destination matched', ['signal', 'tenant']);
+    this.exported = counter('cairn_exporter_sent_items_total', 'Items delivered to a destination', ['destination', 'signal', 'tenant']);
+    this.exportedBytes = counter('cairn_exporter_sent_bytes_total', 'Bytes delivered to a destination', ['destination', 'signal', 'tenant']);
+    this.failed = counter('cairn_exporter_failed_items_total', 'Items of failed export attempts (retry=true will be tried again)', ['destination', 'signal', 'tenant', 'retry']);
+    this.deadLetters = counter('cairn_exporter_dead_letter_items_total', 'Items moved to the dead letters', ['destination', 'signal', 'tenant']);
+    this.processing = new Histogram({
+      name: 'cairn_receiver_processing_seconds', help: 'From a complete request body to the answer: decode, route, commit',
+      labelNames: ['receiver', 'signal'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],
+    });
+    this.exportLatency = new Histogram({
+      name: 'cairn_exporter_latency_seconds', help: 'Duration of successful export calls',
+      labelNames: ['destination'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10], registers: [registry],
+    });
+    new Gauge({
+      name: 'cairn_queue_size_bytes', help: 'Bytes waiting in each destination queue', labelNames: ['destination'], registers: [registry],
+      collect() {
+        const s = store();
+        for (const d of destinations) this.set({ destination: d }, s?.depth(d).bytes ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'cairn_queue_size_batches', help: 'Batches waiting in each destination queue', labelNames: ['destination'], registers: [registry],
+      collect() {
+        const s = store();
+        for (const d of destinations) this.set({ destination: d }, s?.depth(d).batches ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'cairn_routing_condition_errors', help: 'Route conditions that failed at run time (counted as false)', registers: [registry],
+      collect() {
+        this.set(routeErrors());
+      },
+    });
+  }
+}

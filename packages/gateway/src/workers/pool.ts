@@ -1,0 +1,93 @@
+import { Worker } from 'node:worker_threads';
+import type { GatewayConfig } from '../config/types.js';
+import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
+import { transferList } from './transfer.js';
+
+interface Pending {
+  resolve(result: ProcessResult): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  pending: Map<number, Pending>;
+  conditionErrors: number;
+}
+
+/**
+ * Runs BatchProcessor on `size` worker threads (the main thread keeps I/O), sending each batch
+ * to the least busy one. `size: 0` runs it inline, for tests and tiny deployments. A worker that
+ * dies fails its own batches (the receivers answer "retry") and is replaced.
+ */
+export class ProcessorPool {
+  private readonly slots: Slot[] = [];
+  private readonly inline: BatchProcessor | undefined;
+  private nextId = 1;
+  private closing = false;
+
+  constructor(private readonly config: GatewayConfig, size: number) {
+    if (size <= 0) this.inline = new BatchProcessor(config);
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Route conditions that failed at run time, over every thread. */
+  get conditionErrors(): number {
+    return this.inline ? this.inline.routeConditionErrors : this.slots.reduce((sum, slot) => sum + slot.conditionErrors, 0);
+  }
+
+  process(request: ProcessRequest): Promise<ProcessResult> {
+    if (this.inline) {
+      try {
+        return Promise.resolve(this.inline.process(request));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    let slot = this.slots[0]!;
+    for (const candidate of this.slots) if (candidate.busy < slot.busy) slot = candidate;
+    const id = this.nextId++;
+    slot.busy++;
+    return new Promise<ProcessResult>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, request }, transferList([request.body]));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.config });
+    const slot: Slot = { worker, busy: 0, pending: new Map(), conditionErrors: 0 };
+    worker.on('message', (message: { id: number; result?: ProcessResult; error?: string; conditionErrors?: number }) => {
+      const pending = slot.pending.get(message.id);
+      if (!pending) return;
+      slot.pending.delete(message.id);
+      slot.busy--;
+      if (message.conditionErrors !== undefined) slot.conditionErrors = message.conditionErrors;
+      if (message.result) pending.resolve(message.result);
+      else pending.reject(new Error(message.error ?? 'worker failed'));
+    });
+    const fail = (error: Error): void => {
+      for (const pending of slot.pending.values()) pending.reject(error);
+      slot.pending.clear();
+      slot.busy = 0;
+      const index = this.slots.indexOf(slot);
+      // 'error' is followed by 'exit': replace the worker once.
+      if (this.closing || index === -1) return;
+      this.slots[index] = this.spawn();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!this.closing) fail(new Error(`processing worker exited with code ${code}`));
+    });
+    return slot;
+  }
+}

@@ -70,6 +70,18 @@ test('a body that is not OTLP gets 400 and is not recorded', async () => {
   assert.equal(sink.totals.requests, 0);
 });
 
+test('a gzip body that inflates past maxBodyBytes gets 413', async () => {
+  const small = await OtlpHttpSink.start({ maxBodyBytes: 1024 });
+  try {
+    const body = gzipSync(tracesBatch(['checkout'], 50).body);
+    const res = await fetch(`${small.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' } });
+    assert.equal(res.status, 413);
+    assert.equal(small.totals.requests, 0);
+  } finally {
+    await small.close();
+  }
+});
+
 test('an unknown path gets 404', async () => {
   assert.equal((await post('/v1/profiles', '', {})).status, 404);
 });

@@ -107,7 +107,8 @@ export class OtlpHttpSink extends RecordingSink<SinkFailure> {
       body = gzip ? gunzipSync(wire, { maxOutputLength: this.options.maxBodyBytes ?? 64 * 1024 * 1024 }) : wire;
       if (json) body = jsonToProtobuf(signal, body);
     } catch (err) {
-      answer(res, 400, contentType, encodeRpcStatus({ code: 3, message: `bad body: ${(err as Error).message}` }));
+      const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      answer(res, tooLarge ? 413 : 400, contentType, encodeRpcStatus({ code: 3, message: `bad body: ${(err as Error).message}` }));
       return;
     }
     const headers: Record<string, string> = {};

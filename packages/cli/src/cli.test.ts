@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,5 +122,52 @@ describe('cairn generate', () => {
     assert.equal(md.code, 0, md.err);
     assert.ok(existsSync(join(docs, 'acme.md')));
     assert.match(readFileSync(join(docs, 'acme.md'), 'utf8'), /team-checkout/);
+  });
+});
+
+describe('cairn validate', () => {
+  it('accepts the embedded default config', () => {
+    const { code, out } = cairn('validate');
+    assert.equal(code, 0);
+    assert.match(out, /valid \(2 destinations: console, archive\)/);
+  });
+
+  it('exits 2 naming the path and line of each problem', () => {
+    const dir = registry({ 'cairn.yaml': 'destinations:\n  eu:\n    exporter:\n      otlphttp: { endpoint: 42 }\n    when: "resource["\n' });
+    const { code, err } = cairn('validate', '-c', join(dir, 'cairn.yaml'));
+    assert.equal(code, 2);
+    assert.match(err, /cairn\.yaml:4:\d+: destinations\.eu\.exporter\.otlphttp\.endpoint: /);
+    assertNoStackTrace(err);
+  });
+});
+
+describe('cairn up', () => {
+  it('runs the gateway on the embedded config, takes OTLP/JSON, and stops cleanly on SIGTERM', async () => {
+    const storage = mkdtempSync(join(tmpdir(), 'cairn-up-'));
+    const child = spawn(process.execPath, [BIN, 'up'], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      env: { ...process.env, CAIRN_HTTP_ENDPOINT: '127.0.0.1:0', CAIRN_GRPC_ENDPOINT: '127.0.0.1:0', CAIRN_ADMIN_ENDPOINT: '127.0.0.1:0', CAIRN_STORAGE: storage },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!/admin +http:\/\/127\.0\.0\.1:\d+/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const http = /OTLP\/HTTP +(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    const admin = /admin +(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert.ok(http && admin, out);
+    const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'GET /cart', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' };
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] }, scopeSpans: [{ spans: [span] }] }] };
+    const res = await fetch(`${http}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {});
+    assert.equal((await fetch(`${admin}/readyz`)).status, 200);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number];
+    assert.equal(code, 0);
+    assert.match(out, /registry acme: 17 org attributes, 0 errors/);
+    assert.match(out, /SIGTERM: stopping/);
+    assert.match(out, /traces: 1 resource, 1 span from checkout/);
   });
 });

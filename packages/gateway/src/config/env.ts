@@ -6,6 +6,8 @@ export type ConfigPath = (string | number)[];
 export interface Problem {
   path: ConfigPath;
   message: string;
+  /** Point at the key itself rather than its value (an unknown key). */
+  atKey?: boolean;
 }
 
 const REFERENCE = /\$\$|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import ajvModule, { type ErrorObject } from 'ajv';
 import type { Signal } from '@cairn/otlp';
 import schema from '../../schema/cairn.schema.json' with { type: 'json' };
@@ -24,7 +24,7 @@ export class ConfigError extends Error {
 }
 
 const Ajv = ajvModule.default;
-const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+const validateSchema = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
 
 export const DEFAULTS = {
   http: '127.0.0.1:4318',
@@ -57,7 +57,16 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const locate = (path: ConfigPath): string | undefined => {
+  const locate = (path: ConfigPath, atKey = false): string | undefined => {
+    if (atKey && path.length > 0) {
+      const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[path.length - 1])) : undefined;
+      const offset = (pair?.key as Node | undefined)?.range?.[0];
+      if (offset !== undefined) {
+        const pos = lines.linePos(offset);
+        return `${source}:${pos.line}:${pos.col}`;
+      }
+    }
     let node: unknown = doc.contents;
     for (let i = path.length; i >= 0; i--) {
       node = i === 0 ? doc.contents : doc.getIn(path.slice(0, i), true);
@@ -87,7 +96,10 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       else throw error;
     }
   }
-  throw new ConfigError(dedupe(problems).map((p) => ({ path: dotted(p.path), message: p.message, ...(locate(p.path) ? { location: locate(p.path)! } : {}) })));
+  throw new ConfigError(dedupe(problems).map((p) => {
+    const location = locate(p.path, p.atKey);
+    return { path: dotted(p.path), message: p.message, ...(location ? { location } : {}) };
+  }));
 }
 
 function dotted(path: ConfigPath): string {
@@ -110,7 +122,7 @@ function toProblem(error: ErrorObject): Problem {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return { path: [...path, String(params.additionalProperty)], message: 'is not a known setting' + knownKeys(error) };
+      return { path: [...path, String(params.additionalProperty)], message: 'is not a known setting' + knownKeys(error), atKey: true };
     case 'required':
       return { path, message: `needs \`${String(params.missingProperty)}\`` };
     case 'enum':

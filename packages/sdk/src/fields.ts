@@ -39,9 +39,9 @@ export function addTraceFields(fields: FieldsInput): void {
   if (rt.checker !== undefined) rt.checker.check(loose);
   const span = trace.getActiveSpan();
   if (span === undefined) return;
-  const entry = rt.table.get(span.spanContext().traceId);
+  const entry = rt.table.entryFor(span as Parameters<typeof rt.table.entryFor>[0], span.spanContext().traceId);
   const clean = defined(loose);
-  // Without a tracked local root (the trace began before init) the fields go on this span only.
+  // Without an open local root (it ended, or began before init) the fields go on this span only.
   if (entry === undefined) span.setAttributes(clean);
   else rt.table.add(entry, clean);
 }

@@ -26,10 +26,18 @@ export interface PipelineOptions {
 
 export interface Pipeline {
   readonly runtime: Runtime;
+  /** Put first in the TracerProvider's span processors: it feeds `exporting` itself. */
   readonly processor: SpanProcessor;
+  /** W3C trace context plus trace-field baggage; register it as the global propagator. */
   readonly propagator: TextMapPropagator;
+  /** Makes this pipeline's mode, registry and trace-field table the ones the helpers use (creation already does). */
+  activate(): void;
 }
 
+/**
+ * The Cairn pipeline for apps that build their own TracerProvider instead of calling `init`:
+ * `exporting` are the processors that export (e.g. a BatchSpanProcessor over FastOtlpTraceExporter).
+ */
 export function buildPipeline(options: PipelineOptions, exporting: readonly SpanProcessor[]): Pipeline {
   const registry = options.conventions === undefined ? undefined : readConventions(options.conventions);
   const policy = registry === undefined ? undefined : new FieldPolicy(registry, options);
@@ -39,6 +47,7 @@ export function buildPipeline(options: PipelineOptions, exporting: readonly Span
   setRuntime(runtime);
   return {
     runtime,
+    activate: () => setRuntime(runtime),
     processor: new CairnSpanProcessor(table, exporting, policy),
     propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new TraceFieldsPropagator(table, policy)] }),
   };

@@ -44,6 +44,11 @@ describe('addTraceFields', () => {
     expectSpan('second').toNotHaveFields(['acme.tenant.id']);
   });
 
+  it('leaves a trace that never gets a child or a field out of the table', () => {
+    unitOfWork('lone root', () => assert.equal(runtime().table.size, 0));
+    expectSpan('lone root');
+  });
+
   it('clears the trace from the table when the local root ends', () => {
     unitOfWork('request', () => {
       addTraceFields({ 'acme.tenant.id': 't-1' });
@@ -57,9 +62,10 @@ describe('addTraceFields', () => {
     tracer.startSpan('held child', {}, trace.setSpan(context.active(), oldest)).end();
     assert.equal(telemetry.spans().length, 0);
     const others = [1, 2, 3].map((i) => tracer.startSpan(`root ${i}`));
+    const children = others.map((root, i) => tracer.startSpan(`child ${i}`, {}, trace.setSpan(context.active(), root)));
     assert.equal(runtime().table.size, 3);
     assert.deepEqual(telemetry.spans().map((s) => s.name), ['held child']);
-    for (const span of [oldest, ...others]) span.end();
+    for (const span of [...children, oldest, ...others]) span.end();
     assert.equal(runtime().table.size, 0);
   });
 

@@ -1,7 +1,7 @@
 // The span processor that every Cairn pipeline starts with. It applies trace fields to spans of
 // the trace (open, started later, and ended-but-held), then redacts at source, then hands spans
 // to the exporting processors.
-import type { Attributes, Context } from '@opentelemetry/api';
+import { trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { FieldPolicy } from '../policy.js';
 import { remoteTraceFields } from './remote.js';
@@ -12,36 +12,47 @@ export class CairnSpanProcessor implements SpanProcessor {
     private readonly table: TraceFieldsTable,
     private readonly downstream: readonly SpanProcessor[],
     private readonly policy: FieldPolicy | undefined,
-  ) {}
+  ) {
+    table.onEvict = (entry) => this.release(entry);
+    const ending = downstream.filter((p) => p.onEnding !== undefined);
+    if (ending.length > 0) this.onEnding = (span) => ending.forEach((p) => p.onEnding?.(span));
+  }
+
+  /** Present only when a downstream processor has it: the SDK calls it for every span otherwise. */
+  readonly onEnding?: (span: Span) => void;
 
   onStart(span: Span, parentContext: Context): void {
     const parent = span.parentSpanContext;
     const traceId = span.spanContext().traceId;
-    let entry: TraceEntry | undefined;
+    let entry = this.table.get(traceId);
     if (parent === undefined || parent.isRemote === true) {
-      const opened = this.table.openRoot(traceId);
-      entry = opened.entry;
-      if (opened.evicted !== undefined) this.release(opened.evicted);
       const remote = remoteTraceFields(parentContext);
-      if (remote !== undefined) this.table.add(entry, remote);
+      if (entry !== undefined) {
+        entry.roots++;
+        (entry.open ??= new Set()).add(span);
+      } else if (remote !== undefined) {
+        entry = this.table.create(traceId, span);
+      }
+      if (remote !== undefined && entry !== undefined) this.table.add(entry, remote);
     } else {
-      entry = this.table.get(traceId);
+      entry ??= this.table.entryFor(trace.getSpan(parentContext) as Span | undefined, traceId);
+      if (entry !== undefined) (entry.open ??= new Set()).add(span);
     }
-    if (entry !== undefined) {
-      entry.open.add(span);
-      if (entry.fields !== undefined) span.setAttributes(entry.fields);
-    }
+    if (entry !== undefined && entry.fields !== undefined) span.setAttributes(entry.fields);
     for (const p of this.downstream) p.onStart(span, parentContext);
-  }
-
-  onEnding(span: Span): void {
-    for (const p of this.downstream) p.onEnding?.(span);
   }
 
   onEnd(span: ReadableSpan): void {
     const traceId = span.spanContext().traceId;
     const entry = this.table.get(traceId);
-    if (entry === undefined || !entry.open.delete(span as Span)) {
+    if (entry === undefined) {
+      this.forward(span, undefined);
+      return;
+    }
+    if (entry.root === span) {
+      entry.root = undefined;
+    } else if (entry.open === undefined || !entry.open.delete(span as Span)) {
+      // Not tracked: e.g. a second local root that started before the trace had an entry.
       this.forward(span, undefined);
       return;
     }
@@ -52,8 +63,8 @@ export class CairnSpanProcessor implements SpanProcessor {
         this.release(entry);
       }
       this.forward(span, undefined);
-    } else if (entry.ended.length < this.table.maxHeldSpans) {
-      entry.ended.push(span);
+    } else if (entry.ended === undefined || entry.ended.length < this.table.maxHeldSpans) {
+      (entry.ended ??= []).push(span);
     } else {
       this.forward(span, entry.fields);
     }
@@ -61,8 +72,10 @@ export class CairnSpanProcessor implements SpanProcessor {
 
   /** Sends a trace's held spans on, with the fields the trace ended up with. */
   private release(entry: TraceEntry): void {
-    for (const held of entry.ended) this.forward(held, entry.fields);
-    entry.ended.length = 0;
+    const held = entry.ended;
+    if (held === undefined) return;
+    entry.ended = undefined;
+    for (const span of held) this.forward(span, entry.fields);
   }
 
   private forward(span: ReadableSpan, traceFields: Attributes | undefined): void {

@@ -3,11 +3,17 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 
+// Most traces are a lone root span that never sees a trace field. Such traces never enter the
+// table: an entry is made when the trace gets its first child or field. Inserting and deleting
+// every root cost more than the rest of the pipeline together (bench/sdk, Map.delete churn).
 export interface TraceEntry {
   fields: Record<string, Attributes[string]> | undefined;
-  readonly open: Set<Span>;
-  readonly ended: ReadableSpan[];
-  /** Local roots of this trace still open: one request can enter a process more than once. */
+  /** The local root the entry was made for, while open. */
+  root: Span | undefined;
+  /** Every other open span of the trace (children, and further local roots). */
+  open: Set<Span> | undefined;
+  ended: ReadableSpan[] | undefined;
+  /** Counted local roots still open: one request can enter a process more than once. */
   roots: number;
 }
 
@@ -18,9 +24,19 @@ export interface TraceTableLimits {
   maxHeldSpans?: number;
 }
 
+/** A span that is open and has no local parent: the root of its trace in this process. */
+export function isOpenLocalRoot(span: unknown): span is Span {
+  const s = span as Partial<ReadableSpan> | undefined;
+  if (s === undefined || s.ended !== false) return false;
+  const parent = s.parentSpanContext;
+  return parent === undefined || parent.isRemote === true;
+}
+
 export class TraceFieldsTable {
   readonly maxTraces: number;
   readonly maxHeldSpans: number;
+  /** Set by the span processor: where evicted entries' held spans go. */
+  onEvict: (entry: TraceEntry) => void = () => {};
   private readonly entries = new Map<string, TraceEntry>();
 
   constructor(limits: TraceTableLimits = {}) {
@@ -36,25 +52,25 @@ export class TraceFieldsTable {
     return this.entries.get(traceId);
   }
 
-  /** Registers a local root; returns the entry and, when the table was full, the evicted one. */
-  openRoot(traceId: string): { entry: TraceEntry; evicted?: TraceEntry } {
-    let entry = this.entries.get(traceId);
-    if (entry !== undefined) {
-      entry.roots++;
-      return { entry };
-    }
-    let evicted: TraceEntry | undefined;
+  /** Makes the entry for a trace whose open local root is `root`. */
+  create(traceId: string, root: Span): TraceEntry {
     if (this.entries.size >= this.maxTraces) {
       // Map iteration is insertion order, so the first key is the oldest trace.
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) {
-        evicted = this.entries.get(oldest);
+        const evicted = this.entries.get(oldest);
         this.entries.delete(oldest);
+        if (evicted !== undefined) this.onEvict(evicted);
       }
     }
-    entry = { fields: undefined, open: new Set(), ended: [], roots: 1 };
+    const entry: TraceEntry = { fields: undefined, root, open: undefined, ended: undefined, roots: 1 };
     this.entries.set(traceId, entry);
-    return evicted === undefined ? { entry } : { entry, evicted };
+    return entry;
+  }
+
+  /** The entry for the trace of an open span, made if the span is its open local root. */
+  entryFor(span: Span | undefined, traceId: string): TraceEntry | undefined {
+    return this.entries.get(traceId) ?? (isOpenLocalRoot(span) ? this.create(traceId, span) : undefined);
   }
 
   /** Removes and returns every entry (at shutdown, so held spans are not lost). */
@@ -71,6 +87,7 @@ export class TraceFieldsTable {
   /** Records fields for the trace and sets them on its open spans. */
   add(entry: TraceEntry, fields: Attributes): void {
     entry.fields = entry.fields === undefined ? { ...fields } : Object.assign(entry.fields, fields);
-    for (const span of entry.open) span.setAttributes(fields);
+    entry.root?.setAttributes(fields);
+    if (entry.open !== undefined) for (const span of entry.open) span.setAttributes(fields);
   }
 }

@@ -69,6 +69,20 @@ describe('addTraceFields', () => {
     assert.equal(runtime().table.size, 0);
   });
 
+  it('keeps a trace that enters the process twice until both local roots end', () => {
+    const remote = trace.setSpanContext(context.active(), { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1, isRemote: true });
+    const a = tracer.startSpan('entry a', {}, remote);
+    const childOfA = tracer.startSpan('child of a', {}, trace.setSpan(remote, a));
+    const b = tracer.startSpan('entry b', {}, remote);
+    context.with(trace.setSpan(remote, b), () => addTraceFields({ 'acme.tenant.id': 't-2' }));
+    childOfA.end();
+    a.end();
+    assert.equal(runtime().table.size, 1);
+    b.end();
+    assert.equal(runtime().table.size, 0);
+    for (const name of ['entry a', 'child of a', 'entry b']) expectSpan(name).toHaveFields({ 'acme.tenant.id': 't-2' });
+  });
+
   it('lets the span started after the root ended go out unchanged (the entry is gone)', async () => {
     let late: Promise<void> | undefined;
     unitOfWork('request', () => {

@@ -39,6 +39,8 @@ export class FieldChecker {
     const found = this.index.lookup(key);
     switch (found.kind) {
       case 'unknown': {
+        // The suggestion scans the whole registry: only worth it the first time.
+        if (this.warned.has(`unknown\u0000${key}`)) return;
         const suggestion = didYouMean(key, this.index.registry.attributes.map((a) => a.key));
         this.warn('unknown', key, suggestion, `"${key}" is not in the registry${suggestion ? `; did you mean "${suggestion}"?` : '; add it to the conventions or use a registry key'}`);
         return;

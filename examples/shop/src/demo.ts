@@ -115,10 +115,12 @@ function terminate(child: ChildProcess): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // No top-level await: the module stays loadable with require() from CommonJS callers.
   const endpoint = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ?? 'http://127.0.0.1:4318';
-  const demo = await startDemo({ endpoint, port: Number(process.env['PORT'] ?? 8080) });
-  process.stdout.write(`shop on ${demo.shopUrl}, payment on ${demo.paymentUrl}, exporting to ${endpoint}; Ctrl-C stops\n`);
-  const stop = (): void => void demo.stop().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  void startDemo({ endpoint, port: Number(process.env['PORT'] ?? 8080) }).then((demo) => {
+    process.stdout.write(`shop on ${demo.shopUrl}, payment on ${demo.paymentUrl}, exporting to ${endpoint}; Ctrl-C stops\n`);
+    const stop = (): void => void demo.stop().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

@@ -3,12 +3,28 @@ import { ConfigError, Gateway, loadConfigFile } from '@cairn/gateway';
 import { checkDirectory } from '@cairn/conventions';
 import { EXIT, parse, UsageError, type Streams } from '../io.js';
 
-const USAGE = `usage: cairn up [-c cairn.yaml] [--workers N]
+const USAGE = `usage: cairn up [-c cairn.yaml] [--workers N] [--demo]
 
 Runs the gateway. Without -c it uses the embedded default config (examples/cairn.yaml): OTLP on
 127.0.0.1:4318 (HTTP) and :4317 (gRPC), admin on :8888, SQLite queue under ./.cairn.
 SIGTERM or Ctrl-C stops accepting, finishes in-flight requests and exits; queued data is
-replayed at the next start.`;
+replayed at the next start.
+--demo also starts the example shop and payment services (examples/shop), instrumented with
+@cairn/sdk and exporting to this gateway, with a load generator: telemetry flows at once.`;
+
+interface DemoModule {
+  startDemo(options: { endpoint: string; port?: number }): Promise<{ shopUrl: string; paymentUrl: string; stop(): Promise<void> }>;
+}
+
+/** The example services live in the repository checkout, not in the published CLI. */
+async function loadDemo(): Promise<DemoModule> {
+  const path = new URL('../../../../examples/shop/dist/demo.js', import.meta.url);
+  try {
+    return (await import(path.href)) as DemoModule;
+  } catch (error) {
+    throw new UsageError(`--demo needs the example services, built in a Cairn checkout (npm run build): ${(error as Error).message}`);
+  }
+}
 
 /** The repository's embedded default config. */
 export function defaultConfigPath(): string {
@@ -16,7 +32,7 @@ export function defaultConfigPath(): string {
 }
 
 export async function up(args: string[], io: Streams): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, workers: { type: 'string' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE);
   if (values.help) {
     io.out.write(`${USAGE}\n`);
     return EXIT.ok;
@@ -39,6 +55,7 @@ export async function up(args: string[], io: Streams): Promise<number> {
     const checked = checkDirectory(config.conventions);
     io.out.write(`registry ${checked.registry.manifest.name}: ${checked.registry.attributes.filter((a) => a.origin === 'org').length} org attributes, ${checked.counts.error} errors, ${checked.counts.warning} warnings\n`);
   }
+  const demoModule = values.demo ? await loadDemo() : undefined;
   const gateway = await Gateway.start(config, workers === undefined ? {} : { workers });
   const { http, grpc, admin } = gateway.ports;
   io.out.write(
@@ -48,12 +65,24 @@ export async function up(args: string[], io: Streams): Promise<number> {
       (admin !== undefined ? `  admin      http://${config.admin!.host}:${admin}/metrics  /healthz  /readyz\n` : '') +
       `  queue      ${config.storage.directory}\n`,
   );
+  let demo: Awaited<ReturnType<DemoModule['startDemo']>> | undefined;
+  if (demoModule) {
+    if (http === undefined) throw new UsageError('--demo needs the OTLP/HTTP receiver');
+    try {
+      demo = await demoModule.startDemo({ endpoint: `http://${config.receivers.http!.host}:${http}` });
+      io.out.write(`  demo       shop ${demo.shopUrl} → payment ${demo.paymentUrl}, with load; their spans arrive below\n`);
+    } catch (error) {
+      await gateway.stop();
+      throw error;
+    }
+  }
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string): void => {
       io.out.write(`\n${signal}: stopping (in-flight requests finish, queued data stays for the next start)\n`);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      gateway.stop().then(resolve, resolve);
+      const stopDemo = demo ? demo.stop() : Promise.resolve();
+      stopDemo.then(() => gateway.stop()).then(resolve, resolve);
     };
     const onInt = (): void => shutdown('SIGINT');
     const onTerm = (): void => shutdown('SIGTERM');

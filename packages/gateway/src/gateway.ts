@@ -148,7 +148,9 @@ export class Gateway {
         if (outcome.rejectedItems) log.warn({ destination, rejected: outcome.rejectedItems, message: outcome.message }, 'backend rejected part of a batch');
       },
       failed(batch, outcome, willRetry) {
-        m.failed.inc({ destination, signal: batch.signal, tenant: batch.tenant, retry: String(willRetry) }, batch.items);
+        const labels = { destination, signal: batch.signal, tenant: batch.tenant, retry: String(willRetry) };
+        m.failed.inc(labels, batch.items);
+        m.failedBytes.inc(labels, batch.body.byteLength);
         log.warn({ destination, batch: batch.id, attempts: batch.attempts, reason: outcome.reason, retry: willRetry }, 'export failed');
       },
       deadLettered(batch, reason) {

@@ -19,12 +19,14 @@ export interface Harness {
 }
 
 /** YAML for a gateway whose one destination is `sink`, plus `extra` top-level YAML. */
-export function harnessYaml(sinkUrl: string, storage: string, extra = '', destinationExtra = ''): string {
-  return `
-receivers:
+const LOOPBACK_RECEIVERS = `receivers:
   otlp:
     http: { endpoint: 127.0.0.1:0 }
-    grpc: { endpoint: 127.0.0.1:0 }
+    grpc: { endpoint: 127.0.0.1:0 }`;
+
+export function harnessYaml(sinkUrl: string, storage: string, extra = '', destinationExtra = '', receivers = LOOPBACK_RECEIVERS): string {
+  return `
+${receivers}
 admin: null
 storage: { directory: ${JSON.stringify(storage)} }
 destinations:
@@ -37,11 +39,11 @@ ${extra}
 `;
 }
 
-export async function startHarness(options: { extra?: string; destinationExtra?: string; auth?: string; gateway?: GatewayOptions } = {}): Promise<Harness> {
+export async function startHarness(options: { extra?: string; destinationExtra?: string; receivers?: string; auth?: string; gateway?: GatewayOptions } = {}): Promise<Harness> {
   const sink = await OtlpHttpSink.start();
   const storage = mkdtempSync(join(tmpdir(), 'cairn-e2e-'));
   const auth = options.auth ?? 'auth: { anonymous: true }';
-  const config = parseConfig(harnessYaml(sink.url, storage, `${auth}\n${options.extra ?? ''}`, options.destinationExtra ?? ''), 'harness.yaml');
+  const config = parseConfig(harnessYaml(sink.url, storage, `${auth}\n${options.extra ?? ''}`, options.destinationExtra ?? '', options.receivers), 'harness.yaml');
   const gateway = await Gateway.start(config, { workers: 1, logger: pino({ level: 'silent' }), shutdownGraceMs: 2000, ...options.gateway });
   return {
     gateway,

@@ -64,7 +64,9 @@ export class Ingest {
     this.pending++;
     const started = performance.now();
     const labels = { receiver, signal, tenant };
-    this.metrics.receivedBytes.inc(labels, body.byteLength);
+    // Read before processing: the body's buffer may move to a worker thread and be detached here.
+    const bytes = body.byteLength;
+    this.metrics.receivedBytes.inc(labels, bytes);
     try {
       let result;
       try {
@@ -72,10 +74,12 @@ export class Ingest {
       } catch (error) {
         this.logger.error({ err: error, receiver, signal, tenant }, 'processing failed');
         this.metrics.refusedRequests.inc({ receiver, reason: 'internal' });
+        this.metrics.refusedBytes.inc({ ...labels, reason: 'internal' }, bytes);
         return { kind: 'unavailable', reason: 'internal', message: 'processing failed; retry', retryAfterSeconds: 1 };
       }
       if (!result.ok) {
         this.metrics.refusedRequests.inc({ receiver, reason: result.status });
+        this.metrics.refusedBytes.inc({ ...labels, reason: result.status }, bytes);
         return result.status === 'invalid' ? { kind: 'invalid', message: result.message } : { kind: 'forbidden', message: result.message };
       }
       this.metrics.received.inc(labels, result.items);
@@ -87,13 +91,16 @@ export class Ingest {
       } catch (error) {
         if (error instanceof QueueFullError) {
           this.metrics.refused.inc({ ...labels, reason: 'queue_full' }, result.items - result.rejectedItems);
+          this.metrics.refusedBytes.inc({ ...labels, reason: 'queue_full' }, bytes);
           return { kind: 'unavailable', reason: 'queue_full', message: error.message, retryAfterSeconds: 5 };
         }
         this.logger.error({ err: error, receiver, signal, tenant }, 'queue commit failed');
         this.metrics.refused.inc({ ...labels, reason: 'internal' }, result.items - result.rejectedItems);
+        this.metrics.refusedBytes.inc({ ...labels, reason: 'internal' }, bytes);
         return { kind: 'unavailable', reason: 'internal', message: 'the queue could not commit the batch; retry', retryAfterSeconds: 5 };
       }
       this.metrics.accepted.inc(labels, result.items - result.rejectedItems);
+      this.metrics.acceptedBytes.inc(labels, bytes);
       if (result.unroutedItems > 0) this.metrics.unrouted.inc({ signal, tenant }, result.unroutedItems);
       for (const output of result.outputs) this.dispatchers.get(output.destination)?.notify();
       const accepted: IngestOutcome = { kind: 'accepted', rejectedItems: result.rejectedItems };

@@ -11,6 +11,9 @@ export class GatewayMetrics {
   readonly received: Counter<'receiver' | 'signal' | 'tenant'>;
   readonly receivedBytes: Counter<'receiver' | 'signal' | 'tenant'>;
   readonly accepted: Counter<'receiver' | 'signal' | 'tenant'>;
+  readonly acceptedBytes: Counter<'receiver' | 'signal' | 'tenant'>;
+  readonly refusedBytes: Counter<'receiver' | 'signal' | 'tenant' | 'reason'>;
+  readonly failedBytes: Counter<'destination' | 'signal' | 'tenant' | 'retry'>;
   readonly refused: Counter<'receiver' | 'signal' | 'tenant' | 'reason'>;
   readonly refusedRequests: Counter<'receiver' | 'reason'>;
   readonly unrouted: Counter<'signal' | 'tenant'>;
@@ -27,6 +30,9 @@ export class GatewayMetrics {
     this.received = counter('cairn_receiver_received_items_total', 'Spans, log records and data points received', ['receiver', 'signal', 'tenant']);
     this.receivedBytes = counter('cairn_receiver_received_bytes_total', 'Request bytes received (after decompression)', ['receiver', 'signal', 'tenant']);
     this.accepted = counter('cairn_receiver_accepted_items_total', 'Items committed to the queue of every matched destination', ['receiver', 'signal', 'tenant']);
+    this.acceptedBytes = counter('cairn_receiver_accepted_bytes_total', 'Request bytes committed to the queue of every matched destination', ['receiver', 'signal', 'tenant']);
+    this.refusedBytes = counter('cairn_receiver_refused_bytes_total', 'Request bytes refused (invalid, forbidden, backpressure, internal)', ['receiver', 'signal', 'tenant', 'reason']);
+    this.failedBytes = counter('cairn_exporter_failed_bytes_total', 'Bytes of failed export attempts (retry=true will be tried again)', ['destination', 'signal', 'tenant', 'retry']);
     this.refused = counter('cairn_receiver_refused_items_total', 'Items refused (invalid, forbidden, backpressure, malformed ids)', ['receiver', 'signal', 'tenant', 'reason']);
     this.refusedRequests = counter('cairn_receiver_refused_requests_total', 'Requests refused before their items were known', ['receiver', 'reason']);
     this.unrouted = counter('cairn_pipeline_unrouted_items_total', 'Accepted items no destination matched', ['signal', 'tenant']);

@@ -75,7 +75,9 @@ export class OtlpGrpcReceiver {
       return;
     }
     const body = call.request;
-    if (!this.deps.ingest.admit(body.byteLength)) {
+    // Kept apart: the body's buffer may move to a processing thread and read as empty here.
+    const size = body.byteLength;
+    if (!this.deps.ingest.admit(size)) {
       const stopping = this.deps.ingest.isStopping;
       this.refuse(callback, stopping
         ? { code: GrpcStatus.UNAVAILABLE, details: 'the gateway is shutting down', metadata: retryInfo(GrpcStatus.UNAVAILABLE, 1) }
@@ -84,7 +86,7 @@ export class OtlpGrpcReceiver {
     }
     this.deps.ingest.accept(RECEIVER, signal, 'protobuf', body, auth.tenant.name).then(
       (outcome) => {
-        this.deps.ingest.release(body.byteLength);
+        this.deps.ingest.release(size);
         if (outcome.kind === 'accepted') {
           callback(null, encodeExportResponse(outcome.rejectedItems > 0 ? { rejected: outcome.rejectedItems, errorMessage: outcome.message ?? '' } : {}));
           return;
@@ -94,7 +96,7 @@ export class OtlpGrpcReceiver {
         callback(error, null);
       },
       (error: Error) => {
-        this.deps.ingest.release(body.byteLength);
+        this.deps.ingest.release(size);
         callback({ code: GrpcStatus.INTERNAL, details: error.message }, null);
       },
     );

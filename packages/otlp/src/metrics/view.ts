@@ -3,6 +3,7 @@ import type { DecodeOptions } from '../wire/limits.js';
 import { BatchEditor } from '../batch/edit.js';
 import { BatchView, IndexedCursor, Level } from '../batch/view.js';
 import type { AttributeCursor } from '../batch/attributes.js';
+import { keepHiddenClass } from '../batch/anchor.js';
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary' | 'empty';
 export type DataPointType = 'number' | 'histogram' | 'exponentialHistogram' | 'summary';
@@ -121,3 +122,7 @@ export class DataPointCursor extends IndexedCursor {
   }
   attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(POINT_ATTRIBUTES[this.type], cursor); }
 }
+
+// See anchor.ts.
+const anchorView = new MetricsView(new Uint8Array(0));
+keepHiddenClass([anchorView.metrics(), anchorView.dataPoints(), anchorView.edit()]);

@@ -4,6 +4,7 @@ import { BatchEditor } from '../batch/edit.js';
 import { BatchView, IndexedCursor, Level, NestedCursor } from '../batch/view.js';
 import type { AttributeCursor } from '../batch/attributes.js';
 import { fixed32 } from '../batch/read.js';
+import { keepHiddenClass } from '../batch/anchor.js';
 
 /** Span.SpanKind */
 export enum SpanKind {
@@ -113,3 +114,7 @@ export class LinkCursor extends NestedCursor {
   get flags(): number { return this.fixed32(6); }
   attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(4, cursor); }
 }
+
+// See anchor.ts: the view, its group reader, level index and editor, and each cursor.
+const anchorView = new TracesView(new Uint8Array(0));
+keepHiddenClass([anchorView.spans(), anchorView.edit(), new EventCursor(anchorView.bytes), new LinkCursor(anchorView.bytes)]);

@@ -14,9 +14,46 @@ const SHORT = 32;
 
 /** Decodes `buf[start, end)`; invalid sequences become U+FFFD. */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end <= start) return '';
+  const len = end - start;
+  if (len <= 0) return '';
+  if (len <= SHORT_ASCII) {
+    const s = shortAscii(buf, start, len);
+    if (s !== undefined) return s;
+  }
   if (utf8Slice !== undefined) return utf8Slice.call(buf, start, end);
   return lossy.decode(buf.subarray(start, end));
+}
+
+// Most attribute values are short ASCII (methods, routes, hosts, addresses). For those, one
+// String.fromCharCode call with the bytes as arguments skips the native call's overhead: 35 ns
+// against 46 ns per string for utf8Slice (scratch micro-benchmark, Node 20, 3-14 byte strings),
+// and decode+visit on the bench corpus (7 string values per span) went from ~860 to ~700 ns/span.
+const SHORT_ASCII = 16;
+const fromCharCode = String.fromCharCode;
+
+/** `buf[s, s + n)` as a string when every byte is ASCII and 1 <= n <= 16, else undefined. */
+function shortAscii(b: Uint8Array, s: number, n: number): string | undefined {
+  let or = 0;
+  for (let i = s; i < s + n; i++) or |= b[i]!;
+  if (or >= 0x80) return undefined;
+  switch (n) {
+    case 1: return fromCharCode(b[s]!);
+    case 2: return fromCharCode(b[s]!, b[s + 1]!);
+    case 3: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
+    case 8: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
+    case 9: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!);
+    case 10: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!);
+    case 11: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!);
+    case 12: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!);
+    case 13: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!);
+    case 14: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!);
+    case 15: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!);
+    default: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!, b[s + 10]!, b[s + 11]!, b[s + 12]!, b[s + 13]!, b[s + 14]!, b[s + 15]!);
+  }
 }
 
 /** Returns the offset of the first byte of an invalid sequence in `buf[start, end)`, or -1. */

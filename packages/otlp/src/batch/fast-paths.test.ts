@@ -1,0 +1,128 @@
+// The attribute cursor reads the common layouts through shortcuts (canonical KeyValue, short
+// ASCII strings, interned keys); these tests hold the shortcuts to the general decoding.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AttributeCursor, ValueType, buildTraces, decodeTraces, type AnyValue, type Attributes } from '../index.js';
+
+const enc = new TextEncoder();
+const bytes = (...parts: (number | Uint8Array)[]): Uint8Array => {
+  const out: number[] = [];
+  for (const p of parts) typeof p === 'number' ? out.push(p) : out.push(...p);
+  return Uint8Array.from(out);
+};
+const varint = (n: number): Uint8Array => {
+  const out: number[] = [];
+  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128); }
+  out.push(n);
+  return Uint8Array.from(out);
+};
+const field = (no: number, body: Uint8Array): Uint8Array => bytes(...varint((no << 3) | 2), ...varint(body.length), body);
+const text = (s: string): Uint8Array => enc.encode(s);
+
+/** An ExportTraceServiceRequest with one span whose attributes are the given KeyValue bodies. */
+function request(keyValues: Uint8Array[]): Uint8Array {
+  const span = bytes(field(1, new Uint8Array(16).fill(1)), field(2, new Uint8Array(8).fill(2)), field(5, text('op')), ...keyValues.map((kv) => field(9, kv)));
+  return field(1, field(2, field(2, span)));
+}
+
+function readAll(body: Uint8Array): [string, ValueType, AnyValue][] {
+  const spans = decodeTraces(body).spans();
+  assert.ok(spans.next());
+  const a = spans.attributes(new AttributeCursor());
+  const out: [string, ValueType, AnyValue][] = [];
+  while (a.next()) out.push([a.key, a.valueType, a.value]);
+  return out;
+}
+
+test('attributes in unusual layouts read the same as the layout SDKs write', () => {
+  const long = 'k'.repeat(200);
+  const got = readAll(request([
+    bytes(field(2, field(1, text('v'))), field(1, text('value-first'))), // value before key
+    bytes(field(1, text('two-variants')), field(2, bytes(field(1, text('x')), 0x18, 0x05))), // last variant wins
+    bytes(field(1, text(long)), field(2, field(1, text('long key')))), // two-byte key length
+    bytes(field(1, text('long-value')), field(2, field(1, text(long)))), // two-byte value length
+    bytes(field(1, text('unknown-field')), 0x18, 0x07, field(2, bytes(0x10, 0x01))), // unknown KeyValue field 3
+    bytes(field(1, text('empty')), field(2, new Uint8Array(0))),
+    bytes(field(1, text('neg')), field(2, bytes(0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01))), // -1: ten-byte varint
+    bytes(field(1, text('no-value'))),
+  ]));
+  assert.deepEqual(got, [
+    ['value-first', ValueType.String, 'v'],
+    ['two-variants', ValueType.Int, 5],
+    [long, ValueType.String, 'long key'],
+    ['long-value', ValueType.String, long],
+    ['unknown-field', ValueType.Bool, true],
+    ['empty', ValueType.Empty, null],
+    ['neg', ValueType.Int, -1],
+    ['no-value', ValueType.Empty, null],
+  ]);
+});
+
+test('every kind of value reads back as built, through the canonical layout', () => {
+  const attributes: Attributes = { s: 'text', b: false, i: -42, big: 2n ** 60n, d: 2.5, bytes: Uint8Array.of(1, 2, 3), arr: ['a', 1], kv: new Map([['x', 'y']]) };
+  const body = buildTraces([{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'op', startTimeUnixNano: 1n, endTimeUnixNano: 2n, attributes }] }] }]);
+  const got = new Map(readAll(body).map(([k, , v]) => [k, v]));
+  assert.equal(got.get('s'), 'text');
+  assert.equal(got.get('b'), false);
+  assert.equal(got.get('i'), -42);
+  assert.equal(got.get('big'), 2n ** 60n);
+  assert.equal(got.get('d'), 2.5);
+  assert.deepEqual([...(got.get('bytes') as Uint8Array)], [1, 2, 3]);
+  assert.deepEqual(got.get('arr'), ['a', 1]);
+  assert.deepEqual(got.get('kv'), new Map([['x', 'y']]));
+});
+
+test('string values of every length from 0 to 40 bytes, ASCII or not, decode like TextDecoder', () => {
+  const samples: string[] = [];
+  for (let n = 0; n <= 40; n++) {
+    samples.push('abcdefghijklmnopqrstuvwxyz0123456789/._-'.slice(0, n));
+    if (n >= 2) samples.push('é' + 'x'.repeat(n - 2)); // two-byte character first: n bytes
+    if (n >= 1) samples.push('x'.repeat(n - 1) + '\u0000');
+  }
+  const kvs = samples.map((s, i) => bytes(field(1, text(`k${i}`)), field(2, field(1, text(s)))));
+  kvs.push(bytes(field(1, text('bad')), field(2, field(1, bytes(0x61, 0xff, 0x62))))); // invalid UTF-8: U+FFFD
+  const got = readAll(request(kvs)).map(([, , v]) => v);
+  assert.deepEqual(got, [...samples, 'a\ufffdb']);
+});
+
+test('keys that share length and first, middle and last bytes are told apart', () => {
+  // These land in the same slot of the key table, so each read must compare every byte.
+  const keys: string[] = [];
+  for (let i = 0; i < 50; i++) keys.push(`a${String(i).padStart(2, '0')}.middle.${String(49 - i).padStart(2, '0')}z`);
+  keys.push('ab', 'ac', 'abc', 'abd', 'héllo', 'hello');
+  const kvs = keys.map((k) => bytes(field(1, text(k)), field(2, bytes(0x18, 0x01))));
+  for (let round = 0; round < 3; round++) assert.deepEqual(readAll(request(kvs)).map(([k]) => k), keys);
+});
+
+test('a request with more spans than the index first reserves grows it and keeps every span', () => {
+  // The index reserves one record slot per 128 bytes; tiny spans overflow it.
+  const spans = Array.from({ length: 300 }, (_, i) => bytes(field(5, text(`s${i}`))));
+  const body = field(1, field(2, bytes(...spans.map((s) => field(2, s)))));
+  const view = decodeTraces(body);
+  assert.equal(view.spanCount, 300);
+  const cursor = view.spans();
+  const names: string[] = [];
+  while (cursor.next()) names.push(cursor.name);
+  assert.deepEqual(names, spans.map((_, i) => `s${i}`));
+});
+
+test('span fields read after walking attributes, and attributes after reading fields', () => {
+  const body = buildTraces([{ scopeSpans: [{ spans: [
+    { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'first', startTimeUnixNano: 1n, endTimeUnixNano: 5n, attributes: { a: 1 } },
+    { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203332', name: 'second', startTimeUnixNano: 2n, endTimeUnixNano: 9n, attributes: { b: 2 } },
+  ] }] }]);
+  const spans = decodeTraces(body).spans();
+  const a = new AttributeCursor();
+  assert.ok(spans.next());
+  spans.attributes(a);
+  assert.ok(a.next());
+  assert.equal(a.key, 'a');
+  assert.equal(spans.name, 'first');
+  assert.equal(spans.durationNanos, 4);
+  assert.ok(spans.next());
+  assert.equal(spans.name, 'second'); // the field table follows the cursor
+  assert.equal(spans.spanIdHex, 'b7ad6b7169203332');
+  spans.attributes(a);
+  assert.ok(a.next());
+  assert.equal(a.key, 'b');
+});

@@ -26,6 +26,6 @@ export {
 } from './build/traces.js';
 export type { AttributeValue, Attributes } from './build/values.js';
 export { encodeExportResponse, encodeExportResponseJson, type ExportResult } from './build/response.js';
-export { encodeRpcStatus, encodeRpcStatusJson, RpcCode, type RpcStatus } from './build/status.js';
+export { decodePartialSuccess, decodeRpcStatus, encodeRpcStatus, encodeRpcStatusJson, RpcCode, type PartialSuccess, type RpcStatus } from './build/status.js';
 
 export { frameGrpcMessage, unframeGrpcMessages, GrpcFrameDecoder, otlpGrpcMethod, type GrpcMessage, type RawGrpcMethod } from './grpc/framing.js';

@@ -5,7 +5,7 @@
 // the otlpgrpc exporter's tests.
 import * as grpc from '@grpc/grpc-js';
 import { encodeExportResponse, otlpGrpcMethod, type Signal } from '@cairn/otlp';
-import { encodeRpcStatus } from '../exporters/rpc-status.js';
+import { encodeRpcStatus } from '@cairn/otlp';
 import { RecordingSink } from './recording.js';
 
 export interface GrpcSinkFailure {

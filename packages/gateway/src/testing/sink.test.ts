@@ -2,7 +2,7 @@ import { test, after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { protobufToJson } from '@cairn/otlp';
-import { decodePartialSuccess, decodeRpcStatus } from '../exporters/rpc-status.js';
+import { decodePartialSuccess, decodeRpcStatus } from '@cairn/otlp';
 import { OtlpHttpSink } from './sink.js';
 import { OtlpGrpcSink } from './grpc-sink.js';
 import { countItems } from './recording.js';

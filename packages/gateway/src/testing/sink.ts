@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { encodeExportResponse, encodeExportResponseJson, jsonToProtobuf, type Signal } from '@cairn/otlp';
-import { encodeRpcStatus } from '../exporters/rpc-status.js';
+import { encodeRpcStatus } from '@cairn/otlp';
 import { RecordingSink } from './recording.js';
 
 export type { ReceivedRequest, SinkState, SinkTotals } from './recording.js';

@@ -1,6 +1,138 @@
-// google.rpc.Status, the body of OTLP/HTTP error responses (google/rpc/status.proto:
-// code = 1 int32, message = 2 string, details = 3 repeated Any).
-import { ProtoWriter, WireType } from '../wire/writer.js';
+// The small messages around an export: the response's partial_success, google.rpc.Status (the
+// body of OTLP/HTTP errors, gRPC's grpc-status-details-bin) and google.rpc.RetryInfo
+// (google/rpc/status.proto, google/rpc/error_details.proto). Receivers write them, exporters
+// read them back. Tolerant readers: bytes that are not such a message read as undefined.
+
+export interface PartialSuccess {
+  /** rejected_spans / rejected_log_records / rejected_data_points. */
+  readonly rejected: number;
+  readonly errorMessage: string;
+}
+
+export interface RpcStatus {
+  readonly code: number;
+  readonly message: string;
+  /** Milliseconds from a google.rpc.RetryInfo detail, when the server sent one. */
+  readonly retryDelayMs?: number;
+}
+
+const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+interface Field {
+  no: number;
+  /** Varint value (wire type 0), else undefined. */
+  int?: number;
+  /** Body of a length-delimited field (wire type 2), else undefined. */
+  bytes?: Uint8Array;
+}
+
+/** The top-level fields of a message; undefined when the bytes are not protobuf. */
+function fields(buf: Uint8Array): Field[] | undefined {
+  const out: Field[] = [];
+  let pos = 0;
+  const varint = (): number | undefined => {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= buf.length) return undefined;
+      const b = buf[pos++]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 128;
+    }
+    return undefined;
+  };
+  while (pos < buf.length) {
+    const tag = varint();
+    if (tag === undefined || tag < 8) return undefined;
+    const no = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (wire === 0) {
+      const v = varint();
+      if (v === undefined) return undefined;
+      out.push({ no, int: v });
+    } else if (wire === 2) {
+      const len = varint();
+      if (len === undefined || pos + len > buf.length) return undefined;
+      out.push({ no, bytes: buf.subarray(pos, pos + len) });
+      pos += len;
+    } else if (wire === 1 || wire === 5) {
+      pos += wire === 1 ? 8 : 4;
+      if (pos > buf.length) return undefined;
+    } else return undefined;
+  }
+  return out;
+}
+
+/** `partial_success` (field 1) of an Export*ServiceResponse; undefined for a full success or unreadable bytes. */
+export function decodePartialSuccess(response: Uint8Array): PartialSuccess | undefined {
+  const top = fields(response);
+  const body = top?.find((f) => f.no === 1)?.bytes;
+  if (body === undefined) return undefined;
+  const inner = fields(body) ?? [];
+  return {
+    rejected: inner.find((f) => f.no === 1)?.int ?? 0,
+    errorMessage: utf8.decode(inner.find((f) => f.no === 2)?.bytes ?? new Uint8Array(0)),
+  };
+}
+
+/** google.rpc.Status { int32 code = 1; string message = 2; repeated Any details = 3 }. */
+export function decodeRpcStatus(bytes: Uint8Array): RpcStatus | undefined {
+  const top = fields(bytes);
+  if (top === undefined) return undefined;
+  let retryDelayMs: number | undefined;
+  for (const f of top) {
+    if (f.no !== 3 || f.bytes === undefined) continue;
+    const any = fields(f.bytes) ?? [];
+    const typeUrl = utf8.decode(any.find((a) => a.no === 1)?.bytes ?? new Uint8Array(0));
+    const value = any.find((a) => a.no === 2)?.bytes;
+    if (typeUrl === RETRY_INFO && value !== undefined) retryDelayMs = decodeRetryInfo(value);
+  }
+  const status = {
+    code: top.find((f) => f.no === 1)?.int ?? 0,
+    message: utf8.decode(top.find((f) => f.no === 2)?.bytes ?? new Uint8Array(0)),
+  };
+  return retryDelayMs === undefined ? status : { ...status, retryDelayMs };
+}
+
+/** RetryInfo { google.protobuf.Duration retry_delay = 1 }, Duration { int64 seconds = 1; int32 nanos = 2 }. */
+function decodeRetryInfo(bytes: Uint8Array): number | undefined {
+  const delay = fields(bytes)?.find((f) => f.no === 1)?.bytes;
+  if (delay === undefined) return undefined;
+  const d = fields(delay) ?? [];
+  return (d.find((f) => f.no === 1)?.int ?? 0) * 1000 + Math.round((d.find((f) => f.no === 2)?.int ?? 0) / 1e6);
+}
+
+/** Encodes a google.rpc.Status, with a RetryInfo detail when `retryDelayMs` is given. */
+export function encodeRpcStatus(status: RpcStatus): Uint8Array {
+  const parts: number[] = [];
+  const varint = (out: number[], v: number): void => {
+    while (v >= 0x80) { out.push((v % 128) | 0x80); v = Math.floor(v / 128); }
+    out.push(v);
+  };
+  const bytesField = (out: number[], no: number, body: ArrayLike<number>): void => {
+    varint(out, (no << 3) | 2);
+    varint(out, body.length);
+    for (let i = 0; i < body.length; i++) out.push(body[i]!);
+  };
+  if (status.code) { varint(parts, 1 << 3); varint(parts, status.code); }
+  if (status.message) bytesField(parts, 2, new TextEncoder().encode(status.message));
+  if (status.retryDelayMs !== undefined) {
+    const duration: number[] = [];
+    const seconds = Math.floor(status.retryDelayMs / 1000);
+    const nanos = (status.retryDelayMs % 1000) * 1e6;
+    if (seconds) { varint(duration, 1 << 3); varint(duration, seconds); }
+    if (nanos) { varint(duration, 2 << 3); varint(duration, nanos); }
+    const retryInfo: number[] = [];
+    bytesField(retryInfo, 1, duration);
+    const any: number[] = [];
+    bytesField(any, 1, new TextEncoder().encode(RETRY_INFO));
+    bytesField(any, 2, retryInfo);
+    bytesField(parts, 3, any);
+  }
+  return Uint8Array.from(parts);
+}
 
 /** gRPC status codes that OTLP uses (google/rpc/code.proto). */
 export const RpcCode = {
@@ -16,23 +148,7 @@ export const RpcCode = {
   Unauthenticated: 16,
 } as const;
 
-export interface RpcStatus {
-  code: number;
-  message: string;
-}
-
-/** The protobuf encoding of a google.rpc.Status. */
-export function encodeRpcStatus(status: RpcStatus): Uint8Array {
-  const w = new ProtoWriter(16 + status.message.length * 3);
-  if (status.code !== 0) {
-    w.tag(1, WireType.Varint);
-    w.varint(status.code);
-  }
-  if (status.message) w.stringField(2, status.message);
-  return w.finish();
-}
-
-/** The proto3 JSON encoding of a google.rpc.Status. */
+/** The proto3 JSON encoding of a google.rpc.Status (RetryInfo details are left out). */
 export function encodeRpcStatusJson(status: RpcStatus): string {
   return JSON.stringify({ code: status.code, message: status.message });
 }

@@ -3,7 +3,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { otlpGrpcMethod, type RawGrpcMethod, type Signal } from '@cairn/otlp';
 import type { Exporter, ExportOutcome, OutboundBatch } from '../types.js';
-import { acceptedOutcome, decodePartialSuccess, decodeRpcStatus } from '../rpc-status.js';
+import { decodePartialSuccess, decodeRpcStatus } from '@cairn/otlp';
+import { acceptedOutcome } from '../accepted.js';
 import { loadTlsMaterial } from '../tls.js';
 import type { OtlpGrpcConfig } from './config.js';
 

@@ -2,7 +2,8 @@
 // 429, 502, 503 and 504 are retried (honouring Retry-After); every other 4xx or 5xx "MUST NOT be
 // retried"; a 2xx may carry partial_success, which is final too.
 import type { ExportOutcome } from '../types.js';
-import { acceptedOutcome, decodePartialSuccess, decodeRpcStatus, type PartialSuccess } from '../rpc-status.js';
+import { decodePartialSuccess, decodeRpcStatus, type PartialSuccess } from '@cairn/otlp';
+import { acceptedOutcome } from '../accepted.js';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_MESSAGE = 512;

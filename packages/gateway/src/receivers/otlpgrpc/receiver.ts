@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
-import { encodeExportResponse, otlpGrpcMethod, type Signal } from '@cairn/otlp';
+import { encodeExportResponse, encodeRpcStatus, otlpGrpcMethod, type Signal } from '@cairn/otlp';
 import type { TokenAuthenticator } from '../../auth/tokens.js';
 import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
 import type { Ingest } from '../../pipeline/ingest.js';
@@ -109,17 +109,11 @@ export class OtlpGrpcReceiver {
 }
 
 /**
- * A google.rpc.RetryInfo in `grpc-status-details-bin`: the OTLP spec makes RESOURCE_EXHAUSTED
- * retryable only when the server sends it, so clients back off for `seconds` and try again.
+ * A google.rpc.Status with a RetryInfo in `grpc-status-details-bin`: the OTLP spec makes
+ * RESOURCE_EXHAUSTED retryable only when the server sends it, so clients back off for `seconds`.
  */
 function retryInfo(code: number, seconds: number): Metadata {
-  // Status{ code (1), details=[Any{ type_url (1), value=RetryInfo{ retry_delay=Duration{ seconds (1) } } (2) }] (3) }
-  const duration = Buffer.from([0x08, seconds]);
-  const info = Buffer.concat([Buffer.from([0x0a, duration.length]), duration]);
-  const typeUrl = Buffer.from('type.googleapis.com/google.rpc.RetryInfo');
-  const any = Buffer.concat([Buffer.from([0x0a, typeUrl.length]), typeUrl, Buffer.from([0x12, info.length]), info]);
-  const status = Buffer.concat([Buffer.from([0x08, code, 0x1a, any.length]), any]);
   const metadata = new Metadata();
-  metadata.set('grpc-status-details-bin', status);
+  metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus({ code, message: '', retryDelayMs: seconds * 1000 })));
   return metadata;
 }

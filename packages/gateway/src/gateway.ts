@@ -93,7 +93,7 @@ export class Gateway {
     if (config.receivers.http) {
       const receiver = new OtlpHttpReceiver(config.receivers.http, deps);
       this.ports.http = await receiver.start();
-      this.stopFns.push(() => receiver.stop());
+      this.stopFns.push(() => receiver.stop(grace));
     }
     if (config.receivers.grpc) {
       const receiver = new OtlpGrpcReceiver(config.receivers.grpc, deps);

@@ -57,14 +57,24 @@ export class OtlpHttpReceiver {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** Stops accepting connections; requests in progress finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops accepting connections; requests in progress finish. A keep-alive client that keeps
+   * its connection busy past `graceMs` is cut off, so shutdown is bounded.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     const server = this.server;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const cutOff = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, graceMs);
     });
+    await Promise.race([closed, cutOff]);
+    clearTimeout(timer);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

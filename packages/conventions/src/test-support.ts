@@ -25,3 +25,11 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
   const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
   return lines.map((l) => l.slice(indent)).join('\n');
 }
+
+/** A manifest for test registries: org namespace `shop`, built-in upstream. */
+export const SHOP_MANIFEST = `name: shop
+semconv_version: 0.1.0
+schema_base_url: https://example.test/
+cairn:
+  namespaces: [shop]
+`;

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkDirectory } from '../registry.js';
-import { writeRegistry, yaml } from '../test-support.js';
+import { SHOP_MANIFEST as MANIFEST, writeRegistry } from '../test-support.js';
 import { isIdentityLike, suggestKey } from './rules.js';
-
-const MANIFEST = yaml`
-  name: shop
-  semconv_version: 0.1.0
-  schema_base_url: https://example.test/
-  cairn:
-    namespaces: [shop]
-`;
 
 /** One attribute definition with everything a clean attribute has, and `extra` lines appended. */
 function attr(id: string, extra = '', type = 'string'): string {

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkDirectory, loadRegistry } from '../registry.js';
-import { writeRegistry, yaml } from '../test-support.js';
-
-const MANIFEST = yaml`
-  name: shop
-  semconv_version: 0.1.0
-  schema_base_url: https://example.test/
-  cairn:
-    namespaces: [shop]
-`;
+import { SHOP_MANIFEST as MANIFEST, writeRegistry, yaml } from '../test-support.js';
 
 function load(files: Record<string, string>) {
   const dir = writeRegistry({ 'registry_manifest.yaml': MANIFEST, ...files });

@@ -90,16 +90,19 @@ export class Gateway {
 
     const auth = new TokenAuthenticator(config.auth);
     const deps = { ingest, auth, limits: config.limits, metrics: this.metrics };
+    const receivers: { stop(graceMs: number): Promise<void> }[] = [];
     if (config.receivers.http) {
       const receiver = new OtlpHttpReceiver(config.receivers.http, deps);
       this.ports.http = await receiver.start();
-      this.stopFns.push(() => receiver.stop(grace));
+      receivers.push(receiver);
     }
     if (config.receivers.grpc) {
       const receiver = new OtlpGrpcReceiver(config.receivers.grpc, deps);
       this.ports.grpc = await receiver.start();
-      this.stopFns.push(() => receiver.stop(grace));
+      receivers.push(receiver);
     }
+    // Both protocols drain at once: neither goes on accepting while the other finishes.
+    this.stopFns.push(() => Promise.all(receivers.map((r) => r.stop(grace))).then(() => undefined));
     if (config.admin) {
       const admin = await startAdminServer(config.admin.host, config.admin.port, this.metrics, {
         live: () => this.state !== 'stopped',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -100,6 +101,8 @@ describe('SIGTERM under sustained keep-alive load', () => {
     const agent = new Agent({ connections: 4, pipelining: 1, keepAliveTimeout: 60_000 });
     const acknowledged = new Set<string>();
     const answers = new Map<number, number>();
+    let terminated = false;
+    let acceptedAfterTerm = 0;
     let stop = false;
     const loader = async (): Promise<void> => {
       while (!stop) {
@@ -113,6 +116,7 @@ describe('SIGTERM under sustained keep-alive load', () => {
           await res.arrayBuffer();
           answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
           if (res.status === 200) for (const x of spans) acknowledged.add(x.spanIdHex);
+          if (res.status === 200 && terminated) acceptedAfterTerm++;
         } catch {
           // Refused connections once the listener is closed: the client retries elsewhere.
           await new Promise((resolve) => setTimeout(resolve, 20));
@@ -124,6 +128,7 @@ describe('SIGTERM under sustained keep-alive load', () => {
     const started = Date.now();
     const exited = once(gateway.process, 'exit');
     gateway.process.kill('SIGTERM');
+    terminated = true;
     const [code] = (await exited) as [number | null];
     const tookMs = Date.now() - started;
     stop = true;
@@ -132,6 +137,9 @@ describe('SIGTERM under sustained keep-alive load', () => {
     assert.equal(code, 0, gateway.stderr());
     assert.ok(tookMs < 8000, `shutdown took ${tookMs} ms`);
     assert.ok((answers.get(200) ?? 0) > 5, `answers: ${JSON.stringify([...answers])}`);
+    // Keep-alive ends at SIGTERM: each busy connection closes after its answer, so the clients
+    // stop sending here within a request or two each (they used to go on for the whole grace period).
+    assert.ok(acceptedAfterTerm < 30, `${acceptedAfterTerm} requests accepted after SIGTERM`);
     sink.stall(0);
     const again = await spawnGateway(configPath);
     try {
@@ -144,5 +152,35 @@ describe('SIGTERM under sustained keep-alive load', () => {
       await kill9(again);
       await sink.close();
     }
+  });
+});
+
+describe('draining ends keep-alive', () => {
+  it('answers a request that was inside at stop, with connection: close, and stops well within the grace period', async () => {
+    const h = await startHarness();
+    const body = traces('checkout', [span('drain')]);
+    const socket = connect(h.gateway.ports.http!, '127.0.0.1');
+    await once(socket, 'connect');
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('latin1')));
+    const ended = once(socket, 'end');
+    // Headers and half the body: the request is inside, on a keep-alive connection.
+    socket.write(`POST /v1/traces HTTP/1.1\r\nhost: x\r\nconnection: keep-alive\r\ncontent-type: application/x-protobuf\r\ncontent-length: ${body.byteLength}\r\n\r\n`);
+    const half = Math.floor(body.byteLength / 2);
+    socket.write(body.subarray(0, half));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    const stopped = h.gateway.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.write(body.subarray(half));
+    await ended;
+    await stopped;
+    const tookMs = Date.now() - started;
+    socket.destroy();
+    await h.sink.close();
+    assert.match(reply, /^HTTP\/1\.1 200 /);
+    assert.match(reply, /\r\nconnection: close\r\n/i);
+    // The harness's grace period is 2 s: the drain must not wait for a keep-alive timeout.
+    assert.ok(tookMs < 1500, `stop took ${tookMs} ms`);
   });
 });

@@ -37,11 +37,17 @@ export interface HttpReceiverDeps {
  */
 export class OtlpHttpReceiver {
   private server: Server | undefined;
+  private draining = false;
+  /** Requests being answered, so that a drain can end their connections' keep-alive. */
+  private readonly answering = new Set<ServerResponse>();
 
   constructor(private readonly config: ListenerConfig, private readonly deps: HttpReceiverDeps) {}
 
   async start(): Promise<number> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      if (this.draining) res.setHeader('connection', 'close');
+      this.answering.add(res);
+      res.once('close', () => this.answering.delete(res));
       this.handle(req, res).catch((error: Error) => this.send(res, 'json', new Refusal(500, RpcCode.Internal, `internal error: ${error.message}`)));
     };
     const tls = this.config.tls;
@@ -64,6 +70,10 @@ export class OtlpHttpReceiver {
   async stop(graceMs = 10_000): Promise<void> {
     const server = this.server;
     if (!server) return;
+    // Like Go's http.Server.Shutdown: keep-alive ends, so each busy connection closes after the
+    // answer it is writing and its client reconnects, to another instance.
+    this.draining = true;
+    for (const res of this.answering) if (!res.headersSent) res.setHeader('connection', 'close');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;

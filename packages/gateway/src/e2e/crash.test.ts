@@ -51,17 +51,13 @@ describe('durability: kill -9 during sustained load, then restart', () => {
     await Promise.all(loaders);
     await agent.close();
     assert.ok(ackedBeforeKill >= SPANS_PER_BATCH * 5, `load too small to mean anything: ${ackedBeforeKill} spans acknowledged`);
-    const deliveredAtKill = new Set(sink.spanIds).size;
+    const deliveredAtKill = sink.distinctSpans;
     assert.ok(deliveredAtKill < acknowledged.size, 'the kill should leave a backlog in the queue');
 
     sink.stall(0);
     gateway = await spawnGateway(configPath);
     try {
-      await sink.waitFor((s) => {
-        const got = new Set(s.spanIds);
-        for (const id of acknowledged) if (!got.has(id)) return false;
-        return true;
-      }, 30_000);
+      await sink.waitFor((s) => s.hasAllSpans(acknowledged), 30_000);
     } finally {
       await kill9(gateway);
       await sink.close();

@@ -35,10 +35,7 @@ describe('availability: a backend outage fills the queue to its limit, then back
       assert.equal((await grpcExport(h.grpc, traces('checkout', [span()]))).code, status.UNAVAILABLE);
 
       await h.sink.up();
-      await h.sink.waitFor((s) => {
-        const got = new Set(s.spanIds);
-        return acknowledged.every((id) => got.has(id));
-      }, 20_000);
+      await h.sink.waitFor((s) => s.hasAllSpans(acknowledged), 20_000);
       await eventually(() => h.gateway.queue.depth('backend').batches === 0, 5000, 'queue drained');
       // Once drained, the gateway takes data again.
       assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [span()]))).status, 200);
@@ -143,11 +140,7 @@ describe('SIGTERM under sustained keep-alive load', () => {
     sink.stall(0);
     const again = await spawnGateway(configPath);
     try {
-      await sink.waitFor((st) => {
-        const got = new Set(st.spanIds);
-        for (const id of acknowledged) if (!got.has(id)) return false;
-        return true;
-      }, 20_000);
+      await sink.waitFor((st) => st.hasAllSpans(acknowledged), 20_000);
     } finally {
       await kill9(again);
       await sink.close();

@@ -88,14 +88,30 @@ export class Recording {
   readonly requests: ReceivedRequest[] = [];
   readonly totals: SinkTotals = { requests: 0, bytes: 0, spans: 0, logs: 0, points: 0 };
   private waiters = new Set<() => void>();
+  /** Distinct span ids, kept as they arrive: waits over many requests stay linear. */
+  private readonly seen = new Set<string>();
 
   /** Every span id received so far, in arrival order. */
   get spanIds(): string[] {
     return this.requests.flatMap((r) => r.spanIds);
   }
 
+  /** How many distinct spans arrived. */
+  get distinctSpans(): number {
+    return this.seen.size;
+  }
+
+  /** Whether every one of `ids` (hex span ids) has arrived. */
+  hasAllSpans(ids: Iterable<string>): boolean {
+    for (const id of ids) if (!this.seen.has(id)) return false;
+    return true;
+  }
+
   add(request: ReceivedRequest | undefined, signal: Signal, wireBytes: number, items: number): void {
-    if (request) this.requests.push(request);
+    if (request) {
+      this.requests.push(request);
+      for (const id of request.spanIds) this.seen.add(id);
+    }
     this.totals.requests++;
     this.totals.bytes += wireBytes;
     this.totals[ITEM_KEY[signal]] += items;
@@ -125,6 +141,7 @@ export class Recording {
 
   clear(): void {
     this.requests.length = 0;
+    this.seen.clear();
     Object.assign(this.totals, { requests: 0, bytes: 0, spans: 0, logs: 0, points: 0 });
   }
 }
@@ -142,6 +159,8 @@ export abstract class RecordingSink<Failure> {
   get totals(): Readonly<SinkTotals> { return this.recording.totals; }
   /** Every span id received, in arrival order. */
   get spanIds(): string[] { return this.recording.spanIds; }
+  get distinctSpans(): number { return this.recording.distinctSpans; }
+  hasAllSpans(ids: Iterable<string>): boolean { return this.recording.hasAllSpans(ids); }
 
   /** The next `n` requests get this failure instead of being accepted (they are not recorded). */
   failNext(n: number, failure: Failure): void {
@@ -207,4 +226,6 @@ export interface SinkState {
   readonly totals: SinkTotals;
   readonly requests: readonly ReceivedRequest[];
   readonly spanIds: string[];
+  readonly distinctSpans: number;
+  hasAllSpans(ids: Iterable<string>): boolean;
 }

@@ -29,6 +29,9 @@ test('a protobuf POST is recorded with its span ids and answered with an empty p
   assert.equal(res.headers.get('content-type'), 'application/x-protobuf');
   assert.equal((await res.arrayBuffer()).byteLength, 0);
   assert.deepEqual(sink.spanIds, ['0000000000000001', '0000000000000002', '0000000000000003']);
+  assert.equal(sink.distinctSpans, 3);
+  assert.ok(sink.hasAllSpans(['0000000000000003', '0000000000000001']));
+  assert.ok(!sink.hasAllSpans(['0000000000000001', '0000000000000004']));
   assert.deepEqual(sink.totals, { requests: 1, bytes: batch.body.length, spans: 3, logs: 0, points: 0 });
 });
 

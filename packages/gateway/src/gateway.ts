@@ -77,7 +77,7 @@ export class Gateway {
     for (const destination of config.destinations) {
       const exporter = createExporter(destination.exporter, `destinations.${destination.name}.exporter`, this.options.exporterDeps);
       exporters.push(exporter);
-      const dispatcher = new Dispatcher(destination.name, this.store, exporter, destination.retry, destination.concurrency, this.deliveryEvents(destination.name));
+      const dispatcher = new Dispatcher(destination.name, this.store, exporter, destination.retry, destination.concurrency, this.deliveryEvents(destination.name), destination.batch);
       this.dispatchers.set(destination.name, dispatcher);
     }
     const grace = this.options.shutdownGraceMs ?? 10_000;
@@ -143,18 +143,28 @@ export class Gateway {
     const m = this.metrics;
     const log = this.logger;
     return {
-      exported(batch, outcome, latencyMs) {
-        const labels = { destination, signal: batch.signal, tenant: batch.tenant };
-        m.exported.inc(labels, batch.items - (outcome.rejectedItems ?? 0));
-        m.exportedBytes.inc(labels, batch.body.byteLength);
+      exported(batches, outcome, latencyMs) {
+        // A partial success names a count, not which batch: it is charged in queue order.
+        let rejected = outcome.rejectedItems ?? 0;
+        for (const batch of batches) {
+          const mine = Math.min(rejected, batch.items);
+          rejected -= mine;
+          const labels = { destination, signal: batch.signal, tenant: batch.tenant };
+          m.exported.inc(labels, batch.items - mine);
+          m.exportedBytes.inc(labels, batch.body.byteLength);
+        }
+        m.exportRequests.inc({ destination });
+        m.exportedBatches.inc({ destination }, batches.length);
         m.exportLatency.observe({ destination }, latencyMs / 1000);
-        if (outcome.rejectedItems) log.warn({ destination, rejected: outcome.rejectedItems, message: outcome.message }, 'backend rejected part of a batch');
+        if (outcome.rejectedItems) log.warn({ destination, rejected: outcome.rejectedItems, batches: batches.length, message: outcome.message }, 'backend rejected part of a request');
       },
-      failed(batch, outcome, willRetry) {
-        const labels = { destination, signal: batch.signal, tenant: batch.tenant, retry: String(willRetry) };
-        m.failed.inc(labels, batch.items);
-        m.failedBytes.inc(labels, batch.body.byteLength);
-        log.warn({ destination, batch: batch.id, attempts: batch.attempts, reason: outcome.reason, retry: willRetry }, 'export failed');
+      failed(batches, outcome, willRetry) {
+        for (const batch of batches) {
+          const labels = { destination, signal: batch.signal, tenant: batch.tenant, retry: String(willRetry) };
+          m.failed.inc(labels, batch.items);
+          m.failedBytes.inc(labels, batch.body.byteLength);
+        }
+        log.warn({ destination, batches: batches.map((b) => b.id), attempts: batches[0]!.attempts, reason: outcome.reason, retry: willRetry }, 'export failed');
       },
       deadLettered(batch, reason) {
         m.deadLetters.inc({ destination, signal: batch.signal, tenant: batch.tenant }, batch.items);

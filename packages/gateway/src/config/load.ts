@@ -33,6 +33,7 @@ export const DEFAULTS = {
   queueMaxBytes: 256 * 1024 * 1024,
   retry: { initialIntervalMs: 1000, maxIntervalMs: 30_000, multiplier: 2, maxElapsedMs: 0 },
   concurrency: 4,
+  batch: { maxItems: 8192, maxBytes: 2 * 1024 * 1024 },
   limits: {
     maxRequestBytes: 16 * 1024 * 1024,
     maxDecompressedBytes: 64 * 1024 * 1024,
@@ -214,6 +215,12 @@ function normalize(raw: RawConfig, source: string): GatewayConfig {
         maxElapsedMs: d.retry?.max_elapsed_time === undefined ? DEFAULTS.retry.maxElapsedMs : unit(parseDuration, d.retry.max_elapsed_time, [...path, 'retry', 'max_elapsed_time']),
       },
       concurrency: d.concurrency ?? DEFAULTS.concurrency,
+      batch: d.batch?.enabled === false
+        ? { maxItems: 1, maxBytes: 0 }
+        : {
+          maxItems: d.batch?.max_items ?? DEFAULTS.batch.maxItems,
+          maxBytes: d.batch?.max_size === undefined ? DEFAULTS.batch.maxBytes : unit(parseSize, d.batch.max_size, [...path, 'batch', 'max_size']),
+        },
     };
     if (d.when !== undefined) {
       destination.when = d.when;
@@ -276,6 +283,7 @@ interface RawConfig {
     queue?: { mode?: 'sqlite' | 'memory'; max_size?: unknown };
     retry?: { initial_interval?: unknown; max_interval?: unknown; multiplier?: number; max_elapsed_time?: unknown };
     concurrency?: number;
+    batch?: { enabled?: boolean; max_items?: number; max_size?: unknown };
   }>;
   storage?: { directory?: string; synchronous?: 'normal' | 'full' };
   admin?: RawListener | null;

@@ -45,6 +45,13 @@ export interface DestinationConfig {
   queue: { mode: 'sqlite' | 'memory'; maxBytes: number };
   retry: RetryConfig;
   concurrency: number;
+  /** Queued batches merged into one export request; `maxItems` 1 turns merging off. */
+  batch: BatchConfig;
+}
+
+export interface BatchConfig {
+  maxItems: number;
+  maxBytes: number;
 }
 
 export interface LimitsConfig {

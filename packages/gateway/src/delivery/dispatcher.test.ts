@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { post, span, traces } from '../e2e/client.js';
-import { startHarness } from '../e2e/harness.js';
+import { eventually, metric, startHarness, type Harness } from '../e2e/harness.js';
 import { backoffMs } from './dispatcher.js';
 
 describe('retry timing', () => {
@@ -28,6 +28,72 @@ describe('retry timing', () => {
       const waited = Date.now() - sent;
       // The harness's own backoff is 20-200 ms: only Retry-After explains a wait of a second.
       assert.ok(waited >= 950, `delivered after ${waited} ms`);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('merging a backlog into fewer export requests', () => {
+  /** Queues `n` batches of `per` spans while the sink is down; returns their span ids, batch by batch. */
+  async function backlog(h: Harness, n: number, per: number): Promise<string[][]> {
+    await h.sink.down();
+    const sent: string[][] = [];
+    for (let i = 0; i < n; i++) {
+      const spans = Array.from({ length: per }, () => span('backlog'));
+      assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', spans))).status, 200);
+      sent.push(spans.map((s) => s.spanIdHex));
+    }
+    return sent;
+  }
+
+  it('sends a backlog in merged requests of at most max_items, every span exactly once', async () => {
+    const h = await startHarness({ destinationExtra: '    batch: { max_items: 100 }' });
+    try {
+      const sent = await backlog(h, 60, 20);
+      await h.sink.up();
+      await h.sink.waitFor((s) => s.hasAllSpans(sent.flat()), 10_000);
+      await eventually(() => h.gateway.queue.depth('backend').batches === 0);
+      const requests = h.sink.requests;
+      assert.ok(requests.every((r) => r.items <= 100), `items per request: ${requests.map((r) => r.items).join(',')}`);
+      // 1,200 spans in requests of at most 100: 12 when full, plus the retried first batch(es).
+      assert.ok(requests.length < 20, `${requests.length} requests for 60 batches`);
+      assert.equal(h.sink.spanIds.length, 60 * 20, 'no span sent twice');
+      // Each merged body is one valid request: the sink decoded every span of it.
+      assert.deepEqual([...h.sink.spanIds].sort(), sent.flat().sort());
+      const text = await h.gateway.metrics.registry.metrics();
+      assert.equal(metric(text, 'cairn_exporter_sent_batches_total', 'destination="backend"'), 60);
+      assert.equal(metric(text, 'cairn_exporter_sent_requests_total', 'destination="backend"'), requests.length);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('sends one request per batch when merging is off', async () => {
+    const h = await startHarness({ destinationExtra: '    batch: { enabled: false }' });
+    try {
+      const sent = await backlog(h, 12, 5);
+      await h.sink.up();
+      await h.sink.waitFor((s) => s.hasAllSpans(sent.flat()), 10_000);
+      assert.equal(h.sink.requests.length, 12);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('splits a rejected merged request, so only the batch the backend refuses goes to the dead letters', async () => {
+    const h = await startHarness({ destinationExtra: '    concurrency: 1' });
+    try {
+      const sent = await backlog(h, 10, 3);
+      // The first request after recovery is the merged backlog: rejected, then split; the first
+      // single batch is rejected too; the other nine go through alone.
+      h.sink.failNext(2, { status: 400 });
+      await h.sink.up();
+      await eventually(() => h.gateway.queue.deadLetters('backend').length === 1 && h.gateway.queue.depth('backend').batches === 0, 10_000, 'one dead letter, queue empty');
+      assert.equal(h.gateway.queue.deadLetters('backend')[0]!.items, 3);
+      assert.ok(h.sink.hasAllSpans(sent.slice(1).flat()));
+      assert.ok(!h.sink.hasAllSpans(sent[0]!));
+      assert.equal(h.sink.spanIds.length, 27);
     } finally {
       await h.close();
     }

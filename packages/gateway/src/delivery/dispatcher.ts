@@ -1,12 +1,27 @@
-import type { Exporter, ExportOutcome } from '../exporters/types.js';
-import type { RetryConfig } from '../config/types.js';
+import type { Exporter, ExportOutcome, OutboundBatch } from '../exporters/types.js';
+import type { Signal } from '@cairn/otlp';
+import type { BatchConfig, RetryConfig } from '../config/types.js';
 import type { QueueStore, StoredBatch } from '../queue/types.js';
 
 export interface DeliveryEvents {
-  exported(batch: StoredBatch, outcome: Extract<ExportOutcome, { kind: 'ok' }>, latencyMs: number): void;
-  failed(batch: StoredBatch, outcome: Exclude<ExportOutcome, { kind: 'ok' }>, willRetry: boolean): void;
+  /** One export request succeeded; it carried `batches` (several when merged). */
+  exported(batches: readonly StoredBatch[], outcome: Extract<ExportOutcome, { kind: 'ok' }>, latencyMs: number): void;
+  failed(batches: readonly StoredBatch[], outcome: Exclude<ExportOutcome, { kind: 'ok' }>, willRetry: boolean): void;
   deadLettered(batch: StoredBatch, reason: string): void;
 }
+
+/** What goes out in one export request: one queued batch, or consecutive ones merged. */
+export interface Unit {
+  readonly batches: StoredBatch[];
+  readonly signal: Signal;
+  items: number;
+  bytes: number;
+}
+
+/** Most batches merged into one request, whatever their sizes. */
+const MAX_BATCHES_PER_UNIT = 4096;
+/** The first read when merging: enough to see what a batch weighs, cheap when they are large. */
+const FIRST_PAGE = 8;
 
 /** Full-jitter exponential backoff: a random wait up to initial × multiplier^attempt, capped. */
 export function backoffMs(retry: RetryConfig, attempt: number, random: () => number = Math.random): number {
@@ -15,10 +30,17 @@ export function backoffMs(retry: RetryConfig, attempt: number, random: () => num
 }
 
 /**
- * Moves one destination's queue to its exporter: up to `concurrency` batches in flight, in
- * queue order. `ok` removes a batch; `retry` waits (backoff, or the backend's Retry-After) and
- * tries again, keeping its slot so a down backend throttles reads instead of filling memory;
- * `reject` moves it to the dead letters. With `maxElapsedMs` 0 a batch is retried until it goes.
+ * Moves one destination's queue to its exporter: up to `concurrency` export requests in flight,
+ * in queue order. When a backlog waits, consecutive batches of one signal are merged into one
+ * request (up to `batch.maxItems` items and `batch.maxBytes` bytes); it never waits to fill one.
+ * `ok` removes the batches; `retry` waits (backoff, or the backend's Retry-After) and tries again,
+ * keeping its slot so a down backend throttles reads instead of filling memory; `reject` moves
+ * a batch to the dead letters (a merged request that is rejected is split and its batches are
+ * sent one by one, so one bad batch does not take the others with it). With `maxElapsedMs` 0 a
+ * batch is retried until it goes.
+ *
+ * Merging is plain concatenation: an Export*ServiceRequest is one repeated field, and protobuf
+ * parses concatenated messages as one message with the repeated fields joined.
  */
 export class Dispatcher {
   private cursor = 0;
@@ -35,6 +57,7 @@ export class Dispatcher {
     private readonly retry: RetryConfig,
     private readonly concurrency: number,
     private readonly events: DeliveryEvents,
+    private readonly batch: BatchConfig = { maxItems: 1, maxBytes: 0 },
   ) {}
 
   /** Starts delivering, beginning with whatever the queue already holds (a replay after restart). */
@@ -78,54 +101,52 @@ export class Dispatcher {
     this.pumping = true;
     try {
       while (this.running && this.inFlight < this.concurrency) {
-        const batches = this.store.read(this.destination, this.cursor, this.concurrency - this.inFlight);
-        if (batches.length === 0) break;
-        for (const batch of batches) {
-          this.cursor = batch.id;
-          this.inFlight++;
-          void this.deliver(batch);
-        }
+        const unit = this.nextUnit();
+        if (!unit) break;
+        this.cursor = unit.batches[unit.batches.length - 1]!.id;
+        this.inFlight++;
+        void this.deliver(unit);
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private async deliver(batch: StoredBatch): Promise<void> {
-    const firstTry = Date.now();
-    let attempt = batch.attempts;
-    try {
-      while (this.running) {
-        const started = performance.now();
-        const outcome = await this.attempt(batch);
-        if (outcome.kind === 'ok') {
-          this.store.ack(this.destination, batch.id);
-          this.events.exported(batch, outcome, performance.now() - started);
-          return;
+  /** The next export request's batches after the cursor, or undefined when the queue is empty. */
+  private nextUnit(): Unit | undefined {
+    const { maxItems, maxBytes } = this.batch;
+    let limit = maxItems <= 1 ? 1 : FIRST_PAGE;
+    let after = this.cursor;
+    let unit: Unit | undefined;
+    for (;;) {
+      const page = this.store.read(this.destination, after, limit);
+      for (const b of page) {
+        const bytes = b.body.byteLength;
+        if (!unit) {
+          unit = { batches: [b], signal: b.signal, items: b.items, bytes };
+          continue;
         }
-        if (outcome.kind === 'reject') {
-          this.store.deadLetter(batch, outcome.reason);
-          this.events.failed(batch, outcome, false);
-          this.events.deadLettered(batch, outcome.reason);
-          return;
-        }
-        attempt++;
-        this.store.recordAttempt(this.destination, batch.id);
-        if (this.retry.maxElapsedMs > 0 && Date.now() - firstTry >= this.retry.maxElapsedMs) {
-          const reason = `gave up after ${attempt} attempts over ${this.retry.maxElapsedMs} ms: ${outcome.reason}`;
-          this.store.deadLetter(batch, reason);
-          this.events.failed(batch, outcome, false);
-          this.events.deadLettered(batch, reason);
-          return;
-        }
-        this.events.failed(batch, outcome, true);
-        const wait = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, 5 * 60_000) : backoffMs(this.retry, attempt - 1);
-        await this.sleep(wait);
+        const fits = b.signal === unit.signal && unit.items + b.items <= maxItems && unit.bytes + bytes <= maxBytes && unit.batches.length < MAX_BATCHES_PER_UNIT;
+        if (!fits) return unit;
+        unit.batches.push(b);
+        unit.items += b.items;
+        unit.bytes += bytes;
       }
+      if (!unit || page.length < limit || maxItems <= 1) return unit;
+      after = page[page.length - 1]!.id;
+      // Read about as many as can still fit, judging by the batches so far.
+      const perBatch = Math.max(1, unit.items / unit.batches.length);
+      limit = Math.min(256, Math.max(1, Math.floor((maxItems - unit.items) / perBatch)));
+    }
+  }
+
+  private async deliver(unit: Unit): Promise<void> {
+    try {
+      await this.send(unit);
     } catch (error) {
-      // The queue itself failed (disk full, database gone). The batch stays in the queue, which
-      // replays it at the next start; this process stops pretending it can deliver it.
-      this.events.failed(batch, { kind: 'retry', reason: `queue error: ${(error as Error).message}` }, false);
+      // The queue itself failed (disk full, database gone). The batches stay in the queue, which
+      // replays them at the next start; this process stops pretending it can deliver them.
+      this.events.failed(unit.batches, { kind: 'retry', reason: `queue error: ${(error as Error).message}` }, false);
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -133,10 +154,50 @@ export class Dispatcher {
     }
   }
 
+  private async send(unit: Unit): Promise<void> {
+    const { batches } = unit;
+    const firstTry = Date.now();
+    let attempt = Math.max(...batches.map((b) => b.attempts));
+    const body = batches.length === 1 ? batches[0]!.body : concat(batches, unit.bytes);
+    while (this.running) {
+      const started = performance.now();
+      const outcome = await this.attempt({ signal: unit.signal, body, items: unit.items });
+      if (outcome.kind === 'ok') {
+        this.store.ack(this.destination, batches.map((b) => b.id));
+        this.events.exported(batches, outcome, performance.now() - started);
+        return;
+      }
+      if (outcome.kind === 'reject') {
+        this.events.failed(batches, outcome, batches.length > 1);
+        if (batches.length > 1) {
+          for (const b of batches) await this.send({ batches: [b], signal: b.signal, items: b.items, bytes: b.body.byteLength });
+          return;
+        }
+        this.store.deadLetter(batches[0]!, outcome.reason);
+        this.events.deadLettered(batches[0]!, outcome.reason);
+        return;
+      }
+      attempt++;
+      for (const b of batches) this.store.recordAttempt(this.destination, b.id);
+      if (this.retry.maxElapsedMs > 0 && Date.now() - firstTry >= this.retry.maxElapsedMs) {
+        const reason = `gave up after ${attempt} attempts over ${this.retry.maxElapsedMs} ms: ${outcome.reason}`;
+        this.events.failed(batches, outcome, false);
+        for (const b of batches) {
+          this.store.deadLetter(b, reason);
+          this.events.deadLettered(b, reason);
+        }
+        return;
+      }
+      this.events.failed(batches, outcome, true);
+      const wait = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, 5 * 60_000) : backoffMs(this.retry, attempt - 1);
+      await this.sleep(wait);
+    }
+  }
+
   /** An exporter must not throw; if one does, that is a retryable failure, not a lost batch. */
-  private async attempt(batch: StoredBatch): Promise<ExportOutcome> {
+  private async attempt(request: OutboundBatch): Promise<ExportOutcome> {
     try {
-      return await this.exporter.export({ signal: batch.signal, body: batch.body, items: batch.items });
+      return await this.exporter.export(request);
     } catch (error) {
       return { kind: 'retry', reason: `exporter threw: ${(error as Error).message}` };
     }
@@ -154,4 +215,14 @@ export class Dispatcher {
       this.waits.add(wait);
     });
   }
+}
+
+function concat(batches: readonly StoredBatch[], bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const b of batches) {
+    out.set(b.body, at);
+    at += b.body.byteLength;
+  }
+  return out;
 }

@@ -11,15 +11,17 @@ import { harnessYaml } from './harness.js';
 
 const SPANS_PER_BATCH = 50;
 const CONCURRENCY = 4;
+/** The backlog is merged into requests of up to 4 batches: what one request in flight can repeat. */
+const MAX_ITEMS_PER_REQUEST = 4 * SPANS_PER_BATCH;
 
 describe('durability: kill -9 during sustained load, then restart', () => {
-  it('delivers every acknowledged span, with duplicates bounded by the batches in flight', async () => {
+  it('delivers every acknowledged span, with duplicates bounded by the requests in flight', async () => {
     const sink = await OtlpHttpSink.start();
     // A slow backend keeps a backlog in the queue, so the kill lands with work outstanding.
     sink.stall(40);
     const dir = mkdtempSync(join(tmpdir(), 'cairn-crash-'));
     const configPath = join(dir, 'cairn.yaml');
-    writeFileSync(configPath, `${harnessYaml(sink.url, join(dir, 'queue'), 'auth: { anonymous: true }', `    concurrency: ${CONCURRENCY}`)}`);
+    writeFileSync(configPath, `${harnessYaml(sink.url, join(dir, 'queue'), 'auth: { anonymous: true }', `    concurrency: ${CONCURRENCY}\n    batch: { max_items: ${MAX_ITEMS_PER_REQUEST} }`)}`);
     let gateway = await spawnGateway(configPath);
     const agent = new Agent({ connections: 4, pipelining: 1 });
     const acknowledged = new Set<string>();
@@ -65,7 +67,10 @@ describe('durability: kill -9 during sustained load, then restart', () => {
     const counts = new Map<string, number>();
     for (const id of sink.spanIds) counts.set(id, (counts.get(id) ?? 0) + 1);
     const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
-    assert.ok(duplicates <= CONCURRENCY * SPANS_PER_BATCH, `${duplicates} duplicate spans; at most ${CONCURRENCY} batches of ${SPANS_PER_BATCH} were in flight`);
+    assert.ok(duplicates <= CONCURRENCY * MAX_ITEMS_PER_REQUEST, `${duplicates} duplicate spans; at most ${CONCURRENCY} requests of ${MAX_ITEMS_PER_REQUEST} were in flight`);
+    assert.ok(sink.requests.every((r) => r.items <= MAX_ITEMS_PER_REQUEST), `a request went over ${MAX_ITEMS_PER_REQUEST} spans`);
+    const merged = sink.requests.filter((r) => r.items > SPANS_PER_BATCH).length;
+    assert.ok(merged > 0, 'the backlog after the restart should go out in merged requests');
     process.stdout.write(`# crash: ${acknowledged.size} acknowledged, ${deliveredAtKill} delivered before the kill, all delivered after restart, ${duplicates} duplicates, ${refused} refused during the kill\n`);
   });
 });

@@ -35,13 +35,16 @@ export class MemoryQueueStore implements QueueStore {
     return out;
   }
 
-  ack(destination: string, id: number): void {
-    const batch = this.queueOf(destination).get(id);
-    if (!batch) return;
-    this.queueOf(destination).delete(id);
+  ack(destination: string, ids: readonly number[]): void {
+    const queue = this.queueOf(destination);
     const depth = this.depth(destination);
-    depth.bytes -= batch.body.byteLength;
-    depth.batches--;
+    for (const id of ids) {
+      const batch = queue.get(id);
+      if (!batch) continue;
+      queue.delete(id);
+      depth.bytes -= batch.body.byteLength;
+      depth.batches--;
+    }
   }
 
   recordAttempt(destination: string, id: number): void {
@@ -50,7 +53,7 @@ export class MemoryQueueStore implements QueueStore {
   }
 
   deadLetter(batch: StoredBatch, reason: string): void {
-    this.ack(batch.destination, batch.id);
+    this.ack(batch.destination, [batch.id]);
     this.dead.push({ id: batch.id, destination: batch.destination, signal: batch.signal, items: batch.items, bytes: batch.body.byteLength, reason, failedAt: Date.now() });
   }
 
@@ -114,8 +117,8 @@ export class RoutedQueueStore implements QueueStore {
     return this.storeOf(destination).read(destination, afterId, limit);
   }
 
-  ack(destination: string, id: number): void {
-    this.storeOf(destination).ack(destination, id);
+  ack(destination: string, ids: readonly number[]): void {
+    this.storeOf(destination).ack(destination, ids);
   }
 
   recordAttempt(destination: string, id: number): void {

@@ -55,13 +55,22 @@ for (const [kind, open] of stores) {
       store.close();
     });
 
+    it('acknowledges the batches of a merged request together, and ignores ids already gone', () => {
+      const store = open(new Map());
+      const ids = store.enqueue([10, 20, 30, 40].map((n) => ({ destination: 'a', tenant: 't', signal: 'traces' as const, body: body(n), items: 1 })));
+      store.ack('a', [ids[0]!, ids[2]!, ids[0]!, 9999]);
+      assert.deepEqual(store.depth('a'), { bytes: 60, batches: 2 });
+      assert.deepEqual(store.read('a', 0, 10).map((b) => b.id), [ids[1], ids[3]]);
+      store.close();
+    });
+
     it('forgets acknowledged batches and moves undeliverable ones to the dead letters with the reason', () => {
       const store = open(new Map());
       const [first, second] = store.enqueue([
         { destination: 'a', tenant: 't', signal: 'traces', body: body(10), items: 1 },
         { destination: 'a', tenant: 't', signal: 'traces', body: body(30), items: 2 },
       ]);
-      store.ack('a', first!);
+      store.ack('a', [first!]);
       const [pending] = store.read('a', 0, 10);
       assert.equal(pending?.id, second);
       store.deadLetter(pending!, 'backend answered 400: bad span');
@@ -85,7 +94,7 @@ describe('sqlite queue durability', () => {
     assert.deepEqual(second.depth('a'), { bytes: 96, batches: 2 });
     const batches = second.read('a', 0, 10);
     assert.deepEqual(batches.map((b) => [b.signal, b.items, b.attempts, b.body[0], b.body.byteLength]), [['metrics', 4, 1, 7, 64], ['traces', 2, 0, 8, 32]]);
-    second.ack('a', batches[0]!.id);
+    second.ack('a', [batches[0]!.id]);
     assert.deepEqual(second.depth('a'), { bytes: 32, batches: 1 });
     second.close();
   });

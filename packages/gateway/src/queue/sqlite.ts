@@ -53,6 +53,7 @@ export class SqliteQueueStore implements QueueStore {
   /** Byte size of every batch this process has written or read, for exact depth accounting on ack. */
   private readonly sizes = new Map<number, number>();
   private readonly enqueueAll: (entries: readonly EnqueueEntry[]) => number[];
+  private readonly removeAll: (ids: readonly number[]) => number[];
   private readonly limits: ReadonlyMap<string, number>;
 
   constructor(options: SqliteQueueOptions) {
@@ -97,6 +98,8 @@ export class SqliteQueueStore implements QueueStore {
     for (const row of this.db.prepare('SELECT destination, COUNT(*) AS batches, COALESCE(SUM(length(body)), 0) AS bytes FROM batches GROUP BY destination').all() as { destination: string; batches: number; bytes: number }[]) {
       this.depths.set(row.destination, { bytes: row.bytes, batches: row.batches });
     }
+    const remove = this.statements.remove;
+    this.removeAll = this.db.transaction((ids: readonly number[]) => ids.map((id) => remove.run(id).changes));
     const insert = this.statements.insert;
     this.enqueueAll = this.db.transaction((entries: readonly EnqueueEntry[]) => {
       const now = Date.now();
@@ -132,10 +135,12 @@ export class SqliteQueueStore implements QueueStore {
     });
   }
 
-  ack(destination: string, id: number): void {
-    const result = this.statements.remove.run(id);
-    if (result.changes === 0) return;
-    this.forget(destination, id);
+  ack(destination: string, ids: readonly number[]): void {
+    // One transaction for a merged request's batches: one WAL commit instead of one per batch.
+    const removed = ids.length === 1 ? [this.statements.remove.run(ids[0]!).changes] : this.removeAll(ids);
+    ids.forEach((id, i) => {
+      if (removed[i]! > 0) this.forget(destination, id);
+    });
   }
 
   recordAttempt(_destination: string, id: number): void {

@@ -57,7 +57,7 @@ export interface QueueStore {
   /** Pending batches of a destination with id > `afterId`, in id order. */
   read(destination: string, afterId: number, limit: number): StoredBatch[];
   /** The batch was delivered: forget it. */
-  ack(destination: string, id: number): void;
+  ack(destination: string, ids: readonly number[]): void;
   /** One more failed attempt, persisted so a restart keeps counting. */
   recordAttempt(destination: string, id: number): void;
   /** Move a batch that can never be delivered to the dead letters, with the reason. */

@@ -21,6 +21,8 @@ export class GatewayMetrics {
   readonly exportedBytes: Counter<'destination' | 'signal' | 'tenant'>;
   readonly failed: Counter<'destination' | 'signal' | 'tenant' | 'retry'>;
   readonly deadLetters: Counter<'destination' | 'signal' | 'tenant'>;
+  readonly exportRequests: Counter<'destination'>;
+  readonly exportedBatches: Counter<'destination'>;
   readonly processing: Histogram<'receiver' | 'signal'>;
   readonly exportLatency: Histogram<'destination'>;
 
@@ -39,6 +41,8 @@ export class GatewayMetrics {
     this.exported = counter('cairn_exporter_sent_items_total', 'Items delivered to a destination', ['destination', 'signal', 'tenant']);
     this.exportedBytes = counter('cairn_exporter_sent_bytes_total', 'Bytes delivered to a destination', ['destination', 'signal', 'tenant']);
     this.failed = counter('cairn_exporter_failed_items_total', 'Items of failed export attempts (retry=true will be tried again)', ['destination', 'signal', 'tenant', 'retry']);
+    this.exportRequests = counter('cairn_exporter_sent_requests_total', 'Export requests a destination accepted', ['destination']);
+    this.exportedBatches = counter('cairn_exporter_sent_batches_total', 'Queued batches those requests carried (more than requests when a backlog was merged)', ['destination']);
     this.deadLetters = counter('cairn_exporter_dead_letter_items_total', 'Items moved to the dead letters', ['destination', 'signal', 'tenant']);
     this.processing = new Histogram({
       name: 'cairn_receiver_processing_seconds', help: 'From a complete request body to the answer: decode, route, commit',

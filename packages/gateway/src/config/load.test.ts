@@ -29,6 +29,7 @@ describe('gateway config', () => {
     assert.equal(config.destinations[0]!.queue.mode, 'sqlite');
     assert.match(config.storage.directory, /\.cairn$/);
     assert.deepEqual(config.destinations[0]!.signals, ['traces', 'logs', 'metrics']);
+    assert.deepEqual(config.destinations[0]!.batch, { maxItems: 8192, maxBytes: 2 * 1024 * 1024 });
   });
 
   it('substitutes ${env:VAR} and ${env:VAR:-default}, typing a whole-value reference', () => {
@@ -99,6 +100,16 @@ destinations:
     assert.equal(config.destinations[0]!.queue.maxBytes, 2 * 1024 * 1024);
     assert.equal(config.destinations[0]!.retry.initialIntervalMs, 250);
     assert.equal(config.destinations[0]!.retry.maxIntervalMs, 60_000);
+  });
+
+  it('reads merging settings, off meaning one batch per request, and names a bad size', () => {
+    const on = parseConfig(`${MINIMAL}    batch: { max_items: 500, max_size: 512KiB }\n`, 'cairn.yaml', {});
+    assert.deepEqual(on.destinations[0]!.batch, { maxItems: 500, maxBytes: 512 * 1024 });
+    const off = parseConfig(`${MINIMAL}    batch: { enabled: false, max_items: 500 }\n`, 'cairn.yaml', {});
+    assert.equal(off.destinations[0]!.batch.maxItems, 1);
+    const [problem] = problems(`${MINIMAL}    batch: { max_size: lots }\n`);
+    assert.equal(problem?.path, 'destinations.console.batch.max_size');
+    assert.equal(problem?.location, 'cairn.yaml:5:24');
   });
 });
 

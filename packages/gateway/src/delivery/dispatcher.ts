@@ -134,9 +134,11 @@ export class Dispatcher {
       }
       if (!unit || page.length < limit || maxItems <= 1) return unit;
       after = page[page.length - 1]!.id;
-      // Read about as many as can still fit, judging by the batches so far.
-      const perBatch = Math.max(1, unit.items / unit.batches.length);
-      limit = Math.min(256, Math.max(1, Math.floor((maxItems - unit.items) / perBatch)));
+      // Read about as many as can still fit, judging by the batches so far: bodies read and
+      // not taken are read again for the next request.
+      const byItems = (maxItems - unit.items) / Math.max(1, unit.items / unit.batches.length);
+      const byBytes = (maxBytes - unit.bytes) / (unit.bytes / unit.batches.length);
+      limit = Math.min(256, Math.max(1, Math.floor(Math.min(byItems, byBytes))));
     }
   }
 

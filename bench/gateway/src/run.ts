@@ -8,7 +8,8 @@
  *  - sustained throughput: closed-loop load for D seconds; sustained = spans acknowledged ÷
  *    (D + the time until the sink has received them all), so queueing up is not throughput;
  *  - latency the gateway adds at half that load (open loop, response time p50/p99);
- *  - peak RSS under 2× that load (open loop), and how the overload showed in the responses.
+ *  - peak RSS under 2× that load (open loop, from 512 connections as from many clients), and
+ *    how the overload showed in the responses.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,9 @@ import type { LoadPlan, LoadReport } from './loadgen.js';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+// Overload comes from many clients at once, as at a gateway in front of many services: each
+// connection is one client with a request outstanding.
+const OVERLOAD_CONNECTIONS = Number(process.env.BENCH_OVERLOAD_CONNECTIONS ?? 512);
 const SPANS_PER_REQUEST = 512;
 const here = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -87,7 +91,7 @@ async function measure(kind: 'cairn' | 'reference') {
     const overloadRate = (sustained * 2) / SPANS_PER_REQUEST;
     let peakKb = rssKb(child.pid!);
     const sampler = setInterval(() => (peakKb = Math.max(peakKb, rssKb(child.pid!))), 50);
-    const over = await load({ url, mode: 'open', connections: 64, durationMs: DURATION, rate: overloadRate, maxOutstanding: 1024 });
+    const over = await load({ url, mode: 'open', connections: OVERLOAD_CONNECTIONS, durationMs: DURATION, rate: overloadRate, maxOutstanding: 1024 });
     clearInterval(sampler);
     return {
       sustainedSpansPerSecond: Math.round(sustained),

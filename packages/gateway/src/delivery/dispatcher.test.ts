@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { post, span, traces } from '../e2e/client.js';
 import { eventually, metric, startHarness, type Harness } from '../e2e/harness.js';
-import { backoffMs } from './dispatcher.js';
+import fc from 'fast-check';
+import { decodeTraces, protobufToJson } from '@cairn/otlp';
+import { logsBatch, metricsBatch, tracesBatch } from '../testing/fixtures.js';
+import { countItems } from '../testing/recording.js';
+import { backoffMs, mergeBodies } from './dispatcher.js';
 
 describe('retry timing', () => {
   const retry = { initialIntervalMs: 100, maxIntervalMs: 1000, multiplier: 2, maxElapsedMs: 0 };
@@ -97,5 +101,34 @@ describe('merging a backlog into fewer export requests', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('mergeBodies', () => {
+  const RUNS = process.env.CI === 'true' ? 100 : 500;
+  const makers = {
+    traces: (n: number) => tracesBatch(Array.from({ length: 1 + (n % 3) }, (_, i) => `svc-${i}`), 1 + (n % 5)),
+    logs: (n: number) => logsBatch(1 + (n % 6), `svc-${n % 4}`),
+    metrics: (n: number) => metricsBatch(1 + (n % 7), `svc-${n % 4}`),
+  };
+
+  it('gives one request whose items and resources are those of its parts, in order, for every signal', () => {
+    fc.assert(fc.property(fc.constantFrom('traces', 'logs', 'metrics' as const), fc.array(fc.nat({ max: 50 }), { minLength: 1, maxLength: 12 }), (signal, sizes) => {
+      const parts = sizes.map((n) => makers[signal](n).body);
+      const merged = mergeBodies(parts);
+      assert.equal(countItems(signal, merged), parts.reduce((sum, p) => sum + countItems(signal, p), 0));
+      // The same request a protobuf parser sees: the parts' resources, one list, in order.
+      const key = { traces: 'resourceSpans', logs: 'resourceLogs', metrics: 'resourceMetrics' }[signal];
+      const resources = (body: Uint8Array) => (JSON.parse(protobufToJson(signal, body)) as Record<string, unknown[]>)[key] ?? [];
+      assert.deepEqual(resources(merged), parts.flatMap(resources));
+    }), { numRuns: RUNS });
+  });
+
+  it('reads merged span requests through the validating decoder span by span', () => {
+    const a = tracesBatch(['a'], 3).body;
+    const b = tracesBatch(['b', 'c'], 2).body;
+    const view = decodeTraces(mergeBodies([a, b]));
+    assert.equal(view.resourceCount, 3);
+    assert.equal(view.spanCount, 7);
   });
 });

@@ -160,7 +160,7 @@ export class Dispatcher {
     const { batches } = unit;
     const firstTry = Date.now();
     let attempt = Math.max(...batches.map((b) => b.attempts));
-    const body = batches.length === 1 ? batches[0]!.body : concat(batches, unit.bytes);
+    const body = batches.length === 1 ? batches[0]!.body : mergeBodies(batches.map((b) => b.body));
     while (this.running) {
       const started = performance.now();
       const outcome = await this.attempt({ signal: unit.signal, body, items: unit.items });
@@ -219,12 +219,19 @@ export class Dispatcher {
   }
 }
 
-function concat(batches: readonly StoredBatch[], bytes: number): Uint8Array {
+/**
+ * One Export*ServiceRequest from several of the same signal: their bytes one after the other.
+ * Each request is a single repeated field (resource_spans / resource_logs / resource_metrics =
+ * 1), and a protobuf parser joins the repeated fields of concatenated messages.
+ */
+export function mergeBodies(bodies: readonly Uint8Array[]): Uint8Array {
+  let bytes = 0;
+  for (const b of bodies) bytes += b.byteLength;
   const out = new Uint8Array(bytes);
   let at = 0;
-  for (const b of batches) {
-    out.set(b.body, at);
-    at += b.body.byteLength;
+  for (const b of bodies) {
+    out.set(b, at);
+    at += b.byteLength;
   }
   return out;
 }

@@ -27,16 +27,29 @@ export async function post(url: string, body: Uint8Array | string, headers: Reco
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
 }
 
-/** One OTLP/gRPC Export call with raw bytes; resolves with the status code (0 = OK). */
-export function grpcExport(address: string, body: Uint8Array, token?: string): Promise<{ code: number; details: string }> {
+/** A trace-service client on one channel, for many calls; `export` resolves with the status code (0 = OK). */
+export function grpcTraceClient(address: string, token?: string): { export(body: Uint8Array, deadlineMs?: number): Promise<{ code: number; details: string }>; close(): void } {
   const Client = makeGenericClientConstructor({ Export: otlpGrpcMethod('traces') } as never, 'TraceService');
   const client = new Client(address, credentials.createInsecure());
-  const metadata = new Metadata();
-  if (token) metadata.set('authorization', `Bearer ${token}`);
-  return new Promise((resolve) => {
-    (client as unknown as { Export: (b: Uint8Array, m: Metadata, cb: (e: ServiceError | null) => void) => void }).Export(body, metadata, (error) => {
-      client.close();
-      resolve(error ? { code: error.code, details: error.details } : { code: 0, details: '' });
-    });
-  });
+  const call = (client as unknown as { Export: (b: Uint8Array, m: Metadata, o: { deadline: number }, cb: (e: ServiceError | null) => void) => void }).Export.bind(client);
+  return {
+    export(body, deadlineMs = 10_000) {
+      const metadata = new Metadata();
+      if (token) metadata.set('authorization', `Bearer ${token}`);
+      return new Promise((resolve) => {
+        call(body, metadata, { deadline: Date.now() + deadlineMs }, (error) => resolve(error ? { code: error.code, details: error.details } : { code: 0, details: '' }));
+      });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** One OTLP/gRPC Export call with raw bytes, on its own channel. */
+export async function grpcExport(address: string, body: Uint8Array, token?: string): Promise<{ code: number; details: string }> {
+  const client = grpcTraceClient(address, token);
+  try {
+    return await client.export(body);
+  } finally {
+    client.close();
+  }
 }

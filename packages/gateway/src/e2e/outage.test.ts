@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
+import { pino } from 'pino';
 import { Agent } from 'undici';
+import { Gateway } from '../gateway.js';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway } from './child.js';
-import { grpcExport, post, span, traces } from './client.js';
+import { grpcExport, grpcTraceClient, post, span, traces } from './client.js';
 import { eventually, harnessYaml, startHarness } from './harness.js';
 
 describe('availability: a backend outage fills the queue to its limit, then backpressure', () => {
@@ -175,5 +177,45 @@ describe('draining ends keep-alive', () => {
     assert.match(reply, /\r\nconnection: close\r\n/i);
     // The harness's grace period is 2 s: the drain must not wait for a keep-alive timeout.
     assert.ok(tookMs < 1500, `stop took ${tookMs} ms`);
+  });
+});
+
+describe('gRPC drain', () => {
+  it('answers the calls inside, refuses later ones instead of hanging, and replays what it acknowledged at the next start', async () => {
+    const h = await startHarness();
+    await h.sink.down();
+    const client = grpcTraceClient(h.grpc);
+    const acknowledged = new Set<string>();
+    const codes = new Map<number, number>();
+    let stopping = false;
+    const loop = async (): Promise<void> => {
+      // Bounded: each call has a deadline, and the loop ends at the first refusal after stop().
+      for (let i = 0; i < 10_000; i++) {
+        const spans = Array.from({ length: 10 }, () => span('grpc-drain'));
+        const { code } = await client.export(traces('checkout', spans), 3000);
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+        if (code === status.OK) for (const s of spans) acknowledged.add(s.spanIdHex);
+        else if (stopping) return;
+      }
+    };
+    const loops = [loop(), loop(), loop()];
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const started = Date.now();
+    stopping = true;
+    await h.gateway.stop();
+    const tookMs = Date.now() - started;
+    await Promise.all(loops);
+    client.close();
+    assert.ok(tookMs < 1500, `stop took ${tookMs} ms`);
+    assert.ok((codes.get(status.OK) ?? 0) > 5, `codes: ${JSON.stringify([...codes])}`);
+    assert.ok([...codes.keys()].every((c) => c === status.OK || c === status.UNAVAILABLE), `codes: ${JSON.stringify([...codes])}`);
+    await h.sink.up();
+    const again = await Gateway.start(h.config, { workers: 1, logger: pino({ level: 'silent' }) });
+    try {
+      await h.sink.waitFor((s) => s.hasAllSpans(acknowledged), 15_000);
+    } finally {
+      await again.stop();
+      await h.sink.close();
+    }
   });
 });

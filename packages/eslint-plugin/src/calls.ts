@@ -43,6 +43,28 @@ export function staticString(node: ESTree.Node): StaticString | undefined {
   return undefined;
 }
 
+/** The name a receiver goes by: `span` in `span.f()`, `root` in `this.root.f()`, `getSpan` in `getSpan().f()`. */
+function receiverName(node: ESTree.Node): string | undefined {
+  const n = unwrap(node);
+  if (n.type === 'Identifier') return n.name;
+  if (n.type === 'MemberExpression' && !n.computed && n.property.type === 'Identifier') return n.property.name;
+  if (n.type === 'CallExpression') return calleeName(n);
+  return undefined;
+}
+
+/**
+ * `el.setAttribute('data-id', v)` has the DOM's signature as well as a span's. A `setAttribute`
+ * whose receiver is not named like a span (`span`, `rootSpan`, `getActiveSpan()`…) may be a DOM
+ * element; its dot-less keys are then not attribute keys to check (DOM attribute names have no
+ * dots; OpenTelemetry keys do).
+ */
+export function mayBeDomSetAttribute(call: ESTree.CallExpression): boolean {
+  const callee = call.callee;
+  if (callee.type !== 'MemberExpression' || calleeName(call) !== 'setAttribute') return false;
+  if (callee.object.type === 'Super') return true;
+  return !/span/i.test(receiverName(callee.object) ?? '');
+}
+
 /** Where a call puts attribute keys: a key argument, or objects whose property names are keys. */
 export interface AttributeSites {
   keys: ESTree.Node[];

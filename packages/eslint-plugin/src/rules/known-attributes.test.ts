@@ -20,12 +20,26 @@ ruleTester().run('cairn/known-attributes', knownAttributes, {
       span.setAttribute(key, 1);
       span.setAttribute(\`acme.cart.\${field}\`, 1);` },
     { name: 'a span started with a callback only has no attributes to check', code: "tracer.startActiveSpan('checkout', (span) => span.end());" },
+    { name: 'DOM attributes: dot-less keys on a receiver not named like a span', code: `
+      el.setAttribute('data-testid', 'cart');
+      document.body.setAttribute('class', theme);
+      this.root.setAttribute('aria-label', label);
+      input.setAttribute('userId', id);` },
     { name: 'other calls with string keys are left alone', code: "cache.set('userId', id); startSpan('checkout', { kind: 1, links: [] });" },
     { name: 'TypeScript wrappers around the object', code: `
       span.setAttributes({ 'acme.cart.total': total as number } satisfies Attributes);
       span.setAttributes(<Attributes>{ 'user.email': email! });` },
   ],
   invalid: [
+    {
+      name: 'keys with dots are checked on any receiver, and dot-less ones on span-named receivers',
+      code: "s.setAttribute('acme.cartTotal', t);\nrootSpan.setAttribute('userId', id);\ntrace.getActiveSpan()?.setAttribute('cart_total', t);\nsetAttribute('userId', id);",
+      output: "s.setAttribute('acme.cartTotal', t);\nrootSpan.setAttribute('user.id', id);\ntrace.getActiveSpan()?.setAttribute('acme.cart.total', t);\nsetAttribute('user.id', id);",
+      errors: [
+        { messageId: 'unknown', suggestions: [{ messageId: 'replace', output: "s.setAttribute('acme.cart.total', t);\nrootSpan.setAttribute('userId', id);\ntrace.getActiveSpan()?.setAttribute('cart_total', t);\nsetAttribute('userId', id);" }] },
+        alias('userId', 'user.id'), alias('cart_total', 'acme.cart.total'), alias('userId', 'user.id'),
+      ],
+    },
     {
       name: 'an old camelCase name is renamed to its canonical key',
       code: "span.setAttribute('userId', id);",

@@ -1,7 +1,7 @@
 import { didYouMean, suggestKey } from '@cairn/conventions';
 import type { Rule } from 'eslint';
 import type * as ESTree from 'estree';
-import { attributeSites, propertyName, staticString, type PropertyName, type StaticString } from '../calls.js';
+import { attributeSites, mayBeDomSetAttribute, propertyName, staticString, type PropertyName, type StaticString } from '../calls.js';
 import { REGISTRY_MESSAGES, REGISTRY_SOURCE_SCHEMA, registryFor, reportRegistryProblem, type RegistryView } from '../registry.js';
 
 type MessageId = 'unknown' | 'unknownOtel' | 'alias' | 'renamed' | 'deprecated' | 'replace' | keyof typeof REGISTRY_MESSAGES;
@@ -161,9 +161,11 @@ export const knownAttributes: Rule.RuleModule = {
       CallExpression(call) {
         const sites = attributeSites(call);
         if (!sites) return;
+        const domLike = mayBeDomSetAttribute(call);
         for (const node of sites.keys) {
           const name = staticString(node);
-          if (name) check(node, name, (canonical) => (fixer) => fixer.replaceText(node, spell(canonical, name)), true);
+          if (!name || (domLike && !name.value.includes('.'))) continue;
+          check(node, name, (canonical) => (fixer) => fixer.replaceText(node, spell(canonical, name)), true);
         }
         for (const object of sites.objects) checkObject(object);
       },

@@ -41,9 +41,15 @@ export function addTraceFields(fields: FieldsInput): void {
   if (span === undefined) return;
   const entry = rt.table.entryFor(span as Parameters<typeof rt.table.entryFor>[0], span.spanContext().traceId);
   const clean = defined(loose);
-  // Without an open local root (it ended, or began before init) the fields go on this span only.
-  if (entry === undefined) span.setAttributes(clean);
-  else rt.table.add(entry, clean);
+  if (entry !== undefined) {
+    rt.table.add(entry, clean);
+    return;
+  }
+  // No open local root (it ended, or began before init): this span gets the fields, and so do
+  // spans started later if the trace's ended root left fields behind.
+  span.setAttributes(clean);
+  const ended = rt.table.endedFields(span.spanContext().traceId);
+  if (ended !== undefined) Object.assign(ended, clean);
 }
 
 function setOnActive(fields: LooseFields, checked: boolean): void {

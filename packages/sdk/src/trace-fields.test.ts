@@ -83,16 +83,51 @@ describe('addTraceFields', () => {
     for (const name of ['entry a', 'child of a', 'entry b']) expectSpan(name).toHaveFields({ 'acme.tenant.id': 't-2' });
   });
 
-  it('lets the span started after the root ended go out unchanged (the entry is gone)', async () => {
+  it('gives spans started after the local root ended (fire and forget) the fields the trace ended with', async () => {
     let late: Promise<void> | undefined;
     unitOfWork('request', () => {
       addTraceFields({ 'acme.tenant.id': 't-9' });
       late = new Promise<void>((resolve) => setTimeout(() => {
-        tracer.startSpan('fire and forget').end();
+        unitOfWork('fire and forget', () => {
+          addTraceFields({ 'acme.tenant.plan': 'pro' });
+          tracer.startSpan('after the late field').end();
+        });
+        tracer.startSpan('later still').end();
         resolve();
       }, 5));
     });
     await late;
-    expectSpan('fire and forget').toNotHaveFields(['acme.tenant.id']);
+    assert.equal(runtime().table.size, 0);
+    expectSpan('fire and forget').toHaveFields({ 'acme.tenant.id': 't-9', 'acme.tenant.plan': 'pro' });
+    expectSpan('after the late field').toHaveFields({ 'acme.tenant.id': 't-9', 'acme.tenant.plan': 'pro' });
+    expectSpan('later still').toHaveFields({ 'acme.tenant.id': 't-9', 'acme.tenant.plan': 'pro' });
+    // The request itself went out when it ended, with what it had then.
+    expectSpan('request').toNotHaveFields(['acme.tenant.plan']);
+  });
+
+  it('remembers ended traces boundedly, and never for traces without fields', () => {
+    const late = (root: string) => {
+      let ctx = context.active();
+      unitOfWork(root, () => {
+        ctx = context.active();
+        if (root !== 'no fields') addTraceFields({ 'acme.tenant.id': root });
+      });
+      tracer.startSpan(`late in ${root}`, {}, ctx).end();
+    };
+    late('no fields');
+    expectSpan('late in no fields').toNotHaveFields(['acme.tenant.id']);
+    // maxTraces is 3 here: the first of four traces is forgotten once the fourth ends.
+    const roots = ['t-a', 't-b', 't-c', 't-d'];
+    const contexts = roots.map((root) => {
+      let ctx = context.active();
+      unitOfWork(root, () => {
+        ctx = context.active();
+        addTraceFields({ 'acme.tenant.id': root });
+      });
+      return ctx;
+    });
+    roots.forEach((root, i) => tracer.startSpan(`late in ${root}`, {}, contexts[i]).end());
+    expectSpan('late in t-a').toNotHaveFields(['acme.tenant.id']);
+    for (const root of roots.slice(1)) expectSpan(`late in ${root}`).toHaveFields({ 'acme.tenant.id': root });
   });
 });

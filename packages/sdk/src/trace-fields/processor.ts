@@ -37,6 +37,11 @@ export class CairnSpanProcessor implements SpanProcessor {
     } else {
       entry ??= this.table.entryFor(trace.getSpan(parentContext) as Span | undefined, traceId);
       if (entry !== undefined) (entry.open ??= new Set()).add(span);
+      else {
+        // Started after its trace's local root ended: it still belongs to the trace.
+        const late = this.table.endedFields(traceId);
+        if (late !== undefined) span.setAttributes(late);
+      }
     }
     if (entry !== undefined && entry.fields !== undefined) span.setAttributes(entry.fields);
     for (const p of this.downstream) p.onStart(span, parentContext);
@@ -60,6 +65,7 @@ export class CairnSpanProcessor implements SpanProcessor {
     if (parent === undefined || parent.isRemote === true) {
       if (--entry.roots === 0) {
         this.table.delete(traceId);
+        if (entry.fields !== undefined) this.table.remember(traceId, entry.fields);
         this.release(entry);
       }
       this.forward(span, undefined);

@@ -38,6 +38,11 @@ export class TraceFieldsTable {
   /** Set by the span processor: where evicted entries' held spans go. */
   onEvict: (entry: TraceEntry) => void = () => {};
   private readonly entries = new Map<string, TraceEntry>();
+  /**
+   * Fields of traces whose local roots ended, for spans started after that (fire and forget,
+   * work after the response). Only traces that had fields; bounded like the entries.
+   */
+  private readonly ended = new Map<string, Record<string, Attributes[string]>>();
 
   constructor(limits: TraceTableLimits = {}) {
     this.maxTraces = limits.maxTraces ?? 4096;
@@ -77,11 +82,26 @@ export class TraceFieldsTable {
   drain(): TraceEntry[] {
     const all = [...this.entries.values()];
     this.entries.clear();
+    this.ended.clear();
     return all;
   }
 
   delete(traceId: string): void {
     this.entries.delete(traceId);
+  }
+
+  /** Keeps the fields of a trace whose last local root ended. */
+  remember(traceId: string, fields: Record<string, Attributes[string]>): void {
+    if (this.ended.size >= this.maxTraces && !this.ended.has(traceId)) {
+      const oldest = this.ended.keys().next().value;
+      if (oldest !== undefined) this.ended.delete(oldest);
+    }
+    this.ended.set(traceId, fields);
+  }
+
+  /** The fields of a trace whose local roots ended, if it had any and is still remembered. */
+  endedFields(traceId: string): Record<string, Attributes[string]> | undefined {
+    return this.ended.size === 0 ? undefined : this.ended.get(traceId);
   }
 
   /** Records fields for the trace and sets them on its open spans. */

@@ -107,9 +107,12 @@ describe('addTraceFields', () => {
 
   it('remembers ended traces boundedly, and never for traces without fields', () => {
     let withoutFields = context.active();
+    const remembered = runtime().table.rememberedSize;
     unitOfWork('no fields', () => {
       withoutFields = context.active();
+      tracer.startSpan('child, so the trace has an entry').end();
     });
+    assert.equal(runtime().table.rememberedSize, remembered);
     tracer.startSpan('late in no fields', {}, withoutFields).end();
     expectSpan('late in no fields').toNotHaveFields(['acme.tenant.id']);
     // maxTraces is 3 here: the first of four traces is forgotten once the fourth ends.
@@ -125,5 +128,6 @@ describe('addTraceFields', () => {
     roots.forEach((root, i) => tracer.startSpan(`late in ${root}`, {}, contexts[i]).end());
     expectSpan('late in t-a').toNotHaveFields(['acme.tenant.id']);
     for (const root of roots.slice(1)) expectSpan(`late in ${root}`).toHaveFields({ 'acme.tenant.id': root });
+    assert.equal(runtime().table.rememberedSize, 3);
   });
 });

@@ -53,6 +53,11 @@ export class TraceFieldsTable {
     return this.entries.size;
   }
 
+  /** Ended traces whose fields are remembered for late spans. */
+  get rememberedSize(): number {
+    return this.ended.size;
+  }
+
   get(traceId: string): TraceEntry | undefined {
     return this.entries.get(traceId);
   }

@@ -1,5 +1,6 @@
 // The in-process table behind `addTraceFields`: per trace id, the fields, the spans still open,
-// and the spans that ended before the local root did (held back so late fields still reach them).
+// and the spans that ended before the local root did (held back so late fields still reach them);
+// then, once the root ended, the fields alone, for spans the trace starts later.
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 

@@ -1,6 +1,7 @@
 // Raw OTLP clients for tests that need to send exactly the bytes and headers they choose.
 import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { buildTraces, otlpGrpcMethod, type SpanInput } from '@cairn/otlp';
+import { Agent } from 'undici';
 
 let counter = 0;
 
@@ -52,4 +53,57 @@ export async function grpcExport(address: string, body: Uint8Array, token?: stri
   } finally {
     client.close();
   }
+}
+
+/** What a sustained load saw: span ids answered 200, answers by status, and failed connections. */
+export interface SustainedLoad {
+  readonly acknowledged: Set<string>;
+  readonly answers: Map<number, number>;
+  /** Requests that got no answer (refused or cut connections). */
+  readonly errors: number;
+  /** Ends the loops, waits for them and closes the connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `clients` loops posting traces of `spansPerRequest` fresh spans to `url()` over keep-alive
+ * connections, each waiting for its answer before the next, until `stop()`. A failed connection
+ * pauses its loop for `errorPauseMs` (a client retrying elsewhere). `onAnswer` sees every status.
+ */
+export function sustainedLoad(url: () => string, options: { clients: number; spansPerRequest: number; name: string; keepAliveMs?: number; errorPauseMs: number; onAnswer?(status: number): void }): SustainedLoad {
+  const agent = new Agent({ connections: 4, pipelining: 1, ...(options.keepAliveMs === undefined ? {} : { keepAliveTimeout: options.keepAliveMs }) });
+  const acknowledged = new Set<string>();
+  const answers = new Map<number, number>();
+  let errors = 0;
+  let running = true;
+  const loop = async (): Promise<void> => {
+    while (running) {
+      const spans = Array.from({ length: options.spansPerRequest }, () => span(options.name));
+      try {
+        const res = await fetch(`${url()}/v1/traces`, {
+          method: 'POST', body: traces('checkout', spans), headers: { 'content-type': 'application/x-protobuf' },
+          // @ts-expect-error undici's dispatcher option is not in the DOM fetch types
+          dispatcher: agent,
+        });
+        await res.arrayBuffer();
+        answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
+        if (res.status === 200) for (const s of spans) acknowledged.add(s.spanIdHex);
+        options.onAnswer?.(res.status);
+      } catch {
+        errors++;
+        await new Promise((resolve) => setTimeout(resolve, options.errorPauseMs));
+      }
+    }
+  };
+  const loops = Array.from({ length: options.clients }, loop);
+  return {
+    acknowledged,
+    answers,
+    get errors() { return errors; },
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      await agent.close();
+    },
+  };
 }

@@ -3,10 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Agent } from 'undici';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway } from './child.js';
-import { span, traces } from './client.js';
+import { sustainedLoad } from './client.js';
 import { harnessYaml } from './harness.js';
 
 const SPANS_PER_BATCH = 50;
@@ -23,35 +22,13 @@ describe('durability: kill -9 during sustained load, then restart', () => {
     const configPath = join(dir, 'cairn.yaml');
     writeFileSync(configPath, `${harnessYaml(sink.url, join(dir, 'queue'), 'auth: { anonymous: true }', `    concurrency: ${CONCURRENCY}\n    batch: { max_items: ${MAX_ITEMS_PER_REQUEST} }`)}`);
     let gateway = await spawnGateway(configPath);
-    const agent = new Agent({ connections: 4, pipelining: 1 });
-    const acknowledged = new Set<string>();
-    let stop = false;
-    let refused = 0;
-    const load = async (): Promise<void> => {
-      while (!stop) {
-        const spans = Array.from({ length: SPANS_PER_BATCH }, () => span('load'));
-        try {
-          const res = await fetch(`http://127.0.0.1:${gateway.ports.http}/v1/traces`, {
-            method: 'POST', body: traces('checkout', spans), headers: { 'content-type': 'application/x-protobuf' },
-            // @ts-expect-error undici's dispatcher option is not in the DOM fetch types
-            dispatcher: agent,
-          });
-          await res.arrayBuffer();
-          if (res.status === 200) for (const s of spans) acknowledged.add(s.spanIdHex);
-          else refused++;
-        } catch {
-          refused++;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      }
-    };
-    const loaders = [load(), load(), load()];
+    const load = sustainedLoad(() => `http://127.0.0.1:${gateway.ports.http}`, { clients: 3, spansPerRequest: SPANS_PER_BATCH, name: 'load', errorPauseMs: 10 });
+    const acknowledged = load.acknowledged;
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const ackedBeforeKill = acknowledged.size;
     await kill9(gateway);
-    stop = true;
-    await Promise.all(loaders);
-    await agent.close();
+    await load.stop();
+    const refused = load.errors + [...load.answers].reduce((sum, [code, n]) => sum + (code === 200 ? 0 : n), 0);
     assert.ok(ackedBeforeKill >= SPANS_PER_BATCH * 5, `load too small to mean anything: ${ackedBeforeKill} spans acknowledged`);
     const deliveredAtKill = sink.distinctSpans;
     assert.ok(deliveredAtKill < acknowledged.size, 'the kill should leave a backlog in the queue');

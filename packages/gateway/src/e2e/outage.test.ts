@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { Agent } from 'undici';
 import { Gateway } from '../gateway.js';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway } from './child.js';
-import { grpcExport, grpcTraceClient, post, span, traces } from './client.js';
+import { grpcExport, grpcTraceClient, post, span, sustainedLoad, traces } from './client.js';
 import { eventually, harnessYaml, startHarness } from './harness.js';
 
 describe('availability: a backend outage fills the queue to its limit, then backpressure', () => {
@@ -97,32 +96,17 @@ describe('SIGTERM under sustained keep-alive load', () => {
     const configPath = join(dir, 'cairn.yaml');
     writeFileSync(configPath, harnessYaml(sink.url, join(dir, 'queue'), 'auth: { anonymous: true }'));
     const gateway = await spawnGateway(configPath);
-    const agent = new Agent({ connections: 4, pipelining: 1, keepAliveTimeout: 60_000 });
-    const acknowledged = new Set<string>();
-    const answers = new Map<number, number>();
     let terminated = false;
     let acceptedAfterTerm = 0;
-    let stop = false;
-    const loader = async (): Promise<void> => {
-      while (!stop) {
-        const spans = Array.from({ length: 20 }, () => span('term'));
-        try {
-          const res = await fetch(`http://127.0.0.1:${gateway.ports.http}/v1/traces`, {
-            method: 'POST', body: traces('checkout', spans), headers: { 'content-type': 'application/x-protobuf' },
-            // @ts-expect-error undici's dispatcher option is not in the DOM fetch types
-            dispatcher: agent,
-          });
-          await res.arrayBuffer();
-          answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
-          if (res.status === 200) for (const x of spans) acknowledged.add(x.spanIdHex);
-          if (res.status === 200 && terminated) acceptedAfterTerm++;
-        } catch {
-          // Refused connections once the listener is closed: the client retries elsewhere.
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      }
-    };
-    const loaders = [loader(), loader(), loader()];
+    const load = sustainedLoad(() => `http://127.0.0.1:${gateway.ports.http}`, {
+      clients: 3, spansPerRequest: 20, name: 'term', keepAliveMs: 60_000,
+      // Refused connections once the listener is closed: the client retries elsewhere.
+      errorPauseMs: 20,
+      onAnswer: (code) => {
+        if (code === 200 && terminated) acceptedAfterTerm++;
+      },
+    });
+    const { acknowledged, answers } = load;
     await new Promise((resolve) => setTimeout(resolve, 800));
     const started = Date.now();
     const exited = once(gateway.process, 'exit');
@@ -130,9 +114,7 @@ describe('SIGTERM under sustained keep-alive load', () => {
     terminated = true;
     const [code] = (await exited) as [number | null];
     const tookMs = Date.now() - started;
-    stop = true;
-    await Promise.all(loaders);
-    await agent.close();
+    await load.stop();
     assert.equal(code, 0, gateway.stderr());
     assert.ok(tookMs < 8000, `shutdown took ${tookMs} ms`);
     assert.ok((answers.get(200) ?? 0) > 5, `answers: ${JSON.stringify([...answers])}`);

@@ -37,17 +37,13 @@ export interface HttpReceiverDeps {
  */
 export class OtlpHttpReceiver {
   private server: Server | undefined;
+  /** Set by stop(): every answer from then on ends its connection's keep-alive. */
   private draining = false;
-  /** Requests being answered, so that a drain can end their connections' keep-alive. */
-  private readonly answering = new Set<ServerResponse>();
 
   constructor(private readonly config: ListenerConfig, private readonly deps: HttpReceiverDeps) {}
 
   async start(): Promise<number> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      if (this.draining) res.setHeader('connection', 'close');
-      this.answering.add(res);
-      res.once('close', () => this.answering.delete(res));
       this.handle(req, res).catch((error: Error) => this.send(res, 'json', new Refusal(500, RpcCode.Internal, `internal error: ${error.message}`)));
     };
     const tls = this.config.tls;
@@ -73,7 +69,6 @@ export class OtlpHttpReceiver {
     // Like Go's http.Server.Shutdown: keep-alive ends, so each busy connection closes after the
     // answer it is writing and its client reconnects, to another instance.
     this.draining = true;
-    for (const res of this.answering) if (!res.headersSent) res.setHeader('connection', 'close');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -130,7 +125,7 @@ export class OtlpHttpReceiver {
       const outcome = await this.deps.ingest.accept(RECEIVER, signal, format, body, auth.tenant.name);
       if (outcome.kind === 'accepted') {
         const result = outcome.rejectedItems > 0 ? { rejected: outcome.rejectedItems, errorMessage: outcome.message ?? '' } : {};
-        res.writeHead(200, { 'content-type': contentType(format) });
+        res.writeHead(200, this.headers(format));
         res.end(format === 'json' ? encodeExportResponseJson(signal, result) : encodeExportResponse(result));
         return;
       }
@@ -149,9 +144,16 @@ export class OtlpHttpReceiver {
     req.resume();
   }
 
+  /** Response headers; while draining, `connection: close` so the client reconnects elsewhere. */
+  private headers(format: BodyFormat): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': contentType(format) };
+    if (this.draining) headers.connection = 'close';
+    return headers;
+  }
+
   private send(res: ServerResponse, format: BodyFormat, refusal: Refusal): void {
     if (res.headersSent) return;
-    const headers: Record<string, string> = { 'content-type': contentType(format) };
+    const headers = this.headers(format);
     if (refusal.retryAfter !== undefined) headers['retry-after'] = String(refusal.retryAfter);
     const status = { code: refusal.code, message: refusal.message };
     res.writeHead(refusal.status, headers);

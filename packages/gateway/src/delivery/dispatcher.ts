@@ -11,7 +11,7 @@ export interface DeliveryEvents {
 }
 
 /** What goes out in one export request: one queued batch, or consecutive ones merged. */
-export interface Unit {
+interface Unit {
   readonly batches: StoredBatch[];
   readonly signal: Signal;
   items: number;

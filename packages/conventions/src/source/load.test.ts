@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkDirectory, loadRegistry } from '../registry.js';
 import { SHOP_MANIFEST as MANIFEST, writeRegistry, yaml } from '../test-support.js';
@@ -9,6 +10,14 @@ function load(files: Record<string, string>) {
 }
 
 describe('loading a registry with bad input', () => {
+  it('names a bad manifest relative to the working directory when the registry is given by a relative path', () => {
+    const dir = relative(process.cwd(), writeRegistry({ 'registry_manifest.yaml': `${MANIFEST}nmae: typo\n` }));
+    const { findings } = loadRegistry(dir);
+    const unknown = findings.find((f) => f.location?.file.endsWith('registry_manifest.yaml'));
+    assert.ok(unknown, JSON.stringify(findings));
+    assert.equal(unknown.location?.file, join(dir, 'registry_manifest.yaml'));
+  });
+
   it('reports malformed YAML with file, line and column, and marks the input unusable', () => {
     const { findings, unusable } = load({ 'cart.yaml': 'groups:\n  - id: registry.shop\n    brief: [unclosed\n' });
     assert.equal(unusable, true);

@@ -55,12 +55,17 @@ export function listRegistryFiles(dir: string): string[] {
   return files;
 }
 
+/** How findings name a file: relative to `displayRoot` when one is given. */
+export function displayPath(file: string, displayRoot: string | undefined): string {
+  return displayRoot !== undefined ? relative(displayRoot, file) || file : file;
+}
+
 /** Loads every registry file under `dir`. Bad input becomes findings, never an exception. */
 export function loadSourceRegistry(dir: string, options: { displayRoot?: string } = {}): SourceRegistry {
   const files = listRegistryFiles(dir);
   const registry: SourceRegistry = { root: dir, files: [], groups: [], findings: [] };
   for (const file of files) {
-    const display = options.displayRoot !== undefined ? relative(options.displayRoot, file) || file : file;
+    const display = displayPath(file, options.displayRoot);
     registry.files.push(display);
     const src = parseRegistryFile(display, readFileSync(file, 'utf8'), registry.groups);
     registry.findings.push(...src.findings);

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, type Node } from 'yaml';
 import { didYouMean, type Finding } from '../findings.js';
 import type { Manifest, PolicyLevel } from '../model.js';
-import { MANIFEST_FILES } from './load.js';
+import { displayPath, MANIFEST_FILES } from './load.js';
 import { MANIFEST_CAIRN_KEYS, MANIFEST_KEYS } from './schema.js';
 import { describe, readFields, readString, readStringList, YamlSource } from './yaml.js';
 
@@ -18,8 +18,7 @@ export function loadManifest(dir: string, findings: Finding[], displayRoot?: str
   const path = MANIFEST_FILES.map((name) => join(dir, name)).find((candidate) => existsSync(candidate));
   const fallback: Manifest = { name: basename(resolve(dir)), namespaces: [], upstream: { kind: 'builtin' }, policies: {} };
   if (!path) return fallback;
-  const display = displayRoot !== undefined ? path.slice(displayRoot.length).replace(/^\//, '') || path : path;
-  return parseManifest(display, readFileSync(path, 'utf8'), dirname(path), findings) ?? fallback;
+  return parseManifest(displayPath(path, displayRoot), readFileSync(path, 'utf8'), dirname(path), findings) ?? fallback;
 }
 
 /** Parses a manifest's text; `dir` anchors a relative `cairn.upstream.path`. */

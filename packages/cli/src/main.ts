@@ -2,8 +2,6 @@ import { check } from './commands/check.js';
 import { diff } from './commands/diff.js';
 import { generate } from './commands/generate.js';
 import { resolveCommand } from './commands/resolve.js';
-import { up } from './commands/up.js';
-import { validate } from './commands/validate.js';
 import { reportError, UsageError, type Streams } from './io.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<number> | number; summary: string }> = {
@@ -11,8 +9,9 @@ const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<n
   resolve: { run: resolveCommand, summary: 'print the resolved registry as JSON' },
   diff: { run: diff, summary: 'backward-compatibility changes between two registries' },
   generate: { run: generate, summary: 'generate TypeScript fields (ts) or Markdown docs (md)' },
-  up: { run: up, summary: 'run the gateway (`npm start` runs it on the embedded default config)' },
-  validate: { run: validate, summary: 'check a gateway config without starting anything' },
+  // The gateway (grpc-js, better-sqlite3, ajv, CEL) loads only for the commands that need it.
+  up: { run: async (args, io) => (await import('./commands/up.js')).up(args, io), summary: 'run the gateway (`npm start` runs it on the embedded default config)' },
+  validate: { run: async (args, io) => (await import('./commands/validate.js')).validate(args, io), summary: 'check a gateway config without starting anything' },
 };
 
 export const USAGE = `usage: cairn <command> [options]

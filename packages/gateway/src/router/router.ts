@@ -54,19 +54,18 @@ export interface Route {
  */
 export class Router {
   private readonly conditions: { destination: DestinationConfig; condition?: Condition }[];
-  private readonly needsAttributes: boolean;
   conditionErrors = 0;
 
   constructor(destinations: readonly DestinationConfig[]) {
     this.conditions = destinations.map((destination) =>
       destination.when === undefined ? { destination } : { destination, condition: compileCondition(destination.when, `destinations.${destination.name}.when`) },
     );
-    this.needsAttributes = this.conditions.some((c) => c.condition);
   }
 
   route(view: BatchView, signal: Signal): Route[] {
     const count = view.resourceCount;
-    const resources = this.needsAttributes ? resourceContexts(view) : [];
+    // Built once, and only when a condition is about to run on this signal.
+    let resources: Record<string, unknown>[] | undefined;
     const routes: Route[] = [];
     for (const { destination, condition } of this.conditions) {
       if (!destination.signals.includes(signal)) continue;
@@ -74,6 +73,7 @@ export class Router {
         routes.push({ destination, resources: 'all' });
         continue;
       }
+      resources ??= resourceContexts(view);
       const matched: number[] = [];
       for (let r = 0; r < count; r++) {
         let result: unknown;

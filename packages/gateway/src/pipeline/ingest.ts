@@ -16,6 +16,12 @@ export type IngestOutcome =
   /** Too much in flight right now: HTTP 429 / gRPC RESOURCE_EXHAUSTED. */
   | { kind: 'overloaded'; message: string; retryAfterSeconds: number };
 
+/** A request refused before its body is read. */
+export type Admission = Extract<IngestOutcome, { kind: 'unavailable' | 'overloaded' }>;
+
+const STOPPING: Admission = { kind: 'unavailable', reason: 'stopping', message: 'the gateway is shutting down', retryAfterSeconds: 1 };
+const OVERLOADED: Admission = { kind: 'overloaded', message: 'too much data in flight; retry later', retryAfterSeconds: 1 };
+
 /**
  * The main thread's half of the pipeline: hands a request to a processing thread, commits what
  * comes back to the queue of every matched destination in one transaction, and only then says
@@ -36,20 +42,16 @@ export class Ingest {
     private readonly maxInFlightBytes: number,
   ) {}
 
-  /** Reserves room for a request body; false means answer "overloaded" without reading it. */
-  admit(bytes: number): boolean {
-    if (this.stopping) return false;
-    if (this.inFlightBytes > 0 && this.inFlightBytes + bytes > this.maxInFlightBytes) return false;
+  /** Reserves room for a request body; a refusal means answer it without reading the body. */
+  admit(bytes: number): Admission | undefined {
+    if (this.stopping) return STOPPING;
+    if (this.inFlightBytes > 0 && this.inFlightBytes + bytes > this.maxInFlightBytes) return OVERLOADED;
     this.inFlightBytes += bytes;
-    return true;
+    return undefined;
   }
 
   release(bytes: number): void {
     this.inFlightBytes = Math.max(0, this.inFlightBytes - bytes);
-  }
-
-  get isStopping(): boolean {
-    return this.stopping;
   }
 
   /** Refuses new work and resolves once every request already inside has been answered. */
@@ -60,7 +62,7 @@ export class Ingest {
   }
 
   async accept(receiver: string, signal: Signal, format: BodyFormat, body: Uint8Array, tenant: string): Promise<IngestOutcome> {
-    if (this.stopping) return { kind: 'unavailable', reason: 'stopping', message: 'the gateway is shutting down', retryAfterSeconds: 1 };
+    if (this.stopping) return STOPPING;
     this.pending++;
     const started = performance.now();
     const labels = { receiver, signal, tenant };

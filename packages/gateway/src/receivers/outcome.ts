@@ -1,4 +1,4 @@
-import { RpcCode } from '@cairn/otlp';
+import { RpcCode, type ExportResult } from '@cairn/otlp';
 import type { IngestOutcome } from '../pipeline/ingest.js';
 
 /** How each ingest outcome maps to HTTP and gRPC, per the OTLP specification. */
@@ -15,3 +15,13 @@ export const RPC_CODE: Record<Exclude<IngestOutcome['kind'], 'accepted'>, number
   unavailable: RpcCode.Unavailable,
   overloaded: RpcCode.ResourceExhausted,
 };
+
+/** The export response body for an accepted request: partial success when items were rejected. */
+export function exportResult(outcome: Extract<IngestOutcome, { kind: 'accepted' }>): ExportResult {
+  return outcome.rejectedItems > 0 ? { rejected: outcome.rejectedItems, errorMessage: outcome.message ?? '' } : {};
+}
+
+/** Seconds to wait before retrying, for the outcomes that ask for a retry. */
+export function retryAfterOf(outcome: Exclude<IngestOutcome, { kind: 'accepted' }>): number | undefined {
+  return outcome.kind === 'unavailable' || outcome.kind === 'overloaded' ? outcome.retryAfterSeconds : undefined;
+}

@@ -3,9 +3,9 @@ import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerU
 import { encodeExportResponse, encodeRpcStatus, otlpGrpcMethod, type Signal } from '@cairn/otlp';
 import type { TokenAuthenticator } from '../../auth/tokens.js';
 import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
-import type { Ingest } from '../../pipeline/ingest.js';
+import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
-import { RPC_CODE } from '../outcome.js';
+import { exportResult, retryAfterOf, RPC_CODE } from '../outcome.js';
 
 const RECEIVER = 'otlpgrpc';
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
@@ -77,23 +77,19 @@ export class OtlpGrpcReceiver {
     const body = call.request;
     // Kept apart: the body's buffer may move to a processing thread and read as empty here.
     const size = body.byteLength;
-    if (!this.deps.ingest.admit(size)) {
-      const stopping = this.deps.ingest.isStopping;
-      this.refuse(callback, stopping
-        ? { code: GrpcStatus.UNAVAILABLE, details: 'the gateway is shutting down', metadata: retryInfo(GrpcStatus.UNAVAILABLE, 1) }
-        : { code: GrpcStatus.RESOURCE_EXHAUSTED, details: 'too much data in flight; retry later', metadata: retryInfo(GrpcStatus.RESOURCE_EXHAUSTED, 1) });
+    const refused = this.deps.ingest.admit(size);
+    if (refused) {
+      this.refuse(callback, errorOf(refused));
       return;
     }
     this.deps.ingest.accept(RECEIVER, signal, 'protobuf', body, auth.tenant.name).then(
       (outcome) => {
         this.deps.ingest.release(size);
         if (outcome.kind === 'accepted') {
-          callback(null, encodeExportResponse(outcome.rejectedItems > 0 ? { rejected: outcome.rejectedItems, errorMessage: outcome.message ?? '' } : {}));
+          callback(null, encodeExportResponse(exportResult(outcome)));
           return;
         }
-        const error: GrpcError = { code: RPC_CODE[outcome.kind], details: outcome.message };
-        if (outcome.kind === 'unavailable' || outcome.kind === 'overloaded') error.metadata = retryInfo(error.code, outcome.retryAfterSeconds);
-        callback(error, null);
+        callback(errorOf(outcome), null);
       },
       (error: Error) => {
         this.deps.ingest.release(size);
@@ -112,6 +108,12 @@ export class OtlpGrpcReceiver {
  * A google.rpc.Status with a RetryInfo in `grpc-status-details-bin`: the OTLP spec makes
  * RESOURCE_EXHAUSTED retryable only when the server sends it, so clients back off for `seconds`.
  */
+function errorOf(outcome: Exclude<IngestOutcome, { kind: 'accepted' }>): GrpcError {
+  const code = RPC_CODE[outcome.kind];
+  const seconds = retryAfterOf(outcome);
+  return seconds === undefined ? { code, details: outcome.message } : { code, details: outcome.message, metadata: retryInfo(code, seconds) };
+}
+
 function retryInfo(code: number, seconds: number): Metadata {
   const metadata = new Metadata();
   metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus({ code, message: '', retryDelayMs: seconds * 1000 })));

@@ -7,10 +7,10 @@ import { gunzip, inflate } from 'node:zlib';
 import { encodeExportResponse, encodeExportResponseJson, encodeRpcStatus, encodeRpcStatusJson, RpcCode, type Signal } from '@cairn/otlp';
 import type { TokenAuthenticator } from '../../auth/tokens.js';
 import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
-import type { Ingest } from '../../pipeline/ingest.js';
+import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
 import type { BodyFormat } from '../../pipeline/process.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
-import { HTTP_STATUS, RPC_CODE } from '../outcome.js';
+import { exportResult, HTTP_STATUS, retryAfterOf, RPC_CODE } from '../outcome.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -21,6 +21,10 @@ const RECEIVER = 'otlphttp';
 /** Answered before the body is read (or while reading it): status, code and message. */
 class Refusal {
   constructor(readonly status: number, readonly code: number, readonly message: string, readonly retryAfter?: number) {}
+}
+
+function refusalOf(outcome: Exclude<IngestOutcome, { kind: 'accepted' }>): Refusal {
+  return new Refusal(HTTP_STATUS[outcome.kind], RPC_CODE[outcome.kind], outcome.message, retryAfterOf(outcome));
 }
 
 export interface HttpReceiverDeps {
@@ -111,12 +115,8 @@ export class OtlpHttpReceiver {
       return this.refuse(req, res, format, new Refusal(413, RpcCode.ResourceExhausted, `request body of ${declared} bytes exceeds the limit of ${limits.maxRequestBytes}`));
     }
     const reserve = Number.isFinite(declared) ? declared : limits.maxRequestBytes;
-    if (!this.deps.ingest.admit(reserve)) {
-      const stopping = this.deps.ingest.isStopping;
-      return this.refuse(req, res, format, stopping
-        ? new Refusal(503, RpcCode.Unavailable, 'the gateway is shutting down', 1)
-        : new Refusal(429, RpcCode.ResourceExhausted, 'too much data in flight; retry later', 1));
-    }
+    const refused = this.deps.ingest.admit(reserve);
+    if (refused) return this.refuse(req, res, format, refusalOf(refused));
     try {
       const raw = await readBody(req, limits.maxRequestBytes);
       if (raw instanceof Refusal) return this.refuse(req, res, format, raw);
@@ -124,13 +124,12 @@ export class OtlpHttpReceiver {
       if (body instanceof Refusal) return this.send(res, format, body);
       const outcome = await this.deps.ingest.accept(RECEIVER, signal, format, body, auth.tenant.name);
       if (outcome.kind === 'accepted') {
-        const result = outcome.rejectedItems > 0 ? { rejected: outcome.rejectedItems, errorMessage: outcome.message ?? '' } : {};
+        const result = exportResult(outcome);
         res.writeHead(200, this.headers(format));
         res.end(format === 'json' ? encodeExportResponseJson(signal, result) : encodeExportResponse(result));
         return;
       }
-      const retryAfter = outcome.kind === 'unavailable' || outcome.kind === 'overloaded' ? outcome.retryAfterSeconds : undefined;
-      this.send(res, format, new Refusal(HTTP_STATUS[outcome.kind], RPC_CODE[outcome.kind], outcome.message, retryAfter));
+      this.send(res, format, refusalOf(outcome));
     } finally {
       this.deps.ingest.release(reserve);
     }

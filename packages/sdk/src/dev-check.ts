@@ -53,9 +53,7 @@ export class FieldChecker {
         break;
       default:
     }
-    const type = found.attribute.type;
-    const expected = found.kind === 'template' && type.kind === 'template' ? type.inner : type;
-    const mismatch = describeMismatch(expected, value);
+    const mismatch = describeMismatch(found.attribute.type, value);
     if (mismatch !== undefined) this.warn('type', key, undefined, `"${key}" ${mismatch}`);
   }
 

@@ -35,6 +35,17 @@ describe('dev mode', () => {
     }
   });
 
+  it('checks an instance of a template attribute against the template\'s type', async () => {
+    const telemetry = setupTestTelemetry({ conventions: exampleRegistry(), mode: 'development' });
+    try {
+      unitOfWork('work', () => addFields({ 'http.request.header.x-tenant': 'a' } as never));
+      assert.deepEqual(telemetry.warnings.map((w) => w.code), ['CAIRN_FIELD_TYPE']);
+      assert.equal(telemetry.warnings[0]!.message, '"http.request.header.x-tenant" expects string[], got string "a"');
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
   it('says nothing about conforming fields or about addUnchecked', async () => {
     const telemetry = setupTestTelemetry({ conventions: exampleRegistry(), mode: 'development' });
     try {

@@ -13,8 +13,7 @@ export function conformanceProblems(policy: FieldPolicy, attributes: Attributes)
     }
     if (found.kind === 'alias') problems.push(`"${key}" is an alias; use "${found.canonical}"`);
     if (found.kind === 'deprecated') problems.push(`"${key}" is deprecated${found.canonical ? `; use "${found.canonical}"` : ''}`);
-    const type = found.attribute.type;
-    const mismatch = describeMismatch(found.kind === 'template' && type.kind === 'template' ? type.inner : type, attributes[key]);
+    const mismatch = describeMismatch(found.attribute.type, attributes[key]);
     if (mismatch !== undefined) problems.push(`"${key}" ${mismatch}`);
   }
   return problems;

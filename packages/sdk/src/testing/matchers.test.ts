@@ -36,4 +36,9 @@ describe('span matchers', () => {
       return true;
     });
   });
+
+  it('toConform checks an instance of a template attribute against the template\'s type', () => {
+    unitOfWork('checkout', () => addUnchecked({ 'http.request.header.x-id': 'one' }));
+    assert.throws(() => expectSpan('checkout').toConform(), /"http.request.header.x-id" expects string\[\], got string "one"/);
+  });
 });

@@ -1,4 +1,4 @@
-import { didYouMean, suggestKey } from '@cairn/conventions';
+import { didYouMean, suggestKey, type Lookup } from '@cairn/conventions';
 import type { Rule } from 'eslint';
 import type * as ESTree from 'estree';
 import { attributeSites, mayBeDomSetAttribute, propertyName, staticString, type PropertyName, type StaticString } from '../calls.js';
@@ -18,9 +18,7 @@ const adviceByView = new WeakMap<RegistryView, Map<string, UnknownAdvice>>();
 /** A defined, current key for a guess, following aliases and renames. */
 function defined(view: RegistryView, candidate: string): string | undefined {
   const found = view.index.lookup(candidate);
-  if (found.kind === 'known' || found.kind === 'template') return candidate;
-  if (found.kind === 'alias') return found.canonical;
-  return found.kind === 'deprecated' ? found.canonical : undefined;
+  return found.kind === 'known' || found.kind === 'template' ? candidate : renameTarget(found);
 }
 
 /** `cart.total` → `acme.cart.total` (the org namespace), `acme.cartTotal` → edit distance. */
@@ -70,8 +68,7 @@ function noteOf(note: string | undefined): string {
 }
 
 /** The key a property or argument should be renamed to, when the registry names one. */
-function renameTarget(view: RegistryView, key: string): string | undefined {
-  const found = view.index.lookup(key);
+function renameTarget(found: Lookup): string | undefined {
   if (found.kind === 'alias') return found.canonical;
   return found.kind === 'deprecated' ? found.canonical : undefined;
 }
@@ -135,24 +132,23 @@ export const knownAttributes: Rule.RuleModule = {
     }
 
     function checkObject(object: ESTree.ObjectExpression): void {
-      const named: { property: ESTree.Property; name: PropertyName }[] = [];
+      const named: { property: ESTree.Property; name: PropertyName; target: string | undefined }[] = [];
       for (const property of object.properties) {
         if (property.type !== 'Property') continue;
         const name = propertyName(property);
-        if (name) named.push({ property, name });
+        if (name) named.push({ property, name, target: renameTarget(view.index.lookup(name.value)) });
       }
       // Two properties that end up with the same key would silently drop one value.
       const targets = new Map<string, number>();
-      for (const { name } of named) {
-        const target = renameTarget(view, name.value) ?? name.value;
-        targets.set(target, (targets.get(target) ?? 0) + 1);
+      for (const { name, target } of named) {
+        const key = target ?? name.value;
+        targets.set(key, (targets.get(key) ?? 0) + 1);
       }
-      for (const { property, name } of named) {
+      for (const { property, name, target } of named) {
         const rename = (canonical: string): Rule.ReportFixer => (fixer) =>
           property.shorthand
             ? fixer.replaceText(property, `${spell(canonical, name)}: ${context.sourceCode.getText(property.value)}`)
             : fixer.replaceText(property.key, spell(canonical, name));
-        const target = renameTarget(view, name.value);
         check(property.key, name, rename, target === undefined || targets.get(target) === 1);
       }
     }

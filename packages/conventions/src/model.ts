@@ -121,3 +121,8 @@ export interface ResolvedRegistry {
   /** Old name → canonical key. */
   aliases: Record<string, string>;
 }
+
+/** Orders anything keyed, attributes first of all, by key (code-unit order, as the registry sorts). */
+export function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}

@@ -1,8 +1,8 @@
 import { didYouMean, type Finding } from './findings.js';
-import type { Attribute, Group, Manifest, Origin, ResolvedRegistry } from './model.js';
+import { byKey, type Attribute, type Group, type Manifest, type Origin, type ResolvedRegistry } from './model.js';
 import type { SourceAttribute } from './source/attribute.js';
 import type { SourceRegistry } from './source/load.js';
-import { byKey, type UpstreamRegistry } from './upstream/index.js';
+import type { UpstreamRegistry } from './upstream/index.js';
 
 export interface Definitions {
   attributes: Map<string, Attribute>;

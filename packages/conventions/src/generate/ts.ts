@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import type { Attribute, AttributeType, Deprecation, ResolvedRegistry } from '../model.js';
-import { byKey } from '../upstream/index.js';
+import { byKey, type Attribute, type AttributeType, type Deprecation, type ResolvedRegistry } from '../model.js';
 
 /**
  * `org`: the org's own attributes plus the upstream ones its registry references or refines

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import type { Attribute, Group, UpstreamInfo } from '../model.js';
+import { byKey, type Attribute, type Group, type UpstreamInfo } from '../model.js';
 import { definitionsOf } from '../resolve.js';
 import { loadSourceRegistry } from '../source/load.js';
 import { loadPackageUpstream } from './package.js';
@@ -31,8 +31,4 @@ export function loadModelDirectory(dir: string): UpstreamRegistry {
     groups: definitions.groups,
     findings: [...source.findings, ...definitions.findings],
   };
-}
-
-export function byKey(a: { key: string }, b: { key: string }): number {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ConventionsError } from '../findings.js';
-import type { Attribute, AttributeType, Deprecation, EnumMember, PrimitiveType } from '../model.js';
+import { byKey, type Attribute, type AttributeType, type Deprecation, type EnumMember, type PrimitiveType } from '../model.js';
 import type { UpstreamRegistry } from './index.js';
 
 const PACKAGE = '@opentelemetry/semantic-conventions';
@@ -98,7 +98,7 @@ export function loadPackageUpstream(): UpstreamRegistry {
     attribute.typeSource = 'declared';
   }
 
-  const attributes = [...byConstant.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const attributes = [...byConstant.values()].sort(byKey);
   return {
     info: { kind: 'builtin', version, path: PACKAGE, attributeCount: attributes.length },
     attributes,

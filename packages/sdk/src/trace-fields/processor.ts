@@ -5,7 +5,7 @@ import { trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { FieldPolicy } from '../policy.js';
 import { remoteTraceFields } from './remote.js';
-import type { TraceEntry, TraceFieldsTable } from './table.js';
+import { hasNoLocalParent, isOpenLocalRoot, type TraceEntry, type TraceFieldsTable } from './table.js';
 
 export class CairnSpanProcessor implements SpanProcessor {
   constructor(
@@ -22,10 +22,9 @@ export class CairnSpanProcessor implements SpanProcessor {
   readonly onEnding?: (span: Span) => void;
 
   onStart(span: Span, parentContext: Context): void {
-    const parent = span.parentSpanContext;
     const traceId = span.spanContext().traceId;
     let entry = this.table.get(traceId);
-    if (parent === undefined || parent.isRemote === true) {
+    if (hasNoLocalParent(span.parentSpanContext)) {
       const remote = remoteTraceFields(parentContext);
       if (entry !== undefined) {
         entry.roots++;
@@ -35,7 +34,10 @@ export class CairnSpanProcessor implements SpanProcessor {
       }
       if (remote !== undefined && entry !== undefined) this.table.add(entry, remote);
     } else {
-      entry ??= this.table.entryFor(trace.getSpan(parentContext) as Span | undefined, traceId);
+      if (entry === undefined) {
+        const parent = trace.getSpan(parentContext);
+        if (isOpenLocalRoot(parent)) entry = this.table.create(traceId, parent);
+      }
       if (entry !== undefined) (entry.open ??= new Set()).add(span);
       else {
         // Started after its trace's local root ended: it still belongs to the trace.
@@ -61,8 +63,7 @@ export class CairnSpanProcessor implements SpanProcessor {
       this.forward(span, undefined);
       return;
     }
-    const parent = span.parentSpanContext;
-    if (parent === undefined || parent.isRemote === true) {
+    if (hasNoLocalParent(span.parentSpanContext)) {
       if (--entry.roots === 0) {
         this.table.delete(traceId);
         if (entry.fields !== undefined) this.table.remember(traceId, entry.fields);

@@ -1,7 +1,7 @@
 // The in-process table behind `addTraceFields`: per trace id, the fields, the spans still open,
 // and the spans that ended before the local root did (held back so late fields still reach them);
 // then, once the root ended, the fields alone, for spans the trace starts later.
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 
 // Most traces are a lone root span that never sees a trace field. Such traces never enter the
@@ -25,12 +25,16 @@ export interface TraceTableLimits {
   maxHeldSpans?: number;
 }
 
+/** Whether a span with this parent is a local root: no parent, or one in another process. */
+export function hasNoLocalParent(parent: SpanContext | undefined): boolean {
+  return parent === undefined || parent.isRemote === true;
+}
+
 /** A span that is open and has no local parent: the root of its trace in this process. */
 export function isOpenLocalRoot(span: unknown): span is Span {
   const s = span as Partial<ReadableSpan> | undefined;
   if (s === undefined || s.ended !== false) return false;
-  const parent = s.parentSpanContext;
-  return parent === undefined || parent.isRemote === true;
+  return hasNoLocalParent(s.parentSpanContext);
 }
 
 export class TraceFieldsTable {

@@ -2,6 +2,7 @@
 // body of OTLP/HTTP errors, gRPC's grpc-status-details-bin) and google.rpc.RetryInfo
 // (google/rpc/status.proto, google/rpc/error_details.proto). Receivers write them, exporters
 // read them back. Tolerant readers: bytes that are not such a message read as undefined.
+import { ProtoWriter, WireType } from '../wire/writer.js';
 
 export interface PartialSuccess {
   /** rejected_spans / rejected_log_records / rejected_data_points. */
@@ -106,32 +107,26 @@ function decodeRetryInfo(bytes: Uint8Array): number | undefined {
 
 /** Encodes a google.rpc.Status, with a RetryInfo detail when `retryDelayMs` is given. */
 export function encodeRpcStatus(status: RpcStatus): Uint8Array {
-  const parts: number[] = [];
-  const varint = (out: number[], v: number): void => {
-    while (v >= 0x80) { out.push((v % 128) | 0x80); v = Math.floor(v / 128); }
-    out.push(v);
-  };
-  const bytesField = (out: number[], no: number, body: ArrayLike<number>): void => {
-    varint(out, (no << 3) | 2);
-    varint(out, body.length);
-    for (let i = 0; i < body.length; i++) out.push(body[i]!);
-  };
-  if (status.code) { varint(parts, 1 << 3); varint(parts, status.code); }
-  if (status.message) bytesField(parts, 2, new TextEncoder().encode(status.message));
+  const w = new ProtoWriter(64);
+  if (status.code) { w.tag(1, WireType.Varint); w.varint(status.code); }
+  if (status.message) w.stringField(2, status.message);
   if (status.retryDelayMs !== undefined) {
-    const duration: number[] = [];
     const seconds = Math.floor(status.retryDelayMs / 1000);
     const nanos = (status.retryDelayMs % 1000) * 1e6;
-    if (seconds) { varint(duration, 1 << 3); varint(duration, seconds); }
-    if (nanos) { varint(duration, 2 << 3); varint(duration, nanos); }
-    const retryInfo: number[] = [];
-    bytesField(retryInfo, 1, duration);
-    const any: number[] = [];
-    bytesField(any, 1, new TextEncoder().encode(RETRY_INFO));
-    bytesField(any, 2, retryInfo);
-    bytesField(parts, 3, any);
+    w.tag(3, WireType.Len); // Any { type_url = 1; value = 2 }
+    const any = w.begin(64);
+    w.stringField(1, RETRY_INFO);
+    w.tag(2, WireType.Len);
+    const retryInfo = w.begin(16);
+    w.tag(1, WireType.Len);
+    const duration = w.begin(16);
+    if (seconds) { w.tag(1, WireType.Varint); w.varint(seconds); }
+    if (nanos) { w.tag(2, WireType.Varint); w.varint(nanos); }
+    w.end(duration);
+    w.end(retryInfo);
+    w.end(any);
   }
-  return Uint8Array.from(parts);
+  return w.finish().slice(); // a buffer of its own, exactly the message's size
 }
 
 /** gRPC status codes that OTLP uses (google/rpc/code.proto). */

@@ -122,6 +122,12 @@ export interface ResolvedRegistry {
   aliases: Record<string, string>;
 }
 
+/** The top-level namespace of a key: what comes before its first dot (`http` for `http.route`), or the whole key. */
+export function namespaceOf(key: string): string {
+  const dot = key.indexOf('.');
+  return dot === -1 ? key : key.slice(0, dot);
+}
+
 /** Orders anything keyed, attributes first of all, by key (code-unit order, as the registry sorts). */
 export function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;

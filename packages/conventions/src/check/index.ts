@@ -1,5 +1,5 @@
 import { sortFindings, type Finding, type FindingLevel } from '../findings.js';
-import type { ResolvedRegistry } from '../model.js';
+import { namespaceOf, type ResolvedRegistry } from '../model.js';
 import { RULES, type RuleContext } from './rules.js';
 
 export { RULES, isIdentityLike, suggestKey, type Rule } from './rules.js';
@@ -20,7 +20,7 @@ export function checkRegistry(registry: ResolvedRegistry, earlier: Finding[] = [
     registry,
     org,
     keys: new Set(registry.attributes.map((a) => a.key)),
-    otelNamespaces: new Set(upstream.map((a) => a.key.split('.')[0]!)),
+    otelNamespaces: new Set(upstream.map((a) => namespaceOf(a.key))),
     upstreamTemplates: upstream.filter((a) => a.type.kind === 'template').map((a) => a.key),
   };
   const overrides = registry.manifest.policies;

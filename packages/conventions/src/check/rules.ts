@@ -1,5 +1,5 @@
 import type { Finding, FindingLevel } from '../findings.js';
-import type { Attribute, ResolvedRegistry } from '../model.js';
+import { namespaceOf, type Attribute, type ResolvedRegistry } from '../model.js';
 
 export interface RuleContext {
   registry: ResolvedRegistry;
@@ -37,10 +37,6 @@ export function isIdentityLike(key: string): boolean {
   const last = parts[parts.length - 1]!;
   if (IDENTITY_PHRASES.some((phrase) => last.includes(phrase))) return true;
   return last.split('_').some((token) => IDENTITY_TOKENS.has(token) && !(token === 'address' && NETWORK_ADDRESS_NAMESPACES.has(parts[0]!)));
-}
-
-function namespaceOf(key: string): string {
-  return key.split('.')[0]!;
 }
 
 function inOrgNamespace(key: string, namespaces: string[]): boolean {

@@ -1,4 +1,4 @@
-import type { Attribute, AttributeType, Deprecation, ResolvedRegistry } from '../model.js';
+import { namespaceOf, type Attribute, type AttributeType, type Deprecation, type ResolvedRegistry } from '../model.js';
 import { attributesInScope, provenance, type GenerateOptions } from './ts.js';
 
 /**
@@ -22,11 +22,6 @@ export function generateMarkdown(registry: ResolvedRegistry, options: GenerateOp
     files.set(fileName(namespace), namespacePage(registry, namespace, byNamespace.get(namespace)!, fileOf));
   }
   return files;
-}
-
-function namespaceOf(key: string): string {
-  const dot = key.indexOf('.');
-  return dot === -1 ? key : key.slice(0, dot);
 }
 
 function fileName(namespace: string): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ConventionsError } from '../findings.js';
-import { byKey, type Attribute, type AttributeType, type Deprecation, type EnumMember, type PrimitiveType } from '../model.js';
+import { byKey, namespaceOf, type Attribute, type AttributeType, type Deprecation, type EnumMember, type PrimitiveType } from '../model.js';
 import type { UpstreamRegistry } from './index.js';
 
 const PACKAGE = '@opentelemetry/semantic-conventions';
@@ -56,7 +56,7 @@ export function loadPackageUpstream(): UpstreamRegistry {
       typeSource: 'unknown',
       brief: doc?.brief ?? '',
       origin: 'upstream',
-      group: `registry.${key.split('.')[0]}`,
+      group: `registry.${namespaceOf(key)}`,
       aliases: [],
       propagate: false,
       stability: name in stableExports && !doc?.experimental ? 'stable' : 'development',

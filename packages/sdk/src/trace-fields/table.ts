@@ -70,13 +70,8 @@ export class TraceFieldsTable {
   /** Makes the entry for a trace whose open local root is `root`. */
   create(traceId: string, root: Span): TraceEntry {
     if (this.entries.size >= this.maxTraces) {
-      // Map iteration is insertion order, so the first key is the oldest trace.
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) {
-        const evicted = this.entries.get(oldest);
-        this.entries.delete(oldest);
-        if (evicted !== undefined) this.onEvict(evicted);
-      }
+      const evicted = evictOldest(this.entries);
+      if (evicted !== undefined) this.onEvict(evicted);
     }
     const entry: TraceEntry = { fields: undefined, root, open: undefined, ended: undefined, roots: 1 };
     this.entries.set(traceId, entry);
@@ -102,10 +97,7 @@ export class TraceFieldsTable {
 
   /** Keeps the fields of a trace whose last local root ended. */
   remember(traceId: string, fields: Record<string, Attributes[string]>): void {
-    if (this.ended.size >= this.maxTraces && !this.ended.has(traceId)) {
-      const oldest = this.ended.keys().next().value;
-      if (oldest !== undefined) this.ended.delete(oldest);
-    }
+    if (this.ended.size >= this.maxTraces && !this.ended.has(traceId)) evictOldest(this.ended);
     this.ended.set(traceId, fields);
   }
 
@@ -120,4 +112,13 @@ export class TraceFieldsTable {
     entry.root?.setAttributes(fields);
     if (entry.open !== undefined) for (const span of entry.open) span.setAttributes(fields);
   }
+}
+
+/** Removes the oldest trace of a bounded map and returns its value: Map iteration is insertion order, so the first key is the oldest. */
+function evictOldest<V>(map: Map<string, V>): V | undefined {
+  const oldest = map.keys().next().value;
+  if (oldest === undefined) return undefined;
+  const evicted = map.get(oldest);
+  map.delete(oldest);
+  return evicted;
 }

@@ -1,5 +1,5 @@
 // Wide events: fields on the active span, on the whole local trace, and the typed front door.
-import { trace, type AttributeValue, type Attributes } from '@opentelemetry/api';
+import { trace, type AttributeValue, type Attributes, type Span } from '@opentelemetry/api';
 import { runtime } from './runtime.js';
 
 /**
@@ -58,7 +58,11 @@ function setOnActive(fields: LooseFields, checked: boolean): void {
     if (checker !== undefined) checker.check(fields);
   }
   const span = trace.getActiveSpan();
-  if (span === undefined) return;
+  if (span !== undefined) setDefined(span, fields);
+}
+
+/** Sets every field whose value is not undefined on the span (no check: callers check first). */
+export function setDefined(span: Span, fields: LooseFields): void {
   for (const key in fields) {
     const value = fields[key];
     if (value !== undefined) span.setAttribute(key, value);

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace, type Span, type SpanKind } from '@opentelemetry/api';
-import type { FieldsInput, LooseFields } from './fields.js';
+import { setDefined, type FieldsInput, type LooseFields } from './fields.js';
 import { runtime } from './runtime.js';
 
 export interface UnitOfWorkOptions {
@@ -20,12 +20,7 @@ export function unitOfWork<T>(name: string, fn: (span: Span) => T, fields?: Fiel
   if (loose !== undefined) runtime().checker?.check(loose);
   const spanOptions = options.kind === undefined ? {} : { kind: options.kind };
   return tracer().startActiveSpan(name, spanOptions, (span) => {
-    if (loose !== undefined) {
-      for (const key in loose) {
-        const value = loose[key];
-        if (value !== undefined) span.setAttribute(key, value);
-      }
-    }
+    if (loose !== undefined) setDefined(span, loose);
     const started = options.timingField === undefined ? 0 : performance.now();
     const finish = (error?: unknown): void => {
       if (options.timingField !== undefined) span.setAttribute(options.timingField, performance.now() - started);

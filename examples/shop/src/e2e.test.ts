@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startOtlpSink, type OtlpSink, type SinkSpan } from '@cairn/sdk/testing';
 import { startDemo, startService, type Service } from './demo.js';
-import { post } from './load.js';
+import { post } from './http-json.js';
 
 const PII_OR_SECRET = ['user.id', 'user.email', 'client.address', 'acme.payment.card.last4', 'acme.payment.card.token', 'userId', 'user_id'];
 

@@ -1,6 +1,6 @@
 // A load generator for the shop: a few tenants and users filling carts and checking out.
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { post } from './http-json.js';
 
 const TENANTS = [
   { id: 't-0042', plan: 'pro' },
@@ -31,19 +31,6 @@ export function startLoad(shopUrl: string, intervalMs = 200): Load {
     })().catch(() => {});
   }, intervalMs);
   return { sent: () => sent, stop: () => clearInterval(timer) };
-}
-
-export function post(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within 5 s: ${url}`)));
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,8 +1,8 @@
 // The shop: a cart per tenant and user, and a checkout that calls the payment service.
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createFields } from '@cairn/sdk';
 import type { Fields } from './fields.js';
-import { readJson, sendJson } from './http-json.js';
+import { post, readJson, sendJson } from './http-json.js';
 
 const acme = createFields<Fields>();
 const PRICES: Record<string, number> = { 'sku-tea': 4.5, 'sku-mug': 12, 'sku-kettle': 39.9 };
@@ -47,21 +47,7 @@ function count(cart: Cart): number {
   return cart.items.reduce((n, i) => n + i.quantity, 0);
 }
 
-function postJson(url: string, body: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`payment service did not answer within 5 s: ${url}`)));
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const answer = await post(url, {}, body, 'payment service did not answer');
+  return JSON.parse(answer.body) as unknown;
 }

@@ -98,6 +98,14 @@ describe('cairn diff', () => {
     assert.equal(report.breaking, 0);
   });
 
+  test('an upstream attribute that the org now defines itself is not added', () => {
+    const root = join(fixtures, 'moved-upstream');
+    const before = loadRegistry(join(root, 'new'), { displayRoot: root, upstream: join(root, 'upstream') }).registry;
+    const after = loadRegistry(join(root, 'old'), { displayRoot: root }).registry;
+    assert.equal(after.attributes.find((a) => a.key === 'shop.cart.id')?.origin, 'org');
+    assert.deepEqual(diffRegistries(before, after).changes, []);
+  });
+
   test('the Markdown report lists breaking changes before the rest, with where NEW defines them', () => {
     const markdown = formatDiffMarkdown(diffPair('type-changed'));
     assert.match(markdown, /1 breaking, 1 informational/);

@@ -49,11 +49,10 @@ export interface DiffReport {
 /** Compares OLD's org attributes against NEW (wherever NEW defines them, upstream included). */
 export function diffRegistries(old: ResolvedRegistry, next: ResolvedRegistry): DiffReport {
   const nextByKey = new Map(next.attributes.map((a) => [a.key, a]));
-  const oldOrgKeys = new Set<string>();
+  const oldKeys = new Set(old.attributes.map((a) => a.key));
   const changes: DiffChange[] = [];
   for (const before of old.attributes) {
     if (before.origin !== 'org') continue;
-    oldOrgKeys.add(before.key);
     const after = nextByKey.get(before.key);
     if (!after) {
       changes.push(removed(before, next));
@@ -65,9 +64,8 @@ export function diffRegistries(old: ResolvedRegistry, next: ResolvedRegistry): D
     changes.push(...compareAttribute(before, after));
   }
   for (const after of next.attributes) {
-    if (after.origin !== 'org' || oldOrgKeys.has(after.key)) continue;
-    // An upstream attribute the org now defines itself is not new to anyone.
-    if (old.attributes.some((a) => a.key === after.key)) continue;
+    // Not new if OLD had it, as an org attribute or as an upstream one the org now defines itself.
+    if (after.origin !== 'org' || oldKeys.has(after.key)) continue;
     changes.push(change('diff.attribute-added', 'info', after, `\`${after.key}\` was added`, { new: typeName(after.type) }));
   }
   changes.sort(byLevelThenKey);

@@ -1,5 +1,5 @@
-import type { Attribute, AttributeType, EnumMember, ResolvedRegistry, SourceLocation } from './model.js';
-import { typeName } from './generate/md.js';
+import type { Attribute, AttributeType, ResolvedRegistry, SourceLocation } from './model.js';
+import { enumOf, typeName } from './generate/md.js';
 
 /**
  * What `cairn diff` reports. The breaking rules follow the backward-compatibility policy
@@ -107,8 +107,8 @@ function compareAttribute(before: Attribute, after: Attribute): DiffChange[] {
 }
 
 function compareMembers(before: Attribute, after: Attribute, stable: boolean): DiffChange[] {
-  const oldMembers = membersOf(before.type);
-  const afterMembers = membersOf(after.type);
+  const oldMembers = enumOf(before.type)?.members;
+  const afterMembers = enumOf(after.type)?.members;
   // An enum that became another type already has its `diff.type-changed`; its members went with it.
   if (!oldMembers || !afterMembers) return [];
   const newMembers = new Map(afterMembers.map((m) => [m.id, m]));
@@ -139,11 +139,6 @@ function compareMembers(before: Attribute, after: Attribute, stable: boolean): D
     changes.push(change('diff.enum-member-added', 'info', after, `\`${after.key}\` gained member \`${member.id}\` (${show(member.value)})`, { member: member.id, new: String(member.value) }));
   }
   return changes;
-}
-
-function membersOf(type: AttributeType): EnumMember[] | undefined {
-  if (type.kind === 'enum') return type.members;
-  return type.kind === 'template' ? membersOf(type.inner) : undefined;
 }
 
 /** Same shape of value; enum members are compared one by one, not here. */

@@ -78,7 +78,8 @@ function namespacePage(registry: ResolvedRegistry, namespace: string, attributes
   return `${lines.join('\n')}\n`;
 }
 
-function enumOf(type: AttributeType): Extract<AttributeType, { kind: 'enum' }> | undefined {
+/** The enum an attribute's values come from: its own type, or a template's inner type. */
+export function enumOf(type: AttributeType): Extract<AttributeType, { kind: 'enum' }> | undefined {
   if (type.kind === 'enum') return type;
   return type.kind === 'template' ? enumOf(type.inner) : undefined;
 }

@@ -43,8 +43,13 @@ function inOrgNamespace(key: string, namespaces: string[]): boolean {
   return namespaces.some((ns) => key === ns || key.startsWith(`${ns}.`));
 }
 
-function at(attribute: Attribute): Pick<Finding, 'location' | 'attribute'> {
-  return { attribute: attribute.key, ...(attribute.source ? { location: attribute.source } : {}) };
+function at(attribute: Attribute, location = attribute.source): Pick<Finding, 'location' | 'attribute'> {
+  return { attribute: attribute.key, ...(location ? { location } : {}) };
+}
+
+/** `at`, pointing at the org's ref where it refined an upstream attribute. */
+function atRefinement(attribute: Attribute): Pick<Finding, 'location' | 'attribute'> {
+  return at(attribute, attribute.refinedAt ?? attribute.source);
 }
 
 /** A rule that looks at each org attribute on its own. */
@@ -170,8 +175,7 @@ export const RULES: Rule[] = [
     run: ({ registry }) => registry.attributes
       .filter((a) => (a.origin === 'org' || a.refinedAt) && a.sensitivity === undefined && isIdentityLike(a.key))
       .map((a) => ({
-        id: 'sensitivity.required', level: 'error', attribute: a.key,
-        ...(a.refinedAt ?? a.source ? { location: (a.refinedAt ?? a.source)! } : {}),
+        id: 'sensitivity.required', level: 'error', ...atRefinement(a),
         message: `\`${a.key}\` can identify a person but declares no sensitivity`,
         hint: 'add `annotations: { cairn: { sensitivity: pii } }` (or public, internal, secret)',
       })),
@@ -183,8 +187,7 @@ export const RULES: Rule[] = [
     run: ({ registry }) => registry.attributes
       .filter((a) => a.propagate && (a.sensitivity === 'pii' || a.sensitivity === 'secret'))
       .map((a) => ({
-        id: 'sensitivity.propagated', level: 'error', attribute: a.key,
-        ...(a.refinedAt ?? a.source ? { location: (a.refinedAt ?? a.source)! } : {}),
+        id: 'sensitivity.propagated', level: 'error', ...atRefinement(a),
         message: `\`${a.key}\` is ${a.sensitivity} and marked \`propagate: true\`; the SDK will never put it in baggage`,
         hint: 'remove `propagate: true`',
       })),
@@ -194,8 +197,7 @@ export const RULES: Rule[] = [
     level: 'error',
     description: 'An alias must not be the name of a defined attribute.',
     run: ({ registry, keys }) => registry.attributes.flatMap((a) => a.aliases.filter((alias) => keys.has(alias)).map((alias) => ({
-      id: 'alias.collides', level: 'error' as const, attribute: a.key,
-      ...(a.refinedAt ?? a.source ? { location: (a.refinedAt ?? a.source)! } : {}),
+      id: 'alias.collides', level: 'error' as const, ...atRefinement(a),
       message: `alias \`${alias}\` of \`${a.key}\` is itself a defined attribute`,
       hint: `an alias is an old name that normalizes to \`${a.key}\`; remove it, or deprecate \`${alias}\` with \`renamed_to: ${a.key}\``,
     }))),

@@ -5,7 +5,7 @@ import { REQUEST_TYPE } from '../schema/otlp.js';
 import type { MessageType } from '../schema/types.js';
 import { writeKeyValue, type AttributeValue } from '../build/values.js';
 import { bytesEqualString } from './attributes.js';
-import { P, skip, varint } from './read.js';
+import { P, lastLenField, skip, varint } from './read.js';
 import { Level, type BatchView } from './view.js';
 import { LEVELS } from './walk.js';
 
@@ -273,22 +273,11 @@ export class BatchEditor<T extends EditTarget> {
 let KS = 0;
 let KE = 0;
 
-/** Finds the key bytes of a KeyValue body; sets KS and KE. */
+/** Finds the key bytes of a KeyValue body (empty at `pos` when there is no key); sets KS and KE. */
 function keyRange(buf: Uint8Array, pos: number, end: number): void {
-  let ks = pos;
-  let ke = pos;
-  while (pos < end) {
-    const tag = varint(buf, pos);
-    pos = P;
-    if (tag === 0x0a) {
-      const len = varint(buf, pos);
-      ks = P;
-      ke = P + len;
-      pos = ke;
-    } else pos = skip(buf, pos, tag & 7);
-  }
-  KS = ks;
-  KE = ke;
+  const ks = lastLenField(buf, pos, end, 1);
+  KS = ks < 0 ? pos : ks;
+  KE = ks < 0 ? pos : P;
 }
 
 /** A request holding only the resource groups `indexes` of `view`, copied byte for byte. */

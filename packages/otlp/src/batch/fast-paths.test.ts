@@ -126,3 +126,35 @@ test('span fields read after walking attributes, and attributes after reading fi
   assert.ok(a.next());
   assert.equal(a.key, 'b');
 });
+
+test('a singular message or string sent twice reads as the last one: group holders, status message, edited keys', () => {
+  const kv = (key: string, v: number): Uint8Array => bytes(field(1, text(key)), field(2, bytes(0x18, v)));
+  const span = bytes(field(5, text('op')), field(9, bytes(field(1, text('first-key')), field(1, text('key')), field(2, bytes(0x18, 1)))),
+    field(15, bytes(field(2, text('m1')), 0x18, 0x02, field(2, text('m2')))));
+  const scopeSpans = bytes(field(1, field(1, text('old'))), field(2, span), field(1, bytes(field(1, text('scope')), field(2, text('1.0')))), field(3, text('scope-url')));
+  const withResource = bytes(field(1, field(1, kv('old', 1))), field(2, scopeSpans), field(1, bytes(field(1, kv('new', 2)), 0x10, 0x03)), field(3, text('res-url')));
+  const withoutResource = bytes(field(2, field(2, field(2, field(5, text('bare'))))), field(3, text('bare-url')));
+  const view = decodeTraces(bytes(field(1, withResource), field(1, withoutResource)));
+  const attrs = (c: AttributeCursor): string[] => { const out: string[] = []; while (c.next()) out.push(`${c.key}=${String(c.value)}`); return out; };
+  assert.deepEqual(attrs(view.resourceAttributes(0)), ['new=2']);
+  assert.equal(view.resourceDroppedAttributesCount(0), 3);
+  assert.equal(view.resourceSchemaUrl(0), 'res-url');
+  assert.equal(view.scopeName(0), 'scope');
+  assert.equal(view.scopeVersion(0), '1.0');
+  assert.equal(view.scopeSchemaUrl(0), 'scope-url');
+  assert.deepEqual(attrs(view.resourceAttributes(1)), []);
+  assert.equal(view.resourceDroppedAttributesCount(1), 0);
+  assert.equal(view.resourceSchemaUrl(1), 'bare-url');
+  assert.equal(view.scopeName(1), '');
+  const spans = view.spans();
+  assert.ok(spans.next());
+  assert.equal(spans.statusMessage, 'm2');
+  assert.equal(spans.statusCode, 2);
+  assert.deepEqual(attrs(spans.attributes()), ['key=1']);
+  const renamed = view.edit().renameAttribute('span', 0, 'key', 'renamed').encode();
+  assert.deepEqual(attrs(decodeTraces(renamed).spans().seek(0).attributes()), ['renamed=1']);
+  const kept = view.edit().deleteAttribute('span', 0, 'first-key').encode();
+  assert.deepEqual(attrs(decodeTraces(kept).spans().seek(0).attributes()), ['key=1']);
+  const deleted = view.edit().deleteAttribute('span', 0, 'key').encode();
+  assert.deepEqual(attrs(decodeTraces(deleted).spans().seek(0).attributes()), []);
+});

@@ -95,6 +95,28 @@ export function skip(buf: Uint8Array, pos: number, wt: number): number {
 }
 
 /**
+ * Finds the last length-delimited field `no` (the one that counts, for a singular field) in the
+ * body `[pos, end)`: returns the start of its value and sets P to the value's end; -1 if absent.
+ */
+export function lastLenField(buf: Uint8Array, pos: number, end: number, no: number): number {
+  const want = (no << 3) | 2;
+  let at = -1;
+  let to = 0;
+  while (pos < end) {
+    const tag = varint(buf, pos);
+    pos = P;
+    if (tag === want) {
+      const len = varint(buf, pos);
+      at = P;
+      to = P + len;
+      pos = to;
+    } else pos = skip(buf, pos, tag & 7);
+  }
+  P = to;
+  return at;
+}
+
+/**
  * Scans a message body once and remembers where each field up to number 31 sits (the last
  * occurrence wins, as protobuf says for singular fields). Cursors call `scan` once per record
  * and then answer each accessor in O(1), instead of rescanning the record per accessor.

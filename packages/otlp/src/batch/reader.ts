@@ -2,7 +2,7 @@
 import { decodeUtf8 } from '../wire/utf8.js';
 import { toHex } from '../wire/encoding.js';
 import { AttributeCursor, decodeAnyValueBody, type AnyValue } from './attributes.js';
-import { FieldTable, HI, P, double, skip, fixed32, int64Value, uint64BigInt, varint, varint64 } from './read.js';
+import { FieldTable, HI, P, double, lastLenField, skip, fixed32, int64Value, uint64BigInt, varint, varint64 } from './read.js';
 
 const TWO32 = 0x100000000;
 
@@ -140,21 +140,8 @@ export class MessageReader {
   protected subString(no: number, sub: number): string {
     const at = this.fields.at[no]!;
     if (at < 0) return '';
-    const to = this.fields.to[no]!;
-    let pos = at;
-    let s = '';
-    while (pos < to) {
-      const tag = varint(this.buf, pos);
-      pos = P;
-      if (tag === ((sub << 3) | 2)) {
-        const len = varint(this.buf, pos);
-        s = decodeUtf8(this.buf, P, P + len);
-        pos = P + len;
-        continue;
-      }
-      pos = skip(this.buf, pos, tag & 7);
-    }
-    return s;
+    const s = lastLenField(this.buf, at, this.fields.to[no]!, sub);
+    return s < 0 ? '' : decodeUtf8(this.buf, s, P);
   }
 }
 

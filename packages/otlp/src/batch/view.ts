@@ -27,25 +27,6 @@ export function indexBatch(bytes: Uint8Array, signal: Signal, options: DecodeOpt
   return levels;
 }
 
-/** Finds the last length-delimited field `no` in `[start, end)`; returns its body or undefined. */
-function findMessage(buf: Uint8Array, start: number, end: number, no: number): [number, number] | undefined {
-  let found: [number, number] | undefined;
-  let pos = start;
-  const want = (no << 3) | 2;
-  while (pos < end) {
-    const tag = varint(buf, pos);
-    pos = P;
-    if (tag === want) {
-      const len = varint(buf, pos);
-      found = [P, P + len];
-      pos = P + len;
-    } else pos = skip(buf, pos, tag & 7);
-  }
-  return found;
-}
-
-const EMPTY_GROUP = { start: 0, end: 0 };
-
 /** What signal views share: counts, sizes, resource groups and scope groups. */
 export class BatchView {
   /** The request bytes. The view reads them in place: do not modify them while the view is in use. */
@@ -160,12 +141,16 @@ export class BatchView {
 
 /** Reads a Resource<X> or Scope<X> group: its holder message (field 1) and schema_url (field 3). */
 class GroupReader extends MessageReader {
-  private holder = EMPTY_GROUP;
+  /** Body of the holder message (Resource or InstrumentationScope); empty when absent. */
+  private holderStart = 0;
+  private holderEnd = 0;
 
   at(L: LevelIndex, i: number): this {
     this.load(L.start[i]!, L.end[i]!);
-    const found = findMessage(this.buf, this.start, this.end, 1);
-    this.holder = found === undefined ? EMPTY_GROUP : { start: found[0], end: found[1] };
+    const fields = this.fields; // field 1 is always length-delimited: the walk checked its wire type
+    const at = fields.at[1]!;
+    this.holderStart = at < 0 ? 0 : at;
+    this.holderEnd = at < 0 ? 0 : fields.to[1]!;
     return this;
   }
 
@@ -174,17 +159,17 @@ class GroupReader extends MessageReader {
   }
 
   attributes(field: number, cursor: AttributeCursor | undefined): AttributeCursor {
-    this.load(this.holder.start, this.holder.end);
+    this.load(this.holderStart, this.holderEnd);
     return this.attrs(field, cursor);
   }
 
   holderString(no: number): string {
-    this.load(this.holder.start, this.holder.end);
+    this.load(this.holderStart, this.holderEnd);
     return this.str(no);
   }
 
   holderUint(no: number): number {
-    this.load(this.holder.start, this.holder.end);
+    this.load(this.holderStart, this.holderEnd);
     return this.uint(no);
   }
 }

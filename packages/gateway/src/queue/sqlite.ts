@@ -45,15 +45,14 @@ export class SqliteQueueStore implements QueueStore {
   private readonly statements: {
     insert: Database.Statement<[string, string, number, Uint8Array, number, number, number]>;
     read: Database.Statement<[string, number, number], BatchRow>;
-    readMeta: Database.Statement<[string, number, number], Omit<BatchRow, 'body'> & { size: number }>;
-    remove: Database.Statement<[number]>;
+    readMeta: Database.Statement<[string, number, number], Omit<BatchRow, 'body'>>;
+    /** Deletes a batch and says how many body bytes left the queue (nothing if it was gone). */
+    remove: Database.Statement<[number], { size: number }>;
     attempt: Database.Statement<[number]>;
     dead: Database.Statement<[number, string, number, number, number, string, number, Uint8Array]>;
   };
-  /** Byte size of every batch this process has written or read, for exact depth accounting on ack. */
-  private readonly sizes = new Map<number, number>();
   private readonly enqueueAll: (entries: readonly EnqueueEntry[]) => number[];
-  private readonly removeAll: (ids: readonly number[]) => number[];
+  private readonly removeAll: (ids: readonly number[]) => (number | undefined)[];
   private readonly limits: ReadonlyMap<string, number>;
 
   constructor(options: SqliteQueueOptions) {
@@ -90,8 +89,8 @@ export class SqliteQueueStore implements QueueStore {
     this.statements = {
       insert: this.db.prepare('INSERT INTO batches (destination, tenant, signal, body, items, attempts, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       read: this.db.prepare('SELECT id, destination, tenant, signal, body, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
-      readMeta: this.db.prepare('SELECT id, destination, tenant, signal, length(body) AS size, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
-      remove: this.db.prepare('DELETE FROM batches WHERE id = ?'),
+      readMeta: this.db.prepare('SELECT id, destination, tenant, signal, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
+      remove: this.db.prepare('DELETE FROM batches WHERE id = ? RETURNING length(body) AS size'),
       attempt: this.db.prepare('UPDATE batches SET attempts = attempts + 1 WHERE id = ?'),
       dead: this.db.prepare('INSERT OR REPLACE INTO dead_letters (id, destination, signal, items, bytes, reason, failed_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     };
@@ -99,7 +98,7 @@ export class SqliteQueueStore implements QueueStore {
       this.depths.set(row.destination, { bytes: row.bytes, batches: row.batches });
     }
     const remove = this.statements.remove;
-    this.removeAll = this.db.transaction((ids: readonly number[]) => ids.map((id) => remove.run(id).changes));
+    this.removeAll = this.db.transaction((ids: readonly number[]) => ids.map((id) => remove.get(id)?.size));
     const insert = this.statements.insert;
     this.enqueueAll = this.db.transaction((entries: readonly EnqueueEntry[]) => {
       const now = Date.now();
@@ -114,7 +113,6 @@ export class SqliteQueueStore implements QueueStore {
       const depth = this.depth(entry.destination);
       depth.bytes += entry.body.byteLength;
       depth.batches++;
-      this.sizes.set(ids[i]!, entry.body.byteLength);
       if (this.cachedBytes + entry.body.byteLength <= this.cacheLimit) {
         this.cache.set(ids[i]!, entry.body);
         this.cachedBytes += entry.body.byteLength;
@@ -124,22 +122,22 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   read(destination: string, afterId: number, limit: number): StoredBatch[] {
-    // Recent bodies are still in memory: read only the metadata unless one is missing.
+    // Recent bodies are still in memory: read only the metadata unless one is missing. Then one
+    // range read of the page: measured against a point read per missing body, it was faster
+    // (by 8-36%) for three of four batch and page sizes and 6% slower for the fourth.
     const meta = this.statements.readMeta.all(destination, afterId, limit);
     if (meta.every((row) => this.cache.has(row.id))) {
       return meta.map((row) => toBatch(row, this.cache.get(row.id)!));
     }
-    return this.statements.read.all(destination, afterId, limit).map((row) => {
-      this.sizes.set(row.id, row.body.byteLength);
-      return toBatch(row, this.cache.get(row.id) ?? row.body);
-    });
+    return this.statements.read.all(destination, afterId, limit).map((row) => toBatch(row, this.cache.get(row.id) ?? row.body));
   }
 
   ack(destination: string, ids: readonly number[]): void {
     // One transaction for a merged request's batches: one WAL commit instead of one per batch.
-    const removed = ids.length === 1 ? [this.statements.remove.run(ids[0]!).changes] : this.removeAll(ids);
+    const removed = ids.length === 1 ? [this.statements.remove.get(ids[0]!)?.size] : this.removeAll(ids);
     ids.forEach((id, i) => {
-      if (removed[i]! > 0) this.forget(destination, id);
+      const size = removed[i];
+      if (size !== undefined) this.forget(destination, id, size);
     });
   }
 
@@ -150,10 +148,10 @@ export class SqliteQueueStore implements QueueStore {
   deadLetter(batch: StoredBatch, reason: string): void {
     const move = this.db.transaction(() => {
       this.statements.dead.run(batch.id, batch.destination, SIGNALS.indexOf(batch.signal), batch.items, batch.body.byteLength, reason, Date.now(), batch.body);
-      return this.statements.remove.run(batch.id).changes;
+      return this.statements.remove.get(batch.id)?.size;
     });
-    this.sizes.set(batch.id, batch.body.byteLength);
-    if (move() > 0) this.forget(batch.destination, batch.id);
+    const size = move();
+    if (size !== undefined) this.forget(batch.destination, batch.id, size);
   }
 
   depth(destination: string): QueueDepth {
@@ -173,7 +171,7 @@ export class SqliteQueueStore implements QueueStore {
     if (this.db.open) this.db.close();
   }
 
-  private forget(destination: string, id: number): void {
+  private forget(destination: string, id: number, size: number): void {
     const body = this.cache.get(id);
     if (body) {
       this.cache.delete(id);
@@ -181,8 +179,7 @@ export class SqliteQueueStore implements QueueStore {
     }
     const depth = this.depth(destination);
     depth.batches--;
-    depth.bytes -= this.sizes.get(id) ?? body?.byteLength ?? 0;
-    this.sizes.delete(id);
+    depth.bytes -= size;
   }
 }
 

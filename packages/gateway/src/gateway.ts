@@ -42,7 +42,7 @@ export class Gateway {
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
   private store: QueueStore | undefined;
   private pool: ProcessorPool | undefined;
-  readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly dispatchers = new Map<string, Dispatcher>();
 
   private constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions) {
     this.logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'cairn-gateway' } }, pino.destination(2));

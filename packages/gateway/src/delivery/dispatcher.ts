@@ -57,7 +57,7 @@ export class Dispatcher {
     private readonly retry: RetryConfig,
     private readonly concurrency: number,
     private readonly events: DeliveryEvents,
-    private readonly batch: BatchConfig = { maxItems: 1, maxBytes: 0 },
+    private readonly batch: BatchConfig,
   ) {}
 
   /** Starts delivering, beginning with whatever the queue already holds (a replay after restart). */
@@ -71,10 +71,6 @@ export class Dispatcher {
     if (this.running) this.pump();
   }
 
-  get busy(): number {
-    return this.inFlight;
-  }
-
   /** Stops taking new batches; waits up to `graceMs` for in-flight exports, which stay queued if unfinished. */
   async stop(graceMs: number): Promise<void> {
     this.running = false;
@@ -84,16 +80,6 @@ export class Dispatcher {
     }
     if (this.inFlight === 0) return;
     await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]);
-  }
-
-  /** Resolves when nothing is in flight and the queue is empty (for tests and drains). */
-  async drained(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.inFlight === 0 && this.store.depth(this.destination).batches === 0) return true;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return false;
   }
 
   private pump(): void {

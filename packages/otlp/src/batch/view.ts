@@ -2,7 +2,7 @@
 // copied or decoded up front; accessors read the bytes in place.
 import { OtlpDecodeError } from '../wire/errors.js';
 import { resolveLimits, type DecodeOptions } from '../wire/limits.js';
-import { REQUEST_TYPE, schema, type Signal } from '../schema/otlp.js';
+import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Walker, newLevels, type LevelIndex } from './walk.js';
 import { MessageReader } from './reader.js';
 import type { AttributeCursor } from './attributes.js';
@@ -223,15 +223,10 @@ export class IndexedCursor extends MessageReader {
     return this.L.parent[this.index]!;
   }
 
-  /** @internal schema type of the current entry */
-  protected get typeName(): string {
-    return typeNames[this.L.type[this.index]!] ?? '';
+  /** @internal Schema type id of the current entry (undefined before the first entry). */
+  protected get typeId(): number {
+    return this.L.type[this.index]!;
   }
-}
-
-const typeNames: string[] = [];
-for (const name of ['NumberDataPoint', 'HistogramDataPoint', 'ExponentialHistogramDataPoint', 'SummaryDataPoint', 'Span', 'LogRecord', 'Metric']) {
-  typeNames[schema.get(name).id] = name;
 }
 
 /** A cursor over a repeated message field inside one record (span events, span links). */

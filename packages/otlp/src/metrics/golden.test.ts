@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ProtobufMetricsSerializer, JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { AttributeCursor, decodeMetrics, decodeMetricsJson, jsonToProtobuf, protobufToJson, type AnyValue, type MetricsView } from '../index.js';
 import { RESOURCE, sdkMetrics } from '../testing/fixtures.test.js';
+import { ProtoWriter } from '../wire/writer.js';
 
 function attrs(c: AttributeCursor): Record<string, AnyValue> {
   const out: Record<string, AnyValue> = {};
@@ -52,4 +53,37 @@ test('a data point attribute edit and a dropped point change only those points',
   assert.equal(s[1]!.metric, 'latency');
   const before = summary(view).slice(2);
   assert.deepEqual(s.slice(1), before);
+});
+
+test('every metric and data point type reads its type and its own attributes field', () => {
+  const message = (build: (w: ProtoWriter) => void): Uint8Array => { const w = new ProtoWriter(64); build(w); return w.finish().slice(); };
+  const sub = (w: ProtoWriter, no: number, body: Uint8Array): void => w.bytesField(no, body, 0, body.length);
+  const keyValue = (key: string): Uint8Array => message((w) => { w.stringField(1, key); sub(w, 2, message((v) => v.stringField(1, 'v'))); });
+  /** A metric with one data point in field `data`, whose attributes are field `attrField`. */
+  const metric = (name: string, data: number[], attrField: number): Uint8Array => message((w) => {
+    w.stringField(1, name);
+    for (const no of data) sub(w, no, message((d) => sub(d, 1, message((p) => sub(p, attrField, keyValue(`${name}.${no}`))))));
+  });
+  const metrics = [metric('gauge', [5], 7), metric('sum', [7], 7), metric('histogram', [9], 9), metric('exp', [10], 1), metric('summary', [11], 7), metric('none', [], 7), metric('two', [5, 7], 7)];
+  const view = decodeMetrics(message((w) => sub(w, 1, message((rm) => sub(rm, 2, message((sm) => { for (const m of metrics) sub(sm, 2, m); }))))));
+  const points = view.dataPoints();
+  assert.equal(points.type, 'number'); // before the first point
+  assert.deepEqual(attrs(points.attributes()), {});
+  const got: unknown[] = [];
+  const m = view.metrics();
+  while (m.next()) {
+    const [first, end] = m.pointRange;
+    const ps: unknown[] = [];
+    for (let i = first; i < end; i++) ps.push([points.seek(i).type, Object.keys(attrs(points.attributes()))]);
+    got.push([m.name, m.type, ps]);
+  }
+  assert.deepEqual(got, [
+    ['gauge', 'gauge', [['number', ['gauge.5']]]],
+    ['sum', 'sum', [['number', ['sum.7']]]],
+    ['histogram', 'histogram', [['histogram', ['histogram.9']]]],
+    ['exp', 'exponentialHistogram', [['exponentialHistogram', ['exp.10']]]],
+    ['summary', 'summary', [['summary', ['summary.11']]]],
+    ['none', 'empty', []],
+    ['two', 'sum', [['number', ['two.5']], ['number', ['two.7']]]],
+  ]);
 });

@@ -4,18 +4,27 @@ import { BatchEditor } from '../batch/edit.js';
 import { BatchView, IndexedCursor, Level } from '../batch/view.js';
 import type { AttributeCursor } from '../batch/attributes.js';
 import { keepHiddenClass } from '../batch/anchor.js';
+import { schema } from '../schema/otlp.js';
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary' | 'empty';
 export type DataPointType = 'number' | 'histogram' | 'exponentialHistogram' | 'summary';
 
 const METRIC_TYPES: [number, MetricType][] = [[5, 'gauge'], [7, 'sum'], [9, 'histogram'], [10, 'exponentialHistogram'], [11, 'summary']];
-const POINT_TYPES: Record<string, DataPointType> = {
-  NumberDataPoint: 'number',
-  HistogramDataPoint: 'histogram',
-  ExponentialHistogramDataPoint: 'exponentialHistogram',
-  SummaryDataPoint: 'summary',
-};
-const POINT_ATTRIBUTES: Record<DataPointType, number> = { number: 7, histogram: 9, exponentialHistogram: 1, summary: 7 };
+/** MetricType by the field number of the metric's data (0: none). */
+const METRIC_TYPE_OF_FIELD: MetricType[] = ['empty'];
+for (const [no, type] of METRIC_TYPES) METRIC_TYPE_OF_FIELD[no] = type;
+
+const NUMBER_POINT = schema.get('NumberDataPoint');
+/** By schema type id of a data point: its DataPointType and the field number of its attributes. */
+const POINT_TYPE: DataPointType[] = [];
+const POINT_ATTRIBUTES: number[] = [];
+for (const [t, type] of [
+  [NUMBER_POINT, 'number'], [schema.get('HistogramDataPoint'), 'histogram'],
+  [schema.get('ExponentialHistogramDataPoint'), 'exponentialHistogram'], [schema.get('SummaryDataPoint'), 'summary'],
+] as const) {
+  POINT_TYPE[t.id] = type;
+  POINT_ATTRIBUTES[t.id] = t.attrField;
+}
 
 /** A view over an ExportMetricsServiceRequest (or MetricsData: same wire shape). */
 export class MetricsView extends BatchView {
@@ -66,11 +75,7 @@ export class MetricCursor extends IndexedCursor {
   get name(): string { return this.str(1); }
   get description(): string { return this.str(2); }
   get unit(): string { return this.str(3); }
-  get type(): MetricType {
-    let found: MetricType = 'empty';
-    for (const [no, type] of METRIC_TYPES) if (this.has(no)) found = type;
-    return found;
-  }
+  get type(): MetricType { return METRIC_TYPE_OF_FIELD[this.dataField()]!; }
   /** AggregationTemporality of a sum or histogram: 1 delta, 2 cumulative, 0 unspecified. */
   get aggregationTemporality(): number {
     const no = this.dataField();
@@ -95,7 +100,7 @@ export class DataPointCursor extends IndexedCursor {
 
   /** Index of the metric this point belongs to. */
   get metricIndex(): number { return this.parentIndex; }
-  get type(): DataPointType { return POINT_TYPES[this.typeName] ?? 'number'; }
+  get type(): DataPointType { return POINT_TYPE[this.typeId] ?? 'number'; }
   get startTimeUnixNano(): bigint { return this.fixed64(2); }
   get timeUnixNano(): bigint { return this.fixed64(3); }
   /** A number point's value: as_double or as_int (number, or bigint beyond 2^53); undefined if neither. */
@@ -120,7 +125,7 @@ export class DataPointCursor extends IndexedCursor {
     const t = this.type;
     return this.uint(t === 'number' ? 8 : t === 'summary' ? 8 : 10);
   }
-  attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(POINT_ATTRIBUTES[this.type], cursor); }
+  attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(POINT_ATTRIBUTES[this.typeId] ?? NUMBER_POINT.attrField, cursor); }
 }
 
 // See anchor.ts.

@@ -260,7 +260,7 @@ function normalize(raw: RawConfig, source: string): GatewayConfig {
     logLevel: raw.log?.level ?? 'info',
   };
   if (raw.admin !== null) {
-    const admin = listener(raw.admin ?? { endpoint: '127.0.0.1:8888' }, '127.0.0.1:8888', ['admin']);
+    const admin = listener(raw.admin, '127.0.0.1:8888', ['admin']);
     config.admin = { host: admin.host, port: admin.port };
   }
   if (raw.conventions !== undefined) config.conventions = resolve(raw.conventions);

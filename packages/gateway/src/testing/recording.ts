@@ -44,8 +44,11 @@ export function inspect(signal: Signal, body: Uint8Array): { items: number; span
   return { items: decodeMetrics(body).dataPointCount, spanIds: [] };
 }
 
-/** Protobuf fields on the path from the request to an item: resource → scope → record (→ point). */
-const ITEM_PATH: Record<Signal, readonly number[]> = { traces: [1, 2, 2], logs: [1, 2, 2], metrics: [1, 2, 2] };
+/**
+ * Protobuf fields on the path from the request to an item: resource → scope → record (→ point).
+ * They are the same numbers for all three signals.
+ */
+const ITEM_PATH: readonly number[] = [1, 2, 2];
 /** Metric data fields (gauge, sum, histogram, exponential histogram, summary); each holds data_points = 1. */
 const METRIC_DATA = new Set([5, 7, 9, 10, 11]);
 
@@ -54,7 +57,7 @@ const METRIC_DATA = new Set([5, 7, 9, 10, 11]);
  * must stay cheap next to the gateway it measures. Malformed input counts what it can.
  */
 export function countItems(signal: Signal, buf: Uint8Array): number {
-  const path = ITEM_PATH[signal];
+  const path = ITEM_PATH;
   const walk = (start: number, end: number, depth: number): number => {
     let n = 0;
     let pos = start;

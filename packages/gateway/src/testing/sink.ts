@@ -4,8 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { encodeExportResponse, encodeExportResponseJson, jsonToProtobuf, type Signal } from '@cairn/otlp';
-import { encodeRpcStatus } from '@cairn/otlp';
+import { encodeExportResponse, encodeExportResponseJson, encodeRpcStatus, encodeRpcStatusJson, jsonToProtobuf, type Signal } from '@cairn/otlp';
 import { RecordingSink } from './recording.js';
 
 export type { ReceivedRequest, SinkState, SinkTotals } from './recording.js';
@@ -98,7 +97,7 @@ export class OtlpHttpSink extends RecordingSink<SinkFailure> {
     if (failure) {
       const headers: Record<string, string> = failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
       const status = { code: 0, message: failure.message ?? `injected ${failure.status}` };
-      answer(res, failure.status, contentType, json ? JSON.stringify(status) : encodeRpcStatus(status), headers);
+      answer(res, failure.status, contentType, json ? encodeRpcStatusJson(status) : encodeRpcStatus(status), headers);
       return;
     }
     const gzip = req.headers['content-encoding'] === 'gzip';

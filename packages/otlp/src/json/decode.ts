@@ -1,7 +1,7 @@
 // OTLP/JSON text -> protobuf bytes, parsed straight into the writer by the schema (no
 // intermediate objects, and 64-bit integers written as numbers keep every digit, which
 // JSON.parse would round beyond 2^53). The bytes then decode into the same views as protobuf.
-import { Kind, type FieldDef, type MessageType } from '../schema/types.js';
+import { Kind, wireTypeOf, type FieldDef, type MessageType } from '../schema/types.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { OtlpDecodeError, type OtlpErrorCode } from '../wire/errors.js';
 import { resolveLimits, type DecodeOptions, type ResolvedLimits } from '../wire/limits.js';
@@ -144,7 +144,7 @@ class JsonToProtobuf {
   repeated(f: FieldDef, depth: number): void {
     if (this.peek() !== 91) this.fail('OTLP_JSON_TYPE', `${f.json} must be an array`);
     this.i++;
-    const packed = f.kind !== Kind.Message && f.kind !== Kind.String && f.kind !== Kind.Bytes && f.kind !== Kind.Id;
+    const packed = wireTypeOf(f.kind) !== WireType.Len;
     let m = 0;
     if (packed) { this.w.tag(f.no, WireType.Len); m = this.w.begin(64); }
     if (this.peek() === 93) this.i++;
@@ -184,9 +184,7 @@ class JsonToProtobuf {
       w.bytesField(f.no, bytes, 0, bytes.length);
       return;
     }
-    const wt = f.kind === Kind.Double || f.kind === Kind.Fixed64 || f.kind === Kind.Sfixed64 ? WireType.Fixed64
-      : f.kind === Kind.Fixed32 ? WireType.Fixed32 : WireType.Varint;
-    w.tag(f.no, wt);
+    w.tag(f.no, wireTypeOf(f.kind));
     this.scalar(f);
   }
 

@@ -3,7 +3,7 @@
 // Rules (OTLP spec, "JSON Protobuf Encoding"): lowerCamelCase keys; trace and span ids as hex;
 // other bytes as base64; 64-bit integers as decimal strings; enums as integers; unknown fields
 // are left out (JSON cannot carry them).
-import { Kind, type FieldDef, type MessageType } from '../schema/types.js';
+import { Kind, wireTypeOf, type FieldDef, type MessageType } from '../schema/types.js';
 import { REQUEST_TYPE, RESPONSE_TYPE, type Signal } from '../schema/otlp.js';
 import { decodeUtf8 } from '../wire/utf8.js';
 import { toBase64, toHex } from '../wire/encoding.js';
@@ -34,7 +34,8 @@ function scalar(buf: Uint8Array, f: FieldDef, pos: number, end: number): string 
 
 /** Element size of a packed repeated field, 0 for varints. */
 function packedSize(kind: Kind): number {
-  return kind === Kind.Fixed64 || kind === Kind.Sfixed64 || kind === Kind.Double ? 8 : kind === Kind.Fixed32 ? 4 : 0;
+  const wt = wireTypeOf(kind);
+  return wt === 1 ? 8 : wt === 5 ? 4 : 0;
 }
 
 /** Appends the JSON object for the message body `[pos, end)` of type `t` to `out`. */
@@ -59,7 +60,7 @@ export function messageToJson(t: MessageType, buf: Uint8Array, pos: number, end:
           const parts: string[] = [];
           messageToJson(f.type!, buf, s, s + len, parts);
           list.push(parts.join(''));
-        } else if (f.repeated && f.kind !== Kind.String && f.kind !== Kind.Bytes && f.kind !== Kind.Id) {
+        } else if (f.repeated && wireTypeOf(f.kind) !== 2) { // packed
           const size = packedSize(f.kind);
           for (let p = s; p < s + len;) {
             list.push(scalar(buf, f, p, p + size));

@@ -61,12 +61,6 @@ export function double(buf: Uint8Array, pos: number): number {
 
 const TWO32 = 0x100000000;
 
-/** A uint64 from halves: a number when exact, else a bigint. */
-export function uint64Value(lo: number, hi: number): number | bigint {
-  if (hi < 0x200000) return hi * TWO32 + lo;
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
 /** An int64 (two's complement) from halves: a number when exact, else a bigint. */
 export function int64Value(lo: number, hi: number): number | bigint {
   if (hi < 0x200000) return hi * TWO32 + lo;
@@ -146,9 +140,5 @@ export class FieldTable {
         pos = skip(buf, pos, wt);
       }
     }
-  }
-
-  has(no: number): boolean {
-    return this.at[no]! >= 0;
   }
 }

@@ -2,7 +2,7 @@
 import { decodeUtf8 } from '../wire/utf8.js';
 import { toHex } from '../wire/encoding.js';
 import { AttributeCursor, decodeAnyValueBody, type AnyValue } from './attributes.js';
-import { FieldTable, HI, P, double, lastLenField, skip, fixed32, int64Value, uint64BigInt, varint, varint64 } from './read.js';
+import { FieldTable, P, double, lastLenField, skip, fixed32, int64Value, uint64BigInt, varint } from './read.js';
 
 const TWO32 = 0x100000000;
 
@@ -48,18 +48,6 @@ export class MessageReader {
   protected uint(no: number): number {
     const at = this.fields.at[no]!;
     return at < 0 ? 0 : varint(this.buf, at);
-  }
-
-  protected int64(no: number): number | bigint {
-    const at = this.fields.at[no]!;
-    if (at < 0) return 0;
-    const lo = varint64(this.buf, at);
-    return int64Value(lo, HI);
-  }
-
-  protected sint(no: number): number {
-    const v = this.uint(no);
-    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
   }
 
   protected fixed32(no: number): number {

@@ -198,13 +198,10 @@ class JsonToProtobuf {
       else this.fail('OTLP_JSON_TYPE', `${f.json} must be true or false`);
       return;
     }
-    let text: string | undefined;
-    let quoted = false;
-    if (c === 34) { text = this.string(); quoted = true; }
-    else text = this.numberText();
+    const text = c === 34 ? this.string() : this.numberText();
     if (text === undefined) this.fail('OTLP_JSON_TYPE', `${f.json} must be a number`);
     if (f.kind === Kind.Double) {
-      const v = quoted && (text === 'NaN' || text === 'Infinity' || text === '-Infinity') ? Number(text) : Number(text);
+      const v = Number(text); // the quoted forms "NaN", "Infinity" and "-Infinity" included
       if (Number.isNaN(v) && text !== 'NaN') this.fail('OTLP_JSON_VALUE', `${f.json} must be a number`);
       w.double(v);
       return;

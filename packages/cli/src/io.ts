@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConventionsError } from '@cairn/conventions';
+import { ConventionsError, formatLocation } from '@cairn/conventions';
 
 export interface Streams {
   out: { write(text: string): unknown };
@@ -42,7 +42,7 @@ export function reportError(error: unknown, io: Streams): number {
     return EXIT.unusable;
   }
   if (error instanceof ConventionsError) {
-    const where = error.location ? `${error.location.file}:${error.location.line}:${error.location.col}: ` : '';
+    const where = error.location ? `${formatLocation(error.location)}: ` : '';
     io.err.write(`cairn: ${where}${error.code}: ${error.message}\n${error.hint ? `    hint: ${error.hint}\n` : ''}`);
     return EXIT.unusable;
   }

@@ -1,4 +1,4 @@
-import { didYouMean, type Finding } from './findings.js';
+import { didYouMean, formatLocation, type Finding } from './findings.js';
 import { byKey, type Attribute, type Group, type Manifest, type Origin, type ResolvedRegistry } from './model.js';
 import type { SourceAttribute } from './source/attribute.js';
 import type { SourceRegistry } from './source/load.js';
@@ -101,7 +101,7 @@ function duplicateMembers(attribute: SourceAttribute): Finding[] {
 }
 
 function where(location: Attribute['source']): string {
-  return location ? `${location.file}:${location.line}:${location.col}` : 'the upstream registry';
+  return location ? formatLocation(location) : 'the upstream registry';
 }
 
 export interface Resolution {

@@ -1,6 +1,6 @@
-import { diffRegistries, formatDiffMarkdown, formatFinding, loadRegistry } from '@cairn/conventions';
+import { diffRegistries, formatDiffMarkdown, loadRegistry } from '@cairn/conventions';
 import { EXIT, oneOf, parse, UsageError, type Streams } from '../io.js';
-import { REGISTRY_OPTIONS } from './registry.js';
+import { loadOptions, REGISTRY_OPTIONS, reportUnusable } from './registry.js';
 
 const USAGE = `usage: cairn diff OLD_DIR NEW_DIR [--upstream MODEL_DIR] [--format md|json]
 
@@ -16,13 +16,9 @@ export function diff(args: string[], io: Streams): number {
   }
   const format = oneOf(values.format, ['md', 'json'] as const, '--format', 'md');
   if (positionals.length !== 2) throw new UsageError(`name two registry directories\n\n${USAGE}`);
-  const options = values.upstream !== undefined ? { upstream: values.upstream } : {};
+  const options = loadOptions(values);
   const [before, after] = positionals.map((dir) => loadRegistry(dir, options));
-  for (const loaded of [before!, after!]) {
-    if (!loaded.unusable) continue;
-    for (const finding of loaded.findings) io.err.write(`${formatFinding(finding)}\n`);
-    return EXIT.unusable;
-  }
+  for (const loaded of [before!, after!]) if (loaded.unusable) return reportUnusable(loaded, io);
   const report = diffRegistries(before!.registry, after!.registry);
   io.out.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDiffMarkdown(report));
   return report.breaking > 0 ? EXIT.findings : EXIT.ok;

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatFinding, generateMarkdown, generateTypeScript } from '@cairn/conventions';
+import { generateMarkdown, generateTypeScript } from '@cairn/conventions';
 import { EXIT, oneOf, parse, UsageError, type Streams } from '../io.js';
-import { loadFromArgs, REGISTRY_OPTIONS } from './registry.js';
+import { loadFromArgs, REGISTRY_OPTIONS, reportUnusable } from './registry.js';
 
 const USAGE = `usage: cairn generate ts|md DIR [--upstream MODEL_DIR] [-o OUT] [--scope org|all]
 
@@ -26,10 +26,7 @@ export function generate(args: string[], io: Streams): number {
   if (target === undefined) throw new UsageError(`name the target, ts or md\n\n${USAGE}`);
   const scope = oneOf(values.scope, ['org', 'all'] as const, '--scope', 'all');
   const loaded = loadFromArgs(rest, values, USAGE);
-  if (loaded.unusable) {
-    for (const finding of loaded.findings) io.err.write(`${formatFinding(finding)}\n`);
-    return EXIT.unusable;
-  }
+  if (loaded.unusable) return reportUnusable(loaded, io);
   if (kind === 'ts') {
     const source = generateTypeScript(loaded.registry, { scope });
     if (values.output) writeOut(values.output, source);

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { formatFinding } from '@cairn/conventions';
 import { EXIT, parse, type Streams } from '../io.js';
-import { loadFromArgs, REGISTRY_OPTIONS } from './registry.js';
+import { loadFromArgs, REGISTRY_OPTIONS, reportUnusable } from './registry.js';
 
 const USAGE = `usage: cairn resolve DIR [--upstream MODEL_DIR] [-o FILE]
 
@@ -15,10 +14,7 @@ export function resolveCommand(args: string[], io: Streams): number {
     return EXIT.ok;
   }
   const loaded = loadFromArgs(positionals, values, USAGE);
-  if (loaded.unusable) {
-    for (const finding of loaded.findings) io.err.write(`${formatFinding(finding)}\n`);
-    return EXIT.unusable;
-  }
+  if (loaded.unusable) return reportUnusable(loaded, io);
   const json = `${JSON.stringify(loaded.registry, null, 2)}\n`;
   if (values.output) writeFileSync(values.output, json);
   else io.out.write(json);

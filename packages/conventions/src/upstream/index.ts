@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Finding } from '../findings.js';
 import { byKey, type Attribute, type Group, type UpstreamInfo } from '../model.js';
 import { definitionsOf } from '../resolve.js';
@@ -13,11 +14,23 @@ export interface UpstreamRegistry {
 }
 
 let builtin: UpstreamRegistry | undefined;
+const directories = new Map<string, UpstreamRegistry>();
 
-/** The built-in upstream (cached: it is the same for the life of the process) or a model directory. */
+/**
+ * The built-in upstream or a model directory, each loaded once per process (`cairn diff` resolves
+ * two registries on one upstream). A directory is keyed by its absolute path and by the path as
+ * given, which its locations and `info.path` repeat. Callers share the result and must not change
+ * it: resolveRegistry copies the attributes it refines.
+ */
 export function loadUpstream(source: { kind: 'builtin' } | { kind: 'dir'; path: string }): UpstreamRegistry {
   if (source.kind === 'builtin') return (builtin ??= loadPackageUpstream());
-  return loadModelDirectory(source.path);
+  const key = `${resolve(source.path)}\0${source.path}`;
+  let upstream = directories.get(key);
+  if (!upstream) {
+    upstream = loadModelDirectory(source.path);
+    directories.set(key, upstream);
+  }
+  return upstream;
 }
 
 /** A full upstream `model/` directory in Weaver v1 format, e.g. semantic-conventions' own. */

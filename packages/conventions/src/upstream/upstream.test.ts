@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AttributeType } from '../model.js';
-import { UPSTREAM_MODEL } from '../test-support.js';
+import { loadRegistry } from '../registry.js';
+import { UPSTREAM_MODEL, writeRegistry, yaml } from '../test-support.js';
 import { loadModelDirectory, loadUpstream } from './index.js';
 
 describe('upstream model directory (../shared/semconv/model)', () => {
@@ -33,6 +34,36 @@ describe('upstream model directory (../shared/semconv/model)', () => {
     assert.deepEqual(header?.type, { kind: 'template', inner: { kind: 'array', element: 'string' } });
     const old = upstream.attributes.find((a) => a.key === 'http.method');
     assert.deepEqual(old?.deprecated && { reason: old.deprecated.reason, to: old.deprecated.reason === 'renamed' && old.deprecated.renamedTo }, { reason: 'renamed', to: 'http.request.method' });
+  });
+});
+
+describe('a model directory as upstream', () => {
+  it('is loaded once per process and shared', () => {
+    assert.equal(loadUpstream({ kind: 'dir', path: UPSTREAM_MODEL }), loadUpstream({ kind: 'dir', path: UPSTREAM_MODEL }));
+  });
+
+  it('is not changed by a registry that refines its attributes', () => {
+    const refining = writeRegistry({
+      'user.yaml': yaml`
+        groups:
+          - id: shop.user
+            type: attribute_group
+            brief: Users.
+            attributes:
+              - ref: user.email
+                annotations:
+                  cairn: { owner: team-identity, sensitivity: pii, propagate: true, aliases: [email] }
+      `,
+    });
+    const plain = writeRegistry({ 'empty.yaml': 'groups: []\n' });
+    const before = loadRegistry(plain, { upstream: UPSTREAM_MODEL });
+    const refined = loadRegistry(refining, { upstream: UPSTREAM_MODEL }).registry.attributes.find((a) => a.key === 'user.email');
+    assert.equal(refined?.owner, 'team-identity');
+    assert.deepEqual(refined?.aliases, ['email']);
+    const after = loadRegistry(plain, { upstream: UPSTREAM_MODEL });
+    assert.deepEqual(after, before);
+    const shared = loadUpstream({ kind: 'dir', path: UPSTREAM_MODEL }).attributes.find((a) => a.key === 'user.email');
+    assert.deepEqual([shared?.owner, shared?.sensitivity, shared?.propagate, shared?.aliases, shared?.refinedAt], [undefined, undefined, false, [], undefined]);
   });
 });
 

@@ -97,12 +97,15 @@ export function lastLenField(buf: Uint8Array, pos: number, end: number, no: numb
   let at = -1;
   let to = 0;
   while (pos < end) {
-    const tag = varint(buf, pos);
-    pos = P;
+    let tag = buf[pos]!;
+    if (tag < 0x80) pos++;
+    else { tag = varint(buf, pos); pos = P; }
     if (tag === want) {
-      const len = varint(buf, pos);
-      at = P;
-      to = P + len;
+      let len = buf[pos]!;
+      if (len < 0x80) pos++;
+      else { len = varint(buf, pos); pos = P; }
+      at = pos;
+      to = pos + len;
       pos = to;
     } else pos = skip(buf, pos, tag & 7);
   }

@@ -44,7 +44,8 @@ export class BatchEditor<T extends EditTarget> {
   private readonly dropped: Uint8Array[];
   private readonly dirty: Uint8Array[];
   private edits = 0;
-  private w: ProtoWriter = new ProtoWriter(16);
+  /** The output; `encode` makes it, sized for the request. */
+  private w!: ProtoWriter;
   private readonly next = new Int32Array(LEVELS);
 
   constructor(view: BatchView) {
@@ -163,26 +164,17 @@ export class BatchEditor<T extends EditTarget> {
           const ci = this.next[child.level]!++;
           if (this.dropped[child.level]![ci] === 1) { pos = fieldEnd; continue; }
           if (this.dirty[child.level]![ci] === 1) {
-            w.tag(no, WireType.Len);
-            const m = w.begin(len);
-            this.body(child, buf, s, fieldEnd, child.level, ci, this.ops[child.level]![ci]);
-            w.end(m);
+            this.nested(no, len, child, buf, s, fieldEnd, child.level, ci, this.ops[child.level]![ci]);
             pos = fieldEnd;
             continue;
           }
         } else if (no === t.holderField && holderEdits !== undefined) {
           holderSeen = true;
-          w.tag(no, WireType.Len);
-          const m = w.begin(len);
-          this.body(child, buf, s, fieldEnd, -1, -1, holderEdits);
-          w.end(m);
+          this.nested(no, len, child, buf, s, fieldEnd, -1, -1, holderEdits);
           pos = fieldEnd;
           continue;
         } else if (child.containsIndexed) {
-          w.tag(no, WireType.Len);
-          const m = w.begin(len);
-          this.body(child, buf, s, fieldEnd, -1, -1, undefined);
-          w.end(m);
+          this.nested(no, len, child, buf, s, fieldEnd, -1, -1, undefined);
           pos = fieldEnd;
           continue;
         } else if (no === attrField && this.keyValue(buf, s, fieldEnd, attrField, edits!, done!)) {
@@ -200,12 +192,17 @@ export class BatchEditor<T extends EditTarget> {
       }
     }
     if (holderEdits !== undefined && !holderSeen && holderEdits.some((e) => e.op === Op.Set)) {
-      const holder = t.byNo[t.holderField]!.type!;
-      w.tag(t.holderField, WireType.Len);
-      const m = w.begin(32);
-      this.body(holder, buf, 0, 0, -1, -1, holderEdits);
-      w.end(m);
+      this.nested(t.holderField, 32, t.byNo[t.holderField]!.type!, buf, 0, 0, -1, -1, holderEdits);
     }
+  }
+
+  /** Writes field `no` as a nested message of type `t` (its body from `body` over `[pos, end)`); `expected` sizes the length prefix. */
+  private nested(no: number, expected: number, t: MessageType, buf: Uint8Array, pos: number, end: number, level: number, index: number, edits: AttributeEdit[] | undefined): void {
+    const w = this.w;
+    w.tag(no, WireType.Len);
+    const m = w.begin(expected);
+    this.body(t, buf, pos, end, level, index, edits);
+    w.end(m);
   }
 
   /**
@@ -286,13 +283,13 @@ export function encodeResources(view: BatchView, indexes: readonly number[]): Ui
   let size = 0;
   for (const r of indexes) {
     if (!(r >= 0 && r < L.count)) throw new RangeError(`resource index ${r} out of range [0, ${L.count})`);
-    size += L.end[r]! - L.head[r]!;
+    size += view.resourceByteLength(r);
   }
   const out = new Uint8Array(size);
   let at = 0;
   for (const r of indexes) {
     out.set(view.bytes.subarray(L.head[r]!, L.end[r]!), at);
-    at += L.end[r]! - L.head[r]!;
+    at += view.resourceByteLength(r);
   }
   return out;
 }

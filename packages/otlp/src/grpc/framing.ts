@@ -2,6 +2,7 @@
 // @grpc/grpc-js frames messages itself; `otlpGrpcMethod` gives it raw (identity) serializers so
 // request bytes reach the view untouched. The framing helpers serve raw HTTP/2 or gRPC-Web.
 import { OtlpDecodeError } from '../wire/errors.js';
+import { DEFAULT_LIMITS } from '../wire/limits.js';
 import type { Signal } from '../schema/otlp.js';
 
 /** Prefixes `message` with the 5-byte gRPC header. */
@@ -20,22 +21,33 @@ export interface GrpcMessage {
 }
 
 /**
+ * Appends the whole frames at the start of `buf` to `out` and returns where the first incomplete
+ * one (header or body) starts: `buf.length` when none is. Throws OTLP_GRPC_FRAME on a bad flag
+ * or a frame longer than `maxMessageBytes`, once its header is complete.
+ */
+function scanFrames(buf: Uint8Array, maxMessageBytes: number, out: GrpcMessage[]): number {
+  let pos = 0;
+  while (buf.length - pos >= 5) {
+    const flag = buf[pos]!;
+    if (flag > 1) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, `compressed flag is ${flag}`);
+    const len = ((buf[pos + 1]! << 24) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 8) | buf[pos + 4]!) >>> 0;
+    if (len > maxMessageBytes) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, `frame of ${len} bytes exceeds ${maxMessageBytes}`);
+    if (buf.length - pos - 5 < len) break;
+    out.push({ compressed: flag === 1, message: buf.subarray(pos + 5, pos + 5 + len) });
+    pos += 5 + len;
+  }
+  return pos;
+}
+
+/**
  * Splits a buffer holding whole gRPC frames. Throws OTLP_GRPC_FRAME on a bad flag, a frame
  * longer than `maxMessageBytes` or a partial frame at the end.
  */
-export function unframeGrpcMessages(buf: Uint8Array, maxMessageBytes = 32 * 1024 * 1024): GrpcMessage[] {
+export function unframeGrpcMessages(buf: Uint8Array, maxMessageBytes = DEFAULT_LIMITS.maxMessageBytes): GrpcMessage[] {
   const out: GrpcMessage[] = [];
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let pos = 0;
-  while (pos < buf.length) {
-    if (pos + 5 > buf.length) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, 'partial gRPC frame header');
-    const flag = buf[pos]!;
-    if (flag > 1) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, `compressed flag is ${flag}`);
-    const len = view.getUint32(pos + 1, false);
-    if (len > maxMessageBytes) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, `frame of ${len} bytes exceeds ${maxMessageBytes}`);
-    if (pos + 5 + len > buf.length) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, 'partial gRPC frame body');
-    out.push({ compressed: flag === 1, message: buf.subarray(pos + 5, pos + 5 + len) });
-    pos += 5 + len;
+  const pos = scanFrames(buf, maxMessageBytes, out);
+  if (pos < buf.length) {
+    throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, pos + 5 > buf.length ? 'partial gRPC frame header' : 'partial gRPC frame body');
   }
   return out;
 }
@@ -44,7 +56,7 @@ export function unframeGrpcMessages(buf: Uint8Array, maxMessageBytes = 32 * 1024
 export class GrpcFrameDecoder {
   private pending: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly maxMessageBytes = 32 * 1024 * 1024) {}
+  constructor(private readonly maxMessageBytes = DEFAULT_LIMITS.maxMessageBytes) {}
 
   /** Adds a chunk; returns the messages it completed. */
   push(chunk: Uint8Array): GrpcMessage[] {
@@ -52,17 +64,7 @@ export class GrpcFrameDecoder {
     joined.set(this.pending);
     joined.set(chunk, this.pending.length);
     const out: GrpcMessage[] = [];
-    let pos = 0;
-    while (joined.length - pos >= 5) {
-      const flag = joined[pos]!;
-      if (flag > 1) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, `compressed flag is ${flag}`);
-      const len = ((joined[pos + 1]! << 24) | (joined[pos + 2]! << 16) | (joined[pos + 3]! << 8) | joined[pos + 4]!) >>> 0;
-      if (len > this.maxMessageBytes) throw new OtlpDecodeError('OTLP_GRPC_FRAME', pos, `frame of ${len} bytes exceeds ${this.maxMessageBytes}`);
-      if (joined.length - pos - 5 < len) break;
-      out.push({ compressed: flag === 1, message: joined.subarray(pos + 5, pos + 5 + len) });
-      pos += 5 + len;
-    }
-    this.pending = joined.subarray(pos);
+    this.pending = joined.subarray(scanFrames(joined, this.maxMessageBytes, out));
     return out;
   }
 

@@ -10,24 +10,32 @@ export function toHex(buf: Uint8Array, start: number, end: number): string {
   return out;
 }
 
-function hexNibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
+/** The value of each hex digit by ASCII code; -1 for every other code below 128. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) NIBBLE['0123456789abcdef'.charCodeAt(i)] = NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
 
 /** Parses case-insensitive hex; returns undefined when `s` is not an even-length hex string. */
 export function fromHex(s: string): Uint8Array | undefined {
   if ((s.length & 1) !== 0) return undefined;
   const out = new Uint8Array(s.length >>> 1);
-  for (let i = 0; i < out.length; i++) {
-    const hi = hexNibble(s.charCodeAt(2 * i));
-    const lo = hexNibble(s.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) return undefined;
-    out[i] = (hi << 4) | lo;
+  return hexInto(s, out, 0) ? out : undefined;
+}
+
+/**
+ * Writes the bytes of the even-length hex string `s` into `out` from `at` (room must exist);
+ * false when a character is not hex, leaving `out` partly written.
+ */
+export function hexInto(s: string, out: Uint8Array, at: number): boolean {
+  const n = s.length >>> 1;
+  for (let i = 0; i < n; i++) {
+    const a = s.charCodeAt(2 * i);
+    const b = s.charCodeAt(2 * i + 1);
+    const hi = NIBBLE[a & 127]!;
+    const lo = NIBBLE[b & 127]!;
+    if ((hi | lo) < 0 || (a | b) > 127) return false; // not a hex digit, or not ASCII at all
+    out[at + i] = (hi << 4) | lo;
   }
-  return out;
+  return true;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -23,5 +23,12 @@ if (selected.length === 0) {
   console.error('no test files found: run `npm run build` first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected.sort()], { stdio: 'inherit' });
+// A test that hangs fails after TEST_TIMEOUT_MS instead of holding the run (the slowest test, the
+// kill -9 crash test, takes ~10 s here and ~40 s on a loaded machine). --test-force-exit ends a
+// file whose failed test left a server or timer open, once its tests are done.
+const TEST_TIMEOUT_MS = Number(process.env.CAIRN_TEST_TIMEOUT_MS ?? 180_000);
+// The last resort, well inside CI's 90 minutes: the whole run is killed after 40.
+const RUN_TIMEOUT_MS = 40 * 60_000;
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...selected.sort()], { stdio: 'inherit', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' });
+if (result.error) console.error(`test run stopped: ${result.error.message}`);
 process.exit(result.status ?? 1);

@@ -167,33 +167,51 @@ async function sigterm(child: ReturnType<typeof spawn>): Promise<number | null> 
   return code;
 }
 
+/** SIGTERM, then SIGKILL if it is still running after 10 s; a no-op once it has exited. */
+async function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 describe('cairn up', () => {
   it('runs the gateway on the embedded config, takes OTLP/JSON, and stops cleanly on SIGTERM', async () => {
     const { child, state } = await startUp();
-    const out = () => state.out;
-    const http = /OTLP\/HTTP +(http:\/\/127\.0\.0\.1:\d+)/.exec(out())?.[1];
-    const admin = /admin +(http:\/\/127\.0\.0\.1:\d+)/.exec(out())?.[1];
-    assert.ok(http && admin, out());
-    const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'GET /cart', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' };
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] }, scopeSpans: [{ spans: [span] }] }] };
-    const res = await fetch(`${http}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), {});
-    assert.equal((await fetch(`${admin}/readyz`)).status, 200);
-    await until(() => /traces: 1 resource, 1 span from checkout/.test(out()), 5000);
-    assert.equal(await sigterm(child), 0);
-    assert.match(out(), /registry acme: 17 org attributes, 0 errors/);
-    assert.match(out(), /SIGTERM: stopping/);
-    assert.match(out(), /traces: 1 resource, 1 span from checkout/);
+    try {
+      const out = () => state.out;
+      const http = /OTLP\/HTTP +(http:\/\/127\.0\.0\.1:\d+)/.exec(out())?.[1];
+      const admin = /admin +(http:\/\/127\.0\.0\.1:\d+)/.exec(out())?.[1];
+      assert.ok(http && admin, out());
+      const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'GET /cart', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' };
+      const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] }, scopeSpans: [{ spans: [span] }] }] };
+      const res = await fetch(`${http}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), {});
+      assert.equal((await fetch(`${admin}/readyz`)).status, 200);
+      await until(() => /traces: 1 resource, 1 span from checkout/.test(out()), 5000);
+      assert.equal(await sigterm(child), 0);
+      assert.match(out(), /registry acme: 17 org attributes, 0 errors/);
+      assert.match(out(), /SIGTERM: stopping/);
+      assert.match(out(), /traces: 1 resource, 1 span from checkout/);
+    } finally {
+      await stopChild(child); // a failed assertion must not leave it running
+    }
   });
 
   it('--demo starts the instrumented shop and payment services, whose telemetry flows through at once', async () => {
     const { child, state } = await startUp('--demo');
-    await until(() => /spans? from shop/.test(state.out) && /spans? from payment/.test(state.out), 30_000);
-    const code = await sigterm(child);
-    assert.match(state.out, /demo +shop http:\/\/127\.0\.0\.1:\d+ → payment http:\/\/127\.0\.0\.1:\d+/);
-    assert.match(state.out, /traces: 1 resource, \d+ spans? from shop/);
-    assert.match(state.out, /traces: 1 resource, \d+ spans? from payment/);
-    assert.equal(code, 0);
+    try {
+      await until(() => /spans? from shop/.test(state.out) && /spans? from payment/.test(state.out), 30_000);
+      const code = await sigterm(child);
+      assert.match(state.out, /demo +shop http:\/\/127\.0\.0\.1:\d+ → payment http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(state.out, /traces: 1 resource, \d+ spans? from shop/);
+      assert.match(state.out, /traces: 1 resource, \d+ spans? from payment/);
+      assert.equal(code, 0);
+    } finally {
+      await stopChild(child); // SIGTERM first: the CLI stops the demo services it started
+    }
   });
 });

@@ -77,7 +77,8 @@ export function sustainedLoad(url: () => string, options: { clients: number; spa
   let errors = 0;
   let running = true;
   const loop = async (): Promise<void> => {
-    while (running) {
+    // Bounded, should a test forget to stop it: 100,000 requests per client at the most.
+    for (let i = 0; running && i < 100_000; i++) {
       const spans = Array.from({ length: options.spansPerRequest }, () => span(options.name));
       try {
         const res = await fetch(`${url()}/v1/traces`, {

@@ -72,8 +72,9 @@ export class OtlpGrpcSink extends RecordingSink<GrpcSinkFailure> {
     for (const signal of SIGNALS) {
       const definition = { Export: otlpGrpcMethod(signal) } as unknown as grpc.ServiceDefinition;
       const handler: grpc.handleUnaryCall<Uint8Array, Uint8Array> = (call, callback) => {
-        if (this.stallMs <= 0) this.answer(signal, call, callback);
-        else void this.stalled().then(() => this.answer(signal, call, callback));
+        if (this.stallMs <= 0 && !this.holding) this.answer(signal, call, callback);
+        // A call its client cancelled while held (a deadline, a killed process) keeps nothing.
+        else void this.stalled().then(() => { if (!call.cancelled) this.answer(signal, call, callback); });
       };
       server.addService(definition, { Export: handler });
     }

@@ -156,6 +156,8 @@ export abstract class RecordingSink<Failure> {
   protected partial: ExportResult | undefined;
   protected stallMs = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Set while `hold()` is in force: every answer waits for it. */
+  private held: { promise: Promise<void>; release: () => void } | undefined;
 
   /** Requests received (empty in blackhole mode). */
   get requests(): readonly ReceivedRequest[] { return this.recording.requests; }
@@ -178,6 +180,29 @@ export abstract class RecordingSink<Failure> {
   /** Holds every answer for `ms` before giving it (0 to stop): makes exporters time out. */
   stall(ms: number): void {
     this.stallMs = ms;
+  }
+
+  /**
+   * Holds every answer until `release()`: a backend that has stopped answering. Unlike a timed
+   * stall, what it holds back does not depend on the machine's speed, so tests that need a
+   * backlog use this.
+   */
+  hold(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.held = { promise, release };
+  }
+
+  protected get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** Lets every held answer go, and answers at once from now on. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.release();
   }
 
   /** Resolves once `predicate` holds, rejects after `timeoutMs`. */
@@ -212,6 +237,7 @@ export abstract class RecordingSink<Failure> {
 
   /** Waits out the current stall; `cancelStalls()` ends every wait early (on shutdown). */
   protected stalled(): Promise<void> {
+    if (this.held) return this.held.promise;
     if (this.stallMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => { this.timers.delete(t); resolve(); }, this.stallMs);
@@ -220,6 +246,7 @@ export abstract class RecordingSink<Failure> {
   }
 
   protected cancelStalls(): void {
+    this.release();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

@@ -103,7 +103,7 @@ test('waitFor resolves when the condition holds and rejects after its bound', as
   await arrived;
   const started = Date.now();
   await assert.rejects(sink.waitFor((s) => s.totals.spans > 1000, 100), /not met within 100 ms \(2 requests received\)/);
-  assert.ok(Date.now() - started < 1000);
+  assert.ok(Date.now() - started < 5000); // the 100 ms bound, with room for a loaded machine
 });
 
 test('blackhole mode counts bytes and items without keeping requests', async () => {

@@ -91,6 +91,9 @@ export class OtlpHttpSink extends RecordingSink<SinkFailure> {
     }
     const wire = await readBody(req);
     await this.stalled();
+    // A client that gave up while the answer was held (a timeout, a killed process) never learns
+    // the outcome: like a backend whose connection dropped before it committed, keep nothing.
+    if (req.socket.destroyed) return;
     const json = (req.headers['content-type'] ?? '').includes('json');
     const contentType = json ? 'application/json' : 'application/x-protobuf';
     const failure = this.failures.shift();

@@ -155,12 +155,12 @@ test('a backend that is down is a retry, and delivery resumes when it is back up
 });
 
 test('a backend that does not answer before the deadline is a retry within the timeout', async () => {
-  sink.stall(3000);
+  sink.hold(); // the backend never answers: only the exporter's own timeout can settle the export
   const started = Date.now();
   const outcome = await exporter({ timeout: '300ms' }).export(tracesBatch());
   const took = Date.now() - started;
-  sink.stall(0);
+  sink.release();
   assert.equal(outcome.kind, 'retry');
   assert.match(reasonOf(outcome), /DEADLINE_EXCEEDED .*timed out after 300 ms/);
-  assert.ok(took < 1500, `settled after ${took} ms`);
+  assert.ok(took < 5000, `settled after ${took} ms`); // generous: a loaded machine delays timers
 });

@@ -148,14 +148,14 @@ test('a port nobody listens on is a retry saying connection refused', async () =
 });
 
 test('a backend that does not answer in time is a retry within the timeout', async () => {
-  sink.stall(3000);
+  sink.hold(); // the backend never answers: only the exporter's own timeout can settle the export
   const started = Date.now();
   const outcome = await exporter({ timeout: '300ms' }).export(tracesBatch());
   const took = Date.now() - started;
-  sink.stall(0);
+  sink.release();
   assert.equal(outcome.kind, 'retry');
   assert.match(outcome.kind === 'retry' ? outcome.reason : '', /timed out after 300 ms/);
-  assert.ok(took < 1500, `settled after ${took} ms`);
+  assert.ok(took < 5000, `settled after ${took} ms`); // generous: a loaded machine delays timers
 });
 
 test('a batch that is not valid protobuf is rejected before sending when JSON encoding is asked', async () => {

@@ -37,10 +37,16 @@ const slots: Slot[] = Array.from({ length: settings.workers }, () => {
     slot.busy--;
     done?.(reply);
   });
+  // A dead worker fails its requests (answered 400 below) instead of leaving them hanging; the
+  // benchmark then sees the errors. The reference does not respawn: a bench run must not hide it.
+  slot.worker.on('error', (error) => {
+    for (const [id, done] of slot.pending) done({ id, ok: false, message: `worker died: ${error.message}` });
+    slot.pending.clear();
+  });
   return slot;
 });
 let nextId = 1;
-function process_(body: Buffer): Promise<WorkerReply> {
+function processOnWorker(body: Buffer): Promise<WorkerReply> {
   let slot = slots[0]!;
   for (const candidate of slots) if (candidate.busy < slot.busy) slot = candidate;
   const id = nextId++;
@@ -82,7 +88,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       if (size > settings.maxRequestBytes) return answer(res, 413, 'request too large');
       chunks.push(chunk);
     }
-    const reply = await process_(Buffer.concat(chunks, size));
+    const reply = await processOnWorker(Buffer.concat(chunks, size));
     if (!reply.ok) return answer(res, 400, reply.message);
     if (queue.bytes + reply.body.byteLength > queue.maxBytes) return answer(res, 503, 'queue full', { 'retry-after': '1' });
     queue.enqueue(reply.body, reply.items - reply.refused);

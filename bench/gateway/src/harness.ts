@@ -32,12 +32,34 @@ export async function stopTarget(target: Target): Promise<void> {
   clearTimeout(timer);
 }
 
-export function runLoad(plan: LoadPlan): Promise<LoadReport> {
-  const child = spawn(process.execPath, [here('loadgen.js'), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Runs the load generator in its own process. With `plan.warmupMs`, `onWarm` is called with the
+ * spans acknowledged in the warm-up, and the measured phase starts once it resolves.
+ */
+export function runLoad(plan: LoadPlan, onWarm?: (acceptedSpans: number) => Promise<void>): Promise<LoadReport> {
+  const child = spawn(process.execPath, [here('loadgen.js'), JSON.stringify(plan)], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadReport) : reject(new Error(`load generator exited with ${code}`))));
+    let failed: Error | undefined;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf('\n');
+      if (newline < 0 || !out.startsWith('{"warm"')) return;
+      const warm = (JSON.parse(out.slice(0, newline)) as { warm: number }).warm;
+      out = out.slice(newline + 1);
+      (onWarm ? onWarm(warm) : Promise.resolve()).then(
+        () => child.stdin!.write('go\n'),
+        (error: Error) => {
+          failed = error;
+          child.kill('SIGTERM');
+        },
+      );
+    });
+    child.once('exit', (code) => {
+      if (failed) reject(failed);
+      else if (code === 0) resolve(JSON.parse(out) as LoadReport);
+      else reject(new Error(`load generator exited with ${code}`));
+    });
   });
 }
 

@@ -4,8 +4,9 @@
  * SQLite commit before the 200, a forwarder draining the queue with the same batching), measured
  * in the same run and conditions: the standard corpus (real OTel SDK spans, 10 attributes,
  * ~380 B/span, 512 spans a request), an open-loop load generator in its own process, a blackhole
- * OTLP sink. Every measurement starts a fresh gateway process, warms it up, and waits until the
- * sink has every span acknowledged in the warm-up before measuring.
+ * OTLP sink. Every measurement starts a fresh gateway process, warms it up with the same load
+ * generator process and load, and waits until the sink has every span acknowledged in the
+ * warm-up before measuring.
  *
  *  1. Maximum sustained throughput of each: closed loop for BENCH_MAX_SECONDS; sustained =
  *     spans acknowledged ÷ (duration + the time until the sink has them all).
@@ -59,30 +60,42 @@ function start(kind: Kind): Promise<Target> {
 const plan = (port: number, p: Omit<LoadPlan, 'url' | 'corpus' | 'spansPerRequest'>): LoadPlan =>
   ({ url: `http://127.0.0.1:${port}/v1/traces`, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, ...p });
 
-/** Runs `measured` on a fresh, warmed-up gateway whose warm-up has fully reached the sink. */
-async function onFreshGateway<T>(kind: Kind, warmup: Omit<LoadPlan, 'url' | 'corpus' | 'spansPerRequest'>, measured: (target: Target) => Promise<T>): Promise<T> {
+type Phase = Omit<LoadPlan, 'url' | 'corpus' | 'spansPerRequest' | 'warmupMs'>;
+
+interface Measured { report: LoadReport; drainMs: number; peakRssMiB: number; rssAtStartMiB: number }
+
+/**
+ * Runs `phase` on a fresh gateway. The same load generator process first warms it up for
+ * WARMUP_MS with the same load and connections; the measured phase starts once the sink has
+ * every span acknowledged in the warm-up, with the gateway's RSS sampled from then on.
+ */
+async function onFreshGateway(kind: Kind, phase: Phase): Promise<Measured> {
   const target = await start(kind);
+  let rss: RssSampler | undefined;
   try {
     sink.clear();
-    const warm = await runLoad(plan(target.port, warmup));
-    await waitForSink(sink, warm.acceptedSpans);
-    return await measured(target);
+    let base = 0;
+    const report = await runLoad(plan(target.port, { ...phase, warmupMs: WARMUP_MS }), async (warm) => {
+      await waitForSink(sink, warm);
+      base = sink.totals.spans;
+      rss = new RssSampler(target.child.pid!);
+    });
+    const peakRssMiB = rss!.stop();
+    const drainMs = await waitForSink(sink, base + report.acceptedSpans, 120_000);
+    return { report, drainMs, peakRssMiB, rssAtStartMiB: rss!.startMiB };
   } finally {
+    rss?.stop();
     await stopTarget(target);
   }
 }
 
 async function maxThroughput(kind: Kind) {
-  return onFreshGateway(kind, { mode: 'closed', connections: CLOSED_CONNECTIONS, durationMs: WARMUP_MS }, async (target) => {
-    const base = sink.totals.spans;
-    const max = await runLoad(plan(target.port, { mode: 'closed', connections: CLOSED_CONNECTIONS, durationMs: MAX_MS }));
-    const drainMs = await waitForSink(sink, base + max.acceptedSpans);
-    return {
-      sustainedSpansPerSecond: Math.round(max.acceptedSpans / ((max.elapsedMs + drainMs) / 1000)),
-      acknowledgedSpansPerSecond: Math.round(max.acceptedSpans / (max.elapsedMs / 1000)),
-      drainMs: Math.round(drainMs), statuses: max.statuses, errors: max.errors,
-    };
-  });
+  const { report: max, drainMs } = await onFreshGateway(kind, { mode: 'closed', connections: CLOSED_CONNECTIONS, durationMs: MAX_MS });
+  return {
+    sustainedSpansPerSecond: Math.round(max.acceptedSpans / ((max.elapsedMs + drainMs) / 1000)),
+    acknowledgedSpansPerSecond: Math.round(max.acceptedSpans / (max.elapsedMs / 1000)),
+    drainMs: Math.round(drainMs), statuses: max.statuses, errors: max.errors,
+  };
 }
 
 interface AtLoad {
@@ -102,22 +115,14 @@ function summary(r: LoadReport): AtLoad {
 
 async function atLoad(kind: Kind, spansPerSecond: number, durationMs: number, connections: number, maxOutstanding?: number): Promise<AtLoad> {
   const rate = spansPerSecond / SPANS_PER_REQUEST;
-  const warmup = { mode: 'open' as const, connections, durationMs: WARMUP_MS, rate: Math.min(rate, 800) };
-  return onFreshGateway(kind, warmup, async (target) => {
-    const base = sink.totals.spans;
-    const rss = new RssSampler(target.child.pid!);
-    const report = await runLoad(plan(target.port, { mode: 'open', connections, durationMs, rate, ...(maxOutstanding === undefined ? {} : { maxOutstanding }) }));
-    const peakRssMiB = rss.stop();
-    const drainMs = await waitForSink(sink, base + report.acceptedSpans, 120_000);
-    return { ...summary(report), rssAtStartMiB: rss.startMiB, peakRssMiB, drainMs: Math.round(drainMs) };
-  });
+  const m = await onFreshGateway(kind, { mode: 'open', connections, durationMs, rate, ...(maxOutstanding === undefined ? {} : { maxOutstanding }) });
+  return { ...summary(m.report), rssAtStartMiB: m.rssAtStartMiB, peakRssMiB: m.peakRssMiB, drainMs: Math.round(m.drainMs) };
 }
 
 async function sinkAlone(spansPerSecond: number): Promise<AtLoad> {
   const rate = spansPerSecond / SPANS_PER_REQUEST;
   const port = Number(new URL(sink.url).port);
-  await runLoad(plan(port, { mode: 'open', connections: OPEN_CONNECTIONS, durationMs: WARMUP_MS, rate }));
-  return summary(await runLoad(plan(port, { mode: 'open', connections: OPEN_CONNECTIONS, durationMs: LOAD_MS, rate })));
+  return summary(await runLoad(plan(port, { mode: 'open', connections: OPEN_CONNECTIONS, durationMs: LOAD_MS, rate, warmupMs: WARMUP_MS })));
 }
 
 const added = (target: AtLoad, baseline: AtLoad) => ({

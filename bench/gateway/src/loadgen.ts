@@ -1,7 +1,16 @@
 // The load generator, in its own process: posts the corpus as OTLP/HTTP protobuf over keep-alive
-// connections and reports what came back. `closed` mode keeps N requests in flight as fast as
-// answers arrive (maximum throughput); `open` mode sends at a fixed rate whatever the answers do
-// (latency at a given load, and overload).
+// connections and reports what came back.
+//  - `closed`: N requests in flight, each sent when the previous answer arrives (maximum
+//    throughput).
+//  - `open`: a constant arrival rate whatever the answers do. Each request has a scheduled send
+//    time (start + i / rate) and its latency runs from that time, not from when it went out, so
+//    a slow answer that delays later sends is charged to them too (no coordinated omission).
+//    `serviceMs` is also given: from the actual send, for comparison.
+// With `warmupMs`, the same process and connections first run a warm-up phase at the same rate
+// (or closed loop), print {"warm": acceptedSpans}, and wait for a line on stdin before the
+// measured phase: the orchestrator drains the warm-up to the sink in between, and the measured
+// phase never pays for a cold client (JIT, connections).
+import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
 import { readCorpus } from './corpus-file.js';
 
@@ -13,10 +22,17 @@ export interface LoadPlan {
   durationMs: number;
   /** Requests per second, open mode. */
   rate?: number;
-  /** Open mode: requests allowed outstanding before the client itself skips a send. */
+  /**
+   * Open mode: requests allowed outstanding before the client skips a scheduled send (counted
+   * in `skippedByClient`). Only the overload phase sets it low; elsewhere a skip is a failure.
+   */
   maxOutstanding?: number;
   spansPerRequest: number;
+  /** A warm-up phase before the measured one, in the same process and connections. */
+  warmupMs?: number;
 }
+
+export interface Percentiles { p50: number; p90: number; p99: number; max: number; count: number }
 
 export interface LoadReport {
   elapsedMs: number;
@@ -25,67 +41,97 @@ export interface LoadReport {
   acceptedSpans: number;
   skippedByClient: number;
   errors: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; count: number };
+  /** Open mode: from the scheduled send time; closed mode: from the send. */
+  latencyMs: Percentiles;
+  serviceMs: Percentiles;
 }
 
 const plan = JSON.parse(process.argv[2]!) as LoadPlan;
 const bodies = readCorpus(plan.corpus);
 const url = new URL(plan.url);
 const pool = new Pool(url.origin, { connections: plan.connections, pipelining: 1, keepAliveTimeout: 30_000 });
-const statuses: Record<string, number> = {};
-const latencies: number[] = [];
-let sent = 0;
-let accepted = 0;
-let errors = 0;
-let skipped = 0;
 let next = 0;
 
-async function one(): Promise<void> {
-  const body = bodies[next++ % bodies.length]!;
-  sent++;
-  const started = performance.now();
-  try {
-    const res = await pool.request({ path: url.pathname, method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
-    await res.body.dump();
-    latencies.push(performance.now() - started);
-    statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-    if (res.statusCode === 200) accepted += plan.spansPerRequest;
-  } catch {
-    errors++;
+class Phase {
+  readonly statuses: Record<string, number> = {};
+  readonly latencies: number[] = [];
+  readonly services: number[] = [];
+  sent = 0;
+  accepted = 0;
+  errors = 0;
+  skipped = 0;
+
+  async one(scheduled: number): Promise<void> {
+    const body = bodies[next++ % bodies.length]!;
+    this.sent++;
+    const started = performance.now();
+    try {
+      const res = await pool.request({ path: url.pathname, method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+      await res.body.dump();
+      const done = performance.now();
+      this.latencies.push(done - scheduled);
+      this.services.push(done - started);
+      this.statuses[res.statusCode] = (this.statuses[res.statusCode] ?? 0) + 1;
+      if (res.statusCode === 200) this.accepted += plan.spansPerRequest;
+    } catch {
+      this.errors++;
+    }
+  }
+
+  /** Runs for `durationMs`, then waits for every answer; returns the elapsed ms. */
+  async run(durationMs: number): Promise<number> {
+    const started = performance.now();
+    const deadline = started + durationMs;
+    if (plan.mode === 'closed') {
+      await Promise.all(Array.from({ length: plan.connections }, async () => {
+        while (performance.now() < deadline) await this.one(performance.now());
+      }));
+    } else {
+      const interval = 1000 / plan.rate!;
+      const limit = plan.maxOutstanding ?? Number.POSITIVE_INFINITY;
+      const outstanding = new Set<Promise<void>>();
+      let due = started;
+      while (due < deadline) {
+        const now = performance.now();
+        while (due <= now && due < deadline) {
+          const scheduled = due;
+          due += interval;
+          if (outstanding.size >= limit) {
+            this.skipped++;
+            continue;
+          }
+          const p = this.one(scheduled).finally(() => outstanding.delete(p));
+          outstanding.add(p);
+        }
+        // Timers fire late by up to a millisecond or so; the lateness is in every target's
+        // figures alike (the sink baseline too), and it is charged to latency, never hidden. No
+        // busy wait: it would take a core from the gateway under test.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(due - performance.now(), 5))));
+      }
+      await Promise.all(outstanding);
+    }
+    return performance.now() - started;
   }
 }
 
-const started = performance.now();
-const deadline = started + plan.durationMs;
-if (plan.mode === 'closed') {
-  await Promise.all(Array.from({ length: plan.connections }, async () => {
-    while (performance.now() < deadline) await one();
-  }));
-} else {
-  const interval = 1000 / plan.rate!;
-  const outstanding = new Set<Promise<void>>();
-  let due = started;
-  while (performance.now() < deadline) {
-    const now = performance.now();
-    while (due <= now) {
-      due += interval;
-      if (outstanding.size >= (plan.maxOutstanding ?? 512)) {
-        skipped++;
-        continue;
-      }
-      const p = one().finally(() => outstanding.delete(p));
-      outstanding.add(p);
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(5, due - performance.now()))));
-  }
-  await Promise.all(outstanding);
+if (plan.warmupMs !== undefined && plan.warmupMs > 0) {
+  const warm = new Phase();
+  await warm.run(plan.warmupMs);
+  process.stdout.write(`${JSON.stringify({ warm: warm.accepted })}\n`);
+  const lines = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  lines.close();
 }
-const elapsedMs = performance.now() - started;
+const phase = new Phase();
+const elapsedMs = await phase.run(plan.durationMs);
 await pool.close();
-latencies.sort((a, b) => a - b);
-const at = (q: number): number => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
+function percentiles(xs: number[]): Percentiles {
+  xs.sort((a, b) => a - b);
+  const at = (q: number): number => Number((xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0).toFixed(2));
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), count: xs.length };
+}
 const report: LoadReport = {
-  elapsedMs, sent, statuses, acceptedSpans: accepted, skippedByClient: skipped, errors,
-  latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), count: latencies.length },
+  elapsedMs, sent: phase.sent, statuses: phase.statuses, acceptedSpans: phase.accepted, skippedByClient: phase.skipped, errors: phase.errors,
+  latencyMs: percentiles(phase.latencies), serviceMs: percentiles(phase.services),
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);

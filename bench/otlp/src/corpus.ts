@@ -4,7 +4,7 @@
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link, type Span } from '@opentelemetry/api';
 
 export interface TraceCorpus {
   /** ExportTraceServiceRequest bodies, one per batch. */
@@ -19,13 +19,19 @@ export interface CorpusOptions {
   readonly spansPerBatch?: number;
   /** Seed of the deterministic pseudo-random attribute values. */
   readonly seed?: number;
+  /**
+   * Every field in use: spans in trees of 8 (a root and 7 children with parent ids), each with
+   * an event of 2 attributes, every other one with a link of 1 attribute. Off by default: the
+   * gateway benchmarks and the attribute cases use the plain server spans.
+   */
+  readonly rich?: boolean;
 }
 
 const ROUTES = ['/cart/{id}', '/checkout', '/items/{sku}', '/users/{id}', '/healthz'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 
 /** Real SDK spans: one resource, one scope, `count` server spans with 10 attributes each. */
-export function makeSpans(count: number, seed = 1): ReadableSpan[] {
+export function makeSpans(count: number, seed = 1, rich = false): ReadableSpan[] {
   let state = seed >>> 0 || 1;
   const rand = (n: number): number => {
     state ^= state << 13; state >>>= 0;
@@ -41,10 +47,15 @@ export function makeSpans(count: number, seed = 1): ReadableSpan[] {
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer('@acme/http', '2.1.0');
+  let root: Span | undefined;
+  let previous: Span | undefined;
   for (let i = 0; i < count; i++) {
     const route = ROUTES[rand(ROUTES.length)]!;
+    const parent = rich && i % 8 !== 0 && root ? trace.setSpan(ROOT_CONTEXT, root) : ROOT_CONTEXT;
+    const links: Link[] = rich && i % 2 === 1 && previous ? [{ context: previous.spanContext(), attributes: { 'link.reason': 'follows' } }] : [];
     const span = tracer.startSpan(`GET ${route}`, {
       kind: SpanKind.SERVER,
+      links,
       attributes: {
         'http.request.method': METHODS[rand(METHODS.length)]!,
         'http.route': route,
@@ -57,8 +68,11 @@ export function makeSpans(count: number, seed = 1): ReadableSpan[] {
         'network.protocol.name': 'http',
         'app.total': rand(100000) / 100,
       },
-    });
+    }, parent);
+    if (rich) span.addEvent('cache.lookup', { 'cache.key': `item:${rand(99999)}`, 'cache.hit': rand(2) === 0 });
     if (rand(10) === 0) span.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream timeout' });
+    if (rich && i % 8 === 0) root = span;
+    previous = span;
     span.end();
   }
   const spans = exporter.getFinishedSpans();
@@ -73,7 +87,7 @@ export function traceCorpus(options: CorpusOptions = {}): TraceCorpus {
   const requests: Uint8Array[] = [];
   let bytes = 0;
   for (let b = 0; b < batches; b++) {
-    const spans = makeSpans(perBatch, (options.seed ?? 1) + b);
+    const spans = makeSpans(perBatch, (options.seed ?? 1) + b, options.rich ?? false);
     const body = ProtobufTraceSerializer.serializeRequest(spans);
     if (body === undefined) throw new Error('serializer returned nothing');
     requests.push(body);

@@ -12,12 +12,17 @@
  *     production           addFields in production mode      must equal the floor: the check is off
  *     development          addFields in development mode     the dev-mode cost
  *   fieldCall: one helper call with 10 fields on an open span, nothing exported (isolates the check)
+ *   tree: a root with 5 children, 10 attributes on every span, of which 2 are trace fields; the
+ *     children end before the root, so the Cairn pipeline holds them until the root ends
+ *     (the span processor's holding path). Equal work on each side:
+ *     raw                  the 2 fields set by hand on each of the 6 spans, plus 8 attributes each
+ *     cairnStock/Fast      addTraceFields(2 fields) once in the root, plus 8 attributes each
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadRegistry } from '@cairn/conventions';
-import { addFields, addUnchecked, createPipeline, FastOtlpTraceExporter, unitOfWork, type Pipeline } from '@cairn/sdk';
+import { addFields, addTraceFields, addUnchecked, createPipeline, FastOtlpTraceExporter, unitOfWork, type Pipeline } from '@cairn/sdk';
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -45,6 +50,12 @@ const FIELDS = {
   'acme.tenant.id': 't-0042',
 } as const;
 const ENTRIES = Object.entries(FIELDS);
+/** The tree workload's trace fields, and the 8 attributes each span sets itself. */
+const TRACE_FIELDS = { 'acme.tenant.id': FIELDS['acme.tenant.id'], 'acme.order.id': FIELDS['acme.order.id'] } as const;
+const TRACE_ENTRIES = Object.entries(TRACE_FIELDS);
+const SPAN_ENTRIES = ENTRIES.filter(([key]) => !(key in TRACE_FIELDS));
+const CHILDREN = 5;
+const TREES_PER_ROUND = Math.floor(SPANS_PER_ROUND / (CHILDREN + 1));
 
 interface Variant {
   readonly name: string;
@@ -76,6 +87,29 @@ function rawWork(tracer: Tracer): void {
   }
 }
 
+/**
+ * A root with 5 children. `traceFields` true: the Cairn way, addTraceFields once in the root;
+ * false: the raw way, the same 2 fields set by hand on every span. Same spans out either way.
+ */
+function treeWork(tracer: Tracer, traceFields: boolean): void {
+  for (let t = 0; t < TREES_PER_ROUND; t++) {
+    const root = tracer.startSpan('checkout');
+    const ctx = trace.setSpan(context.active(), root);
+    context.with(ctx, () => {
+      if (traceFields) addTraceFields(TRACE_FIELDS);
+      else for (const [key, value] of TRACE_ENTRIES) root.setAttribute(key, value);
+      for (const [key, value] of SPAN_ENTRIES) root.setAttribute(key, value);
+      for (let c = 0; c < CHILDREN; c++) {
+        const child = tracer.startSpan('step', undefined, ctx);
+        if (!traceFields) for (const [key, value] of TRACE_ENTRIES) child.setAttribute(key, value);
+        for (const [key, value] of SPAN_ENTRIES) child.setAttribute(key, value);
+        child.end();
+      }
+    });
+    root.end();
+  }
+}
+
 function helperWork(add: (fields: typeof FIELDS) => void): void {
   for (let i = 0; i < SPANS_PER_ROUND; i++) unitOfWork('checkout', () => add(FIELDS));
 }
@@ -95,11 +129,17 @@ function fieldCall(v: Variant, add: (fields: typeof FIELDS) => void): number {
   return ns;
 }
 
-async function measure(v: Variant, work: () => void): Promise<number> {
+async function measure(v: Variant, work: () => void, spans = SPANS_PER_ROUND): Promise<number> {
   const start = performance.now();
   work();
   await v.provider.forceFlush();
-  return ((performance.now() - start) * 1000) / SPANS_PER_ROUND;
+  return ((performance.now() - start) * 1000) / spans;
+}
+
+const TREE_SPANS = TREES_PER_ROUND * (CHILDREN + 1);
+function measureTree(v: Variant): Promise<number> {
+  useGlobally(v);
+  return measure(v, () => treeWork(v.tracer, v.pipeline !== undefined), TREE_SPANS);
 }
 
 function useGlobally(v: Variant): void {
@@ -136,6 +176,7 @@ try {
   // Warm-up: JIT, sockets, the registry lookup caches.
   for (let i = 0; i < 3; i++) {
     for (const v of main) await measure(v, () => rawWork(v.tracer));
+    for (const v of main) await measureTree(v);
     for (const { v, add } of helpers) {
       useGlobally(v);
       await measure(v, () => helperWork(add));
@@ -146,6 +187,10 @@ try {
     for (let k = 0; k < main.length; k++) {
       const v = main[(round + k) % main.length]!;
       record(v.name, await measure(v, () => rawWork(v.tracer)));
+    }
+    for (let k = 0; k < main.length; k++) {
+      const v = main[(round + k) % main.length]!;
+      record(`tree.${v.name}`, await measureTree(v));
     }
     for (let k = 0; k < helpers.length; k++) {
       const { v, add } = helpers[(round + k) % helpers.length]!;
@@ -174,6 +219,19 @@ try {
     },
     targets: { cairnStock: 1.1, cairnFast: 0.8 },
     meetsTargets: { cairnStock: med('cairnStock') / raw <= 1.1, cairnFast: med('cairnFast') / raw <= 0.8 },
+    tree: {
+      shape: `a root with ${CHILDREN} children (children end first, so Cairn holds them until the root ends), 10 attributes per span of which 2 are trace fields`,
+      equalWork: 'raw sets the 2 trace fields by hand on each span; Cairn calls addTraceFields once in the root',
+      medianMicrosPerSpan: {
+        raw: round3(med('tree.raw')),
+        cairnStock: round3(med('tree.cairnStock')),
+        cairnFast: round3(med('tree.cairnFast')),
+      },
+      ratioToRaw: {
+        cairnStock: round2(med('tree.cairnStock') / med('tree.raw')),
+        cairnFast: round2(med('tree.cairnFast') / med('tree.raw')),
+      },
+    },
     helpers: {
       medianMicrosPerSpan: {
         uncheckedProduction: round3(med('helpers.uncheckedProduction')),

@@ -1,0 +1,105 @@
+// The benchmark's moving parts: starting a gateway process, running the load generator in its
+// own process, sampling a process's RSS, and waiting until the sink has what was sent.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { OtlpHttpSink } from '@cairn/gateway/testing';
+import type { LoadPlan, LoadReport } from './loadgen.js';
+
+const here = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+
+export interface Target { child: ChildProcess; port: number }
+
+/** Starts `script` (relative to this folder) with `args`; it prints {"http": port} when ready. */
+export function startTarget(script: string, args: string[]): Promise<Target> {
+  const child = spawn(process.execPath, [here(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve({ child, port: (JSON.parse(out.split('\n')[0]!) as { http: number }).http });
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+export async function stopTarget(target: Target): Promise<void> {
+  if (target.child.exitCode !== null) return;
+  const exited = new Promise((r) => target.child.once('exit', r));
+  target.child.kill('SIGTERM');
+  const timer = setTimeout(() => target.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Runs the load generator in its own process. With `plan.warmupMs`, `onWarm` is called with the
+ * spans acknowledged in the warm-up, and the measured phase starts once it resolves.
+ */
+export function runLoad(plan: LoadPlan, onWarm?: (acceptedSpans: number) => Promise<void>): Promise<LoadReport> {
+  const child = spawn(process.execPath, [here('loadgen.js'), JSON.stringify(plan)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let failed: Error | undefined;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf('\n');
+      if (newline < 0 || !out.startsWith('{"warm"')) return;
+      const warm = (JSON.parse(out.slice(0, newline)) as { warm: number }).warm;
+      out = out.slice(newline + 1);
+      (onWarm ? onWarm(warm) : Promise.resolve()).then(
+        () => child.stdin!.write('go\n'),
+        (error: Error) => {
+          failed = error;
+          child.kill('SIGTERM');
+        },
+      );
+    });
+    child.once('exit', (code) => {
+      if (failed) reject(failed);
+      else if (code === 0) resolve(JSON.parse(out) as LoadReport);
+      else reject(new Error(`load generator exited with ${code}`));
+    });
+  });
+}
+
+function rssKb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples a process's RSS every 50 ms (worker threads included: they share the process). */
+export class RssSampler {
+  private peakKb: number;
+  private readonly timer: NodeJS.Timeout;
+  readonly startMiB: number;
+
+  constructor(private readonly pid: number) {
+    this.peakKb = rssKb(pid);
+    this.startMiB = Math.round(this.peakKb / 1024);
+    this.timer = setInterval(() => (this.peakKb = Math.max(this.peakKb, rssKb(this.pid))), 50);
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    this.peakKb = Math.max(this.peakKb, rssKb(this.pid));
+    return Math.round(this.peakKb / 1024);
+  }
+}
+
+/**
+ * Waits until the sink has counted `spans` spans (everything acknowledged so far reached it);
+ * returns the wait in ms. Throws after `timeoutMs`: a gateway that lost acknowledged data, or
+ * never drained, must not produce figures.
+ */
+export async function waitForSink(sink: OtlpHttpSink, spans: number, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  while (sink.totals.spans < spans) {
+    if (performance.now() - started > timeoutMs) throw new Error(`the sink has ${sink.totals.spans} of ${spans} spans after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return performance.now() - started;
+}

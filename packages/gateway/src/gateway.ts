@@ -85,7 +85,7 @@ export class Gateway {
 
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers);
     this.stopFns.push(() => this.pool?.close());
-    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes);
+    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
     this.stopFns.push(() => ingest.stop(grace));
 
     const auth = new TokenAuthenticator(config.auth);

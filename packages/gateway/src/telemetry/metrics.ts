@@ -25,6 +25,8 @@ export class GatewayMetrics {
   readonly exportedBatches: Counter<'destination'>;
   readonly processing: Histogram<'receiver' | 'signal'>;
   readonly exportLatency: Histogram<'destination'>;
+  /** Bytes reserved by requests inside the gateway: bodies, decompressed output, codec index. */
+  readonly inFlightBytes: Gauge;
 
   constructor(store: () => QueueStore | undefined, destinations: readonly string[], routeErrors: () => number) {
     const registry = this.registry;
@@ -52,6 +54,7 @@ export class GatewayMetrics {
       name: 'cairn_exporter_latency_seconds', help: 'Duration of successful export calls',
       labelNames: ['destination'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10], registers: [registry],
     });
+    this.inFlightBytes = new Gauge({ name: 'cairn_receiver_in_flight_bytes', help: 'Bytes reserved against limits.max_in_flight_size (bodies after decompression plus the codec index)', registers: [registry] });
     new Gauge({
       name: 'cairn_queue_size_bytes', help: 'Bytes waiting in each destination queue', labelNames: ['destination'], registers: [registry],
       collect() {

@@ -3,7 +3,7 @@ import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerU
 import { encodeExportResponse, encodeRpcStatus, otlpGrpcMethod, type Signal } from '@cairn/otlp';
 import type { TokenAuthenticator } from '../../auth/tokens.js';
 import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
-import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
+import { Reservation, type Ingest, type IngestOutcome } from '../../pipeline/ingest.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
 import { exportResult, retryAfterOf, RPC_CODE } from '../outcome.js';
 
@@ -75,16 +75,16 @@ export class OtlpGrpcReceiver {
       return;
     }
     const body = call.request;
-    // Kept apart: the body's buffer may move to a processing thread and read as empty here.
-    const size = body.byteLength;
-    const refused = this.deps.ingest.admit(size);
-    if (refused) {
-      this.refuse(callback, errorOf(refused));
+    // grpc-js has inflated the message already (bounded by max_request_size): its full size is
+    // reserved now, and the index for its entries by the ingest before processing.
+    const reservation = this.deps.ingest.admit(body.byteLength);
+    if (!(reservation instanceof Reservation)) {
+      this.refuse(callback, errorOf(reservation));
       return;
     }
-    this.deps.ingest.accept(RECEIVER, signal, 'protobuf', body, auth.tenant.name).then(
+    this.deps.ingest.accept(RECEIVER, signal, 'protobuf', body, auth.tenant.name, reservation).then(
       (outcome) => {
-        this.deps.ingest.release(size);
+        this.deps.ingest.release(reservation);
         if (outcome.kind === 'accepted') {
           callback(null, encodeExportResponse(exportResult(outcome)));
           return;
@@ -92,7 +92,7 @@ export class OtlpGrpcReceiver {
         callback(errorOf(outcome), null);
       },
       (error: Error) => {
-        this.deps.ingest.release(size);
+        this.deps.ingest.release(reservation);
         callback({ code: GrpcStatus.INTERNAL, details: error.message }, null);
       },
     );

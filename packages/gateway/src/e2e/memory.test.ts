@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { OtlpHttpSink } from '../testing/sink.js';
+import { kill9, spawnGateway, type GatewayChild } from './child.js';
+import { post, span, traces } from './client.js';
+import { harnessYaml } from './harness.js';
+
+/** Empty spans (`0x12 0x00`, two bytes each) inside one ScopeSpans of one ResourceSpans. */
+function emptySpans(count: number): Buffer {
+  const spans = Buffer.alloc(count * 2);
+  for (let i = 0; i < spans.length; i += 2) spans[i] = 0x12;
+  // ResourceSpans.scope_spans (2) holding ScopeSpans whose spans (2) are the empty spans.
+  const resource = Buffer.concat([Buffer.from([0x12]), varint(spans.length), spans]);
+  return Buffer.concat([Buffer.from([0x0a]), varint(resource.length), resource]);
+}
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** The status of one POST, or 'reset' when the gateway closed the connection before answering. */
+function postGzip(port: number, body: Buffer): Promise<{ status: number | 'reset'; text: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip', 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+      res.on('error', () => resolve({ status: 'reset', text }));
+    });
+    req.on('error', () => resolve({ status: 'reset', text: '' }));
+    req.end(body);
+  });
+}
+
+/** Peak resident set of a process, in bytes (Linux). */
+function peakRss(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
+  return Number(/(\d+)/.exec(line)![1]) * 1024;
+}
+
+const REQUESTS = 64;
+/** Each request: ~16 KB of gzip that inflates to 16 MiB, eight million empty spans. */
+const SPANS_PER_BOMB = 8 * 1024 * 1024;
+const BUDGET_MIB = 32;
+/**
+ * The bound the peak RSS must stay under: a Node process with one processing thread and SQLite
+ * peaks near 150 MB here; the budget adds 32 MiB, zlib and sockets a little more. Without the
+ * budget on inflated bytes the same requests held 64 × 16 MiB at once, over 1 GB.
+ */
+const RSS_BOUND = 400 * 1024 * 1024;
+
+describe('memory: gzip-amplified requests of empty spans', { skip: process.platform !== 'linux' ? 'reads /proc' : false }, () => {
+  let sink: OtlpHttpSink;
+  let gateway: GatewayChild | undefined;
+
+  before(async () => {
+    sink = await OtlpHttpSink.start();
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-memory-'));
+    const configPath = join(dir, 'cairn.yaml');
+    // The ratio is opened up on purpose: what is under test is the budget, not the ratio check.
+    const limits = `limits: { max_gzip_ratio: 5000, max_in_flight_size: ${BUDGET_MIB}MiB }`;
+    writeFileSync(configPath, harnessYaml(sink.url, join(dir, 'queue'), `auth: { anonymous: true }\n${limits}`));
+    gateway = await spawnGateway(configPath);
+  });
+
+  after(async () => {
+    if (gateway) await kill9(gateway);
+    await sink.close();
+  });
+
+  it(`${REQUESTS} concurrent bombs are refused, peak RSS stays under ${RSS_BOUND / 2 ** 20} MiB, and the gateway still serves`, async () => {
+    const bomb = gzipSync(emptySpans(SPANS_PER_BOMB), { level: 9 });
+    assert.ok(bomb.length < 64 * 1024, `bomb is ${bomb.length} bytes`);
+    const port = gateway!.ports.http!;
+    const answers = await Promise.all(Array.from({ length: REQUESTS }, () => postGzip(port, bomb)));
+    const statuses = new Map<string | number, number>();
+    for (const a of answers) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+    const summary = JSON.stringify([...statuses]);
+    assert.equal(statuses.get(200), undefined, `a bomb was accepted: ${summary}`);
+    assert.ok([...statuses.keys()].every((s) => s === 400 || s === 429 || s === 'reset'), `unexpected answers: ${summary}`);
+    assert.ok((statuses.get(400) ?? 0) >= 1, `no request reached the item count: ${summary}`);
+    assert.ok(answers.filter((a) => a.status === 400).every((a) => a.text.includes('CAIRN_TOO_MANY_ITEMS')), 'a 400 without the stable code');
+
+    const peak = peakRss(gateway!.process.pid!);
+    process.stdout.write(`# memory: ${summary}; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB\n`);
+    assert.ok(peak < RSS_BOUND, `peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB, bound ${RSS_BOUND / 2 ** 20} MiB`);
+
+    // Healthy: a real request still goes through and reaches the backend.
+    const good = span('after-the-flood');
+    const res = await post(`http://127.0.0.1:${port}/v1/traces`, traces('checkout', [good]));
+    assert.equal(res.status, 200);
+    await sink.waitFor((s) => s.spanIds.includes(good.spanIdHex), 10_000);
+  });
+});

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway, type GatewayChild } from './child.js';
-import { post, span, traces } from './client.js';
-import { harnessYaml } from './harness.js';
+import { grpcTraceClient, post, span, traces } from './client.js';
+import { harnessYaml, startHarness, type Harness } from './harness.js';
 
 /** Empty spans (`0x12 0x00`, two bytes each) inside one ScopeSpans of one ResourceSpans. */
 function emptySpans(count: number): Buffer {
@@ -101,5 +101,42 @@ describe('memory: gzip-amplified requests of empty spans', { skip: process.platf
     const res = await post(`http://127.0.0.1:${port}/v1/traces`, traces('checkout', [good]));
     assert.equal(res.status, 200);
     await sink.waitFor((s) => s.spanIds.includes(good.spanIdHex), 10_000);
+  });
+});
+
+describe('limits.max_items_per_request', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ extra: 'limits: { max_items_per_request: 10 }' });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  const spans = (n: number) => Array.from({ length: n }, () => span('op'));
+
+  it('OTLP/HTTP: 10 spans are accepted, 11 are refused whole with 400 CAIRN_TOO_MANY_ITEMS (not retryable)', async () => {
+    assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', spans(10)))).status, 200);
+    const refused = await post(`${h.http}/v1/traces`, traces('checkout', spans(11)));
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.toString('latin1'), /CAIRN_TOO_MANY_ITEMS/);
+  });
+
+  it('OTLP/JSON is counted once converted: 11 spans are refused with 400', async () => {
+    const json = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: Array.from({ length: 11 }, (_, i) => ({ traceId: '0102030405060708090a0b0c0d0e0f10', spanId: `01020304050607${(i + 16).toString(16)}`, name: 'op' })) }] }] });
+    const res = await post(`${h.http}/v1/traces`, json, { 'content-type': 'application/json' });
+    assert.equal(res.status, 400);
+    assert.match(res.body.toString(), /CAIRN_TOO_MANY_ITEMS/);
+  });
+
+  it('OTLP/gRPC: 11 spans are refused with INVALID_ARGUMENT', async () => {
+    const client = grpcTraceClient(h.grpc);
+    try {
+      const answer = await client.export(traces('checkout', spans(11)));
+      assert.equal(answer.code, 3);
+      assert.match(answer.details, /CAIRN_TOO_MANY_ITEMS/);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { QueueFullError, type DeadLetter, type EnqueueEntry, type QueueDepth, type QueueStore, type StoredBatch } from './types.js';
+import { QueueFullError, type BatchMeta, type DeadLetter, type EnqueueEntry, type QueueDepth, type QueueStore, type StoredBatch } from './types.js';
 
 /**
  * The memory-only queue, for those who choose speed over durability: a restart loses what is
@@ -15,7 +15,7 @@ export class MemoryQueueStore implements QueueStore {
   enqueue(entries: readonly EnqueueEntry[]): number[] {
     checkLimits(entries, this.limits, (d) => this.depth(d));
     return entries.map((entry) => {
-      const batch: StoredBatch = { id: this.nextId++, ...entry, attempts: 0, enqueuedAt: Date.now() };
+      const batch: StoredBatch = { id: this.nextId++, ...entry, bytes: entry.body.byteLength, attempts: 0, enqueuedAt: Date.now() };
       this.queueOf(entry.destination).set(batch.id, batch);
       const depth = this.depth(entry.destination);
       depth.bytes += entry.body.byteLength;
@@ -24,8 +24,8 @@ export class MemoryQueueStore implements QueueStore {
     });
   }
 
-  read(destination: string, afterId: number, limit: number): StoredBatch[] {
-    const out: StoredBatch[] = [];
+  peek(destination: string, afterId: number, limit: number): BatchMeta[] {
+    const out: BatchMeta[] = [];
     // Map iteration is insertion order, which is id order.
     for (const batch of this.queueOf(destination).values()) {
       if (batch.id <= afterId) continue;
@@ -33,6 +33,21 @@ export class MemoryQueueStore implements QueueStore {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  load(destination: string, batches: readonly BatchMeta[]): StoredBatch[] {
+    const queue = this.queueOf(destination);
+    const out: StoredBatch[] = [];
+    for (const meta of batches) {
+      const batch = queue.get(meta.id);
+      if (!batch) break;
+      out.push(batch);
+    }
+    return out;
+  }
+
+  read(destination: string, afterId: number, limit: number): StoredBatch[] {
+    return this.load(destination, this.peek(destination, afterId, limit));
   }
 
   ack(destination: string, ids: readonly number[]): void {
@@ -111,6 +126,14 @@ export class RoutedQueueStore implements QueueStore {
     const durable = entries.filter((e) => !this.inMemory.has(e.destination));
     const memory = entries.filter((e) => this.inMemory.has(e.destination));
     return [...(durable.length ? this.durable.enqueue(durable) : []), ...(memory.length ? this.memory.enqueue(memory) : [])];
+  }
+
+  peek(destination: string, afterId: number, limit: number): BatchMeta[] {
+    return this.storeOf(destination).peek(destination, afterId, limit);
+  }
+
+  load(destination: string, batches: readonly BatchMeta[]): StoredBatch[] {
+    return this.storeOf(destination).load(destination, batches);
   }
 
   read(destination: string, afterId: number, limit: number): StoredBatch[] {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Signal } from '@cairn/otlp';
 import { checkLimits } from './memory.js';
-import type { DeadLetter, EnqueueEntry, QueueDepth, QueueStore, StoredBatch } from './types.js';
+import type { BatchMeta, DeadLetter, EnqueueEntry, QueueDepth, QueueStore, StoredBatch } from './types.js';
 
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
 
@@ -21,13 +21,13 @@ export interface SqliteQueueOptions {
   cacheBytes?: number;
 }
 
-interface BatchRow {
+interface MetaRow {
   id: number;
   destination: string;
   tenant: string;
   signal: number;
-  body: Buffer;
   items: number;
+  bytes: number;
   attempts: number;
   enqueued_at: number;
 }
@@ -44,8 +44,9 @@ export class SqliteQueueStore implements QueueStore {
   private readonly cacheLimit: number;
   private readonly statements: {
     insert: Database.Statement<[string, string, number, Uint8Array, number, number, number]>;
-    read: Database.Statement<[string, number, number], BatchRow>;
-    readMeta: Database.Statement<[string, number, number], Omit<BatchRow, 'body'>>;
+    readMeta: Database.Statement<[string, number, number], MetaRow>;
+    /** Bodies of a destination's batches from one id to another, both included. */
+    readBodies: Database.Statement<[string, number, number], { id: number; body: Buffer }>;
     /** Deletes a batch and says how many body bytes left the queue (nothing if it was gone). */
     remove: Database.Statement<[number], { size: number }>;
     attempt: Database.Statement<[number]>;
@@ -88,8 +89,9 @@ export class SqliteQueueStore implements QueueStore {
     this.cacheLimit = options.cacheBytes ?? 32 * 1024 * 1024;
     this.statements = {
       insert: this.db.prepare('INSERT INTO batches (destination, tenant, signal, body, items, attempts, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      read: this.db.prepare('SELECT id, destination, tenant, signal, body, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
-      readMeta: this.db.prepare('SELECT id, destination, tenant, signal, items, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
+      // length() of a BLOB comes from the record header: the body's pages are not read.
+      readMeta: this.db.prepare('SELECT id, destination, tenant, signal, items, length(body) AS bytes, attempts, enqueued_at FROM batches WHERE destination = ? AND id > ? ORDER BY id LIMIT ?'),
+      readBodies: this.db.prepare('SELECT id, body FROM batches WHERE destination = ? AND id >= ? AND id <= ? ORDER BY id'),
       remove: this.db.prepare('DELETE FROM batches WHERE id = ? RETURNING length(body) AS size'),
       attempt: this.db.prepare('UPDATE batches SET attempts = attempts + 1 WHERE id = ?'),
       dead: this.db.prepare('INSERT OR REPLACE INTO dead_letters (id, destination, signal, items, bytes, reason, failed_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -121,15 +123,30 @@ export class SqliteQueueStore implements QueueStore {
     return ids;
   }
 
-  read(destination: string, afterId: number, limit: number): StoredBatch[] {
-    // Recent bodies are still in memory: read only the metadata unless one is missing. Then one
-    // range read of the page: measured against a point read per missing body, it was faster
-    // (by 8-36%) for three of four batch and page sizes and 6% slower for the fourth.
-    const meta = this.statements.readMeta.all(destination, afterId, limit);
-    if (meta.every((row) => this.cache.has(row.id))) {
-      return meta.map((row) => toBatch(row, this.cache.get(row.id)!));
+  peek(destination: string, afterId: number, limit: number): BatchMeta[] {
+    return this.statements.readMeta.all(destination, afterId, limit).map(toMeta);
+  }
+
+  load(destination: string, batches: readonly BatchMeta[]): StoredBatch[] {
+    // Recent bodies are still in memory; the rest come in one range read from the first missing
+    // to the last (measured against a point read per missing body, the range was faster by 8-36%
+    // for three of four batch and page sizes and 6% slower for the fourth).
+    let fromDisk: Map<number, Uint8Array> | undefined;
+    const missing = batches.filter((b) => !this.cache.has(b.id));
+    if (missing.length > 0) {
+      fromDisk = new Map(this.statements.readBodies.all(destination, missing[0]!.id, missing[missing.length - 1]!.id).map((row) => [row.id, row.body]));
     }
-    return this.statements.read.all(destination, afterId, limit).map((row) => toBatch(row, this.cache.get(row.id) ?? row.body));
+    const out: StoredBatch[] = [];
+    for (const meta of batches) {
+      const body = this.cache.get(meta.id) ?? fromDisk?.get(meta.id);
+      if (!body) break;
+      out.push({ ...meta, body });
+    }
+    return out;
+  }
+
+  read(destination: string, afterId: number, limit: number): StoredBatch[] {
+    return this.load(destination, this.peek(destination, afterId, limit));
   }
 
   ack(destination: string, ids: readonly number[]): void {
@@ -183,14 +200,14 @@ export class SqliteQueueStore implements QueueStore {
   }
 }
 
-function toBatch(row: Omit<BatchRow, 'body'>, body: Uint8Array): StoredBatch {
+function toMeta(row: MetaRow): BatchMeta {
   return {
     id: row.id,
     destination: row.destination,
     tenant: row.tenant,
     signal: SIGNALS[row.signal] ?? 'traces',
-    body,
     items: row.items,
+    bytes: row.bytes,
     attempts: row.attempts,
     enqueuedAt: row.enqueued_at,
   };

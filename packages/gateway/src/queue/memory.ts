@@ -1,4 +1,5 @@
-import { QueueFullError, type BatchMeta, type DeadLetter, type EnqueueEntry, type QueueDepth, type QueueStore, type StoredBatch } from './types.js';
+import { DeadLetterTally, NO_DEAD_LETTER_LIMITS } from './dead-letters.js';
+import { QueueFullError, type BatchMeta, type DeadLetter, type DeadLetterLimits, type DeadLetterStats, type EnqueueEntry, type QueueDepth, type QueueStore, type StoredBatch } from './types.js';
 
 /**
  * The memory-only queue, for those who choose speed over durability: a restart loses what is
@@ -8,9 +9,11 @@ export class MemoryQueueStore implements QueueStore {
   private nextId = 1;
   private readonly pending = new Map<string, Map<number, StoredBatch>>();
   private readonly depths = new Map<string, QueueDepth>();
-  private readonly dead: DeadLetter[] = [];
+  /** Metadata only: a memory queue's dead letters cannot be replayed, their bodies are not kept. */
+  private dead: DeadLetter[] = [];
+  private readonly tally = new DeadLetterTally();
 
-  constructor(private readonly limits: ReadonlyMap<string, number>) {}
+  constructor(private readonly limits: ReadonlyMap<string, number>, private readonly deadLetterLimits: DeadLetterLimits = NO_DEAD_LETTER_LIMITS) {}
 
   enqueue(entries: readonly EnqueueEntry[]): number[] {
     checkLimits(entries, this.limits, (d) => this.depth(d));
@@ -69,7 +72,31 @@ export class MemoryQueueStore implements QueueStore {
 
   deadLetter(batch: StoredBatch, reason: string): void {
     this.ack(batch.destination, [batch.id]);
-    this.dead.push({ id: batch.id, destination: batch.destination, signal: batch.signal, items: batch.items, bytes: batch.body.byteLength, reason, failedAt: Date.now() });
+    const now = Date.now();
+    this.dead.push({ id: batch.id, destination: batch.destination, tenant: batch.tenant, signal: batch.signal, items: batch.items, bytes: batch.body.byteLength, reason, failedAt: now });
+    this.tally.added(batch.destination, batch.body.byteLength);
+    this.pruneDeadLetters(now);
+  }
+
+  deadLetterStats(): ReadonlyMap<string, DeadLetterStats> {
+    return this.tally.stats;
+  }
+
+  pruneDeadLetters(now = Date.now()): void {
+    const { maxAgeMs, maxBytes } = this.deadLetterLimits;
+    let over = this.tally.totalBytes - maxBytes;
+    // Oldest first: the array is in the order they failed.
+    let drop = 0;
+    while (drop < this.dead.length && ((maxAgeMs > 0 && this.dead[drop]!.failedAt < now - maxAgeMs) || over > 0)) {
+      const d = this.dead[drop++]!;
+      over -= d.bytes;
+      this.tally.evicted(d.destination, d.bytes);
+    }
+    if (drop > 0) this.dead = this.dead.slice(drop);
+  }
+
+  sync(): boolean {
+    return false;
   }
 
   depth(destination: string): QueueDepth {
@@ -158,6 +185,19 @@ export class RoutedQueueStore implements QueueStore {
 
   deadLetters(destination?: string): DeadLetter[] {
     return [...this.durable.deadLetters(destination), ...this.memory.deadLetters(destination)];
+  }
+
+  deadLetterStats(): ReadonlyMap<string, DeadLetterStats> {
+    return new Map([...this.durable.deadLetterStats(), ...this.memory.deadLetterStats()]);
+  }
+
+  pruneDeadLetters(now?: number): void {
+    this.durable.pruneDeadLetters(now);
+    this.memory.pruneDeadLetters(now);
+  }
+
+  sync(): boolean {
+    return this.durable.sync();
   }
 
   close(): void {

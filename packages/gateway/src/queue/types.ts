@@ -35,11 +35,27 @@ export interface QueueDepth {
 export interface DeadLetter {
   id: number;
   destination: string;
+  tenant: string;
   signal: Signal;
   items: number;
   bytes: number;
   reason: string;
   failedAt: number;
+}
+
+/** Bounds on the dead letters of a store, over all its destinations. */
+export interface DeadLetterLimits {
+  maxBytes: number;
+  /** 0: no age limit. */
+  maxAgeMs: number;
+}
+
+export interface DeadLetterStats {
+  batches: number;
+  bytes: number;
+  /** Since this process started. */
+  evictedBatches: number;
+  evictedBytes: number;
 }
 
 /** A destination's queue is full: the receivers answer with backpressure, nothing is written. */
@@ -77,5 +93,11 @@ export interface QueueStore {
   deadLetter(batch: StoredBatch, reason: string): void;
   depth(destination: string): QueueDepth;
   deadLetters(destination?: string): DeadLetter[];
+  /** Dead letters kept and evicted, per destination. */
+  deadLetterStats(): ReadonlyMap<string, DeadLetterStats>;
+  /** Evicts dead letters past `max_age`, then the oldest until they fit `max_size`. */
+  pruneDeadLetters(now?: number): void;
+  /** Reads back what another process changed in the store; true when something did. */
+  sync(): boolean;
   close(): void;
 }

@@ -40,7 +40,18 @@ export type Overflow = 'resources' | 'scopes' | 'records' | 'points';
 // data points in field 1.
 const METRIC_DATA_FIELDS = new Set([5, 7, 9, 10, 11]);
 
-let P = 0;
+/** Messages on the way down: request → resource group → scope group → record → (metric data). */
+const enum Depth {
+  Request = 0,
+  Resource = 1,
+  Scope = 2,
+  Metric = 3,
+  MetricData = 4,
+}
+
+/** The length-delimited field that holds the next depth's entries: resource_* = 1, scope_* = 2, records = 2, data_points = 1. */
+const ENTRY_TAG = [1 << 3 | 2, 2 << 3 | 2, 2 << 3 | 2, -1, 1 << 3 | 2];
+const LEVEL_AT: readonly Overflow[] = ['resources', 'scopes', 'records', 'records', 'points'];
 
 /**
  * Counts entries, stopping as soon as one level passes `max` (then `overflow` names it). The scan
@@ -48,154 +59,83 @@ let P = 0;
  * codec's validating walk refuses the request with the byte offset.
  */
 export function countEntries(signal: Signal, bytes: Uint8Array, max: number): { counts: EntryCounts; overflow?: Overflow } {
-  const counts: EntryCounts = { resources: 0, scopes: 0, records: 0, points: 0 };
-  const overflow = scanRequest(signal, bytes, counts, max);
-  return overflow ? { counts, overflow } : { counts };
+  const scanner = new EntryScanner(bytes, signal === 'metrics', max);
+  const overflow = scanner.walk(0, bytes.length, Depth.Request);
+  return overflow ? { counts: scanner.counts, overflow } : { counts: scanner.counts };
 }
 
-function scanRequest(signal: Signal, buf: Uint8Array, c: EntryCounts, max: number): Overflow | undefined {
-  let pos = 0;
-  const end = buf.length;
-  while (pos < end) {
-    const field = nextField(buf, pos, end);
-    if (field < 0) return undefined;
-    const start = P;
-    const stop = fieldEnd(buf, field, start, end);
-    if (stop < 0) return undefined;
-    if (field === (1 << 3 | 2)) {
-      if (++c.resources > max) return 'resources';
-      const over = scanResource(signal, buf, start, stop, c, max);
-      if (over) return over;
+class EntryScanner {
+  readonly counts: EntryCounts = { resources: 0, scopes: 0, records: 0, points: 0 };
+  /** Position after the last varint read. */
+  private p = 0;
+
+  constructor(private readonly buf: Uint8Array, private readonly metrics: boolean, private readonly max: number) {}
+
+  /** Walks the fields of the message in [start, end) at `depth`; returns the level that passed `max`. */
+  walk(start: number, end: number, depth: Depth): Overflow | undefined {
+    let pos = start;
+    while (pos < end) {
+      const tag = this.varint(pos, end);
+      if (tag < 0) return undefined;
+      const stop = this.fieldEnd(tag, this.p, end);
+      if (stop < 0) return undefined;
+      // For a length-delimited field, p is now where its body starts.
+      const bodyStart = this.p;
+      if (tag === ENTRY_TAG[depth]) {
+        const level = LEVEL_AT[depth]!;
+        if (++this.counts[level] > this.max) return level;
+        const next = depth + 1;
+        if (next === Depth.Metric ? this.metrics : next < Depth.Metric) {
+          const over = this.walk(bodyStart, stop, next);
+          if (over) return over;
+        }
+      } else if (depth === Depth.Metric && (tag & 7) === 2 && METRIC_DATA_FIELDS.has(tag >>> 3)) {
+        const over = this.walk(bodyStart, stop, Depth.MetricData);
+        if (over) return over;
+      }
+      pos = stop;
     }
-    pos = stop;
+    return undefined;
   }
-  return undefined;
-}
 
-/** ResourceSpans / ResourceLogs / ResourceMetrics: scope groups in field 2. */
-function scanResource(signal: Signal, buf: Uint8Array, from: number, end: number, c: EntryCounts, max: number): Overflow | undefined {
-  const first = lengthStart(buf, from, end);
-  if (first < 0) return undefined;
-  let pos = first;
-  const stopAt = P;
-  while (pos < stopAt) {
-    const field = nextField(buf, pos, stopAt);
-    if (field < 0) return undefined;
-    const start = P;
-    const stop = fieldEnd(buf, field, start, stopAt);
-    if (stop < 0) return undefined;
-    if (field === (2 << 3 | 2)) {
-      if (++c.scopes > max) return 'scopes';
-      const over = scanScope(signal, buf, start, stop, c, max);
-      if (over) return over;
+  /** Where the field whose tag was just read ends, or -1; `start` is the position after the tag. */
+  private fieldEnd(tag: number, start: number, end: number): number {
+    switch (tag & 7) {
+      case 0: {
+        let pos = start;
+        for (let i = 0; i < 10; i++) {
+          if (pos >= end) return -1;
+          if (this.buf[pos++]! < 0x80) return pos;
+        }
+        return -1;
+      }
+      case 1:
+        return start + 8 <= end ? start + 8 : -1;
+      case 5:
+        return start + 4 <= end ? start + 4 : -1;
+      case 2: {
+        const length = this.varint(start, end);
+        if (length < 0 || this.p + length > end) return -1;
+        return this.p + length;
+      }
+      default:
+        return -1;
     }
-    pos = stop;
   }
-  return undefined;
-}
 
-/** ScopeSpans / ScopeLogs / ScopeMetrics: records in field 2. */
-function scanScope(signal: Signal, buf: Uint8Array, from: number, end: number, c: EntryCounts, max: number): Overflow | undefined {
-  const first = lengthStart(buf, from, end);
-  if (first < 0) return undefined;
-  let pos = first;
-  const stopAt = P;
-  while (pos < stopAt) {
-    const field = nextField(buf, pos, stopAt);
-    if (field < 0) return undefined;
-    const start = P;
-    const stop = fieldEnd(buf, field, start, stopAt);
-    if (stop < 0) return undefined;
-    if (field === (2 << 3 | 2)) {
-      if (++c.records > max) return 'records';
-      if (signal === 'metrics' && scanMetric(buf, start, stop, c, max)) return 'points';
-    }
-    pos = stop;
-  }
-  return undefined;
-}
-
-/** Metric: its data message, then that message's data points (field 1). True when points pass `max`. */
-function scanMetric(buf: Uint8Array, from: number, end: number, c: EntryCounts, max: number): boolean {
-  const first = lengthStart(buf, from, end);
-  if (first < 0) return false;
-  let pos = first;
-  const stopAt = P;
-  while (pos < stopAt) {
-    const field = nextField(buf, pos, stopAt);
-    if (field < 0) return false;
-    const start = P;
-    const stop = fieldEnd(buf, field, start, stopAt);
-    if (stop < 0) return false;
-    if ((field & 7) === 2 && METRIC_DATA_FIELDS.has(field >>> 3)) {
-      const dataStart = lengthStart(buf, start, stop);
-      if (dataStart < 0) return false;
-      const dataEnd = P;
-      let at = dataStart;
-      while (at < dataEnd) {
-        const inner = nextField(buf, at, dataEnd);
-        if (inner < 0) return false;
-        const innerStop = fieldEnd(buf, inner, P, dataEnd);
-        if (innerStop < 0) return false;
-        if (inner === (1 << 3 | 2) && ++c.points > max) return true;
-        at = innerStop;
+  /** A varint of at most 32 bits (tags, lengths); -1 if malformed. Sets p after it. */
+  private varint(pos: number, end: number): number {
+    const buf = this.buf;
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (pos >= end) return -1;
+      const b = buf[pos++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) {
+        this.p = pos;
+        return result > 0xffffffff ? -1 : result;
       }
     }
-    pos = stop;
+    return -1;
   }
-  return false;
-}
-
-/** Reads a tag at `pos`; returns it (or -1 if malformed) and leaves P after it. */
-function nextField(buf: Uint8Array, pos: number, end: number): number {
-  return varint(buf, pos, end);
-}
-
-/** Where the field whose tag was just read ends, or -1; `start` is the position after the tag. */
-function fieldEnd(buf: Uint8Array, tag: number, start: number, end: number): number {
-  switch (tag & 7) {
-    case 0: {
-      let pos = start;
-      for (let i = 0; i < 10; i++) {
-        if (pos >= end) return -1;
-        if (buf[pos++]! < 0x80) return pos;
-      }
-      return -1;
-    }
-    case 1:
-      return start + 8 <= end ? start + 8 : -1;
-    case 5:
-      return start + 4 <= end ? start + 4 : -1;
-    case 2: {
-      const length = varint(buf, start, end);
-      if (length < 0 || P + length > end) return -1;
-      return P + length;
-    }
-    default:
-      return -1;
-  }
-}
-
-/** For a length-delimited field whose body follows `start`: returns the body's start and sets P to its end. */
-function lengthStart(buf: Uint8Array, start: number, end: number): number {
-  const length = varint(buf, start, end);
-  if (length < 0 || P + length > end) return -1;
-  const bodyStart = P;
-  P = bodyStart + length;
-  return bodyStart;
-}
-
-/** A varint of at most 32 bits (tags, lengths); -1 if malformed. Sets P after it. */
-function varint(buf: Uint8Array, pos: number, end: number): number {
-  let result = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (pos >= end) return -1;
-    const b = buf[pos++]!;
-    result += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) {
-      P = pos;
-      return result > 0xffffffff ? -1 : result;
-    }
-  }
-  return -1;
 }

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway, type GatewayChild } from './child.js';
 import { grpcTraceClient, post, span, traces } from './client.js';
-import { harnessYaml, startHarness, type Harness } from './harness.js';
+import { eventually, harnessYaml, startHarness, type Harness } from './harness.js';
 
 /** Empty spans (`0x12 0x00`, two bytes each) inside one ScopeSpans of one ResourceSpans. */
 function emptySpans(count: number): Buffer {
@@ -139,4 +139,41 @@ describe('limits.max_items_per_request', () => {
       client.close();
     }
   });
+});
+
+describe('the in-flight budget counts inflated bytes', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ extra: 'limits: { max_request_size: 1MiB, max_in_flight_size: 2MiB, max_gzip_ratio: 2000, max_decompressed_size: 16MiB }' });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('a gzip body is refused with 429 mid-inflate when other requests hold the budget, and goes through alone', async () => {
+    // 1 MiB of span names (valid spans) that gzip to a few KB: inflating it needs 1 MiB of budget.
+    const big = Buffer.from(traces('checkout', Array.from({ length: 2000 }, () => span('x'.repeat(500)))));
+    const bomb = gzipSync(big, { level: 9 });
+    const port = Number(new URL(h.http).port);
+    // A chunked upload that never ends holds max_request_size (1 MiB) of the 2 MiB budget.
+    const holder = request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/x-protobuf' } });
+    holder.on('error', () => {});
+    holder.write(Buffer.alloc(10));
+    try {
+      await eventually(async () => (await inFlightText()) >= 1024 * 1024, 5000, 'the holder is admitted');
+      const refused = await postGzip(port, bomb);
+      assert.equal(refused.status, 429, refused.text);
+      assert.match(refused.text, /max_in_flight_size, counted after decompression/);
+    } finally {
+      holder.destroy();
+    }
+    await eventually(async () => (await inFlightText()) === 0, 5000, 'the budget is released');
+    const alone = await postGzip(port, bomb);
+    assert.equal(alone.status, 200, alone.text);
+  });
+
+  async function inFlightText(): Promise<number> {
+    const text = await h.gateway.metrics.registry.metrics();
+    return Number(/^cairn_receiver_in_flight_bytes ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
+  }
 });

@@ -52,6 +52,7 @@ const enum Depth {
 /** The length-delimited field that holds the next depth's entries: resource_* = 1, scope_* = 2, records = 2, data_points = 1. */
 const ENTRY_TAG = [1 << 3 | 2, 2 << 3 | 2, 2 << 3 | 2, -1, 1 << 3 | 2];
 const LEVEL_AT: readonly Overflow[] = ['resources', 'scopes', 'records', 'records', 'points'];
+const LEVEL_INDEX = [0, 1, 2, 2, 3];
 
 /**
  * Counts entries, stopping as soon as one level passes `max` (then `overflow` names it). The scan
@@ -65,14 +66,24 @@ export function countEntries(signal: Signal, bytes: Uint8Array, max: number): { 
 }
 
 class EntryScanner {
-  readonly counts: EntryCounts = { resources: 0, scopes: 0, records: 0, points: 0 };
+  /** Per level: resources, scopes, records, points (a plain array: indexed by LEVEL_INDEX). */
+  private readonly n = [0, 0, 0, 0];
   /** Position after the last varint read. */
   private p = 0;
 
   constructor(private readonly buf: Uint8Array, private readonly metrics: boolean, private readonly max: number) {}
 
+  get counts(): EntryCounts {
+    const n = this.n;
+    return { resources: n[0]!, scopes: n[1]!, records: n[2]!, points: n[3]! };
+  }
+
   /** Walks the fields of the message in [start, end) at `depth`; returns the level that passed `max`. */
   walk(start: number, end: number, depth: Depth): Overflow | undefined {
+    const entryTag = ENTRY_TAG[depth]!;
+    const level = LEVEL_INDEX[depth]!;
+    const next = depth + 1;
+    const descend = next === Depth.Metric ? this.metrics : next < Depth.Metric;
     let pos = start;
     while (pos < end) {
       const tag = this.varint(pos, end);
@@ -81,11 +92,9 @@ class EntryScanner {
       if (stop < 0) return undefined;
       // For a length-delimited field, p is now where its body starts.
       const bodyStart = this.p;
-      if (tag === ENTRY_TAG[depth]) {
-        const level = LEVEL_AT[depth]!;
-        if (++this.counts[level] > this.max) return level;
-        const next = depth + 1;
-        if (next === Depth.Metric ? this.metrics : next < Depth.Metric) {
+      if (tag === entryTag) {
+        if (++this.n[level]! > this.max) return LEVEL_AT[depth];
+        if (descend) {
           const over = this.walk(bodyStart, stop, next);
           if (over) return over;
         }
@@ -126,15 +135,21 @@ class EntryScanner {
   /** A varint of at most 32 bits (tags, lengths); -1 if malformed. Sets p after it. */
   private varint(pos: number, end: number): number {
     const buf = this.buf;
+    if (pos < end && buf[pos]! < 0x80) {
+      this.p = pos + 1;
+      return buf[pos]!;
+    }
     let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    let scale = 1;
+    for (let i = 0; i < 5; i++) {
       if (pos >= end) return -1;
       const b = buf[pos++]!;
-      result += (b & 0x7f) * 2 ** shift;
+      result += (b & 0x7f) * scale;
       if (b < 0x80) {
         this.p = pos;
         return result > 0xffffffff ? -1 : result;
       }
+      scale *= 128;
     }
     return -1;
   }

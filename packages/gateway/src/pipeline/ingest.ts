@@ -33,7 +33,8 @@ export class Reservation {
 
 /**
  * JSON bodies are converted to protobuf on a processing thread; until then their entries are
- * unknown. They reserve this many times their size: JSON.parse's objects plus the protobuf.
+ * unknown. They reserve this many times their size: the text as a string, and the protobuf
+ * writer's buffer while it doubles. Their index is bounded on that thread by the item limit.
  */
 const JSON_FACTOR = 4;
 
@@ -57,10 +58,6 @@ export class Ingest {
     private readonly maxInFlightBytes: number,
     private readonly maxItems: number,
   ) {}
-
-  get inFlight(): number {
-    return this.inFlightBytes;
-  }
 
   /** Reserves room for a request body; an Admission is a refusal: answer without reading the body. */
   admit(bytes: number): Admission | Reservation {

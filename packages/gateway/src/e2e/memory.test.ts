@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway, type GatewayChild } from './child.js';
 import { grpcTraceClient, post, span, traces } from './client.js';
@@ -172,6 +173,18 @@ describe('the in-flight budget counts inflated bytes', () => {
     await eventually(async () => (await inFlightText()) === 0, 5000, 'the budget is released');
     const alone = await postGzip(port, bomb);
     assert.equal(alone.status, 200, alone.text);
+  });
+
+  it('corrupt, truncated and random gzip bodies get 400 or 413, never 5xx, and give back every reserved byte', async () => {
+    const port = Number(new URL(h.http).port);
+    const valid = gzipSync(Buffer.from(traces('checkout', [span('ok')])));
+    const bodies = [valid.subarray(0, valid.length - 9), Buffer.concat([valid, Buffer.from('trailing')]), Buffer.from('not gzip at all')];
+    fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => void bodies.push(Buffer.concat([valid.subarray(0, 10), bytes]))), { numRuns: process.env.CI === 'true' ? 20 : 60 });
+    for (const body of bodies) {
+      const answer = await postGzip(port, body);
+      assert.ok(answer.status === 400 || answer.status === 413 || answer.status === 200, `${answer.status}: ${answer.text}`);
+    }
+    await eventually(async () => (await inFlightText()) === 0, 5000, 'every reservation released');
   });
 
   async function inFlightText(): Promise<number> {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, constants as h2 } from 'node:http2';
+import { otlpGrpcMethod } from '@cairn/otlp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -191,4 +193,50 @@ describe('the in-flight budget counts inflated bytes', () => {
     const text = await h.gateway.metrics.registry.metrics();
     return Number(/^cairn_receiver_in_flight_bytes ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
   }
+});
+
+describe('OTLP/gRPC: a call holds the budget while grpc-js receives and inflates its message', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ extra: 'limits: { max_request_size: 1MiB, max_in_flight_size: 1536KiB }' });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  async function inFlight(): Promise<number> {
+    const text = await h.gateway.metrics.registry.metrics();
+    return Number(/^cairn_receiver_in_flight_bytes ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
+  }
+
+  it('a call is refused with RESOURCE_EXHAUSTED before its message is read while another holds max_request_size, and goes through after', async () => {
+    // A raw HTTP/2 call that sends its metadata and 10 bytes of a 1000-byte message, then waits.
+    const session = connect(`http://${h.grpc}`);
+    session.on('error', () => {});
+    const held = session.request({
+      [h2.HTTP2_HEADER_METHOD]: 'POST',
+      [h2.HTTP2_HEADER_PATH]: otlpGrpcMethod('traces').path,
+      [h2.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+      te: 'trailers',
+    });
+    held.on('error', () => {});
+    const frame = Buffer.alloc(15);
+    frame.writeUInt32BE(1000, 1);
+    held.write(frame);
+    const client = grpcTraceClient(h.grpc);
+    try {
+      await eventually(async () => (await inFlight()) >= 1024 * 1024, 5000, 'the held call reserves max_request_size');
+      const refused = await client.export(traces('checkout', [span('waits')]));
+      assert.equal(refused.code, 8, refused.details);
+      held.close();
+      await eventually(async () => (await inFlight()) === 0, 5000, 'the held call gives its reservation back when it ends');
+      const accepted = await client.export(traces('checkout', [span('goes')]));
+      assert.equal(accepted.code, 0, accepted.details);
+      assert.equal(await inFlight(), 0);
+    } finally {
+      held.close();
+      session.close();
+      client.close();
+    }
+  });
 });

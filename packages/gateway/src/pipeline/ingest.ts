@@ -83,6 +83,13 @@ export class Ingest {
     return true;
   }
 
+  /** Sets a reservation to `bytes`; for trimming a worst-case reservation to what arrived. */
+  resize(reservation: Reservation, bytes: number): void {
+    this.inFlightBytes = Math.max(0, this.inFlightBytes + bytes - reservation.bytes);
+    reservation.bytes = bytes;
+    this.metrics.inFlightBytes.set(this.inFlightBytes);
+  }
+
   release(reservation: Reservation): void {
     this.inFlightBytes = Math.max(0, this.inFlightBytes - reservation.bytes);
     reservation.bytes = 0;

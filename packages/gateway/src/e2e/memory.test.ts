@@ -46,6 +46,12 @@ function postGzip(port: number, body: Buffer): Promise<{ status: number | 'reset
   });
 }
 
+/** Bytes the gateway holds against its in-flight budget, from its /metrics. */
+async function inFlight(h: Harness): Promise<number> {
+  const text = await h.gateway.metrics.registry.metrics();
+  return Number(/^cairn_receiver_in_flight_bytes ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
+}
+
 /** Peak resident set of a process, in bytes (Linux). */
 function peakRss(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
@@ -165,14 +171,14 @@ describe('the in-flight budget counts inflated bytes', () => {
     holder.on('error', () => {});
     holder.write(Buffer.alloc(10));
     try {
-      await eventually(async () => (await inFlightText()) >= 1024 * 1024, 5000, 'the holder is admitted');
+      await eventually(async () => (await inFlight(h)) >= 1024 * 1024, 5000, 'the holder is admitted');
       const refused = await postGzip(port, bomb);
       assert.equal(refused.status, 429, refused.text);
       assert.match(refused.text, /max_in_flight_size, counted after decompression/);
     } finally {
       holder.destroy();
     }
-    await eventually(async () => (await inFlightText()) === 0, 5000, 'the budget is released');
+    await eventually(async () => (await inFlight(h)) === 0, 5000, 'the budget is released');
     const alone = await postGzip(port, bomb);
     assert.equal(alone.status, 200, alone.text);
   });
@@ -186,13 +192,9 @@ describe('the in-flight budget counts inflated bytes', () => {
       const answer = await postGzip(port, body);
       assert.ok(answer.status === 400 || answer.status === 413 || answer.status === 200, `${answer.status}: ${answer.text}`);
     }
-    await eventually(async () => (await inFlightText()) === 0, 5000, 'every reservation released');
+    await eventually(async () => (await inFlight(h)) === 0, 5000, 'every reservation released');
   });
 
-  async function inFlightText(): Promise<number> {
-    const text = await h.gateway.metrics.registry.metrics();
-    return Number(/^cairn_receiver_in_flight_bytes ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
-  }
 });
 
 describe('OTLP/gRPC: a call holds the budget while grpc-js receives and inflates its message', () => {
@@ -203,11 +205,6 @@ describe('OTLP/gRPC: a call holds the budget while grpc-js receives and inflates
   after(async () => {
     await h.close();
   });
-
-  async function inFlight(): Promise<number> {
-    const text = await h.gateway.metrics.registry.metrics();
-    return Number(/^cairn_receiver_in_flight_bytes ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
-  }
 
   it('a call is refused with RESOURCE_EXHAUSTED before its message is read while another holds max_request_size, and goes through after', async () => {
     // A raw HTTP/2 call that sends its metadata and 10 bytes of a 1000-byte message, then waits.
@@ -225,14 +222,14 @@ describe('OTLP/gRPC: a call holds the budget while grpc-js receives and inflates
     held.write(frame);
     const client = grpcTraceClient(h.grpc);
     try {
-      await eventually(async () => (await inFlight()) >= 1024 * 1024, 5000, 'the held call reserves max_request_size');
+      await eventually(async () => (await inFlight(h)) >= 1024 * 1024, 5000, 'the held call reserves max_request_size');
       const refused = await client.export(traces('checkout', [span('waits')]));
       assert.equal(refused.code, 8, refused.details);
       held.close();
-      await eventually(async () => (await inFlight()) === 0, 5000, 'the held call gives its reservation back when it ends');
+      await eventually(async () => (await inFlight(h)) === 0, 5000, 'the held call gives its reservation back when it ends');
       const accepted = await client.export(traces('checkout', [span('goes')]));
       assert.equal(accepted.code, 0, accepted.details);
-      assert.equal(await inFlight(), 0);
+      assert.equal(await inFlight(h), 0);
     } finally {
       held.close();
       session.close();

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<n
   // The gateway (grpc-js, better-sqlite3, ajv, CEL) loads only for the commands that need it.
   up: { run: async (args, io) => (await import('./commands/up.js')).up(args, io), summary: 'run the gateway (`npm start` runs it on the embedded default config)' },
   validate: { run: async (args, io) => (await import('./commands/validate.js')).validate(args, io), summary: 'check a gateway config without starting anything' },
+  deadletters: { run: async (args, io) => (await import('./commands/deadletters.js')).deadletters(args, io), summary: 'list, show, replay or purge what the backends refused' },
 };
 
 export const USAGE = `usage: cairn <command> [options]

@@ -68,9 +68,11 @@ export class Gateway {
     const { config } = this;
     const limits = new Map(config.destinations.map((d) => [d.name, d.queue.maxBytes]));
     const inMemory = new Set(config.destinations.filter((d) => d.queue.mode === 'memory').map((d) => d.name));
-    const durable = new SqliteQueueStore({ path: join(config.storage.directory, 'queue.db'), limits, synchronous: config.storage.synchronous });
-    this.store = new RoutedQueueStore(durable, new MemoryQueueStore(limits), inMemory, limits);
+    const deadLetters = config.storage.deadLetters;
+    const durable = new SqliteQueueStore({ path: join(config.storage.directory, 'queue.db'), limits, synchronous: config.storage.synchronous, deadLetters });
+    this.store = new RoutedQueueStore(durable, new MemoryQueueStore(limits, deadLetters), inMemory, limits);
     this.stopFns.push(() => this.store?.close());
+    this.stopFns.push(this.maintainQueue());
 
     const exporters: Exporter[] = [];
     this.stopFns.push(() => Promise.all(exporters.map((e) => e.shutdown())).then(() => undefined));
@@ -85,7 +87,7 @@ export class Gateway {
 
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers);
     this.stopFns.push(() => this.pool?.close());
-    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes);
+    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
     this.stopFns.push(() => ingest.stop(grace));
 
     const auth = new TokenAuthenticator(config.auth);
@@ -137,6 +139,27 @@ export class Gateway {
     this.state = 'stopped';
     this.logger.info('gateway stopped');
     this.logger.flush?.();
+  }
+
+  /**
+   * Once a second, picks up what another process wrote to the queue file (`cairn deadletters
+   * replay` puts batches back while the gateway runs) and wakes the dispatchers; once a minute,
+   * evicts dead letters past `storage.dead_letters.max_age`. Returns the stop function.
+   */
+  private maintainQueue(): () => void {
+    let ticks = 0;
+    const timer = setInterval(() => {
+      const store = this.store;
+      if (!store || this.state !== 'running') return;
+      try {
+        if (store.sync()) for (const dispatcher of this.dispatchers.values()) dispatcher.notify();
+        if (++ticks % 60 === 0) store.pruneDeadLetters();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'queue maintenance failed');
+      }
+    }, 1000);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private deliveryEvents(destination: string): DeliveryEvents {

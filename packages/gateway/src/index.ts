@@ -4,4 +4,5 @@ export type { GatewayConfig, DestinationConfig } from './config/types.js';
 export { tokenDigest } from './auth/tokens.js';
 export { createExporter, validateExporterConfig, type Exporter, type ExportOutcome, type OutboundBatch } from './exporters/index.js';
 export { SqliteQueueStore } from './queue/sqlite.js';
-export type { QueueStore, StoredBatch } from './queue/types.js';
+export { DeadLetterFile, DeadLetterFileError, type DeadLetterSelection, type DeadLetterSummary } from './queue/dead-letter-file.js';
+export type { DeadLetter, QueueStore, StoredBatch } from './queue/types.js';

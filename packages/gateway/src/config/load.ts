@@ -41,7 +41,9 @@ export const DEFAULTS = {
     maxDepth: 16,
     maxAttributes: 1024,
     maxInFlightBytes: 128 * 1024 * 1024,
+    maxItemsPerRequest: 100_000,
   },
+  deadLetters: { maxBytes: 256 * 1024 * 1024, maxAgeMs: 7 * 24 * 3600_000 },
 } as const;
 
 /** Reads, substitutes, validates and normalizes a cairn.yaml. Throws ConfigError. */
@@ -247,7 +249,14 @@ function normalize(raw: RawConfig, source: string): GatewayConfig {
     receivers,
     auth,
     destinations,
-    storage: { directory: resolve(raw.storage?.directory ?? DEFAULTS.storageDirectory), synchronous: raw.storage?.synchronous ?? 'normal' },
+    storage: {
+      directory: resolve(raw.storage?.directory ?? DEFAULTS.storageDirectory),
+      synchronous: raw.storage?.synchronous ?? 'normal',
+      deadLetters: {
+        maxBytes: raw.storage?.dead_letters?.max_size === undefined ? DEFAULTS.deadLetters.maxBytes : unit(parseSize, raw.storage.dead_letters.max_size, ['storage', 'dead_letters', 'max_size']),
+        maxAgeMs: raw.storage?.dead_letters?.max_age === undefined ? DEFAULTS.deadLetters.maxAgeMs : unit(parseDuration, raw.storage.dead_letters.max_age, ['storage', 'dead_letters', 'max_age']),
+      },
+    },
     limits: {
       maxRequestBytes: size(limits.max_request_size, DEFAULTS.limits.maxRequestBytes, 'max_request_size'),
       maxDecompressedBytes: size(limits.max_decompressed_size, DEFAULTS.limits.maxDecompressedBytes, 'max_decompressed_size'),
@@ -255,6 +264,7 @@ function normalize(raw: RawConfig, source: string): GatewayConfig {
       maxDepth: limits.max_depth ?? DEFAULTS.limits.maxDepth,
       maxAttributes: limits.max_attributes ?? DEFAULTS.limits.maxAttributes,
       maxInFlightBytes: size(limits.max_in_flight_size, DEFAULTS.limits.maxInFlightBytes, 'max_in_flight_size'),
+      maxItemsPerRequest: limits.max_items_per_request ?? DEFAULTS.limits.maxItemsPerRequest,
     },
     workers: raw.workers === undefined || raw.workers === 'auto' ? availableParallelism() : raw.workers,
     logLevel: raw.log?.level ?? 'info',
@@ -285,9 +295,9 @@ interface RawConfig {
     concurrency?: number;
     batch?: { enabled?: boolean; max_items?: number; max_size?: unknown };
   }>;
-  storage?: { directory?: string; synchronous?: 'normal' | 'full' };
+  storage?: { directory?: string; synchronous?: 'normal' | 'full'; dead_letters?: { max_size?: unknown; max_age?: unknown } };
   admin?: RawListener | null;
-  limits?: { max_request_size?: unknown; max_decompressed_size?: unknown; max_gzip_ratio?: number; max_depth?: number; max_attributes?: number; max_in_flight_size?: unknown };
+  limits?: { max_request_size?: unknown; max_decompressed_size?: unknown; max_gzip_ratio?: number; max_depth?: number; max_attributes?: number; max_in_flight_size?: unknown; max_items_per_request?: number };
   workers?: number | 'auto';
   log?: { level?: string };
   conventions?: string;

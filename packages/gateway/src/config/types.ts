@@ -61,6 +61,15 @@ export interface LimitsConfig {
   maxDepth: number;
   maxAttributes: number;
   maxInFlightBytes: number;
+  /** Most resource groups, scope groups, records or data points (each level counted apart) in one request. */
+  maxItemsPerRequest: number;
+}
+
+/** Bounds on the dead letters, queue-wide: the oldest go first. */
+export interface DeadLetterConfig {
+  maxBytes: number;
+  /** 0: kept until evicted by size or purged. */
+  maxAgeMs: number;
 }
 
 export interface GatewayConfig {
@@ -69,7 +78,7 @@ export interface GatewayConfig {
   receivers: { http?: ListenerConfig; grpc?: ListenerConfig };
   auth: AuthConfig;
   destinations: DestinationConfig[];
-  storage: { directory: string; synchronous: 'normal' | 'full' };
+  storage: { directory: string; synchronous: 'normal' | 'full'; deadLetters: DeadLetterConfig };
   admin?: { host: string; port: number };
   limits: LimitsConfig;
   workers: number;

@@ -6,7 +6,40 @@ import fc from 'fast-check';
 import { decodeTraces, protobufToJson } from '@cairn/otlp';
 import { logsBatch, metricsBatch, tracesBatch } from '../testing/fixtures.js';
 import { countItems } from '../testing/recording.js';
-import { backoffMs, mergeBodies } from './dispatcher.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createExporter } from '../exporters/index.js';
+import { SqliteQueueStore } from '../queue/sqlite.js';
+import type { QueueStore } from '../queue/types.js';
+import { OtlpHttpSink } from '../testing/sink.js';
+import { backoffMs, Dispatcher, mergeBodies, type DeliveryClock, type DeliveryEvents } from './dispatcher.js';
+
+const NO_EVENTS: DeliveryEvents = { exported() {}, failed() {}, deadLettered() {} };
+
+/** A dispatcher on a real SQLite queue (no body cache) delivering to a real sink. */
+async function onDisk(sink: OtlpHttpSink, retry = { initialIntervalMs: 100, maxIntervalMs: 1000, multiplier: 2, maxElapsedMs: 0 }): Promise<{ store: SqliteQueueStore; exporter: ReturnType<typeof createExporter>; retry: typeof retry }> {
+  const store = new SqliteQueueStore({ path: join(mkdtempSync(join(tmpdir(), 'cairn-dispatch-')), 'queue.db'), limits: new Map(), cacheBytes: 0 });
+  const exporter = createExporter({ otlphttp: { endpoint: sink.url, compression: 'none', timeout: '2s' } }, 'destinations.backend.exporter');
+  return { store, exporter, retry };
+}
+
+/** A virtual clock: sleeping moves it forward at once; `onSleep` sees every wait. */
+function virtualClock(onSleep: (ms: number, now: number) => void): DeliveryClock & { waits: number[] } {
+  let now = 0;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => now,
+    random: Math.random,
+    sleep(ms) {
+      now += ms;
+      waits.push(ms);
+      onSleep(ms, now);
+      return Promise.resolve();
+    },
+  };
+}
 
 describe('retry timing', () => {
   const retry = { initialIntervalMs: 100, maxIntervalMs: 1000, multiplier: 2, maxElapsedMs: 0 };
@@ -34,6 +67,93 @@ describe('retry timing', () => {
       assert.ok(waited >= 950, `delivered after ${waited} ms`);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('Retry-After', () => {
+  const retry = { initialIntervalMs: 100, maxIntervalMs: 1000, multiplier: 2, maxElapsedMs: 0 };
+
+  /** Runs a dispatcher against a sink that answers 503 with `retryAfter` until `virtualMs` pass. */
+  async function throttled(retryAfter: number, virtualMs: number): Promise<number[]> {
+    const sink = await OtlpHttpSink.start();
+    const { store, exporter } = await onDisk(sink);
+    let dispatcher: Dispatcher | undefined;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    // Bounded even if waits were zero: the test fails on the count instead of spinning.
+    const clock = virtualClock((_ms, now) => {
+      if (now >= virtualMs || clock.waits.length >= 500) {
+        void dispatcher!.stop(0);
+        done();
+      }
+    });
+    try {
+      sink.failNext(10_000, { status: 503, retryAfter });
+      store.enqueue([{ destination: 'backend', tenant: 't', signal: 'traces', body: traces('checkout', [span()]), items: 1 }]);
+      dispatcher = new Dispatcher('backend', store, exporter, retry, 1, NO_EVENTS, { maxItems: 100, maxBytes: 1 << 20 }, clock);
+      dispatcher.start();
+      await finished;
+      return clock.waits;
+    } finally {
+      await dispatcher?.stop(2000);
+      await exporter.shutdown();
+      store.close();
+      await sink.close();
+    }
+  }
+
+  it('Retry-After: 0 still waits the backoff: a bounded number of attempts over 10 s of a test clock', async () => {
+    const waits = await throttled(0, 10_000);
+    // Backoff from 100 ms doubling to a 1 s ceiling, each wait at least half its ceiling: at most
+    // 4 waits under 500 ms, then at least 500 ms each, so 10 s hold at most 4 + 19 attempts.
+    assert.ok(waits.length <= 24, `${waits.length} attempts in 10 s`);
+    assert.ok(waits.every((ms) => ms >= 50), `waits: ${waits.join(',')}`);
+  });
+
+  it('waits max(backoff, Retry-After): a 3 s Retry-After beats the sub-second backoff', async () => {
+    const waits = await throttled(3, 15_000);
+    assert.ok(waits.length >= 2);
+    assert.ok(waits.every((ms) => ms === 3000), `waits: ${waits.join(',')}`);
+  });
+});
+
+describe('reading the queue', () => {
+  it('plans a request on metadata and reads only the bodies it sends', async () => {
+    const sink = await OtlpHttpSink.start();
+    const { store, exporter, retry: r } = await onDisk(sink);
+    let bodies = 0;
+    // Counts every body any store method hands out.
+    const counted = new Proxy(store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (Array.isArray(result)) bodies += result.filter((x) => typeof x === 'object' && x !== null && 'body' in x).length;
+          return result;
+        };
+      },
+    }) as QueueStore;
+    const dispatcher = new Dispatcher('backend', counted, exporter, r, 1, NO_EVENTS, { maxItems: 10, maxBytes: 1 << 20 });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const spans = Array.from({ length: 10 }, () => span('paged'));
+        ids.push(...spans.map((s) => s.spanIdHex));
+        store.enqueue([{ destination: 'backend', tenant: 't', signal: 'traces', body: traces('checkout', spans), items: 10 }]);
+      }
+      dispatcher.start();
+      await sink.waitFor((s) => s.hasAllSpans(ids), 10_000);
+      await eventually(() => store.depth('backend').batches === 0);
+      // Each request holds one batch of 10 spans (max_items 10): 20 requests, 20 bodies read.
+      assert.equal(sink.requests.length, 20);
+      assert.equal(bodies, 20, `${bodies} bodies read to send 20`);
+    } finally {
+      await dispatcher.stop(2000);
+      await exporter.shutdown();
+      store.close();
+      await sink.close();
     }
   });
 });

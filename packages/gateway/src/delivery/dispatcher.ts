@@ -1,7 +1,7 @@
 import type { Exporter, ExportOutcome, OutboundBatch } from '../exporters/types.js';
 import type { Signal } from '@cairn/otlp';
 import type { BatchConfig, RetryConfig } from '../config/types.js';
-import type { QueueStore, StoredBatch } from '../queue/types.js';
+import type { BatchMeta, QueueStore, StoredBatch } from '../queue/types.js';
 
 export interface DeliveryEvents {
   /** One export request succeeded; it carried `batches` (several when merged). */
@@ -18,22 +18,46 @@ interface Unit {
   bytes: number;
 }
 
+/** A request being planned from metadata; bodies are read once it is decided. */
+interface Plan {
+  readonly metas: BatchMeta[];
+  readonly signal: Signal;
+  items: number;
+  bytes: number;
+}
+
 /** Most batches merged into one request, whatever their sizes. */
 const MAX_BATCHES_PER_UNIT = 4096;
-/** The first read when merging: enough to see what a batch weighs, cheap when they are large. */
+/** The first metadata read when merging: enough to see what a batch weighs. */
 const FIRST_PAGE = 8;
 
-/** Full-jitter exponential backoff: a random wait up to initial × multiplier^attempt, capped. */
+/** Longest Retry-After honoured; a backend asking for more is retried after this. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/**
+ * Exponential backoff with jitter: ceiling = min(max_interval, initial_interval × multiplier^attempt)
+ * (attempt counts from 0), and the wait is drawn uniformly from [ceiling / 2, ceiling), rounded, at
+ * least 1 ms. Half the ceiling is always waited, so retries never bunch at zero.
+ */
 export function backoffMs(retry: RetryConfig, attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(retry.maxIntervalMs, retry.initialIntervalMs * retry.multiplier ** attempt);
   return Math.max(1, Math.round(ceiling * (0.5 + random() * 0.5)));
+}
+
+/** Time as the dispatcher sees it; tests give a virtual clock. */
+export interface DeliveryClock {
+  now(): number;
+  /** Resolves after `ms`. */
+  sleep(ms: number): Promise<void>;
+  random(): number;
 }
 
 /**
  * Moves one destination's queue to its exporter: up to `concurrency` export requests in flight,
  * in queue order. When a backlog waits, consecutive batches of one signal are merged into one
  * request (up to `batch.maxItems` items and `batch.maxBytes` bytes); it never waits to fill one.
- * `ok` removes the batches; `retry` waits (backoff, or the backend's Retry-After) and tries again,
+ * `ok` removes the batches; `retry` waits (the longer of the backoff and the backend's
+ * Retry-After, as the Collector does, so `Retry-After: 0` cannot make a hot loop) and tries again,
  * keeping its slot so a down backend throttles reads instead of filling memory; `reject` moves
  * a batch to the dead letters (a merged request that is rejected is split and its batches are
  * sent one by one, so one bad batch does not take the others with it). With `maxElapsedMs` 0 a
@@ -49,6 +73,7 @@ export class Dispatcher {
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve(): void }>();
   private pumping = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly clock: DeliveryClock;
 
   constructor(
     readonly destination: string,
@@ -58,7 +83,11 @@ export class Dispatcher {
     private readonly concurrency: number,
     private readonly events: DeliveryEvents,
     private readonly batch: BatchConfig,
-  ) {}
+    clock?: DeliveryClock,
+  ) {
+    this.clock = clock ?? { now: Date.now, sleep: (ms) => this.sleep(ms), random: Math.random };
+  }
+
 
   /** Starts delivering, beginning with whatever the queue already holds (a replay after restart). */
   start(): void {
@@ -98,32 +127,44 @@ export class Dispatcher {
     }
   }
 
-  /** The next export request's batches after the cursor, or undefined when the queue is empty. */
+  /**
+   * The next export request's batches after the cursor, or undefined when the queue is empty.
+   * It is planned on metadata (ids, items, sizes) and only the bodies it sends are read.
+   */
   private nextUnit(): Unit | undefined {
+    const plan = this.plan();
+    if (!plan) return undefined;
+    const batches = this.store.load(this.destination, plan.metas);
+    // Both reads run in one tick, so this process acks nothing in between; a shorter answer means
+    // another process changed the file. Send what is still there.
+    if (batches.length === 0) return undefined;
+    if (batches.length === plan.metas.length) return { batches, signal: plan.signal, items: plan.items, bytes: plan.bytes };
+    return { batches, signal: plan.signal, items: batches.reduce((n, b) => n + b.items, 0), bytes: batches.reduce((n, b) => n + b.bytes, 0) };
+  }
+
+  private plan(): Plan | undefined {
     const { maxItems, maxBytes } = this.batch;
     let limit = maxItems <= 1 ? 1 : FIRST_PAGE;
     let after = this.cursor;
-    let unit: Unit | undefined;
+    let plan: Plan | undefined;
     for (;;) {
-      const page = this.store.read(this.destination, after, limit);
+      const page = this.store.peek(this.destination, after, limit);
       for (const b of page) {
-        const bytes = b.body.byteLength;
-        if (!unit) {
-          unit = { batches: [b], signal: b.signal, items: b.items, bytes };
+        if (!plan) {
+          plan = { metas: [b], signal: b.signal, items: b.items, bytes: b.bytes };
           continue;
         }
-        const fits = b.signal === unit.signal && unit.items + b.items <= maxItems && unit.bytes + bytes <= maxBytes && unit.batches.length < MAX_BATCHES_PER_UNIT;
-        if (!fits) return unit;
-        unit.batches.push(b);
-        unit.items += b.items;
-        unit.bytes += bytes;
+        const fits = b.signal === plan.signal && plan.items + b.items <= maxItems && plan.bytes + b.bytes <= maxBytes && plan.metas.length < MAX_BATCHES_PER_UNIT;
+        if (!fits) return plan;
+        plan.metas.push(b);
+        plan.items += b.items;
+        plan.bytes += b.bytes;
       }
-      if (!unit || page.length < limit || maxItems <= 1) return unit;
+      if (!plan || page.length < limit || maxItems <= 1) return plan;
       after = page[page.length - 1]!.id;
-      // Read about as many as can still fit, judging by the batches so far: bodies read and
-      // not taken are read again for the next request.
-      const byItems = (maxItems - unit.items) / Math.max(1, unit.items / unit.batches.length);
-      const byBytes = (maxBytes - unit.bytes) / (unit.bytes / unit.batches.length);
+      // Read about as many as can still fit, judging by the batches so far.
+      const byItems = (maxItems - plan.items) / Math.max(1, plan.items / plan.metas.length);
+      const byBytes = (maxBytes - plan.bytes) / Math.max(1, plan.bytes / plan.metas.length);
       limit = Math.min(256, Math.max(1, Math.floor(Math.min(byItems, byBytes))));
     }
   }
@@ -144,7 +185,7 @@ export class Dispatcher {
 
   private async send(unit: Unit): Promise<void> {
     const { batches } = unit;
-    const firstTry = Date.now();
+    const firstTry = this.clock.now();
     let attempt = Math.max(...batches.map((b) => b.attempts));
     const body = batches.length === 1 ? batches[0]!.body : mergeBodies(batches.map((b) => b.body));
     while (this.running) {
@@ -158,7 +199,7 @@ export class Dispatcher {
       if (outcome.kind === 'reject') {
         this.events.failed(batches, outcome, batches.length > 1);
         if (batches.length > 1) {
-          for (const b of batches) await this.send({ batches: [b], signal: b.signal, items: b.items, bytes: b.body.byteLength });
+          for (const b of batches) await this.send({ batches: [b], signal: b.signal, items: b.items, bytes: b.bytes });
           return;
         }
         this.store.deadLetter(batches[0]!, outcome.reason);
@@ -167,7 +208,7 @@ export class Dispatcher {
       }
       attempt++;
       for (const b of batches) this.store.recordAttempt(this.destination, b.id);
-      if (this.retry.maxElapsedMs > 0 && Date.now() - firstTry >= this.retry.maxElapsedMs) {
+      if (this.retry.maxElapsedMs > 0 && this.clock.now() - firstTry >= this.retry.maxElapsedMs) {
         const reason = `gave up after ${attempt} attempts over ${this.retry.maxElapsedMs} ms: ${outcome.reason}`;
         this.events.failed(batches, outcome, false);
         for (const b of batches) {
@@ -177,8 +218,9 @@ export class Dispatcher {
         return;
       }
       this.events.failed(batches, outcome, true);
-      const wait = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, 5 * 60_000) : backoffMs(this.retry, attempt - 1);
-      await this.sleep(wait);
+      const backoff = backoffMs(this.retry, attempt - 1, this.clock.random);
+      const wait = outcome.retryAfterMs !== undefined ? Math.max(backoff, Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS)) : backoff;
+      await this.clock.sleep(wait);
     }
   }
 

@@ -5,6 +5,7 @@ import { QueueFullError, type QueueStore } from '../queue/types.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { ProcessorPool } from '../workers/pool.js';
 import type { BodyFormat } from './process.js';
+import { countEntries, entriesOf, INDEX_BYTES_PER_ENTRY, tooManyItems } from './items.js';
 
 /** What a receiver tells its client. */
 export type IngestOutcome =
@@ -21,6 +22,21 @@ export type Admission = Extract<IngestOutcome, { kind: 'unavailable' | 'overload
 
 const STOPPING: Admission = { kind: 'unavailable', reason: 'stopping', message: 'the gateway is shutting down', retryAfterSeconds: 1 };
 const OVERLOADED: Admission = { kind: 'overloaded', message: 'too much data in flight; retry later', retryAfterSeconds: 1 };
+
+/**
+ * The bytes one request holds against the in-flight budget: what was reserved at admission (the
+ * declared body size), what decompression added, and the codec's index for its entries.
+ */
+export class Reservation {
+  bytes = 0;
+}
+
+/**
+ * JSON bodies are converted to protobuf on a processing thread; until then their entries are
+ * unknown. They reserve this many times their size: the text as a string, and the protobuf
+ * writer's buffer while it doubles. Their index is bounded on that thread by the item limit.
+ */
+const JSON_FACTOR = 4;
 
 /**
  * The main thread's half of the pipeline: hands a request to a processing thread, commits what
@@ -40,18 +56,55 @@ export class Ingest {
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
     private readonly maxInFlightBytes: number,
+    private readonly maxItems: number,
   ) {}
 
-  /** Reserves room for a request body; a refusal means answer it without reading the body. */
-  admit(bytes: number): Admission | undefined {
+  /** Reserves room for a request body; an Admission is a refusal: answer without reading the body. */
+  admit(bytes: number): Admission | Reservation {
     if (this.stopping) return STOPPING;
     if (this.inFlightBytes > 0 && this.inFlightBytes + bytes > this.maxInFlightBytes) return OVERLOADED;
+    const reservation = new Reservation();
+    reservation.bytes = bytes;
     this.inFlightBytes += bytes;
-    return undefined;
+    this.metrics.inFlightBytes.set(this.inFlightBytes);
+    return reservation;
   }
 
-  release(bytes: number): void {
-    this.inFlightBytes = Math.max(0, this.inFlightBytes - bytes);
+  /**
+   * Adds `bytes` to a request's reservation (decompressed output, index), or refuses when the
+   * budget is spent by other requests. A request alone may pass the budget: its own size limits
+   * (max_decompressed_size, max_items_per_request) bound it, and it is never refused forever.
+   */
+  grow(reservation: Reservation, bytes: number): boolean {
+    if (this.inFlightBytes > reservation.bytes && this.inFlightBytes + bytes > this.maxInFlightBytes) return false;
+    reservation.bytes += bytes;
+    this.inFlightBytes += bytes;
+    this.metrics.inFlightBytes.set(this.inFlightBytes);
+    return true;
+  }
+
+  /** Sets a reservation to `bytes`; for trimming a worst-case reservation to what arrived. */
+  resize(reservation: Reservation, bytes: number): void {
+    this.inFlightBytes = Math.max(0, this.inFlightBytes + bytes - reservation.bytes);
+    reservation.bytes = bytes;
+    this.metrics.inFlightBytes.set(this.inFlightBytes);
+  }
+
+  release(reservation: Reservation): void {
+    this.inFlightBytes = Math.max(0, this.inFlightBytes - reservation.bytes);
+    reservation.bytes = 0;
+    this.metrics.inFlightBytes.set(this.inFlightBytes);
+  }
+
+  /**
+   * Counts a protobuf request's entries (resource groups, scope groups, records, data points),
+   * refuses it past `max_items_per_request`, and reserves the index the codec will build for them.
+   */
+  private reserveIndex(signal: Signal, format: BodyFormat, body: Uint8Array, reservation: Reservation): IngestOutcome | undefined {
+    if (format === 'json') return this.grow(reservation, body.byteLength * JSON_FACTOR) ? undefined : OVERLOADED;
+    const { counts, overflow } = countEntries(signal, body, this.maxItems);
+    if (overflow) return { kind: 'invalid', message: tooManyItems(signal, overflow, this.maxItems) };
+    return this.grow(reservation, entriesOf(counts) * INDEX_BYTES_PER_ENTRY) ? undefined : OVERLOADED;
   }
 
   /** Refuses new work and resolves once every request already inside has been answered. */
@@ -61,7 +114,7 @@ export class Ingest {
     await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 
-  async accept(receiver: string, signal: Signal, format: BodyFormat, body: Uint8Array, tenant: string): Promise<IngestOutcome> {
+  async accept(receiver: string, signal: Signal, format: BodyFormat, body: Uint8Array, tenant: string, reservation: Reservation): Promise<IngestOutcome> {
     if (this.stopping) return STOPPING;
     this.pending++;
     const started = performance.now();
@@ -70,6 +123,13 @@ export class Ingest {
     const bytes = body.byteLength;
     this.metrics.receivedBytes.inc(labels, bytes);
     try {
+      const refused = this.reserveIndex(signal, format, body, reservation);
+      if (refused) {
+        const reason = refused.kind === 'invalid' ? 'too_many_items' : 'in_flight';
+        this.metrics.refusedRequests.inc({ receiver, reason });
+        this.metrics.refusedBytes.inc({ ...labels, reason }, bytes);
+        return refused;
+      }
       let result;
       try {
         result = await this.pool.process({ signal, format, body, tenant });

@@ -5,6 +5,7 @@ import {
 import { compilePatterns } from '../auth/tokens.js';
 import type { GatewayConfig } from '../config/types.js';
 import { Router } from '../router/router.js';
+import { countEntries, tooManyItems } from './items.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -49,8 +50,10 @@ export class BatchProcessor {
   private readonly router: Router;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
+  private readonly maxItems: number;
 
   constructor(config: GatewayConfig) {
+    this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
     for (const tenant of config.auth.tenants) this.tenants.set(tenant.name, compilePatterns(tenant.services));
     if (config.auth.anonymous) this.tenants.set(config.auth.anonymous.tenant, compilePatterns(config.auth.anonymous.services));
@@ -70,6 +73,9 @@ export class BatchProcessor {
     let view: BatchView;
     try {
       const bytes = request.format === 'json' ? jsonToProtobuf(request.signal, request.body, this.decodeOptions) : request.body;
+      // Protobuf was counted on the main thread before it came here; JSON is counted once converted.
+      const overflow = request.format === 'json' ? countEntries(request.signal, bytes, this.maxItems).overflow : undefined;
+      if (overflow) return { ok: false, status: 'invalid', message: tooManyItems(request.signal, overflow, this.maxItems) };
       view = this.decode(request.signal, bytes);
     } catch (error) {
       if (error instanceof OtlpDecodeError) return { ok: false, status: 'invalid', message: describeDecodeError(error, request.format) };

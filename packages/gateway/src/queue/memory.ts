@@ -1,4 +1,5 @@
-import { QueueFullError, type DeadLetter, type EnqueueEntry, type QueueDepth, type QueueStore, type StoredBatch } from './types.js';
+import { DeadLetterTally, NO_DEAD_LETTER_LIMITS } from './dead-letters.js';
+import { QueueFullError, type BatchMeta, type DeadLetter, type DeadLetterLimits, type DeadLetterStats, type EnqueueEntry, type QueueDepth, type QueueStore, type StoredBatch } from './types.js';
 
 /**
  * The memory-only queue, for those who choose speed over durability: a restart loses what is
@@ -8,14 +9,16 @@ export class MemoryQueueStore implements QueueStore {
   private nextId = 1;
   private readonly pending = new Map<string, Map<number, StoredBatch>>();
   private readonly depths = new Map<string, QueueDepth>();
-  private readonly dead: DeadLetter[] = [];
+  /** Metadata only: a memory queue's dead letters cannot be replayed, their bodies are not kept. */
+  private dead: DeadLetter[] = [];
+  private readonly tally = new DeadLetterTally();
 
-  constructor(private readonly limits: ReadonlyMap<string, number>) {}
+  constructor(private readonly limits: ReadonlyMap<string, number>, private readonly deadLetterLimits: DeadLetterLimits = NO_DEAD_LETTER_LIMITS) {}
 
   enqueue(entries: readonly EnqueueEntry[]): number[] {
     checkLimits(entries, this.limits, (d) => this.depth(d));
     return entries.map((entry) => {
-      const batch: StoredBatch = { id: this.nextId++, ...entry, attempts: 0, enqueuedAt: Date.now() };
+      const batch: StoredBatch = { id: this.nextId++, ...entry, bytes: entry.body.byteLength, attempts: 0, enqueuedAt: Date.now() };
       this.queueOf(entry.destination).set(batch.id, batch);
       const depth = this.depth(entry.destination);
       depth.bytes += entry.body.byteLength;
@@ -24,8 +27,8 @@ export class MemoryQueueStore implements QueueStore {
     });
   }
 
-  read(destination: string, afterId: number, limit: number): StoredBatch[] {
-    const out: StoredBatch[] = [];
+  peek(destination: string, afterId: number, limit: number): BatchMeta[] {
+    const out: BatchMeta[] = [];
     // Map iteration is insertion order, which is id order.
     for (const batch of this.queueOf(destination).values()) {
       if (batch.id <= afterId) continue;
@@ -33,6 +36,21 @@ export class MemoryQueueStore implements QueueStore {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  load(destination: string, batches: readonly BatchMeta[]): StoredBatch[] {
+    const queue = this.queueOf(destination);
+    const out: StoredBatch[] = [];
+    for (const meta of batches) {
+      const batch = queue.get(meta.id);
+      if (!batch) break;
+      out.push(batch);
+    }
+    return out;
+  }
+
+  read(destination: string, afterId: number, limit: number): StoredBatch[] {
+    return this.load(destination, this.peek(destination, afterId, limit));
   }
 
   ack(destination: string, ids: readonly number[]): void {
@@ -54,7 +72,31 @@ export class MemoryQueueStore implements QueueStore {
 
   deadLetter(batch: StoredBatch, reason: string): void {
     this.ack(batch.destination, [batch.id]);
-    this.dead.push({ id: batch.id, destination: batch.destination, signal: batch.signal, items: batch.items, bytes: batch.body.byteLength, reason, failedAt: Date.now() });
+    const now = Date.now();
+    this.dead.push({ id: batch.id, destination: batch.destination, tenant: batch.tenant, signal: batch.signal, items: batch.items, bytes: batch.body.byteLength, reason, failedAt: now });
+    this.tally.added(batch.destination, batch.body.byteLength);
+    this.pruneDeadLetters(now);
+  }
+
+  deadLetterStats(): ReadonlyMap<string, DeadLetterStats> {
+    return this.tally.stats;
+  }
+
+  pruneDeadLetters(now = Date.now()): void {
+    const { maxAgeMs, maxBytes } = this.deadLetterLimits;
+    let over = this.tally.totalBytes - maxBytes;
+    // Oldest first: the array is in the order they failed.
+    let drop = 0;
+    while (drop < this.dead.length && ((maxAgeMs > 0 && this.dead[drop]!.failedAt < now - maxAgeMs) || over > 0)) {
+      const d = this.dead[drop++]!;
+      over -= d.bytes;
+      this.tally.evicted(d.destination, d.bytes);
+    }
+    if (drop > 0) this.dead = this.dead.slice(drop);
+  }
+
+  sync(): boolean {
+    return false;
   }
 
   depth(destination: string): QueueDepth {
@@ -113,6 +155,14 @@ export class RoutedQueueStore implements QueueStore {
     return [...(durable.length ? this.durable.enqueue(durable) : []), ...(memory.length ? this.memory.enqueue(memory) : [])];
   }
 
+  peek(destination: string, afterId: number, limit: number): BatchMeta[] {
+    return this.storeOf(destination).peek(destination, afterId, limit);
+  }
+
+  load(destination: string, batches: readonly BatchMeta[]): StoredBatch[] {
+    return this.storeOf(destination).load(destination, batches);
+  }
+
   read(destination: string, afterId: number, limit: number): StoredBatch[] {
     return this.storeOf(destination).read(destination, afterId, limit);
   }
@@ -135,6 +185,19 @@ export class RoutedQueueStore implements QueueStore {
 
   deadLetters(destination?: string): DeadLetter[] {
     return [...this.durable.deadLetters(destination), ...this.memory.deadLetters(destination)];
+  }
+
+  deadLetterStats(): ReadonlyMap<string, DeadLetterStats> {
+    return new Map([...this.durable.deadLetterStats(), ...this.memory.deadLetterStats()]);
+  }
+
+  pruneDeadLetters(now?: number): void {
+    this.durable.pruneDeadLetters(now);
+    this.memory.pruneDeadLetters(now);
+  }
+
+  sync(): boolean {
+    return this.durable.sync();
   }
 
   close(): void {

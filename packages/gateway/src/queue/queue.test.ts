@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryQueueStore } from './memory.js';
 import { SqliteQueueStore } from './sqlite.js';
-import { QueueFullError, type QueueStore } from './types.js';
+import { QueueFullError, type DeadLetterLimits, type QueueStore } from './types.js';
 
 const body = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
 
@@ -13,9 +13,9 @@ function sqlitePath(): string {
   return join(mkdtempSync(join(tmpdir(), 'cairn-queue-')), 'queue.db');
 }
 
-const stores: [string, (limits: Map<string, number>) => QueueStore][] = [
-  ['sqlite', (limits) => new SqliteQueueStore({ path: sqlitePath(), limits })],
-  ['memory', (limits) => new MemoryQueueStore(limits)],
+const stores: [string, (limits: Map<string, number>, deadLetters?: DeadLetterLimits) => QueueStore][] = [
+  ['sqlite', (limits, deadLetters) => new SqliteQueueStore({ path: sqlitePath(), limits, ...(deadLetters ? { deadLetters } : {}) })],
+  ['memory', (limits, deadLetters) => new MemoryQueueStore(limits, deadLetters)],
 ];
 
 for (const [kind, open] of stores) {
@@ -76,6 +76,24 @@ for (const [kind, open] of stores) {
       store.deadLetter(pending!, 'backend answered 400: bad span');
       assert.deepEqual(store.depth('a'), { bytes: 0, batches: 0 });
       assert.deepEqual(store.deadLetters('a').map((d) => [d.id, d.items, d.bytes, d.reason]), [[second, 2, 30, 'backend answered 400: bad span']]);
+      store.close();
+    });
+
+    it('bounds the dead letters by max_size (oldest evicted first) and max_age, and counts what it evicted', () => {
+      const store = open(new Map(), { maxBytes: 50, maxAgeMs: 60_000 });
+      const ids = store.enqueue([
+        { destination: 'a', tenant: 't', signal: 'traces', body: body(30, 1), items: 1 },
+        { destination: 'b', tenant: 't', signal: 'traces', body: body(30, 2), items: 1 },
+        { destination: 'a', tenant: 't', signal: 'traces', body: body(20, 3), items: 1 },
+      ]);
+      for (const [i, d] of [[0, 'a'], [1, 'b'], [2, 'a']] as const) store.deadLetter(store.read(d, ids[i]! - 1, 1)[0]!, 'refused');
+      // 30 + 30 > 50: the first goes; 30 + 20 fits.
+      assert.deepEqual(store.deadLetters().map((d) => d.id), [ids[1], ids[2]]);
+      assert.deepEqual(store.deadLetterStats().get('a'), { batches: 1, bytes: 20, evictedBatches: 1, evictedBytes: 30 });
+      assert.deepEqual(store.deadLetterStats().get('b'), { batches: 1, bytes: 30, evictedBatches: 0, evictedBytes: 0 });
+      store.pruneDeadLetters(Date.now() + 61_000);
+      assert.deepEqual(store.deadLetters(), []);
+      assert.deepEqual(store.deadLetterStats().get('a'), { batches: 0, bytes: 0, evictedBatches: 2, evictedBytes: 50 });
       store.close();
     });
   });

@@ -1,16 +1,22 @@
 import type { Signal } from '@cairn/otlp';
 
-/** A batch committed to a destination's queue. */
-export interface StoredBatch {
+/** A queued batch without its body: what delivery plans an export request with. */
+export interface BatchMeta {
   id: number;
   destination: string;
   /** The tenant that sent it, for per-tenant delivery figures. */
   tenant: string;
   signal: Signal;
-  body: Uint8Array;
   items: number;
+  /** Size of the body. */
+  bytes: number;
   attempts: number;
   enqueuedAt: number;
+}
+
+/** A batch committed to a destination's queue, with its body. */
+export interface StoredBatch extends BatchMeta {
+  body: Uint8Array;
 }
 
 export interface EnqueueEntry {
@@ -29,11 +35,27 @@ export interface QueueDepth {
 export interface DeadLetter {
   id: number;
   destination: string;
+  tenant: string;
   signal: Signal;
   items: number;
   bytes: number;
   reason: string;
   failedAt: number;
+}
+
+/** Bounds on the dead letters of a store, over all its destinations. */
+export interface DeadLetterLimits {
+  maxBytes: number;
+  /** 0: no age limit. */
+  maxAgeMs: number;
+}
+
+export interface DeadLetterStats {
+  batches: number;
+  bytes: number;
+  /** Since this process started. */
+  evictedBatches: number;
+  evictedBytes: number;
 }
 
 /** A destination's queue is full: the receivers answer with backpressure, nothing is written. */
@@ -54,7 +76,14 @@ export class QueueFullError extends Error {
  */
 export interface QueueStore {
   enqueue(entries: readonly EnqueueEntry[]): number[];
-  /** Pending batches of a destination with id > `afterId`, in id order. */
+  /** Metadata of pending batches of a destination with id > `afterId`, in id order; no body is read. */
+  peek(destination: string, afterId: number, limit: number): BatchMeta[];
+  /**
+   * The bodies of batches from `peek`, in the same order. A batch that left the queue since is
+   * missing from the answer, and so is every batch after it.
+   */
+  load(destination: string, batches: readonly BatchMeta[]): StoredBatch[];
+  /** `peek` then `load`: pending batches with their bodies. */
   read(destination: string, afterId: number, limit: number): StoredBatch[];
   /** The batch was delivered: forget it. */
   ack(destination: string, ids: readonly number[]): void;
@@ -64,5 +93,11 @@ export interface QueueStore {
   deadLetter(batch: StoredBatch, reason: string): void;
   depth(destination: string): QueueDepth;
   deadLetters(destination?: string): DeadLetter[];
+  /** Dead letters kept and evicted, per destination. */
+  deadLetterStats(): ReadonlyMap<string, DeadLetterStats>;
+  /** Evicts dead letters past `max_age`, then the oldest until they fit `max_size`. */
+  pruneDeadLetters(now?: number): void;
+  /** Reads back what another process changed in the store; true when something did. */
+  sync(): boolean;
   close(): void;
 }

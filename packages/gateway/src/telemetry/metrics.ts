@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { QueueStore } from '../queue/types.js';
+import type { DeadLetterStats, QueueStore } from '../queue/types.js';
 
 /**
  * The gateway's own figures, for Prometheus. Names follow the Collector's habit of
@@ -25,6 +25,8 @@ export class GatewayMetrics {
   readonly exportedBatches: Counter<'destination'>;
   readonly processing: Histogram<'receiver' | 'signal'>;
   readonly exportLatency: Histogram<'destination'>;
+  /** Bytes reserved by requests inside the gateway: bodies, decompressed output, codec index. */
+  readonly inFlightBytes: Gauge;
 
   constructor(store: () => QueueStore | undefined, destinations: readonly string[], routeErrors: () => number) {
     const registry = this.registry;
@@ -52,6 +54,7 @@ export class GatewayMetrics {
       name: 'cairn_exporter_latency_seconds', help: 'Duration of successful export calls',
       labelNames: ['destination'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10], registers: [registry],
     });
+    this.inFlightBytes = new Gauge({ name: 'cairn_receiver_in_flight_bytes', help: 'Bytes reserved against limits.max_in_flight_size (bodies after decompression plus the codec index)', registers: [registry] });
     new Gauge({
       name: 'cairn_queue_size_bytes', help: 'Bytes waiting in each destination queue', labelNames: ['destination'], registers: [registry],
       collect() {
@@ -66,6 +69,22 @@ export class GatewayMetrics {
         for (const d of destinations) this.set({ destination: d }, s?.depth(d).batches ?? 0);
       },
     });
+    const deadLetterFigure = (name: string, help: string, pick: (s: DeadLetterStats) => number, type: typeof Gauge | typeof Counter) => new type({
+      name, help, labelNames: ['destination'], registers: [registry],
+      collect(this: Gauge | Counter) {
+        const stats = store()?.deadLetterStats();
+        this.reset();
+        for (const d of destinations) {
+          const value = stats?.get(d);
+          if (this instanceof Gauge) this.set({ destination: d }, value ? pick(value) : 0);
+          else if (value && pick(value) > 0) this.inc({ destination: d }, pick(value));
+        }
+      },
+    });
+    deadLetterFigure('cairn_dead_letters_batches', 'Batches kept in the dead letters', (s) => s.batches, Gauge);
+    deadLetterFigure('cairn_dead_letters_bytes', 'Body bytes kept in the dead letters', (s) => s.bytes, Gauge);
+    deadLetterFigure('cairn_dead_letters_evicted_batches_total', 'Dead letters evicted by storage.dead_letters max_size or max_age', (s) => s.evictedBatches, Counter);
+    deadLetterFigure('cairn_dead_letters_evicted_bytes_total', 'Body bytes of evicted dead letters', (s) => s.evictedBytes, Counter);
     new Gauge({
       name: 'cairn_routing_condition_errors', help: 'Route conditions that failed at run time (counted as false)', registers: [registry],
       collect() {

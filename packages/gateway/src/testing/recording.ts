@@ -1,6 +1,7 @@
 // What both test sinks (OTLP/HTTP and OTLP/gRPC) remember about the requests they accepted, and
 // the bounded wait tests use to see them arrive.
 import { decodeLogs, decodeMetrics, decodeTraces, type ExportResult, type Signal } from '@cairn/otlp';
+import { countEntries } from '../pipeline/items.js';
 
 export interface ReceivedRequest {
   readonly signal: Signal;
@@ -45,46 +46,13 @@ export function inspect(signal: Signal, body: Uint8Array): { items: number; span
 }
 
 /**
- * Protobuf fields on the path from the request to an item: resource → scope → record (→ point).
- * They are the same numbers for all three signals.
- */
-const ITEM_PATH: readonly number[] = [1, 2, 2];
-/** Metric data fields (gauge, sum, histogram, exponential histogram, summary); each holds data_points = 1. */
-const METRIC_DATA = new Set([5, 7, 9, 10, 11]);
-
-/**
- * Counts items without validating or decoding anything but tags and lengths: the blackhole sink
- * must stay cheap next to the gateway it measures. Malformed input counts what it can.
+ * Counts items without validating or decoding anything but tags and lengths (the gateway's own
+ * pre-decode count): the blackhole sink must stay cheap next to the gateway it measures.
+ * Malformed input counts what it can.
  */
 export function countItems(signal: Signal, buf: Uint8Array): number {
-  const path = ITEM_PATH;
-  const walk = (start: number, end: number, depth: number): number => {
-    let n = 0;
-    let pos = start;
-    while (pos < end) {
-      let tag = 0;
-      let mul = 1;
-      let b: number;
-      do { b = buf[pos++]!; tag += (b & 0x7f) * mul; mul *= 128; } while (b >= 0x80 && pos < end);
-      const wire = tag & 7;
-      const no = Math.floor(tag / 8);
-      if (wire === 0) { while (pos < end && buf[pos++]! >= 0x80); continue; }
-      if (wire === 1) { pos += 8; continue; }
-      if (wire === 5) { pos += 4; continue; }
-      if (wire !== 2) return n;
-      let len = 0;
-      mul = 1;
-      do { b = buf[pos++]!; len += (b & 0x7f) * mul; mul *= 128; } while (b >= 0x80 && pos < end);
-      const bodyEnd = Math.min(pos + len, end);
-      if (depth < path.length) {
-        if (no === path[depth]) n += depth === path.length - 1 && signal !== 'metrics' ? 1 : walk(pos, bodyEnd, depth + 1);
-      } else if (depth === path.length && METRIC_DATA.has(no)) n += walk(pos, bodyEnd, depth + 1);
-      else if (depth === path.length + 1 && no === 1) n += 1;
-      pos = bodyEnd;
-    }
-    return n;
-  };
-  return walk(0, buf.length, 0);
+  const { counts } = countEntries(signal, buf, Infinity);
+  return signal === 'metrics' ? counts.points : counts.records;
 }
 
 export class Recording {

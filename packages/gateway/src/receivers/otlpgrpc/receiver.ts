@@ -6,6 +6,7 @@ import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
 import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
 import { exportResult, retryAfterOf, RPC_CODE } from '../outcome.js';
+import { ReceiveBudget } from './budget.js';
 
 const RECEIVER = 'otlpgrpc';
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
@@ -26,14 +27,22 @@ interface GrpcError {
 /**
  * OTLP/gRPC with @grpc/grpc-js. The methods use identity serializers so the codec reads the
  * original request bytes: nothing is decoded twice. grpc-js already refuses messages over
- * `maxReceiveMessageLength` and handles gzip message compression.
+ * `maxReceiveMessageLength` and handles gzip message compression; `ReceiveBudget` holds each
+ * call's worst case against the in-flight budget while grpc-js receives and inflates it.
  */
 export class OtlpGrpcReceiver {
   private readonly server: Server;
+  private readonly budget: ReceiveBudget;
   constructor(private readonly config: ListenerConfig, private readonly deps: GrpcReceiverDeps) {
+    this.budget = new ReceiveBudget(deps.ingest, deps.limits.maxRequestBytes, (metadata, admission) => {
+      const refusal = admission ? errorOf(admission) : this.authError(metadata);
+      if (refusal) this.deps.metrics.refusedRequests.inc({ receiver: RECEIVER, reason: GrpcStatus[refusal.code] ?? String(refusal.code) });
+      return refusal;
+    });
     this.server = new Server({
       'grpc.max_receive_message_length': deps.limits.maxRequestBytes,
       'grpc.max_concurrent_streams': 256,
+      interceptors: [this.budget.interceptor],
     });
     for (const signal of SIGNALS) {
       const method = otlpGrpcMethod(signal);
@@ -67,24 +76,31 @@ export class OtlpGrpcReceiver {
     });
   }
 
+  private authError(metadata: Metadata): GrpcError | undefined {
+    const [value] = metadata.get(this.deps.auth.header);
+    const auth = this.deps.auth.authenticate(typeof value === 'string' ? value : value?.toString());
+    if (auth.ok) return undefined;
+    return { code: GrpcStatus.UNAUTHENTICATED, details: auth.reason === 'missing' ? 'an ingest token is required' : 'the ingest token is not valid' };
+  }
+
   private handle(signal: Signal, call: ServerUnaryCall<Uint8Array, Uint8Array>, callback: sendUnaryData<Uint8Array>): void {
     const [value] = call.metadata.get(this.deps.auth.header);
     const auth = this.deps.auth.authenticate(typeof value === 'string' ? value : value?.toString());
     if (!auth.ok) {
-      this.refuse(callback, { code: GrpcStatus.UNAUTHENTICATED, details: auth.reason === 'missing' ? 'an ingest token is required' : 'the ingest token is not valid' });
+      this.refuse(callback, this.authError(call.metadata)!);
       return;
     }
     const body = call.request;
-    // Kept apart: the body's buffer may move to a processing thread and read as empty here.
-    const size = body.byteLength;
-    const refused = this.deps.ingest.admit(size);
-    if (refused) {
-      this.refuse(callback, errorOf(refused));
+    // The call reserved max_request_size when its metadata came (budget.ts); it holds the
+    // inflated message's size from here, and the ingest adds the index before processing.
+    const reservation = this.budget.take(call.metadata, body.byteLength);
+    if (!reservation) {
+      this.refuse(callback, { code: GrpcStatus.INTERNAL, details: 'the call has no in-flight reservation' });
       return;
     }
-    this.deps.ingest.accept(RECEIVER, signal, 'protobuf', body, auth.tenant.name).then(
+    this.deps.ingest.accept(RECEIVER, signal, 'protobuf', body, auth.tenant.name, reservation).then(
       (outcome) => {
-        this.deps.ingest.release(size);
+        this.deps.ingest.release(reservation);
         if (outcome.kind === 'accepted') {
           callback(null, encodeExportResponse(exportResult(outcome)));
           return;
@@ -92,7 +108,7 @@ export class OtlpGrpcReceiver {
         callback(errorOf(outcome), null);
       },
       (error: Error) => {
-        this.deps.ingest.release(size);
+        this.deps.ingest.release(reservation);
         callback({ code: GrpcStatus.INTERNAL, details: error.message }, null);
       },
     );

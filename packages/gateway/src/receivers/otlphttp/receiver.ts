@@ -2,18 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import { gunzip, inflate } from 'node:zlib';
 import { encodeExportResponse, encodeExportResponseJson, encodeRpcStatus, encodeRpcStatusJson, RpcCode, type Signal } from '@cairn/otlp';
 import type { TokenAuthenticator } from '../../auth/tokens.js';
 import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
-import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
+import { Reservation, type Ingest, type IngestOutcome } from '../../pipeline/ingest.js';
 import type { BodyFormat } from '../../pipeline/process.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
 import { exportResult, HTTP_STATUS, retryAfterOf, RPC_CODE } from '../outcome.js';
-
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
+import { readBody, type BodyRefusal } from './body.js';
 
 const PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
 const RECEIVER = 'otlphttp';
@@ -114,15 +110,12 @@ export class OtlpHttpReceiver {
     if (declared > limits.maxRequestBytes) {
       return this.refuse(req, res, format, new Refusal(413, RpcCode.ResourceExhausted, `request body of ${declared} bytes exceeds the limit of ${limits.maxRequestBytes}`));
     }
-    const reserve = Number.isFinite(declared) ? declared : limits.maxRequestBytes;
-    const refused = this.deps.ingest.admit(reserve);
-    if (refused) return this.refuse(req, res, format, refusalOf(refused));
+    const reservation = this.deps.ingest.admit(Number.isFinite(declared) ? declared : limits.maxRequestBytes);
+    if (!(reservation instanceof Reservation)) return this.refuse(req, res, format, refusalOf(reservation));
     try {
-      const raw = await readBody(req, limits.maxRequestBytes);
-      if (raw instanceof Refusal) return this.refuse(req, res, format, raw);
-      const body = encoding === 'gzip' || encoding === 'deflate' ? await decompress(raw, encoding, limits) : raw;
-      if (body instanceof Refusal) return this.send(res, format, body);
-      const outcome = await this.deps.ingest.accept(RECEIVER, signal, format, body, auth.tenant.name);
+      const body = await readBody(req, encoding, limits, declared, (bytes) => this.deps.ingest.grow(reservation, bytes));
+      if (!Buffer.isBuffer(body)) return this.refuse(req, res, format, bodyRefusalOf(body as BodyRefusal));
+      const outcome = await this.deps.ingest.accept(RECEIVER, signal, format, body, auth.tenant.name, reservation);
       if (outcome.kind === 'accepted') {
         const result = exportResult(outcome);
         res.writeHead(200, this.headers(format));
@@ -131,7 +124,7 @@ export class OtlpHttpReceiver {
       }
       this.send(res, format, refusalOf(outcome));
     } finally {
-      this.deps.ingest.release(reserve);
+      this.deps.ingest.release(reservation);
     }
   }
 
@@ -171,41 +164,8 @@ function contentType(format: BodyFormat): string {
   return format === 'json' ? 'application/json' : 'application/x-protobuf';
 }
 
-/** The whole body, or a 413 refusal as soon as it passes the limit (the rest is not buffered). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | Refusal> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        chunks.length = 0;
-        resolve(new Refusal(413, RpcCode.ResourceExhausted, `request body exceeds the limit of ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
-    req.once('aborted', () => reject(new Error('client aborted the request')));
-  });
-}
-
-/**
- * Decompresses with a hard output cap: the smaller of the configured maximum and the body size
- * times the allowed ratio. A gzip bomb stops at the cap instead of filling memory.
- */
-async function decompress(raw: Buffer, encoding: 'gzip' | 'deflate', limits: LimitsConfig): Promise<Buffer | Refusal> {
-  const cap = Math.min(limits.maxDecompressedBytes, Math.max(raw.length * limits.maxGzipRatio, 64 * 1024));
-  try {
-    return await (encoding === 'gzip' ? gunzipAsync : inflateAsync)(raw, { maxOutputLength: cap });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      return new Refusal(413, RpcCode.ResourceExhausted, `decompressed body exceeds ${cap} bytes (limit ${limits.maxDecompressedBytes}, ratio ${limits.maxGzipRatio}:1)`);
-    }
-    return new Refusal(400, RpcCode.InvalidArgument, `body is not valid ${encoding}: ${(error as Error).message}`);
-  }
+function bodyRefusalOf(refusal: BodyRefusal): Refusal {
+  if (refusal.kind === 'over_budget') return new Refusal(429, RpcCode.ResourceExhausted, refusal.message, 1);
+  if (refusal.kind === 'too_large') return new Refusal(413, RpcCode.ResourceExhausted, refusal.message);
+  return new Refusal(400, RpcCode.InvalidArgument, refusal.message);
 }

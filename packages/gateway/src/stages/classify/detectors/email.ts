@@ -16,6 +16,9 @@ export function detectEmails(s: string, out: Finding[]): void {
     if (end < 0) continue;
     const start = localStart(s, at);
     if (start < 0) continue;
+    // `ssh://git@host`, `https://user@host`: a URL's user name, not an address (a password makes
+    // it url_credentials).
+    if (start >= 3 && s.startsWith('://', start - 3)) continue;
     out.push({ start, end, detector: 'email' });
     from = end;
   }

@@ -11,7 +11,9 @@ export function detectIpv4(s: string, out: Finding[]): void {
   while (i < n) {
     if (!isDigitCode(s.charCodeAt(i))) { i++; continue; }
     const prev = s.charCodeAt(i - 1);
-    const end = i > 0 && (classAt(s, i - 1) & ALNUM || prev === 46 || prev === 95) ? -1 : ipv4End(s, i, n);
+    // `Chrome/120.0.0.0`: a product version in a User-Agent, not an address (`//10.0.0.1` still is).
+    const product = prev === 47 && classAt(s, i - 2) & ALNUM;
+    const end = i > 0 && (classAt(s, i - 1) & ALNUM || prev === 46 || prev === 95 || product) ? -1 : ipv4End(s, i, n);
     if (end > 0 && !(classAt(s, end) & ALNUM) && !(s.charCodeAt(end) === 46 && isDigitCode(s.charCodeAt(end + 1)))) {
       out.push({ start: i, end, detector: 'ipv4' });
       i = end;

@@ -67,7 +67,7 @@ export function prefilter(value: string): number {
   if (colons >= 2) need |= NEED.ipv6;
   if (dots >= 2 && maxRun >= 10) need |= NEED.jwt;
   if (maxRun >= 15) need |= NEED.apiKey;
-  if (spaces > 0 && maxB64Run >= 16) need |= NEED.bearer;
+  if (spaces > 0 && maxB64Run >= 12) need |= NEED.bearer;
   if (maxDashRun >= 5) need |= NEED.privateKey;
   return need;
 }

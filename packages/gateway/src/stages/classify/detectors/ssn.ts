@@ -19,6 +19,7 @@ export function detectSsns(s: string, out: Finding[]): void {
     if (classAt(s, end) & ALNUM) continue;
     const c = s.charCodeAt(end);
     if ((c === sep || c === 46 || c === 45 || c === 58 || c === 47) && isDigitCode(s.charCodeAt(end + 1))) continue;
+    if (c === 45 && classAt(s, end + 1) & ALNUM) continue; // a part number: 123-45-6789-A
     if (!validSsn(s, i)) continue;
     out.push({ start: i, end, detector: 'us_ssn' });
     i = end - 1;

@@ -88,8 +88,8 @@ function has(s: string, start: number, end: number, code: number): boolean {
 }
 
 /**
- * `Bearer <token>` (any case) where the token is 16+ characters of the RFC 6750 alphabet and
- * not a plain word: it holds a digit or one of -._~+/. Only the token is reported.
+ * `Bearer <token>` (any case) where the token is of the RFC 6750 alphabet and
+ * not a plain word (12+ characters): it holds a digit or one of -._~+/. Only the token is reported.
  */
 export function detectBearer(s: string, out: Finding[]): void {
   scanBearer(s, 'earer ', out);
@@ -104,7 +104,7 @@ function scanBearer(s: string, needle: string, out: Finding[]): void {
     if (p === 0 || (b !== 66 && b !== 98) || classAt(s, p - 2) & ALNUM) continue;
     const start = p + needle.length;
     let end = runEnd(s, start, B64TOKEN);
-    if (end - start < 16 || classAt(s, end) & ALNUM) continue;
+    if (end - start < 12 || classAt(s, end) & ALNUM) continue;
     let strong = false;
     for (let k = start; k < end && !strong; k++) {
       const c = s.charCodeAt(k);

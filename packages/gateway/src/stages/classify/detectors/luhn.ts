@@ -3,47 +3,87 @@
 import { ALNUM, classAt, isDigitCode } from './charclass.js';
 import type { Finding } from './types.js';
 
-const MAX_GROUPS = 8;
-/** Digit counts at the end of each separated group of the current run (reused, never per call). */
-const groupEnds = new Int32Array(MAX_GROUPS);
-const groupDigits = new Int32Array(MAX_GROUPS);
+/** A card spans at most this many separated groups (4-4-4-4-3 is five; 1-digit groups are not written). */
+const WINDOW = 8;
+/** Ring of the current run's last groups: where each starts and the run's digit count before it. */
+const groupStart = new Int32Array(WINDOW);
+const digitsBefore = new Int32Array(WINDOW);
+const groupLength = new Int32Array(WINDOW);
 
+/**
+ * Walks each digit run group by group ("4111 1111 1111 1111", groups split by one space or one
+ * dash, one kind per run). At each group end it tries the windows of up to eight groups ending
+ * there, longest first, so a card is found with a quantity before it or a CVV after it. Each group
+ * is looked at a bounded number of times: linear in the value.
+ */
 export function detectCards(s: string, out: Finding[]): void {
   const n = s.length;
   let i = 0;
   while (i < n) {
     if (!isDigitCode(s.charCodeAt(i))) { i++; continue; }
-    const start = i;
-    let digits = 0;
-    let groups = 0;
+    const runStart = i;
     let sep = 0;
+    let groups = 0;
+    let digits = 0;
+    let lastEnd = -1; // end of the last card found in this run
+    let lastStart = -1;
     let j = i;
     while (j < n) {
+      // One group.
+      const gs = j;
+      while (j < n && isDigitCode(s.charCodeAt(j))) j++;
+      groupStart[groups % WINDOW] = gs;
+      digitsBefore[groups % WINDOW] = digits;
+      groupLength[groups % WINDOW] = j - gs;
+      groups++;
+      digits += j - gs;
       const c = s.charCodeAt(j);
-      if (isDigitCode(c)) { digits++; j++; continue; }
-      if ((c === 32 || c === 45) && (sep === 0 || sep === c) && j + 1 < n && isDigitCode(s.charCodeAt(j + 1))) {
-        if (groups < MAX_GROUPS) { groupEnds[groups] = j; groupDigits[groups] = digits; }
-        groups++;
-        sep = c;
-        j++;
-        continue;
+      const more = (c === 32 || c === 45) && (sep === 0 || sep === c) && isDigitCode(s.charCodeAt(j + 1));
+      const endOk = more ? c === 32 : endBoundary(s, j);
+      if (endOk) {
+        for (let back = Math.min(groups, WINDOW); back >= 1; back--) {
+          const g = (groups - back) % WINDOW;
+          const start = groupStart[g]!;
+          const count = digits - digitsBefore[g]!;
+          if (count > 19) continue;
+          if (count < 13) break;
+          if (start === runStart ? !startBoundary(s, start) : sep !== 32) continue;
+          if (sep !== 0 && !cardLayout(groups - back, back)) continue;
+          if (!isCardNumber(s, start, j, count)) continue;
+          // A longer valid number overlapping the last one (4-4-4-4 then -3, or two readings of
+          // one digit run) widens it: over-redacting is the safe way to be wrong.
+          if (start < lastEnd) out[out.length - 1] = { start: lastStart, end: j, detector: 'payment_card' };
+          else { out.push({ start, end: j, detector: 'payment_card' }); lastStart = start; }
+          lastEnd = j;
+          break;
+        }
       }
-      break;
+      if (!more) {
+        // `12 4111-1111-…`: the dashes start a new run at the last group.
+        if (sep === 32 && c === 45 && isDigitCode(s.charCodeAt(j + 1)) && groups > 1) j = groupStart[(groups - 1) % WINDOW]!;
+        break;
+      }
+      sep = c;
+      j++;
     }
-    if (groups < MAX_GROUPS) { groupEnds[groups] = j; groupDigits[groups] = digits; }
-    groups++;
     i = j;
-    if (!startBoundary(s, start)) continue;
-    // The whole run first, then shorter runs of whole groups (a card followed by `123` or a date).
-    for (let g = Math.min(groups, MAX_GROUPS) - 1; g >= 0; g--) {
-      const end = groupEnds[g]!;
-      const count = groupDigits[g]!;
-      if (count < 13) break;
-      if (count > 19) continue;
-      if (end === j && !endBoundary(s, end)) continue;
-      if (isCardNumber(s, start, end, count)) { out.push({ start, end, detector: 'payment_card' }); break; }
-    }
   }
+}
+
+/**
+ * How people write grouped card numbers: 4-4-4-4 with an optional last group of 1–4 (13–19
+ * digits), or the 4-6-5 / 4-6-4 of Amex and Diners. Other groupings (5-4-5-5) are ids and amounts.
+ */
+function cardLayout(first: number, count: number): boolean {
+  if (count === 1) return true; // unbroken digits
+  if (lengthAt(first, 0) !== 4) return false;
+  if (count === 3 && lengthAt(first, 1) === 6 && (lengthAt(first, 2) === 5 || lengthAt(first, 2) === 4)) return true;
+  for (let g = 1; g < count - 1; g++) if (lengthAt(first, g) !== 4) return false;
+  return lengthAt(first, count - 1) >= 1 && lengthAt(first, count - 1) <= 4;
+}
+
+function lengthAt(first: number, g: number): number {
+  return groupLength[(first + g) % WINDOW]!;
 }
 
 function startBoundary(s: string, start: number): boolean {

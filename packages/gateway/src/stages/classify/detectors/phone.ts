@@ -12,6 +12,7 @@ import type { Finding } from './types.js';
 const MAX_GROUPS = 6;
 const groupLen = new Int32Array(MAX_GROUPS + 1);
 const groupSep = new Int32Array(MAX_GROUPS + 1); // the separator before group g (0 for none)
+const groupEnd = new Int32Array(MAX_GROUPS + 1);
 const PAREN = -1;
 
 export function detectPhones(s: string, out: Finding[]): void {
@@ -46,10 +47,8 @@ function startBoundary(s: string, i: number, plus: boolean): boolean {
 function parse(s: string, i: number, plus: boolean): number {
   const n = s.length;
   let groups = 0;
-  let digits = 0;
   let j = i;
   let sep = 0;
-  let lastEnd = -1;
   while (j < n && groups <= MAX_GROUPS) {
     let paren = false;
     if (s.charCodeAt(j) === 40) { paren = true; j++; }
@@ -60,19 +59,23 @@ function parse(s: string, i: number, plus: boolean): number {
     if (paren) { if (s.charCodeAt(j) !== 41) return -1; j++; }
     groupLen[groups] = len;
     groupSep[groups] = paren ? PAREN : sep;
+    groupEnd[groups] = j;
     groups++;
-    digits += len;
-    lastEnd = j;
     const c = s.charCodeAt(j);
     const after = s.charCodeAt(j + 1);
     if ((c === 32 || c === 45 || c === 46) && (isDigitCode(after) || after === 40)) { sep = c; j++; continue; }
     if (paren && isDigitCode(c)) { sep = 0; continue; }
     break;
   }
-  if (groups === 0 || groups > MAX_GROUPS) return -1;
-  if (!endBoundary(s, lastEnd)) return -1;
-  if (plus) return international(s, i, digits) ? lastEnd : -1;
-  return northAmerican(s, i, groups) || trunk(s, i, groups, digits) ? lastEnd : -1;
+  // The longest run of leading groups that is a phone number: `415-555-2671 3` is one, then a 3.
+  for (let g = Math.min(groups, MAX_GROUPS); g >= 1; g--) {
+    let digits = 0;
+    for (let k = 0; k < g; k++) digits += groupLen[k]!;
+    const end = groupEnd[g - 1]!;
+    if (!endBoundary(s, end)) continue;
+    if (plus ? international(s, i, digits) : northAmerican(s, i, g) || trunk(s, i, g, digits)) return end;
+  }
+  return -1;
 }
 
 function endBoundary(s: string, end: number): boolean {

@@ -99,15 +99,22 @@ export function scan(value: string): readonly Finding[] {
   return result;
 }
 
-/** Sorts by start (longest first, then detector priority) and keeps the findings that do not overlap a kept one. */
+/**
+ * Sorts by start (longest first, then detector priority) and merges overlapping findings into
+ * one that covers both, named by the first: a phone number that runs into a card number must not
+ * leave the card's tail in clear.
+ */
 function resolveOverlaps(found: Finding[]): Finding[] {
   found.sort((a, b) => a.start - b.start || b.end - a.end || PRIORITY[a.detector] - PRIORITY[b.detector]);
   const kept: Finding[] = [];
-  let end = -1;
+  let last: Finding | undefined;
   for (const f of found) {
-    if (f.start < end) continue;
+    if (last !== undefined && f.start < last.end) {
+      if (f.end > last.end) kept[kept.length - 1] = last = { start: last.start, end: f.end, detector: last.detector };
+      continue;
+    }
     kept.push(f);
-    end = f.end;
+    last = f;
   }
   return kept;
 }

@@ -3,16 +3,16 @@
 import { ALNUM, B64TOKEN, DIGIT, TOKEN, UPPER, classAt } from './charclass.js';
 import type { Finding } from './types.js';
 
-/** JWS compact form: three base64url parts; the header decodes to a JSON object with a string `alg`. */
+/** JWS compact form: three base64url parts (the payload non-empty); the header decodes to a JSON object with a string `alg`. */
 export function detectJwts(s: string, out: Finding[]): void {
   let from = 0;
   for (let p = s.indexOf('eyJ', from); p >= 0; p = s.indexOf('eyJ', from)) {
     from = p + 3;
     if (classAt(s, p - 1) & TOKEN) continue;
     const h = runEnd(s, p, TOKEN);
-    if (s.charCodeAt(h) !== 46 || !s.startsWith('eyJ', h + 1)) continue;
+    if (s.charCodeAt(h) !== 46) continue;
     const b = runEnd(s, h + 1, TOKEN);
-    if (s.charCodeAt(b) !== 46) continue;
+    if (b === h + 1 || s.charCodeAt(b) !== 46) continue;
     const end = runEnd(s, b + 1, TOKEN);
     from = end;
     if (h - p > 4096 || !headerHasAlg(s.slice(p, h))) continue;

@@ -13,11 +13,13 @@ export const B64TOKEN = 32;
 export const LOCAL = 64;
 /** Characters of a domain name: [A-Za-z0-9.-]. */
 export const DOMAIN = 128;
+/** Characters that may sit between the digit groups of a written number: space - . ( ) +. */
+export const NUMSEP = 256;
 
 export const ALPHA = UPPER | LOWER;
 export const ALNUM = DIGIT | UPPER | LOWER;
 
-export const CLASS = new Uint8Array(128);
+export const CLASS = new Uint16Array(128);
 for (let c = 0; c < 128; c++) {
   let k = 0;
   const ch = String.fromCharCode(c);
@@ -29,6 +31,7 @@ for (let c = 0; c < 128; c++) {
   if (k & ALNUM || '-._~+/='.includes(ch)) k |= B64TOKEN;
   if (k & ALNUM || '._%+-'.includes(ch)) k |= LOCAL;
   if (k & ALNUM || ch === '.' || ch === '-') k |= DOMAIN;
+  if (' -.()+'.includes(ch)) k |= NUMSEP;
   CLASS[c] = k;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scan } from './index.js';
+import { ALL_DETECTORS, scan, scanWith } from './index.js';
 import { CORPUS } from './testdata/corpus.js';
 import { DETECTOR_IDS, type DetectorId } from './types.js';
 
@@ -28,6 +28,10 @@ describe('the labelled detector corpus', () => {
     const negatives = CORPUS.filter((e) => e.expect.length === 0).length;
     assert.ok(negatives >= 150, `${negatives} negatives`);
     for (const id of DETECTOR_IDS) assert.ok(CORPUS.filter((e) => e.expect.includes(id)).length >= 5, `${id} has fewer than 5 positives`);
+  });
+
+  it('the prefilter never hides a finding: scan equals running every detector, on every value', () => {
+    for (const { value } of CORPUS) assert.deepEqual(scan(value), scanWith(value, ALL_DETECTORS), value);
   });
 
   it('every detector has precision and recall of at least 0.95', () => {

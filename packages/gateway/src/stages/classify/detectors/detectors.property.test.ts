@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { redactMatches, scan } from './index.js';
+import { ALL_DETECTORS, redactMatches, scan, scanWith } from './index.js';
 import { PLANTED } from './testdata/generators.js';
 import type { Finding } from './types.js';
 
@@ -39,6 +39,8 @@ describe('planted PII inside random text', () => {
           const at = before.length + 1 + pii.indexOf(secret);
           const findings = scan(value);
           assertWellFormed(value, findings);
+          // The prefilter never hides a finding that running every detector would make.
+          assert.deepEqual(findings, scanWith(value, ALL_DETECTORS));
           const covering = findings.find((f) => f.start <= at && f.end >= at + secret.length);
           assert.ok(covering, `${detector} ${JSON.stringify(secret)} not covered in ${JSON.stringify(value)}: ${JSON.stringify(findings)}`);
           const redacted = redactMatches(value, findings, () => '\u2039x\u203a');
@@ -103,6 +105,7 @@ describe('values without planted PII', () => {
       fc.property(hostile, (value) => {
         const findings = scan(value);
         assertWellFormed(value, findings);
+        assert.deepEqual(findings, scanWith(value, ALL_DETECTORS));
         assert.equal(redactMatches(value, findings, (m) => m), value);
       }),
       { numRuns: RUNS * 2 },

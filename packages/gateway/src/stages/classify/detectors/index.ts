@@ -1,4 +1,4 @@
-export { scan, redactMatches, prefilter, NO_FINDINGS, NEED, type Replacer } from './scan.js';
+export { scan, scanWith, redactMatches, prefilter, NO_FINDINGS, NEED, ALL_DETECTORS, type Replacer } from './scan.js';
 export { DETECTOR_IDS, type DetectorId, type Finding } from './types.js';
 export { luhn, knownIssuer, isCardNumber } from './luhn.js';
 export { isIban } from './iban.js';

@@ -115,3 +115,24 @@ describe('validators', () => {
     for (const v of ['@cairn/gateway@0.1.0', 'icon@2x.png', 'user@localhost', 'ssh://git@github.com/o/r']) assert.equal(mark(v), v, v);
   });
 });
+
+// What the README lists as known false positives and negatives: pinned here so the list stays true.
+describe('known limits (documented in README.md)', () => {
+  it('false positives: 4-part versions, Luhn-valid ids in an issuer range, hex-only "a::b", SSN-shaped part numbers', () => {
+    assert.equal(mark('version 1.2.3.4'), 'version \u2039ipv4\u203a');
+    assert.equal(mark('order 4000000000000002'), 'order \u2039payment_card\u203a');
+    assert.equal(mark('cafe::beef'), '\u2039ipv6\u203a');
+    assert.equal(mark('part 123-45-6789'), 'part \u2039us_ssn\u203a');
+  });
+
+  it('false negatives: bare 10-digit phones, bare 9-digit SSNs, all-letter bearer tokens', () => {
+    assert.equal(mark('4155552671'), '4155552671');
+    assert.equal(mark('ssn 123456789'), 'ssn 123456789');
+    assert.equal(mark('Bearer abcdefghijklmnop'), 'Bearer abcdefghijklmnop');
+  });
+
+  it("partial matches: exotic local parts keep their head (a/b@…, o'brien@…)", () => {
+    assert.equal(mark('a/b@example.com'), 'a/\u2039email\u203a');
+    assert.equal(mark("dan.o'brien@example.org"), "dan.o'\u2039email\u203a");
+  });
+});

@@ -153,6 +153,9 @@ export const CORPUS: readonly Labelled[] = [
     JWT_ES256,
     `token=${JWT_HS256}&next=/`,
     `{"id_token":"${JWT_RS256}"}`,
+    `Cookie: session=${JWT_ES256}; theme=dark`,
+    `redirect /cb?code=abc#id_token=${JWT_NONE}x`,
+    `jwt ${JWT_HS256}.`,
   ]),
   ...pos('api_key', [
     'AKIAIOSFODNN7EXAMPLE',
@@ -177,6 +180,10 @@ export const CORPUS: readonly Labelled[] = [
     'BEARER mF_9.B5f-4.1JqM',
     'Bearer ya29.a0AfH6SMBxQ1w2e3r4t5y6u7i8o9p0',
     'authorization=Bearer 0f8b2c1e-5d4a-4f3b-9c2d-7e6f5a4b3c2d',
+    '{"headers":{"authorization":"Bearer gAAAAABlZx9vQ2hR4sT6uW8yA0cE2gI4kM6oQ8s"}}',
+    'curl -H "Authorization: Bearer 8f14e45fceea167a5a36dedd4bea2543" https://api.example.com',
+    'Bearer dGhpcyBpcyBhIHNlY3JldA==',
+    'proxy-authorization: bearer abc.DEF.123-456_789~xyz',
   ]),
   ...pos('private_key', [
     `-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}-----END RSA PRIVATE KEY-----`,
@@ -184,6 +191,9 @@ export const CORPUS: readonly Labelled[] = [
     `-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----`,
     `-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5`,
     `key: "-----BEGIN ENCRYPTED PRIVATE KEY-----\\nMIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0BBQwwDgQI\\n-----END ENCRYPTED PRIVATE KEY-----"`,
+    `-----BEGIN DSA PRIVATE KEY-----\nMIIBuwIBAAKBgQD\n-----END DSA PRIVATE KEY-----`,
+    `TLS_KEY=-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-----END PRIVATE KEY-----`,
+    `error loading key: -----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n`,
   ]),
   ...pos('us_ssn', [
     '123-45-6789',
@@ -193,6 +203,9 @@ export const CORPUS: readonly Labelled[] = [
     '772 12 3456',
     'applicant 536-22-1047 approved',
     '{"ssn":"401-55-2323"}',
+    'SSN 899-99-9999',
+    'taxpayer id: 650-10-4321, filed',
+    'ssn:123-45-6789',
   ]),
   ...pos('url_credentials', [
     'postgres://admin:hunter2@db.internal:5432/app',

@@ -61,6 +61,8 @@ function parse(s: string, i: number, plus: boolean): number {
     groupSep[groups] = paren ? PAREN : sep;
     groupEnd[groups] = j;
     groups++;
+    // Stop as soon as no shape can match, so a long list of small numbers costs little per digit.
+    if (!plus && !possible(s, i, groups)) break;
     const c = s.charCodeAt(j);
     const after = s.charCodeAt(j + 1);
     if ((c === 32 || c === 45 || c === 46) && (isDigitCode(after) || after === 40)) { sep = c; j++; continue; }
@@ -76,6 +78,16 @@ function parse(s: string, i: number, plus: boolean): number {
     if (plus ? international(s, i, digits) : northAmerican(s, i, g) || trunk(s, i, g, digits)) return end;
   }
   return -1;
+}
+
+/** Whether the first `groups` groups can still begin a North American or trunk-prefixed number. */
+function possible(s: string, i: number, groups: number): boolean {
+  const first = s.charCodeAt(i) === 40 ? s.charCodeAt(i + 1) : s.charCodeAt(i);
+  const len0 = groupLen[0]!;
+  if (first === 48) return len0 >= 2 && len0 <= 5 && groups <= 5; // trunk 0
+  if (len0 === 3) return groups <= 3;
+  if (len0 === 1 && first === 49) return groups === 1 || (groupLen[1] === 3 && groups <= 4); // 1-415-…
+  return false;
 }
 
 function endBoundary(s: string, end: number): boolean {

@@ -123,6 +123,23 @@ function isBearerAt(s: string, i: number): boolean {
 
 export const ALL_DETECTORS = 4095;
 
+type Detector = (value: string, out: Finding[]) => void;
+/** The detectors with the NEED bit that asks for them, in priority order (the order of DETECTOR_IDS). */
+const DETECTORS: readonly { need: number; run: Detector }[] = [
+  { need: NEED.privateKey, run: detectPrivateKeys },
+  { need: NEED.jwt, run: detectJwts },
+  { need: NEED.urlCredentials, run: detectUrlCredentials },
+  { need: NEED.apiKey, run: detectApiKeys },
+  { need: NEED.bearer, run: detectBearer },
+  { need: NEED.email, run: detectEmails },
+  { need: NEED.iban, run: detectIbans },
+  { need: NEED.card, run: detectCards },
+  { need: NEED.ssn, run: detectSsns },
+  { need: NEED.phone, run: detectPhones },
+  { need: NEED.ipv6, run: detectIpv6 },
+  { need: NEED.ipv4, run: detectIpv4 },
+];
+
 /**
  * Every sensitive part of `value`, non-overlapping and in order. Returns NO_FINDINGS (shared,
  * frozen) when there is none, so the common path allocates nothing.
@@ -136,18 +153,10 @@ export function scanWith(value: string, need: number): readonly Finding[] {
   if (need === 0) return NO_FINDINGS;
   const out = scratch;
   out.length = 0;
-  if (need & NEED.privateKey) detectPrivateKeys(value, out);
-  if (need & NEED.jwt) detectJwts(value, out);
-  if (need & NEED.urlCredentials) detectUrlCredentials(value, out);
-  if (need & NEED.apiKey) detectApiKeys(value, out);
-  if (need & NEED.bearer) detectBearer(value, out);
-  if (need & NEED.email) detectEmails(value, out);
-  if (need & NEED.iban) detectIbans(value, out);
-  if (need & NEED.card) detectCards(value, out);
-  if (need & NEED.ssn) detectSsns(value, out);
-  if (need & NEED.phone) detectPhones(value, out);
-  if (need & NEED.ipv6) detectIpv6(value, out);
-  if (need & NEED.ipv4) detectIpv4(value, out);
+  for (let k = 0; k < DETECTORS.length; k++) {
+    const d = DETECTORS[k]!;
+    if (need & d.need) d.run(value, out);
+  }
   if (out.length === 0) return NO_FINDINGS;
   const result = out.length === 1 ? [out[0]!] : resolveOverlaps(out);
   out.length = 0;

@@ -22,9 +22,18 @@ export function detectPhones(s: string, out: Finding[]): void {
     const c = s.charCodeAt(i);
     const plus = c === 43;
     if (!plus && c !== 40 && !isDigitCode(c)) { i++; continue; }
+    if (!plus && c !== 40 && !firstGroupFits(s, i, c)) { i = skipRun(s, i); continue; }
     const end = startBoundary(s, i, plus) ? parse(s, plus ? i + 1 : i, plus) : -1;
     if (end > 0) { out.push({ start: i, end, detector: 'phone' }); i = end; } else i = skipRun(s, i);
   }
+}
+
+/** A national number starts with 3 digits (415…), a lone 1 (1-415…) or a trunk 0 and 2–5 digits (020…). */
+function firstGroupFits(s: string, i: number, c: number): boolean {
+  let j = i + 1;
+  while (j < s.length && j - i <= 5 && isDigitCode(s.charCodeAt(j))) j++;
+  const len = j - i;
+  return len === 3 || (len === 1 && c === 49) || (c === 48 && len >= 2 && len <= 5);
 }
 
 /** Skips the rest of a digit run so a rejected number is not re-tried from each of its digits. */

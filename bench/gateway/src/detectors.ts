@@ -11,13 +11,14 @@
  * Run: npm run build && node bench/gateway/dist/detectors.js     (ROUNDS=9 by default)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { redactMatches, scan, type Finding } from '../../../packages/gateway/dist/stages/classify/detectors/index.js';
 import { Pseudonymiser, hmac } from '../../../packages/gateway/dist/stages/redact/pseudonymise.js';
 import { referenceRedact } from './detectors-reference.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const loadAtStart = loadavg()[0]!;
 const SPANS = Number(process.env.SPANS ?? 20_000);
 const ATTRIBUTES = 10;
 const PII_EVERY = 50;
@@ -162,7 +163,8 @@ const out = {
   benchmark: 'detectors: prefilter + detectors (scan + redactMatches) against every regex on every value',
   command: 'npm run build && node bench/gateway/dist/detectors.js',
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, node: process.version },
+  // Absolute times scale with the machine's load; the ratio compares both sides in the same conditions.
+  machine: { cpus: cpus().length, node: process.version, loadAverage1mAtStart: Math.round(loadAtStart * 10) / 10, loadAverage1mAtEnd: Math.round(loadavg()[0]! * 10) / 10 },
   corpus: { spans: SPANS, attributesPerSpan: ATTRIBUTES, piiEvery: PII_EVERY, spansWithFinding: spansWithPii },
   rounds: ROUNDS,
   statistic: 'median ns per value over rounds (first round discarded as warm-up); the two sides alternate order each round',

@@ -163,13 +163,15 @@ export function scanWith(value: string, need: number): readonly Finding[] {
   return result;
 }
 
+const byPosition = (a: Finding, b: Finding): number => a.start - b.start || b.end - a.end || PRIORITY[a.detector] - PRIORITY[b.detector];
+
 /**
  * Sorts by start (longest first, then detector priority) and merges overlapping findings into
  * one that covers both, named by the first: a phone number that runs into a card number must not
  * leave the card's tail in clear.
  */
 function resolveOverlaps(found: Finding[]): Finding[] {
-  found.sort((a, b) => a.start - b.start || b.end - a.end || PRIORITY[a.detector] - PRIORITY[b.detector]);
+  found.sort(byPosition);
   const kept: Finding[] = [];
   let last: Finding | undefined;
   for (const f of found) {

@@ -19,7 +19,7 @@ export function definitionsOf(source: SourceRegistry, origin: Origin): Definitio
   for (const sourceGroup of source.groups) {
     const group: Group = {
       id: sourceGroup.id,
-      type: sourceGroup.type,
+      type: (sourceGroup.type === 'resource' ? 'entity' : sourceGroup.type) as Group['type'],
       brief: sourceGroup.brief,
       origin,
       attributes: [],

@@ -59,6 +59,10 @@ export interface Attribute {
   stability?: Stability;
   deprecated?: Deprecation;
   requirementLevel?: RequirementLevel;
+  /** The condition of `conditionally_required`, or the text given with another level. */
+  requirementText?: string;
+  samplingRelevant?: boolean;
+  tag?: string;
   origin: Origin;
   /** The `registry.*` group that defines it. */
   group: string;
@@ -145,6 +149,8 @@ export interface Group {
   visibility?: 'public' | 'internal';
   /** Entities a signal is associated with. */
   entityAssociations?: string[];
+  /** Events: the body's definition, as written (Weaver's `body`). */
+  body?: unknown;
   source?: SourceLocation;
 }
 

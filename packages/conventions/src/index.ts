@@ -10,3 +10,4 @@ export { RegistryIndex, type Lookup } from './lookup.js';
 export * from "./generate/ts.js";
 export * from "./generate/md.js";
 export * from "./diff.js";
+export * from "./generate/weaver.js";

@@ -150,7 +150,7 @@ describe('cairn resolve', () => {
 });
 
 describe('cairn generate', () => {
-  it('--scope org leaves out upstream attributes a group only inherits', () => {
+  it('--scope org emits only the org\'s own keys; used adds the upstream ones it refs, not those a group only inherits', () => {
     const dir = registry({ 'shop.yaml': `${ATTRIBUTE('shop.cart.id')}  - id: span.shop.call
     type: span
     span_kind: client
@@ -160,7 +160,11 @@ describe('cairn generate', () => {
       - ref: shop.cart.id
       - ref: user.id
 ` });
-    const { code, out, err } = cairn('generate', 'ts', dir, '--upstream', UPSTREAM, '--scope', 'org');
+    const org = cairn('generate', 'ts', dir, '--upstream', UPSTREAM, '--scope', 'org');
+    assert.equal(org.code, 0, org.err);
+    assert.match(org.out, /"shop\.cart\.id": string;/);
+    assert.doesNotMatch(org.out, /user\.id|http\.request\.method|error\.type/);
+    const { code, out, err } = cairn('generate', 'ts', dir, '--upstream', UPSTREAM, '--scope', 'used');
     assert.equal(code, 0, err);
     assert.match(out, /"shop\.cart\.id": string;/);
     assert.match(out, /"user\.id": string;/);
@@ -175,7 +179,7 @@ describe('cairn generate', () => {
     assert.match(source, /"acme\.order\.currency": "EUR" \| "USD" \| "GBP"/);
     const docs = join(out, 'docs');
     mkdirSync(docs);
-    const md = cairn('generate', 'md', EXAMPLES, '-o', docs, '--scope', 'org');
+    const md = cairn('generate', 'md', EXAMPLES, '-o', docs, '--scope', 'used');
     assert.equal(md.code, 0, md.err);
     assert.ok(existsSync(join(docs, 'acme.md')));
     assert.match(readFileSync(join(docs, 'acme.md'), 'utf8'), /team-checkout/);

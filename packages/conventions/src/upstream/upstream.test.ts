@@ -72,6 +72,36 @@ describe('a model directory as upstream', () => {
   });
 });
 
+describe('a registry on a model directory', () => {
+  it('inherits from an upstream group it extends, overriding by key, and leaves the upstream group as it was', () => {
+    const dir = writeRegistry({
+      'spans.yaml': yaml`
+        groups:
+          - id: span.shop.call
+            type: span
+            span_kind: client
+            brief: A call to a partner.
+            extends: attributes.http.client
+            attributes:
+              - ref: http.request.method
+                requirement_level: required
+              - ref: user.id
+      `,
+    });
+    const loaded = loadRegistry(dir, { upstream: UPSTREAM_MODEL });
+    assert.deepEqual(loaded.findings, []);
+    const call = loaded.registry.groups.find((g) => g.id === 'span.shop.call')!;
+    assert.equal(call.attributes.length, 10);
+    const method = call.attributes.find((a) => a.key === 'http.request.method')!;
+    assert.deepEqual([method.requirementLevel, method.inheritedFrom], ['required', undefined]);
+    assert.equal(call.attributes.find((a) => a.key === 'error.type')?.inheritedFrom, 'attributes.http.client');
+    const upstream = loadUpstream({ kind: 'dir', path: UPSTREAM_MODEL }).groups.find((g) => g.id === 'attributes.http.client')!;
+    assert.equal(upstream.attributes.length, 9);
+    assert.equal(upstream.attributes.find((a) => a.key === 'http.request.method')?.requirementLevel, 'required');
+    assert.equal(upstream.attributes.find((a) => a.key === 'network.protocol.version')?.inheritedFrom, 'attributes.http.common');
+  });
+});
+
 describe('built-in upstream (@opentelemetry/semantic-conventions)', () => {
   const builtin = loadUpstream({ kind: 'builtin' });
   const model = new Map(loadModelDirectory(UPSTREAM_MODEL).attributes.map((a) => [a.key, a]));

@@ -12,7 +12,7 @@ import { loadRegistry } from './registry.js';
  * One registry per Weaver construct under testdata/resolve/<construct>/registry, resolved on an
  * empty upstream, against the hand-written expected.yaml beside it: the groups named there
  * with exactly the attribute keys listed, each listed field equal (null: absent), and exactly
- * the findings listed (`id@file:line`).
+ * the findings listed (`id@file:line`); `message`, when given, is in one of their messages or hints.
  */
 const FIXTURES = fileURLToPath(new URL('../testdata/resolve', import.meta.url));
 
@@ -36,7 +36,7 @@ describe('resolution fixtures (testdata/resolve)', () => {
       const findings = loaded.findings.map((f) => `${f.id}@${f.location?.file}:${f.location?.line}`);
       assert.deepEqual(findings.sort(), [...expected.findings].sort(), JSON.stringify(loaded.findings, null, 2));
       assert.equal(loaded.unusable, expected.unusable ?? false);
-      if (expected.message) assert.ok(loaded.findings.some((f) => f.message.includes(expected.message!)), `no finding says ${expected.message}`);
+      if (expected.message) assert.ok(loaded.findings.some((f) => `${f.message} ${f.hint ?? ''}`.includes(expected.message!)), `no finding says ${expected.message}`);
       if (expected.attributes) assert.deepEqual(loaded.registry.attributes.map((a) => a.key), expected.attributes);
       for (const [id, want] of Object.entries(expected.groups ?? {})) {
         const group = loaded.registry.groups.find((g) => g.id === id);

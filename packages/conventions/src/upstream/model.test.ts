@@ -9,9 +9,10 @@ import { loadModelDirectory } from './index.js';
 
 /**
  * The whole upstream model, v1 and definition/2 files together, resolved as Weaver does. The
- * counts were computed apart from Cairn, by a short script over the YAML that applies Weaver's
- * rules on its own (v2 ids, refinements extend what they refine, extends chains and ref_group
- * take in keys, v1 prefix): per group type, the groups and the sum of their attribute counts.
+ * counts were computed apart from Cairn, by testdata/upstream-counts.py, which reads the YAML
+ * with PyYAML and applies Weaver's rules on its own (v2 ids, refinements extend what they
+ * refine, extends chains and ref_group take in keys, v1 prefix): per group type, the groups and
+ * the sum of their attribute counts.
  * Metrics without attributes are real (223 of them declare none and extend nothing).
  */
 const COUNTS: Record<string, { groups: number; memberships: number; withoutAttributes: number }> = {

@@ -94,7 +94,7 @@ export const RULES: Rule[] = [
     (a) => !a.deprecated && !a.key.includes('.'),
     (a, { registry }) => ({
       message: `\`${a.key}\` has no namespace`,
-      hint: `put it under the org namespace, e.g. \`${registry.manifest.namespaces[0] ?? 'acme'}.${a.key}\``,
+      hint: `put it under the org namespace, e.g. \`${registry.manifest.namespaces[0] ?? 'acme'}.${suggestKey(a.key)}\``,
     }),
   ),
   {

@@ -116,24 +116,16 @@ function readGroup(src: YamlSource, node: Node | null): SourceGroup | undefined 
   if (!fields.values.has('type')) src.report('schema.missing-key', node, `${what} needs a \`type\``, 'for example `type: attribute_group`');
   const group = newGroup(id, type ?? 'undefined', 1, src.loc(node));
   readCommon(src, fields, what, group);
-  const extendsId = readString(src, fields, 'extends', what);
-  if (extendsId !== undefined) group.extends = extendsId;
-  const prefix = readString(src, fields, 'prefix', what);
-  if (prefix !== undefined && prefix !== '') group.prefix = prefix;
-  const metricName = readString(src, fields, 'metric_name', what);
-  if (metricName !== undefined) group.metricName = metricName;
+  for (const [key, field] of V1_STRING_FIELDS) {
+    const value = readString(src, fields, key, what);
+    if (value !== undefined) group[field] = value;
+  }
   const instrument = readOneOf(src, fields, 'instrument', what, INSTRUMENTS);
   if (instrument) group.instrument = instrument;
-  const unit = readString(src, fields, 'unit', what);
-  if (unit !== undefined) group.unit = unit;
   const spanKind = readOneOf(src, fields, 'span_kind', what, SPAN_KINDS);
   if (spanKind) group.spanKind = spanKind;
   const events = readStringList(src, fields, 'events', what);
   if (events) group.events = events;
-  const name = readString(src, fields, 'name', what);
-  if (name !== undefined) group.name = name;
-  const displayName = readString(src, fields, 'display_name', what);
-  if (displayName !== undefined) group.displayName = displayName;
   const associations = readStringList(src, fields, 'entity_associations', what);
   if (associations) group.entityAssociations = associations;
   const body = readPlain(fields, 'body');
@@ -153,6 +145,11 @@ function readGroup(src: YamlSource, node: Node | null): SourceGroup | undefined 
   }
   return group;
 }
+
+/** v1 group keys whose string value a resolved group carries as is. */
+const V1_STRING_FIELDS = [
+  ['extends', 'extends'], ['prefix', 'prefix'], ['metric_name', 'metricName'], ['unit', 'unit'], ['name', 'name'], ['display_name', 'displayName'],
+] as const;
 
 function newGroup(id: string, type: string, format: 1 | 2, source: SourceLocation): SourceGroup {
   return { id, type, brief: '', attributes: [], includeGroups: [], format, source };

@@ -1,4 +1,4 @@
-// The demo's typed fields: what `cairn generate ts examples/conventions --scope org` writes,
+// The demo's typed fields: what `cairn generate ts examples/conventions --scope used` writes,
 // trimmed to the keys the shop uses. A real service commits the generated file as it is.
 export interface Fields {
   'acme.cart.id': string;

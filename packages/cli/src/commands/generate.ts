@@ -1,15 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateMarkdown, generateTypeScript } from '@cairn/conventions';
+import { GENERATE_SCOPES, generateMarkdown, generateTypeScript } from '@cairn/conventions';
 import { EXIT, oneOf, parse, UsageError, type Streams } from '../io.js';
 import { loadFromArgs, REGISTRY_OPTIONS, reportUnusable } from './registry.js';
 
-const USAGE = `usage: cairn generate ts|md DIR [--upstream MODEL_DIR] [-o OUT] [--scope org|all]
+const USAGE = `usage: cairn generate ts|md DIR [--upstream MODEL_DIR] [-o OUT] [--scope org|used|all]
 
 ts  a TypeScript module: a constant per attribute and a \`Fields\` type (key → value type).
     -o names the file (default: stdout).
 md  Markdown docs, one file per namespace. -o names the directory (required).
---scope all (default) includes the upstream attributes; org only the org's own.`;
+--scope all (default): every upstream attribute too. org: only the org's own attributes.
+    used: the org's own and the upstream ones the registry names itself with a \`ref\` or
+    refines with annotations.cairn (e.g. user.email given a sensitivity); attributes a group
+    only inherits through \`extends\` or \`ref_group\` are left out.`;
 
 export function generate(args: string[], io: Streams): number {
   const { values, positionals } = parse(
@@ -24,7 +27,7 @@ export function generate(args: string[], io: Streams): number {
   const [target, ...rest] = positionals;
   const kind = oneOf(target, ['ts', 'md'] as const, 'the target', 'ts');
   if (target === undefined) throw new UsageError(`name the target, ts or md\n\n${USAGE}`);
-  const scope = oneOf(values.scope, ['org', 'all'] as const, '--scope', 'all');
+  const scope = oneOf(values.scope, GENERATE_SCOPES, '--scope', 'all');
   const loaded = loadFromArgs(rest, values, USAGE);
   if (loaded.unusable) return reportUnusable(loaded, io);
   if (kind === 'ts') {

@@ -6,7 +6,7 @@ import { attributesInScope, provenance, type GenerateOptions } from './ts.js';
  * `README.md` index linking them. Returns file name → content, in a stable order.
  */
 export function generateMarkdown(registry: ResolvedRegistry, options: GenerateOptions = {}): Map<string, string> {
-  const attributes = attributesInScope(registry, options.scope ?? 'org');
+  const attributes = attributesInScope(registry, options.scope ?? 'used');
   const byNamespace = new Map<string, Attribute[]>();
   for (const attribute of attributes) {
     const namespace = namespaceOf(attribute.key);

@@ -59,8 +59,11 @@ describe('cairn generate ts', () => {
     assert.match(source, /@deprecated Obsoleted\. Channels were merged\.\n \*\/\nexport const ACME_LEGACY_CHANNEL/);
   });
 
-  test('org scope keeps the upstream attributes the registry uses and leaves out the rest', () => {
+  test('used scope (the default) keeps the upstream attributes the registry uses and leaves out the rest', () => {
     const source = generateTypeScript(acme());
+    const own = generateTypeScript(acme(), { scope: 'org' });
+    assert.doesNotMatch(own, /http\.request\.method|user\.email|client\.address/);
+    assert.match(own, /export const ACME_ORDER_ID = "acme\.order\.id";/);
     assert.match(source, /"http\.request\.method": "_OTHER" \| "CONNECT"/);
     assert.match(source, /Owner: team-identity\. Sensitivity: pii\./);
     assert.doesNotMatch(source, /"http\.route"/);

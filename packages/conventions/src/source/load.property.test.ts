@@ -90,8 +90,15 @@ describe('registry loader properties', () => {
 
   it('never throws on arbitrary YAML data', () => {
     const data = fc.jsonValue({ maxDepth: 5 });
-    const shaped = fc.record({ groups: fc.array(fc.dictionary(fc.constantFrom('id', 'type', 'brief', 'attributes', 'extends', 'deprecated'), data), { maxLength: 3 }) });
-    fc.assert(fc.property(fc.oneof(data, shaped), (value) => assertLoadsSafely(stringify(value))), { numRuns: RUNS });
+    const shaped = fc.record({ groups: fc.array(fc.dictionary(fc.constantFrom('id', 'type', 'brief', 'attributes', 'extends', 'deprecated', 'prefix', 'constraints', 'metric_name', 'body'), data), { maxLength: 3 }) });
+    // definition/2: each section's items with Weaver's keys and anything as their values.
+    const item = fc.dictionary(fc.constantFrom('id', 'name', 'type', 'ref', 'kind', 'brief', 'attributes', 'identity', 'description', 'instrument', 'unit', 'visibility'), fc.oneof(data, fc.array(fc.record({ ref_group: data }), { maxLength: 2 })));
+    const v2 = fc.record({
+      file_format: fc.constantFrom('definition/2', 'definition/3'),
+      attributes: fc.array(fc.dictionary(fc.constantFrom('key', 'type', 'brief', 'stability'), data), { maxLength: 2 }),
+      ...Object.fromEntries(['attribute_groups', 'metrics', 'spans', 'events', 'entities', 'metric_refinements', 'span_refinements', 'entity_refinements'].map((section) => [section, fc.array(item, { maxLength: 2 })])),
+    }, { requiredKeys: ['file_format'] });
+    fc.assert(fc.property(fc.oneof(data, shaped, v2), (value) => assertLoadsSafely(stringify(value))), { numRuns: RUNS });
   });
 
   it('never throws on a valid registry with bytes changed, cut or inserted', () => {

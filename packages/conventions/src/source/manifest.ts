@@ -34,7 +34,7 @@ function readManifest(src: YamlSource, dir: string): Manifest | undefined {
   const fields = readFields(src, root, MANIFEST_KEYS, 'the registry manifest');
   if (!fields) return undefined;
   const manifest: Manifest = {
-    name: readString(src, fields, 'name', 'the registry manifest', true) ?? basename(dir),
+    name: readString(src, fields, 'name', 'the registry manifest') ?? basename(dir),
     namespaces: [],
     upstream: { kind: 'builtin' },
     policies: {},

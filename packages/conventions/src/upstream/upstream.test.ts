@@ -12,15 +12,20 @@ describe('upstream model directory (../shared/semconv/model)', () => {
     assert.deepEqual(upstream.findings, []);
   });
 
-  it('resolves exactly the 931 registry.* attributes, 207 of them deprecated, as the snapshot states', () => {
-    const registry = upstream.attributes.filter((a) => a.group.startsWith('registry.'));
+  // The v2 files' top-level `attributes` land in Weaver's synthetic group `registry.<file>`.
+  const v2Groups = new Set(upstream.groups.filter((g) => g.brief === '<synthetic v2>').map((g) => g.id));
+
+  it('resolves exactly the 931 registry.* attributes of v1 files, 207 of them deprecated, as the snapshot states', () => {
+    const registry = upstream.attributes.filter((a) => a.group.startsWith('registry.') && !v2Groups.has(a.group));
     assert.equal(registry.length, 931);
     assert.equal(registry.filter((a) => a.deprecated).length, 207);
+    assert.equal(upstream.attributes.length, 931 + 12);
   });
 
   it('also reads the attributes that definition/2 files define (client.address and friends)', () => {
-    const v2 = upstream.attributes.filter((a) => a.group.startsWith('file:'));
+    const v2 = upstream.attributes.filter((a) => v2Groups.has(a.group));
     assert.equal(v2.length, 12);
+    assert.ok(v2Groups.has('registry.client/registry'));
     const client = upstream.attributes.find((a) => a.key === 'client.address');
     assert.deepEqual(client?.type, { kind: 'primitive', name: 'string' });
     assert.equal(client?.stability, 'stable');
@@ -64,6 +69,36 @@ describe('a model directory as upstream', () => {
     assert.deepEqual(after, before);
     const shared = loadUpstream({ kind: 'dir', path: UPSTREAM_MODEL }).attributes.find((a) => a.key === 'user.email');
     assert.deepEqual([shared?.owner, shared?.sensitivity, shared?.propagate, shared?.aliases, shared?.refinedAt], [undefined, undefined, false, [], undefined]);
+  });
+});
+
+describe('a registry on a model directory', () => {
+  it('inherits from an upstream group it extends, overriding by key, and leaves the upstream group as it was', () => {
+    const dir = writeRegistry({
+      'spans.yaml': yaml`
+        groups:
+          - id: span.shop.call
+            type: span
+            span_kind: client
+            brief: A call to a partner.
+            extends: attributes.http.client
+            attributes:
+              - ref: http.request.method
+                requirement_level: required
+              - ref: user.id
+      `,
+    });
+    const loaded = loadRegistry(dir, { upstream: UPSTREAM_MODEL });
+    assert.deepEqual(loaded.findings, []);
+    const call = loaded.registry.groups.find((g) => g.id === 'span.shop.call')!;
+    assert.equal(call.attributes.length, 10);
+    const method = call.attributes.find((a) => a.key === 'http.request.method')!;
+    assert.deepEqual([method.requirementLevel, method.inheritedFrom], ['required', undefined]);
+    assert.equal(call.attributes.find((a) => a.key === 'error.type')?.inheritedFrom, 'attributes.http.client');
+    const upstream = loadUpstream({ kind: 'dir', path: UPSTREAM_MODEL }).groups.find((g) => g.id === 'attributes.http.client')!;
+    assert.equal(upstream.attributes.length, 9);
+    assert.equal(upstream.attributes.find((a) => a.key === 'http.request.method')?.requirementLevel, 'required');
+    assert.equal(upstream.attributes.find((a) => a.key === 'network.protocol.version')?.inheritedFrom, 'attributes.http.common');
   });
 });
 

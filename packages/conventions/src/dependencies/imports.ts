@@ -52,7 +52,7 @@ export function signalName(group: Group): string {
 /** Compiles `*` wildcards (any run of characters, dots included); everything else is literal. */
 export function compilePattern(pattern: string): RegExp {
   const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`);
+  return new RegExp(`^${body}$`, 's');
 }
 
 /** True when some import of the group's kind names it. */

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Finding } from '../findings.js';
+import type { ResolvedRegistry } from '../model.js';
+import { loadRegistry, type LoadedRegistry } from '../registry.js';
+import { parseManifest } from '../source/manifest.js';
+import { UPSTREAM_MODEL, writeRegistry } from '../test-support.js';
+
+const DEPS = fileURLToPath(new URL('../../testdata/deps/', import.meta.url));
+const cacheDir = mkdtempSync(join(tmpdir(), 'cairn-deps-cache-'));
+after(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+/** Loads `testdata/deps/<name>` with the working directory at testdata/deps, as the README says. */
+function load(name: string, dir = join(DEPS, name)): LoadedRegistry {
+  return loadRegistry(dir, { cwd: DEPS, cacheDir, displayRoot: DEPS });
+}
+
+function errors(loaded: LoadedRegistry): Finding[] {
+  return loaded.findings.filter((f) => f.level === 'error');
+}
+
+/** Group id → its attribute keys, for the groups of one origin. */
+function groups(registry: ResolvedRegistry, origin: 'org' | 'upstream'): Record<string, string[]> {
+  return Object.fromEntries(registry.groups.filter((g) => g.origin === origin).map((g) => [g.id, g.attributes.map((a) => a.key)]));
+}
+
+describe('registry dependencies', () => {
+  test('a chain app → middle → base resolves; each level keeps the signals its own imports select', () => {
+    const loaded = load('app');
+    assert.deepEqual(errors(loaded), []);
+    const { registry } = loaded;
+    assert.deepEqual(registry.attributes.map((a) => `${a.key}:${a.origin}`), ['app.user_tier:org', 'base.id:upstream', 'base.mode:upstream', 'middle.kind:upstream']);
+    // base's metric reached middle (middle imports base.*) but not app (app imports middle.jobs only);
+    // spans and events are not imported at all.
+    assert.deepEqual(groups(registry, 'upstream'), {
+      'registry.middle': ['middle.kind', 'base.id'],
+      'metric.middle.jobs': ['middle.kind', 'base.mode'],
+      'registry.base': ['base.id', 'base.mode'],
+    });
+    assert.deepEqual(registry.upstream.dependencies?.map((d) => d.name), ['middle', 'base']);
+    assert.equal(registry.upstream.kind, 'none');
+    const baseId = registry.attributes.find((a) => a.key === 'base.id')!;
+    assert.equal(baseId.stability, 'stable');
+    assert.deepEqual(baseId.type, { kind: 'primitive', name: 'string' });
+  });
+
+  test('imports take wildcards per kind, in v2 files too', () => {
+    const loaded = load('wildcard');
+    assert.deepEqual(errors(loaded), []);
+    assert.deepEqual(Object.keys(groups(loaded.registry, 'upstream')).sort(), ['event.base.started', 'metric.base.requests', 'registry.base']);
+  });
+
+  test('a cycle is an error that names it, at the manifest entry that closes it', () => {
+    const loaded = load('cycle-a');
+    const cycle = loaded.findings.filter((f) => f.id === 'schema.dependency-cycle');
+    assert.equal(cycle.length, 1);
+    assert.equal(cycle[0]!.message, 'dependency cycle: cycle-a → cycle-b → cycle-a');
+    assert.deepEqual(cycle[0]!.location, { file: 'cycle-b/registry_manifest.yaml', line: 3, col: 5 });
+    assert.equal(loaded.unusable, true);
+  });
+
+  test('a published registry: a folder with a publication manifest, or the resolved schema file itself', () => {
+    for (const name of ['app-published', 'app-resolved-file']) {
+      const loaded = load(name);
+      assert.deepEqual(errors(loaded), [], name);
+      const { registry } = loaded;
+      assert.deepEqual(groups(registry, 'upstream'), { 'registry.pub': ['pub.region', 'pub.tier'], 'metric.pub.calls': ['pub.region'] }, name);
+      const region = registry.attributes.find((a) => a.key === 'pub.region')!;
+      // The definition comes from the registry group, not the metric's refinement.
+      assert.equal(region.brief, 'The region.');
+      assert.equal(region.stability, 'stable');
+      const tier = registry.attributes.find((a) => a.key === 'pub.tier')!;
+      assert.deepEqual(tier.deprecated, { reason: 'renamed', renamedTo: 'pub.plan' });
+      assert.equal(tier.type.kind === 'enum' && tier.type.members.map((m) => m.id).join(), 'gold,free');
+      assert.equal(registry.groups.find((g) => g.id === 'metric.pub.calls')!.attributes[0]!.requirementLevel, 'required');
+    }
+  });
+
+  test('archives: .tar.gz and .zip, the top-level folder stripped, [sub/folder] selecting the registry', () => {
+    const tarred = load('app-archive');
+    assert.deepEqual(errors(tarred), []);
+    assert.deepEqual(Object.keys(groups(tarred.registry, 'upstream')), ['registry.base', 'event.base.started']);
+    const zip = join(DEPS, 'archives', 'base-1.0.0.zip');
+    const zipped = loadRegistry(writeRegistry({
+      'registry_manifest.yaml': `name: zipped\ndependencies:\n  - name: base\n    registry_path: ${zip}[model]\n`,
+      'app.yaml': 'imports:\n  metrics: [base.requests]\ngroups: []\n',
+    }), { cacheDir });
+    assert.deepEqual(errors(zipped), []);
+    assert.deepEqual(Object.keys(groups(zipped.registry, 'upstream')), ['registry.base', 'metric.base.requests']);
+    const missing = loadRegistry(writeRegistry({ 'registry_manifest.yaml': `name: m\ndependencies:\n  - name: base\n    registry_path: ${zip}[nope]\n` }), { cacheDir });
+    assert.match(errors(missing)[0]!.message, /has no folder `nope`/);
+  });
+
+  test('a relative path resolves against the working directory, and a missing one says so', () => {
+    const dir = writeRegistry({ 'registry_manifest.yaml': 'name: lost\ndependencies:\n  - name: base\n    registry_path: base\n' });
+    assert.deepEqual(errors(loadRegistry(dir, { cwd: DEPS, cacheDir })), []);
+    const elsewhere = loadRegistry(dir, { cwd: tmpdir(), cacheDir });
+    const [finding] = errors(elsewhere);
+    assert.equal(finding!.id, 'schema.dependency-not-found');
+    assert.match(finding!.message, new RegExp(`resolved to ${join(tmpdir(), 'base')}`));
+    assert.match(finding!.hint!, /working directory/);
+    assert.equal(elsewhere.unusable, true);
+  });
+
+  test('manifest constructs Cairn does not support are refused by name at file:line', () => {
+    const loaded = load('unsupported');
+    const refused = loaded.findings.filter((f) => f.level === 'error').map((f) => `${f.id} ${f.location?.line}: ${f.message.split(' `')[0]}`);
+    assert.deepEqual(refused, [
+      'schema.unsupported 2: unsupported:',
+      'schema.unsupported 5: unsupported: git repository dependency',
+      'schema.invalid-value 7: `registry_path`',
+    ]);
+    assert.match(loaded.findings[0]!.message, /unsupported: `version` in the registry manifest/);
+    assert.equal(loaded.unusable, true);
+  });
+
+  test("the upstream model's manifest.yaml (no name, a schema_url) is accepted and names the registry", () => {
+    const findings: Finding[] = [];
+    const manifest = parseManifest('manifest.yaml', readFileSync(join(UPSTREAM_MODEL, 'manifest.yaml'), 'utf8'), UPSTREAM_MODEL, findings);
+    assert.deepEqual(findings, []);
+    assert.equal(manifest?.name, 'opentelemetry.io/schemas');
+    assert.match(manifest?.schemaUrl ?? '', /^https:\/\/opentelemetry.io\/schemas\//);
+  });
+
+  test('the upstream model checked as a registry in its own right: its manifest is read, not refused', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cairn-empty-upstream-'));
+    try {
+      const loaded = loadRegistry(UPSTREAM_MODEL, { upstream: empty, cacheDir });
+      assert.deepEqual(loaded.findings.filter((f) => f.location?.file.endsWith('manifest.yaml')), []);
+      assert.equal(loaded.registry.manifest.name, 'opentelemetry.io/schemas');
+      assert.equal(loaded.unusable, false);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('a dependency declared by schema_url alone, and a publication manifest of an unknown format', () => {
+    const findings: Finding[] = [];
+    const manifest = parseManifest('m.yaml', 'file_format: definition_manifest/3.0\nschema_url: https://x.test/r/1.0.0\ndependencies:\n  - schema_url: https://x.test/dep/1.0.0/resolved_schema.yaml\n  - registry_path: ./a\n', '/tmp', findings);
+    assert.deepEqual(manifest?.dependencies?.map((d) => d.registryPath), ['https://x.test/dep/1.0.0/resolved_schema.yaml']);
+    assert.deepEqual(findings.map((f) => `${f.id}@${f.location?.line}`), ['schema.unsupported@1', 'schema.missing-key@5']);
+  });
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { loadRegistry } from '../registry.js';
+import { writeRegistry } from '../test-support.js';
+
+const ARCHIVE = fileURLToPath(new URL('../../testdata/deps/archives/base-1.0.0.tar.gz', import.meta.url));
+
+/**
+ * A real HTTP server on 127.0.0.1, on its own thread: the loader blocks the main thread while
+ * it downloads, so a server there could never answer. `/base.tar.gz` serves the archive,
+ * `/hang` accepts and never answers.
+ */
+const SERVER = `
+const { createServer } = require('node:http');
+const { readFileSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const body = readFileSync(workerData.archive);
+const server = createServer((req, res) => {
+  if (req.url === '/hang') return;
+  if (req.url === '/base.tar.gz') { res.writeHead(200, { 'content-type': 'application/gzip' }); res.end(body); return; }
+  res.writeHead(404); res.end();
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
+
+async function startServer(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const worker = new Worker(SERVER, { eval: true, workerData: { archive: ARCHIVE } });
+  const [port] = (await once(worker, 'message')) as [number];
+  return { port, stop: async () => void (await worker.terminate()) };
+}
+
+function manifestFor(url: string): string {
+  return `name: remote\ndependencies:\n  - name: base\n    registry_path: ${url}[model]\n`;
+}
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'cairn-fetch-cache-'));
+after(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+describe('dependencies over http(s)', () => {
+  test('fetched once into the cache; later runs use the cache with the server gone; an uncached URL fails clearly', async () => {
+    const server = await startServer();
+    let port: number;
+    try {
+      port = server.port;
+      const url = `http://127.0.0.1:${port}/base.tar.gz`;
+      const first = loadRegistry(writeRegistry({ 'registry_manifest.yaml': manifestFor(url) }), { cacheDir });
+      assert.deepEqual(first.findings.filter((f) => f.level === 'error'), []);
+      assert.ok(first.registry.attributes.some((a) => a.key === 'base.id'));
+      const entries = readdirSync(join(cacheDir, 'registries'));
+      assert.equal(entries.length, 1);
+      assert.ok(existsSync(join(cacheDir, 'registries', entries[0]!, 'tree', 'model', 'base.yaml')));
+    } finally {
+      await server.stop();
+    }
+    const url = `http://127.0.0.1:${port}/base.tar.gz`;
+    const second = loadRegistry(writeRegistry({ 'registry_manifest.yaml': manifestFor(url) }), { cacheDir });
+    assert.deepEqual(second.findings.filter((f) => f.level === 'error'), []);
+    assert.ok(second.registry.attributes.some((a) => a.key === 'base.id'));
+
+    const other = `http://127.0.0.1:${port}/other.tar.gz`;
+    const offline = loadRegistry(writeRegistry({ 'registry_manifest.yaml': manifestFor(other) }), { cacheDir });
+    const [finding] = offline.findings;
+    assert.equal(finding?.id, 'schema.dependency-unavailable');
+    assert.ok(finding.message.includes(other), finding.message);
+    assert.match(finding.message, /the cache holds no copy/);
+    // The server is gone: the connection is refused, no status came back.
+    assert.doesNotMatch(finding.message, /HTTP \d/);
+    assert.equal(finding.location?.line, 3);
+    assert.equal(offline.unusable, true);
+  });
+
+  test('a server that never answers ends in a timeout error, not a hang', async () => {
+    const server = await startServer();
+    try {
+      const url = `http://127.0.0.1:${server.port}/hang`;
+      const loaded = loadRegistry(writeRegistry({ 'registry_manifest.yaml': `name: r\ndependencies:\n  - name: r\n    registry_path: ${url}\n` }), { cacheDir, fetchTimeoutMs: 300 });
+      const [finding] = loaded.findings;
+      assert.equal(finding?.id, 'schema.dependency-unavailable');
+      assert.match(finding.message, /no answer within 300 ms/);
+      assert.ok(finding.message.includes(url));
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -59,6 +59,10 @@ export interface Attribute {
   stability?: Stability;
   deprecated?: Deprecation;
   requirementLevel?: RequirementLevel;
+  /** The condition of `conditionally_required`, or the text given with another level. */
+  requirementText?: string;
+  samplingRelevant?: boolean;
+  tag?: string;
   origin: Origin;
   /** The `registry.*` group that defines it. */
   group: string;
@@ -72,20 +76,81 @@ export interface Attribute {
   refinedAt?: SourceLocation;
 }
 
+/** An entity's attribute: part of its identity, or describing it (Weaver's `role`). */
+export type AttributeRole = 'identifying' | 'descriptive';
+export const ATTRIBUTE_ROLES: readonly AttributeRole[] = ['identifying', 'descriptive'];
+
+/**
+ * One attribute of a resolved group, with the values that hold in this group: the registry
+ * attribute's, overridden by the group's `ref` (brief, note, examples, requirement level and
+ * its text, stability, deprecation, sampling_relevant, tag), as Weaver resolves them. The type
+ * is the registry attribute's (look it up by `key`).
+ */
 export interface GroupAttributeRef {
   key: string;
+  /** `recommended` when the group says nothing, as Weaver defaults it. */
   requirementLevel?: RequirementLevel;
+  /** The condition of `conditionally_required`, or the text of `recommended`/`opt_in`/`required` when given as a mapping. */
+  requirementText?: string;
+  brief?: string;
+  note?: string;
+  examples?: unknown[];
+  stability?: Stability;
+  deprecated?: Deprecation;
+  samplingRelevant?: boolean;
+  tag?: string;
+  /** Entities only: identity or description. */
+  role?: AttributeRole;
+  /** Set when the attribute came from another group (`extends` or `ref_group`): that group's id. */
+  inheritedFrom?: string;
   source?: SourceLocation;
 }
 
+/** Weaver's group types; v1 `resource` resolves as `entity`, as Weaver does. */
+export type GroupType = 'attribute_group' | 'span' | 'event' | 'metric' | 'metric_group' | 'scope' | 'entity' | 'undefined';
+export const RESOLVED_GROUP_TYPES: readonly GroupType[] = ['attribute_group', 'span', 'event', 'metric', 'metric_group', 'scope', 'entity', 'undefined'];
+
+export type SpanKind = 'client' | 'server' | 'producer' | 'consumer' | 'internal';
+export const SPAN_KINDS: readonly SpanKind[] = ['client', 'server', 'producer', 'consumer', 'internal'];
+
+export type Instrument = 'counter' | 'updowncounter' | 'gauge' | 'histogram';
+export const INSTRUMENTS: readonly Instrument[] = ['counter', 'updowncounter', 'gauge', 'histogram'];
+
+/**
+ * A resolved group. Ids are Weaver's: v2 metrics are `metric.<name>`, spans `span.<type>`,
+ * events `event.<name>`, entities `entity.<type>`, v2 attribute definitions
+ * `registry.<file>`; refinements keep their own `id`.
+ */
 export interface Group {
   id: string;
-  type: string;
+  type: GroupType;
   brief: string;
+  note?: string;
   origin: Origin;
   stability?: Stability;
   deprecated?: Deprecation;
+  /** The group this one extends (v1 `extends`, or the group a v2 refinement refines). */
+  extends?: string;
+  /** v1 `prefix`, already applied to the ids of the attributes this group defines. */
+  prefix?: string;
+  /** Every attribute, own and inherited (by `extends` chains and `ref_group`), one per key. */
   attributes: GroupAttributeRef[];
+  /** Metrics: the metric's name, instrument and unit. */
+  metricName?: string;
+  instrument?: Instrument;
+  unit?: string;
+  /** Spans: the span kind and the events it records. */
+  spanKind?: SpanKind;
+  events?: string[];
+  /** Events: the event name; entities: the entity type; v2 spans: the span type. */
+  name?: string;
+  displayName?: string;
+  /** v2 `visibility` of attribute groups (`internal` ones only serve `ref_group`). */
+  visibility?: 'public' | 'internal';
+  /** Entities a signal is associated with. */
+  entityAssociations?: string[];
+  /** Events: the body's definition, as written (Weaver's `body`). */
+  body?: unknown;
   source?: SourceLocation;
 }
 

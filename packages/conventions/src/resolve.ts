@@ -1,4 +1,5 @@
-import { didYouMean, formatLocation, type Finding } from './findings.js';
+import { formatLocation, type Finding } from './findings.js';
+import { attributeKey, resolveGroups } from './groups.js';
 import { byKey, type Attribute, type Group, type Manifest, type Origin, type ResolvedRegistry } from './model.js';
 import type { SourceAttribute } from './source/attribute.js';
 import type { SourceRegistry } from './source/load.js';
@@ -10,52 +11,73 @@ export interface Definitions {
   findings: Finding[];
 }
 
-/** The attributes a registry defines (`id`) and its groups, with duplicates reported. */
-export function definitionsOf(source: SourceRegistry, origin: Origin): Definitions {
+/**
+ * The attributes a registry defines (`id`, with its group's v1 `prefix`), with duplicates and
+ * conflicts reported: Weaver's attribute catalog.
+ */
+export function catalogOf(source: SourceRegistry, origin: Origin): { attributes: Map<string, Attribute>; findings: Finding[] } {
   const attributes = new Map<string, Attribute>();
-  const groups: Group[] = [];
   const findings: Finding[] = [];
-  const groupIds = new Map<string, Group>();
-  for (const sourceGroup of source.groups) {
-    const group: Group = {
-      id: sourceGroup.id,
-      type: sourceGroup.type,
-      brief: sourceGroup.brief,
-      origin,
-      attributes: [],
-      source: sourceGroup.source,
-    };
-    if (sourceGroup.stability) group.stability = sourceGroup.stability;
-    if (sourceGroup.deprecated) group.deprecated = sourceGroup.deprecated;
-    const first = groupIds.get(group.id);
-    if (first) {
-      findings.push({
-        id: 'duplicate.group', level: 'error', message: `group \`${group.id}\` is defined twice`,
-        location: sourceGroup.source, hint: `the first definition is at ${where(first.source)}; rename or merge one`,
-      });
-    } else {
-      groupIds.set(group.id, group);
-    }
-    groups.push(group);
-    for (const sourceAttribute of sourceGroup.attributes) {
-      const key = sourceAttribute.id ?? sourceAttribute.ref!;
-      const ref = { key, source: sourceAttribute.source, ...(sourceAttribute.requirementLevel ? { requirementLevel: sourceAttribute.requirementLevel } : {}) };
-      group.attributes.push(ref);
+  for (const group of source.groups) {
+    for (const sourceAttribute of group.attributes) {
       if (sourceAttribute.id === undefined) continue;
+      const key = attributeKey(group, sourceAttribute);
       findings.push(...duplicateMembers(sourceAttribute));
+      const attribute = toAttribute(sourceAttribute, key, origin, group.id);
       const existing = attributes.get(key);
-      if (existing) {
-        findings.push({
-          id: 'duplicate.attribute', level: 'error', message: `attribute \`${key}\` is defined twice`,
-          location: sourceAttribute.source, attribute: key,
-          hint: `the first definition is at ${where(existing.source)}; keep one and use \`ref: ${key}\` elsewhere`,
-        });
+      if (!existing) {
+        attributes.set(key, attribute);
         continue;
       }
-      attributes.set(key, toAttribute(sourceAttribute, key, origin, group.id));
+      const differs = definitionText(existing) !== definitionText(attribute);
+      findings.push(differs
+        ? {
+          id: 'attribute.conflict', level: 'error', attribute: key, location: sourceAttribute.source,
+          message: `attribute \`${key}\` is defined differently in groups \`${existing.group}\` and \`${group.id}\``,
+          hint: `the first definition is at ${where(existing.source)}; define it once and use \`ref: ${key}\` elsewhere`,
+        }
+        : {
+          id: 'duplicate.attribute', level: 'error', attribute: key, location: sourceAttribute.source,
+          message: `attribute \`${key}\` is defined twice`,
+          hint: `the first definition is at ${where(existing.source)}; keep one and use \`ref: ${key}\` elsewhere`,
+        });
     }
   }
-  return { attributes, groups, findings };
+  return { attributes, findings };
+}
+
+/** What makes two definitions of one key the same definition. */
+function definitionText(a: Attribute): string {
+  return JSON.stringify([a.type, a.brief, a.note, a.examples, a.stability, a.deprecated, a.requirementLevel]);
+}
+
+/** The groups a registry declares, twice-declared ids reported. */
+function duplicateGroups(source: SourceRegistry, external: ReadonlyMap<string, Group>): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<string, Group['source']>();
+  for (const group of external.values()) seen.set(group.id, group.source);
+  for (const group of source.groups) {
+    if (seen.has(group.id)) {
+      findings.push({
+        id: 'duplicate.group', level: 'error', message: `group \`${group.id}\` is defined twice`,
+        location: group.source, hint: `the first definition is at ${where(seen.get(group.id))}; rename or merge one`,
+      });
+      continue;
+    }
+    seen.set(group.id, group.source);
+  }
+  return findings;
+}
+
+/** A registry resolved on its own: its catalog and its groups. The upstream model is one. */
+export function definitionsOf(source: SourceRegistry, origin: Origin): Definitions {
+  const catalog = catalogOf(source, origin);
+  const resolved = resolveGroups(source.groups, catalog.attributes, origin);
+  return {
+    attributes: catalog.attributes,
+    groups: resolved.groups,
+    findings: [...duplicateGroups(source, new Map()), ...catalog.findings, ...resolved.findings],
+  };
 }
 
 function toAttribute(source: SourceAttribute, key: string, origin: Origin, group: string): Attribute {
@@ -75,6 +97,9 @@ function toAttribute(source: SourceAttribute, key: string, origin: Origin, group
   if (source.stability) attribute.stability = source.stability;
   if (source.deprecated) attribute.deprecated = source.deprecated;
   if (source.requirementLevel) attribute.requirementLevel = source.requirementLevel;
+  if (source.requirementText !== undefined) attribute.requirementText = source.requirementText;
+  if (source.samplingRelevant !== undefined) attribute.samplingRelevant = source.samplingRelevant;
+  if (source.tag !== undefined) attribute.tag = source.tag;
   if (source.cairn?.owner !== undefined) attribute.owner = source.cairn.owner;
   if (source.cairn?.sensitivity) attribute.sensitivity = source.cairn.sensitivity;
   return attribute;
@@ -115,7 +140,7 @@ export interface Resolution {
  * how an org gives an upstream attribute such as `user.email` an owner and a sensitivity).
  */
 export function resolveRegistry(org: SourceRegistry, manifest: Manifest, upstream: UpstreamRegistry): Resolution {
-  const definitions = definitionsOf(org, 'org');
+  const definitions = catalogOf(org, 'org');
   const findings: Finding[] = [...definitions.findings];
   const merged = new Map<string, Attribute>();
   for (const attribute of upstream.attributes) merged.set(attribute.key, { ...attribute, aliases: [...attribute.aliases] });
@@ -131,29 +156,15 @@ export function resolveRegistry(org: SourceRegistry, manifest: Manifest, upstrea
     merged.set(key, attribute);
   }
 
-  const groupIds = new Set([...upstream.groups, ...definitions.groups].map((g) => g.id));
+  const upstreamGroups = new Map(upstream.groups.map((g) => [g.id, g]));
+  findings.push(...duplicateGroups(org, upstreamGroups));
+  const resolved = resolveGroups(org.groups, merged, 'org', upstreamGroups);
+  findings.push(...resolved.findings);
   for (const group of org.groups) {
-    if (group.extends !== undefined && !groupIds.has(group.extends)) {
-      const suggestion = didYouMean(group.extends, groupIds);
-      findings.push({
-        id: 'ref.unknown-group', level: 'error', location: group.source,
-        message: `group \`${group.id}\` extends \`${group.extends}\`, which no registry defines`,
-        hint: suggestion ? `did you mean \`${suggestion}\`?` : 'name a group id from this registry or the upstream one',
-      });
-    }
     for (const attribute of group.attributes) {
-      if (attribute.ref === undefined) continue;
+      if (attribute.ref === undefined || !attribute.cairn) continue;
       const target = merged.get(attribute.ref);
-      if (!target) {
-        const suggestion = didYouMean(attribute.ref, merged.keys());
-        findings.push({
-          id: 'ref.unknown', level: 'error', location: attribute.source, attribute: attribute.ref,
-          message: `\`ref: ${attribute.ref}\` names an attribute that neither this registry nor upstream defines`,
-          hint: suggestion ? `did you mean \`${suggestion}\`?` : `define it with \`id: ${attribute.ref}\` in a registry group`,
-        });
-        continue;
-      }
-      if (attribute.cairn) findings.push(...refine(target, attribute));
+      if (target) findings.push(...refine(target, attribute));
     }
   }
 
@@ -178,7 +189,7 @@ export function resolveRegistry(org: SourceRegistry, manifest: Manifest, upstrea
       manifest,
       upstream: upstream.info,
       attributes,
-      groups: [...definitions.groups, ...upstream.groups],
+      groups: [...resolved.groups, ...upstream.groups],
       aliases,
     },
     findings,

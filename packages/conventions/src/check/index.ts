@@ -22,6 +22,8 @@ export function checkRegistry(registry: ResolvedRegistry, earlier: Finding[] = [
     keys: new Set(registry.attributes.map((a) => a.key)),
     otelNamespaces: new Set(upstream.map((a) => namespaceOf(a.key))),
     upstreamTemplates: upstream.filter((a) => a.type.kind === 'template').map((a) => a.key),
+    governed: registry.manifest.namespaces.length > 0
+      || registry.attributes.some((a) => a.owner !== undefined || a.sensitivity !== undefined || a.aliases.length > 0 || a.refinedAt !== undefined),
   };
   const overrides = registry.manifest.policies;
   const findings: Finding[] = [];

@@ -9,6 +9,12 @@ export interface RuleContext {
   otelNamespaces: Set<string>;
   /** Upstream template keys (`http.request.header`), whose instances are upstream's too. */
   upstreamTemplates: string[];
+  /**
+   * Whether the registry uses Cairn at all (org namespaces in the manifest, or any Cairn
+   * annotation). A plain Weaver registry, such as OpenTelemetry's own model, is not held to
+   * Cairn's ownership and sensitivity policies, which only Cairn annotations can satisfy.
+   */
+  governed: boolean;
 }
 
 export interface Rule {
@@ -71,15 +77,21 @@ function perOrgAttribute(
 export const RULES: Rule[] = [
   perOrgAttribute(
     'naming.format', 'error', 'Attribute names are lowercase, dot-separated namespaces of snake_case parts.',
-    (a) => !KEY_PATTERN.test(a.key),
-    (a) => ({
-      message: `\`${a.key}\` is not lowercase dot-separated snake_case`,
-      hint: `rename it to \`${suggestKey(a.key)}\` and keep the old name in \`annotations.cairn.aliases\``,
-    }),
+    // A deprecated attribute keeps its name: it exists for what still sends it.
+    (a) => !a.deprecated && !KEY_PATTERN.test(a.key),
+    (a) => {
+      const suggestion = suggestKey(a.key);
+      return {
+        message: `\`${a.key}\` is not lowercase dot-separated snake_case`,
+        hint: suggestion !== a.key && KEY_PATTERN.test(suggestion)
+          ? `rename it to \`${suggestion}\` and keep the old name in \`annotations.cairn.aliases\``
+          : 'each dot-separated part starts with a letter, then lowercase letters, digits and single underscores',
+      };
+    },
   ),
   perOrgAttribute(
     'naming.no-namespace', 'error', 'Every attribute lives in a namespace.',
-    (a) => !a.key.includes('.'),
+    (a) => !a.deprecated && !a.key.includes('.'),
     (a, { registry }) => ({
       message: `\`${a.key}\` has no namespace`,
       hint: `put it under the org namespace, e.g. \`${registry.manifest.namespaces[0] ?? 'acme'}.${a.key}\``,
@@ -100,6 +112,7 @@ export const RULES: Rule[] = [
         for (let j = i + 1; j < sorted.length && sorted[j]!.key.startsWith(prefix); j++) {
           const child = sorted[j]!;
           if (attribute.origin !== 'org' && child.origin !== 'org') continue;
+          if (attribute.deprecated || child.deprecated) continue;
           const blamed = child.origin === 'org' ? child : attribute;
           findings.push({
             id: 'naming.attribute-is-namespace', level: 'error', ...at(blamed),
@@ -138,7 +151,8 @@ export const RULES: Rule[] = [
   },
   perOrgAttribute(
     'namespace.app-reserved', 'warning', 'OpenTelemetry now defines the `app.*` namespace.',
-    (a) => namespaceOf(a.key) === 'app',
+    // OpenTelemetry's own model defines `app.*`; only a Cairn org registry is warned off it.
+    (a, { governed }) => governed && namespaceOf(a.key) === 'app',
     (a) => ({
       message: `\`${a.key}\` uses \`app.*\`, which OpenTelemetry has taken for client application conventions`,
       hint: 'move it to the org namespace',
@@ -172,8 +186,9 @@ export const RULES: Rule[] = [
     id: 'sensitivity.required',
     level: 'error',
     description: 'Identity-like attributes (user.*, enduser.*, client.address, emails, phones, IPs…) declare a sensitivity.',
-    run: ({ registry }) => registry.attributes
+    run: ({ registry, governed }) => registry.attributes
       .filter((a) => (a.origin === 'org' || a.refinedAt) && a.sensitivity === undefined && isIdentityLike(a.key))
+      .filter((a) => governed || a.refinedAt !== undefined)
       .map((a) => ({
         id: 'sensitivity.required', level: 'error', ...atRefinement(a),
         message: `\`${a.key}\` can identify a person but declares no sensitivity`,
@@ -204,7 +219,7 @@ export const RULES: Rule[] = [
   },
   perOrgAttribute(
     'ownership.missing', 'warning', 'Every org attribute has an owner who answers questions about it.',
-    (a) => a.owner === undefined && !a.deprecated,
+    (a, { governed }) => governed && a.owner === undefined && !a.deprecated,
     (a) => ({ message: `\`${a.key}\` has no owner`, hint: 'add `annotations: { cairn: { owner: team-… } }`' }),
   ),
   perOrgAttribute(

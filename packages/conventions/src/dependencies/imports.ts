@@ -43,9 +43,8 @@ export function importKindOf(type: string): ImportKind | undefined {
  * failing those the group id without its type prefix (`metric.http.server.duration`).
  */
 export function signalName(group: Group): string {
-  const named = group as Group & { metricName?: string; name?: string };
-  if (group.type === 'metric' && named.metricName) return named.metricName;
-  if (group.type !== 'metric' && named.name) return named.name;
+  if (group.type === 'metric' && group.metricName) return group.metricName;
+  if (group.type !== 'metric' && group.name) return group.name;
   return group.id.replace(/^(metric|event|entity|resource)\./, '');
 }
 

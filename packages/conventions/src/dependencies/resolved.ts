@@ -1,7 +1,7 @@
 import type { Node } from 'yaml';
 import type { Finding } from '../findings.js';
 import {
-  STABILITIES, type Attribute, type AttributeType, type Deprecation, type EnumMember, type Group, type GroupAttributeRef,
+  RESOLVED_GROUP_TYPES, STABILITIES, type Attribute, type GroupType, type AttributeType, type Deprecation, type EnumMember, type Group, type GroupAttributeRef,
   type RequirementLevel, type Stability,
 } from '../model.js';
 import { parseTypeName } from '../source/attribute.js';
@@ -43,7 +43,9 @@ export function readResolvedSchema(path: string, text: string): ResolvedDependen
   const byKey = new Map<string, Attribute>();
   for (const raw of groups) {
     if (!isPlain(raw) || typeof raw.id !== 'string') continue;
-    const group: Group = { id: raw.id, type: typeof raw.type === 'string' ? raw.type : 'undefined', brief: text_(raw.brief), origin: 'upstream', attributes: [] };
+    const type = raw.type === 'resource' ? 'entity' : (RESOLVED_GROUP_TYPES as readonly unknown[]).includes(raw.type) ? (raw.type as GroupType) : 'undefined';
+    const group: Group = { id: raw.id, type, brief: text_(raw.brief), origin: 'upstream', attributes: [] };
+    copyText(raw, group);
     const stability = stabilityOf(raw.stability);
     if (stability) group.stability = stability;
     const deprecated = deprecationOf(raw.deprecated);
@@ -54,6 +56,7 @@ export function readResolvedSchema(path: string, text: string): ResolvedDependen
       const ref: GroupAttributeRef = { key: plain.name };
       const level = requirementOf(plain.requirement_level);
       if (level) ref.requirementLevel = level;
+      if (plain.role === 'identifying' || plain.role === 'descriptive') ref.role = plain.role;
       group.attributes.push(ref);
       // A `registry.*` group holds the definition; elsewhere the attribute may be refined.
       const existing = byKey.get(plain.name);
@@ -65,6 +68,15 @@ export function readResolvedSchema(path: string, text: string): ResolvedDependen
   }
   out.attributes = [...byKey.values()];
   return out;
+}
+
+/** The signal fields Weaver's resolved groups carry: names that imports and diffs read. */
+function copyText(raw: Plain, group: Group): void {
+  if (typeof raw.metric_name === 'string') group.metricName = raw.metric_name;
+  if (typeof raw.name === 'string') group.name = raw.name;
+  if (typeof raw.unit === 'string') group.unit = raw.unit;
+  if (typeof raw.note === 'string' && raw.note.trim()) group.note = raw.note.trim();
+  if (raw.instrument === 'counter' || raw.instrument === 'updowncounter' || raw.instrument === 'gauge' || raw.instrument === 'histogram') group.instrument = raw.instrument;
 }
 
 function toAttribute(raw: Plain, key: string, group: string): Attribute {

@@ -2,12 +2,12 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { didYouMean } from '../findings.js';
 import {
   PRIMITIVE_TYPES, SENSITIVITIES, STABILITIES,
-  type AttributeType, type Deprecation, type EnumMember, type PrimitiveType, type RequirementLevel,
+  type AttributeRole, type AttributeType, type Deprecation, type EnumMember, type PrimitiveType, type RequirementLevel,
   type Sensitivity, type SourceLocation, type Stability,
 } from '../model.js';
 import {
   ATTRIBUTE_KEYS, CAIRN_KEYS, V2_ATTRIBUTE_KEYS, DEPRECATED_KEYS, DEPRECATION_REASONS, ENUM_TYPE_KEYS, MEMBER_KEYS,
-  REQUIREMENT_LEVEL_KEYS, REQUIREMENT_LEVELS, TYPE_NAMES,
+  REQUIREMENT_LEVEL_KEYS, REQUIREMENT_LEVELS, ROLES, TYPE_NAMES, UNSUPPORTED_ATTRIBUTE_KEYS,
 } from './schema.js';
 import { describe, readBoolean, readFields, readOneOf, readPlain, readString, readStringList, type YamlSource } from './yaml.js';
 
@@ -31,6 +31,11 @@ export interface SourceAttribute {
   stability?: Stability;
   deprecated?: Deprecation;
   requirementLevel?: RequirementLevel;
+  /** The condition of `conditionally_required`, or the text given with another level. */
+  requirementText?: string;
+  samplingRelevant?: boolean;
+  tag?: string;
+  role?: AttributeRole;
   cairn?: CairnAnnotations;
   source: SourceLocation;
   /** Positions of enum members, for duplicate-member findings. */
@@ -83,8 +88,18 @@ export function readAttribute(src: YamlSource, node: Node | null, groupId: strin
   }
   if (fields.values.has('requirement_level')) {
     const level = readRequirementLevel(src, fields.values.get('requirement_level') ?? null, self);
-    if (level) attribute.requirementLevel = level;
+    if (level) {
+      attribute.requirementLevel = level.level;
+      if (level.text !== undefined) attribute.requirementText = level.text;
+    }
   }
+  const samplingRelevant = readBoolean(src, fields, 'sampling_relevant', self);
+  if (samplingRelevant !== undefined) attribute.samplingRelevant = samplingRelevant;
+  const tag = readString(src, fields, 'tag', self);
+  if (tag !== undefined) attribute.tag = tag;
+  const role = readOneOf(src, fields, 'role', self, ROLES);
+  if (role) attribute.role = role;
+  refuseUnsupported(src, fields, UNSUPPORTED_ATTRIBUTE_KEYS, self);
   const annotations = fields.values.get('annotations');
   if (annotations !== undefined) {
     const cairn = readCairn(src, annotations, self);
@@ -194,6 +209,8 @@ function readMember(src: YamlSource, node: Node | null, what: string): EnumMembe
 export function readDeprecation(src: YamlSource, node: Node | null, what: string): Deprecation | undefined {
   // Weaver's older form: `deprecated: "Replaced by x."`.
   if (isScalar(node) && typeof node.value === 'string') return { reason: 'uncategorized', note: node.value };
+  // `deprecated: true` says only that it is; `false` that it is not.
+  if (isScalar(node) && typeof node.value === 'boolean') return node.value ? { reason: 'uncategorized' } : undefined;
   const fields = readFields(src, node, DEPRECATED_KEYS, `\`deprecated\` of ${what}`);
   if (!fields) return undefined;
   const reason = fields.values.has('reason')
@@ -209,17 +226,36 @@ export function readDeprecation(src: YamlSource, node: Node | null, what: string
   return note ? { reason, note } : { reason };
 }
 
-function readRequirementLevel(src: YamlSource, node: Node | null, what: string): RequirementLevel | undefined {
+/**
+ * `required`, or a one-key mapping whose value is the text: the condition of
+ * `conditionally_required`, or why an attribute is `recommended`/`opt_in`.
+ */
+function readRequirementLevel(src: YamlSource, node: Node | null, what: string): { level: RequirementLevel; text?: string } | undefined {
   if (isScalar(node) && typeof node.value === 'string' && (REQUIREMENT_LEVELS as readonly string[]).includes(node.value)) {
-    return node.value as RequirementLevel;
+    return { level: node.value as RequirementLevel };
   }
-  if (isMap(node)) {
-    const fields = readFields(src, node, REQUIREMENT_LEVEL_KEYS, `\`requirement_level\` of ${what}`);
+  const scope = `\`requirement_level\` of ${what}`;
+  if (isMap(node) && node.items.length === 1) {
+    const fields = readFields(src, node, REQUIREMENT_LEVEL_KEYS, scope);
     const [first] = fields ? [...fields.values.keys()] : [];
-    if (first) return first as RequirementLevel;
+    if (first) {
+      const text = readString(src, fields!, first, scope);
+      return text === undefined ? { level: first as RequirementLevel } : { level: first as RequirementLevel, text: text.trim() };
+    }
+    return undefined;
   }
   src.report('schema.invalid-value', node, `\`requirement_level\` of ${what} must be one of ${REQUIREMENT_LEVEL_KEYS.join(', ')} (conditionally_required takes a condition), found ${describe(node)}`);
   return undefined;
+}
+
+/** Reports each key of `fields` that Weaver knows and Cairn does not resolve. */
+export function refuseUnsupported(src: YamlSource, fields: { keys: Map<string, Node> }, keys: readonly string[], what: string): void {
+  for (const key of keys) {
+    const node = fields.keys.get(key);
+    if (node === undefined) continue;
+    const at = src.loc(node);
+    src.report('schema.unsupported', node, `unsupported: ${key} at ${at.file}:${at.line} (in ${what})`, 'Cairn refuses what it cannot resolve; see the construct table in docs/conventions.md');
+  }
 }
 
 function readCairn(src: YamlSource, annotations: Node | null, what: string): CairnAnnotations | undefined {

@@ -1,21 +1,39 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isMap, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { readImports, type ImportPattern } from '../dependencies/imports.js';
 import { ConventionsError, type Finding } from '../findings.js';
-import type { Deprecation, SourceLocation, Stability } from '../model.js';
-import { readAttribute, readDeprecation, readStability, type SourceAttribute } from './attribute.js';
-import { FILE_KEYS, GROUP_KEYS, GROUP_TYPES, V2_FILE_KEYS } from './schema.js';
-import { describe, readFields, readOneOf, readString, YamlSource } from './yaml.js';
+import { INSTRUMENTS, SPAN_KINDS, type Deprecation, type Instrument, type SourceLocation, type SpanKind, type Stability } from '../model.js';
+import { readAttribute, readDeprecation, readStability, refuseUnsupported, type SourceAttribute } from './attribute.js';
+import { FILE_KEYS, GROUP_KEYS, GROUP_TYPES, UNSUPPORTED_GROUP_KEYS, V2_FILE_KEYS, V2_SECTION_KEYS, V2_SPAN_NAME_KEYS } from './schema.js';
+import { describe, readFields, readOneOf, readPlain, readString, readStringList, YamlSource, type Fields } from './yaml.js';
 
+/** A group as written, v1 `groups` item or a `definition/2` section item made into one. */
 export interface SourceGroup {
   id: string;
   type: string;
   brief: string;
+  note?: string;
   stability?: Stability;
   deprecated?: Deprecation;
   extends?: string;
+  /** v1: prepended, with a dot, to the ids of the attributes this group defines. */
+  prefix?: string;
   attributes: SourceAttribute[];
+  /** v2 `ref_group`s: attribute groups whose attributes this group takes in. */
+  includeGroups: { id: string; source: SourceLocation }[];
+  metricName?: string;
+  instrument?: Instrument;
+  unit?: string;
+  spanKind?: SpanKind;
+  events?: string[];
+  name?: string;
+  displayName?: string;
+  visibility?: 'public' | 'internal';
+  entityAssociations?: string[];
+  body?: unknown;
+  /** Which syntax the group was written in. */
+  format: 1 | 2;
   source: SourceLocation;
 }
 
@@ -70,7 +88,7 @@ export function loadSourceRegistry(dir: string, options: { displayRoot?: string 
   for (const file of files) {
     const display = displayPath(file, options.displayRoot);
     registry.files.push(display);
-    const src = parseRegistryFile(display, readFileSync(file, 'utf8'), registry.groups);
+    const src = parseRegistryFile(display, readFileSync(file, 'utf8'), registry.groups, relative(dir, file));
     if (src.usable) readImports(src, registry.imports!);
     registry.findings.push(...src.findings);
   }
@@ -78,12 +96,12 @@ export function loadSourceRegistry(dir: string, options: { displayRoot?: string 
 }
 
 /** Parses one file's text, appending its groups to `into`. */
-export function parseRegistryFile(path: string, text: string, into: SourceGroup[]): YamlSource {
+export function parseRegistryFile(path: string, text: string, into: SourceGroup[], relativePath = path): YamlSource {
   const src = new YamlSource(path, text);
   if (!src.usable) return src;
   const root = src.document.contents as Node | null;
   if (isMap(root) && root.has('file_format')) {
-    readDefinition2(src, root, into);
+    readDefinition2(src, root, into, relativePath);
     return src;
   }
   if (!isMap(root) || !root.has('groups')) {
@@ -116,23 +134,34 @@ function readGroup(src: YamlSource, node: Node | null): SourceGroup | undefined 
   const what = `group \`${id}\``;
   const type = fields.values.has('type') ? readOneOf(src, fields, 'type', what, GROUP_TYPES) : undefined;
   if (!fields.values.has('type')) src.report('schema.missing-key', node, `${what} needs a \`type\``, 'for example `type: attribute_group`');
-  const group: SourceGroup = {
-    id,
-    type: type ?? 'undefined',
-    brief: readString(src, fields, 'brief', what)?.trim() ?? '',
-    attributes: [],
-    source: src.loc(node),
-  };
-  const stability = readStability(src, fields.values.get('stability'), what);
-  if (stability) group.stability = stability;
-  if (fields.values.has('deprecated')) {
-    const deprecated = readDeprecation(src, fields.values.get('deprecated') ?? null, what);
-    if (deprecated) group.deprecated = deprecated;
-  }
+  const group = newGroup(id, type ?? 'undefined', 1, src.loc(node));
+  readCommon(src, fields, what, group);
   const extendsId = readString(src, fields, 'extends', what);
   if (extendsId !== undefined) group.extends = extendsId;
+  const prefix = readString(src, fields, 'prefix', what);
+  if (prefix !== undefined && prefix !== '') group.prefix = prefix;
+  const metricName = readString(src, fields, 'metric_name', what);
+  if (metricName !== undefined) group.metricName = metricName;
+  const instrument = readOneOf(src, fields, 'instrument', what, INSTRUMENTS);
+  if (instrument) group.instrument = instrument;
+  const unit = readString(src, fields, 'unit', what);
+  if (unit !== undefined) group.unit = unit;
+  const spanKind = readOneOf(src, fields, 'span_kind', what, SPAN_KINDS);
+  if (spanKind) group.spanKind = spanKind;
+  const events = readStringList(src, fields, 'events', what);
+  if (events) group.events = events;
+  const name = readString(src, fields, 'name', what);
+  if (name !== undefined) group.name = name;
+  const displayName = readString(src, fields, 'display_name', what);
+  if (displayName !== undefined) group.displayName = displayName;
+  const associations = readStringList(src, fields, 'entity_associations', what);
+  if (associations) group.entityAssociations = associations;
+  const body = readPlain(fields, 'body');
+  if (body !== undefined) group.body = body;
+  refuseUnsupported(src, fields, UNSUPPORTED_GROUP_KEYS, what);
   const attributes = fields.values.get('attributes');
-  if (attributes !== undefined) {
+  // `attributes:` with nothing after it is a group without attributes (a metric often is).
+  if (attributes !== undefined && attributes !== null && !(isScalar(attributes) && attributes.value === null)) {
     if (!isSeq(attributes)) {
       src.report('schema.wrong-type', attributes ?? fields.keys.get('attributes'), `\`attributes\` of ${what} must be a list, found ${describe(attributes)}`);
     } else {
@@ -145,16 +174,43 @@ function readGroup(src: YamlSource, node: Node | null): SourceGroup | undefined 
   return group;
 }
 
-const V2_SECTION_TYPES: Record<string, string> = {
-  attribute_groups: 'attribute_group', spans: 'span', span_refinements: 'span', events: 'event',
-  event_refinements: 'event', metrics: 'metric', metric_refinements: 'metric', entities: 'entity', entity_refinements: 'entity',
+function newGroup(id: string, type: string, format: 1 | 2, source: SourceLocation): SourceGroup {
+  return { id, type, brief: '', attributes: [], includeGroups: [], format, source };
+}
+
+/** `brief`, `note`, `stability` and `deprecated`: every group and v2 item has them. */
+function readCommon(src: YamlSource, fields: Fields, what: string, group: SourceGroup): void {
+  group.brief = readString(src, fields, 'brief', what)?.trim() ?? '';
+  const note = readString(src, fields, 'note', what)?.trim();
+  if (note) group.note = note;
+  const stability = readStability(src, fields.values.get('stability'), what);
+  if (stability) group.stability = stability;
+  if (fields.values.has('deprecated')) {
+    const deprecated = readDeprecation(src, fields.values.get('deprecated') ?? null, what);
+    if (deprecated) group.deprecated = deprecated;
+  }
+}
+
+/** Where each `definition/2` section's items go: their group type and the id Weaver gives them. */
+const V2_SECTIONS: Record<string, { type: string; idKey: string; prefix?: string; refines?: string }> = {
+  attribute_groups: { type: 'attribute_group', idKey: 'id' },
+  entities: { type: 'entity', idKey: 'type', prefix: 'entity.' },
+  events: { type: 'event', idKey: 'name', prefix: 'event.' },
+  metrics: { type: 'metric', idKey: 'name', prefix: 'metric.' },
+  spans: { type: 'span', idKey: 'type', prefix: 'span.' },
+  entity_refinements: { type: 'entity', idKey: 'id', refines: 'entity.' },
+  event_refinements: { type: 'event', idKey: 'id', refines: 'event.' },
+  metric_refinements: { type: 'metric', idKey: 'id', refines: 'metric.' },
+  span_refinements: { type: 'span', idKey: 'id', refines: 'span.' },
 };
 
 /**
- * Weaver's `definition/2` files: top-level `attributes` define, every other section refers.
- * Definitions land in one group per file (`file:<path>`); each other item becomes a group of refs.
+ * Weaver's `definition/2` files, read as Weaver converts them to v1 groups: top-level
+ * `attributes` become the group `registry.<file>`; a metric `m` becomes `metric.m`, a span type
+ * `t` `span.t`, an event `e` `event.e`, an entity type `t` `entity.t`; a refinement keeps its
+ * `id` and extends the group it refines; `ref_group` takes in an attribute group's attributes.
  */
-function readDefinition2(src: YamlSource, root: Node, into: SourceGroup[]): void {
+function readDefinition2(src: YamlSource, root: Node, into: SourceGroup[], relativePath: string): void {
   const fields = readFields(src, root, V2_FILE_KEYS, 'a definition/2 file');
   if (!fields) return;
   const format = readString(src, fields, 'file_format', 'a definition/2 file');
@@ -164,38 +220,90 @@ function readDefinition2(src: YamlSource, root: Node, into: SourceGroup[]): void
   }
   const definitions = fields.values.get('attributes');
   if (definitions !== undefined) {
-    const group: SourceGroup = { id: `file:${src.path}`, type: 'attribute_group', brief: '', attributes: [], source: src.loc(definitions) };
+    // Weaver names the group after the file; the path inside the registry keeps it the same on every machine.
+    const id = `registry.${relativePath.replace(/\\/g, '/').replace(/\.ya?ml$/, '')}`;
+    const group = newGroup(id, 'attribute_group', 2, src.loc(definitions));
+    group.brief = '<synthetic v2>';
     for (const item of listItems(src, definitions, '`attributes`')) {
       const attribute = readAttribute(src, item, `\`attributes\` in ${src.path}`, 2);
       if (attribute) group.attributes.push(attribute);
     }
     into.push(group);
   }
-  for (const [section, type] of Object.entries(V2_SECTION_TYPES)) {
+  for (const [section, shape] of Object.entries(V2_SECTIONS)) {
     const items = fields.values.get(section);
     if (items === undefined) continue;
-    listItems(src, items, `\`${section}\``).forEach((item, index) => {
-      if (!isMap(item)) {
-        src.report('schema.wrong-type', item, `items of \`${section}\` must be mappings, found ${describe(item)}`);
-        return;
-      }
-      const named = [item.get('id'), item.get('ref'), item.get('type')].find((v): v is string => typeof v === 'string');
-      const location = src.loc(item);
-      // v2 spans are named by type, which several files may refine: the position keeps ids unique.
-      const id = `${section}:${named ?? index}@${location.file}:${location.line}`;
-      const group: SourceGroup = { id, type, brief: '', attributes: [], source: location };
-      const attributes = src.deref(item.get('attributes', true) as Node | undefined);
-      if (attributes !== null) {
-        for (const entry of listItems(src, attributes, `\`attributes\` of ${group.id}`)) {
-          const attribute = readAttribute(src, entry, group.id, 2);
-          if (attribute) group.attributes.push(attribute);
-        }
-      }
-      into.push(group);
-    });
+    for (const item of listItems(src, items, `\`${section}\``)) {
+      const group = readV2Item(src, item, section, shape);
+      if (group) into.push(group);
+    }
   }
 }
 
+function readV2Item(src: YamlSource, node: Node | null, section: string, shape: (typeof V2_SECTIONS)[string]): SourceGroup | undefined {
+  const what = `an item of \`${section}\``;
+  const fields = readFields(src, node, V2_SECTION_KEYS[section]!, what);
+  if (!fields) return undefined;
+  const named = readString(src, fields, shape.idKey, what, true);
+  if (named === undefined) return undefined;
+  const group = newGroup(`${shape.prefix ?? ''}${named}`, shape.type, 2, src.loc(node));
+  const self = `${shape.type} \`${group.id}\``;
+  readCommon(src, fields, self, group);
+  if (shape.refines) {
+    const ref = readString(src, fields, 'ref', self, true);
+    if (ref !== undefined) group.extends = `${shape.refines}${ref}`;
+  }
+  if (section === 'attribute_groups') {
+    if (!group.brief) group.brief = named;
+    const visibility = readOneOf(src, fields, 'visibility', self, ['public', 'internal'] as const);
+    if (visibility) group.visibility = visibility;
+  }
+  if (shape.type === 'metric') group.metricName = named;
+  if (section === 'metrics') {
+    const instrument = readOneOf(src, fields, 'instrument', self, INSTRUMENTS);
+    if (instrument) group.instrument = instrument;
+    const unit = readString(src, fields, 'unit', self, true);
+    if (unit !== undefined) group.unit = unit;
+  }
+  if (section === 'spans') {
+    const kind = readOneOf(src, fields, 'kind', self, SPAN_KINDS);
+    if (kind) group.spanKind = kind;
+    readFields(src, fields.values.get('name'), V2_SPAN_NAME_KEYS, `\`name\` of ${self}`);
+  }
+  if (shape.type !== 'metric') group.name = named;
+  const associations = readStringList(src, fields, 'entity_associations', self);
+  if (associations?.length) group.entityAssociations = associations;
+  const body = readPlain(fields, 'body');
+  if (body !== undefined) group.body = body;
+  if (shape.type === 'entity') {
+    readRefs(src, fields.values.get('identity'), self, group, 'identifying');
+    readRefs(src, fields.values.get('description'), self, group, 'descriptive');
+  } else {
+    readRefs(src, fields.values.get('attributes'), self, group);
+  }
+  return group;
+}
+
+/** A v2 item's attribute list: `ref`s with their overrides, and `ref_group`s. */
+function readRefs(src: YamlSource, raw: Node | null | undefined, what: string, group: SourceGroup, role?: 'identifying' | 'descriptive'): void {
+  if (raw === undefined || raw === null || (isScalar(raw) && raw.value === null)) return;
+  for (const entry of listItems(src, raw, `attributes of ${what}`)) {
+    if (isMap(entry) && entry.has('ref_group')) {
+      const fields = readFields(src, entry, ['ref_group'], `a \`ref_group\` of ${what}`);
+      const id = fields && readString(src, fields, 'ref_group', what);
+      if (id !== undefined && id !== null) group.includeGroups.push({ id, source: src.loc(entry) });
+      continue;
+    }
+    const attribute = readAttribute(src, entry, what, 2);
+    if (!attribute) continue;
+    if (attribute.id !== undefined) {
+      src.report('schema.unknown-key', entry, `${what} defines \`${attribute.id}\` with \`key\`; in definition/2 only top-level \`attributes\` define, groups \`ref\``);
+      continue;
+    }
+    if (role) attribute.role = role;
+    group.attributes.push(attribute);
+  }
+}
 function listItems(src: YamlSource, raw: Node | null, what: string): (Node | null)[] {
   const node = src.deref(raw);
   if (isSeq(node)) return src.items(node);

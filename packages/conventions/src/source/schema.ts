@@ -17,6 +17,13 @@ export const ATTRIBUTE_KEYS = [
   'stability', 'deprecated', 'prefix', 'annotations', 'role', 'display_name',
 ] as const;
 
+/**
+ * Keys Weaver accepts that Cairn does not resolve: each is refused by name
+ * (`schema.unsupported`), never read half-way or ignored.
+ */
+export const UNSUPPORTED_GROUP_KEYS = ['constraints'] as const;
+export const UNSUPPORTED_ATTRIBUTE_KEYS = ['prefix'] as const;
+
 export const MEMBER_KEYS = ['id', 'value', 'brief', 'note', 'stability', 'deprecated', 'annotations'] as const;
 
 export const ENUM_TYPE_KEYS = ['members', 'allow_custom_values'] as const;
@@ -25,6 +32,7 @@ export const DEPRECATED_KEYS = ['reason', 'renamed_to', 'note'] as const;
 export const DEPRECATION_REASONS = ['renamed', 'obsoleted', 'uncategorized'] as const;
 
 export const REQUIREMENT_LEVELS = ['required', 'recommended', 'opt_in'] as const;
+export const ROLES = ['identifying', 'descriptive'] as const;
 export const REQUIREMENT_LEVEL_KEYS = ['required', 'recommended', 'opt_in', 'conditionally_required'] as const;
 
 export const CAIRN_KEYS = ['owner', 'sensitivity', 'aliases', 'propagate'] as const;
@@ -57,3 +65,20 @@ export const V2_ATTRIBUTE_KEYS = [
   'key', 'ref', 'ref_group', 'type', 'brief', 'examples', 'requirement_level', 'sampling_relevant', 'note',
   'stability', 'deprecated', 'annotations', 'visibility',
 ] as const;
+
+const V2_COMMON = ['brief', 'note', 'stability', 'deprecated', 'annotations'] as const;
+const V2_SIGNAL = ['attributes', 'entity_associations', ...V2_COMMON] as const;
+
+/** The keys of each `definition/2` section's items. */
+export const V2_SECTION_KEYS: Record<string, readonly string[]> = {
+  attribute_groups: ['id', 'visibility', 'attributes', ...V2_COMMON],
+  spans: ['type', 'kind', 'name', 'requirement_level', ...V2_SIGNAL],
+  span_refinements: ['id', 'ref', ...V2_SIGNAL],
+  metrics: ['name', 'instrument', 'unit', 'requirement_level', ...V2_SIGNAL],
+  metric_refinements: ['id', 'ref', ...V2_SIGNAL],
+  events: ['name', 'body', 'requirement_level', ...V2_SIGNAL],
+  event_refinements: ['id', 'ref', 'body', ...V2_SIGNAL],
+  entities: ['type', 'identity', 'description', ...V2_COMMON],
+  entity_refinements: ['id', 'ref', 'description', ...V2_COMMON],
+};
+export const V2_SPAN_NAME_KEYS = ['note'] as const;

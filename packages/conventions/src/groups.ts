@@ -1,5 +1,5 @@
 import { didYouMean, formatLocation, type Finding } from './findings.js';
-import type { Attribute, Group, GroupAttributeRef, GroupType, Origin, SourceLocation } from './model.js';
+import { GROUP_FIELDS, type Attribute, type Group, type GroupAttributeRef, type GroupType, type Origin, type SourceLocation } from './model.js';
 import type { SourceAttribute } from './source/attribute.js';
 import type { SourceGroup } from './source/load.js';
 
@@ -130,21 +130,8 @@ function toGroup(source: SourceGroup, origin: Origin, attributes: GroupAttribute
   // Weaver resolves v1 `resource` groups as entities.
   const type = (source.type === 'resource' ? 'entity' : source.type) as GroupType;
   const group: Group = { id: source.id, type, brief: source.brief, origin, attributes, source: source.source };
-  if (source.note !== undefined) group.note = source.note;
-  if (source.stability) group.stability = source.stability;
-  if (source.deprecated) group.deprecated = source.deprecated;
-  if (source.extends !== undefined) group.extends = source.extends;
-  if (source.prefix !== undefined) group.prefix = source.prefix;
-  if (source.metricName !== undefined) group.metricName = source.metricName;
-  if (source.instrument) group.instrument = source.instrument;
-  if (source.unit !== undefined) group.unit = source.unit;
-  if (source.spanKind) group.spanKind = source.spanKind;
-  if (source.events) group.events = source.events;
-  if (source.name !== undefined) group.name = source.name;
-  if (source.displayName !== undefined) group.displayName = source.displayName;
-  if (source.visibility) group.visibility = source.visibility;
-  if (source.entityAssociations) group.entityAssociations = source.entityAssociations;
-  if (source.body !== undefined) group.body = source.body;
+  const fields = group as unknown as Record<string, unknown>;
+  for (const field of GROUP_FIELDS) if (source[field] !== undefined) fields[field] = source[field];
   return group;
 }
 

@@ -116,25 +116,15 @@ export const SPAN_KINDS: readonly SpanKind[] = ['client', 'server', 'producer', 
 export type Instrument = 'counter' | 'updowncounter' | 'gauge' | 'histogram';
 export const INSTRUMENTS: readonly Instrument[] = ['counter', 'updowncounter', 'gauge', 'histogram'];
 
-/**
- * A resolved group. Ids are Weaver's: v2 metrics are `metric.<name>`, spans `span.<type>`,
- * events `event.<name>`, entities `entity.<type>`, v2 attribute definitions
- * `registry.<file>`; refinements keep their own `id`.
- */
-export interface Group {
-  id: string;
-  type: GroupType;
-  brief: string;
+/** What a group says besides its attributes, as written and as resolved (Weaver copies these through). */
+export interface GroupFields {
   note?: string;
-  origin: Origin;
   stability?: Stability;
   deprecated?: Deprecation;
   /** The group this one extends (v1 `extends`, or the group a v2 refinement refines). */
   extends?: string;
   /** v1 `prefix`, already applied to the ids of the attributes this group defines. */
   prefix?: string;
-  /** Every attribute, own and inherited (by `extends` chains and `ref_group`), one per key. */
-  attributes: GroupAttributeRef[];
   /** Metrics: the metric's name, instrument and unit. */
   metricName?: string;
   instrument?: Instrument;
@@ -151,6 +141,25 @@ export interface Group {
   entityAssociations?: string[];
   /** Events: the body's definition, as written (Weaver's `body`). */
   body?: unknown;
+}
+
+export const GROUP_FIELDS: readonly (keyof GroupFields)[] = [
+  'note', 'stability', 'deprecated', 'extends', 'prefix', 'metricName', 'instrument', 'unit', 'spanKind', 'events',
+  'name', 'displayName', 'visibility', 'entityAssociations', 'body',
+];
+
+/**
+ * A resolved group. Ids are Weaver's: v2 metrics are `metric.<name>`, spans `span.<type>`,
+ * events `event.<name>`, entities `entity.<type>`, v2 attribute definitions
+ * `registry.<file>`; refinements keep their own `id`.
+ */
+export interface Group extends GroupFields {
+  id: string;
+  type: GroupType;
+  brief: string;
+  origin: Origin;
+  /** Every attribute, own and inherited (by `extends` chains and `ref_group`), one per key. */
+  attributes: GroupAttributeRef[];
   source?: SourceLocation;
 }
 

@@ -3,35 +3,19 @@ import { join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { readImports, type ImportPattern } from '../dependencies/imports.js';
 import { ConventionsError, type Finding } from '../findings.js';
-import { INSTRUMENTS, SPAN_KINDS, type Deprecation, type Instrument, type SourceLocation, type SpanKind, type Stability } from '../model.js';
+import { INSTRUMENTS, SPAN_KINDS, type GroupFields, type SourceLocation } from '../model.js';
 import { readAttribute, readDeprecation, readStability, refuseUnsupported, type SourceAttribute } from './attribute.js';
 import { FILE_KEYS, GROUP_KEYS, GROUP_TYPES, UNSUPPORTED_GROUP_KEYS, V2_FILE_KEYS, V2_SECTION_KEYS, V2_SPAN_NAME_KEYS } from './schema.js';
 import { describe, readFields, readOneOf, readPlain, readString, readStringList, YamlSource, type Fields } from './yaml.js';
 
 /** A group as written, v1 `groups` item or a `definition/2` section item made into one. */
-export interface SourceGroup {
+export interface SourceGroup extends GroupFields {
   id: string;
   type: string;
   brief: string;
-  note?: string;
-  stability?: Stability;
-  deprecated?: Deprecation;
-  extends?: string;
-  /** v1: prepended, with a dot, to the ids of the attributes this group defines. */
-  prefix?: string;
   attributes: SourceAttribute[];
   /** v2 `ref_group`s: attribute groups whose attributes this group takes in. */
   includeGroups: { id: string; source: SourceLocation }[];
-  metricName?: string;
-  instrument?: Instrument;
-  unit?: string;
-  spanKind?: SpanKind;
-  events?: string[];
-  name?: string;
-  displayName?: string;
-  visibility?: 'public' | 'internal';
-  entityAssociations?: string[];
-  body?: unknown;
   /** Which syntax the group was written in. */
   format: 1 | 2;
   source: SourceLocation;

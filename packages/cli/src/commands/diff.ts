@@ -4,8 +4,11 @@ import { loadOptions, REGISTRY_OPTIONS, reportUnusable } from './registry.js';
 
 const USAGE = `usage: cairn diff OLD_DIR NEW_DIR [--upstream MODEL_DIR] [--format md|json]
 
-Backward-compatibility changes from OLD to NEW, as Weaver's policies define them: an attribute
-removed, a type changed, stable made unstable, an enum member removed or changed.
+Changes from OLD to NEW to attributes, metrics, events, spans and entities, with Weaver's
+categories (added, removed, renamed, obsoleted, uncategorized, updated). Breaking, as Weaver's
+policies define them: an attribute, metric, event or entity removed; a stable attribute's type,
+a stable metric's unit, instrument or attributes changed; stable made unstable; an enum member
+removed or changed; an entity's identity changed.
 Exit codes: 0 no breaking change, 1 breaking changes, 2 unusable input.`;
 
 export function diff(args: string[], io: Streams): number {

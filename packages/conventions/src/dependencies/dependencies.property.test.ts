@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { Finding } from '../findings.js';
 import { parseManifest } from '../source/manifest.js';
 import { compilePattern } from './imports.js';
+import { readResolvedSchema } from './resolved.js';
 import { formatRegistryPath, parseRegistryPath } from './registry-path.js';
 
 // CI shrinks the counts; it never skips the properties.
@@ -76,6 +77,21 @@ describe('import patterns (property)', () => {
       assert.ok(compilePattern(name).test(name));
       assert.equal(compilePattern(name).test(other), other === name);
       assert.ok(compilePattern(`${name}.*`).test(`${name}.${other}`));
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('readResolvedSchema (property)', () => {
+  it('any text, or any resolved-schema-like document, becomes groups or findings in that file, never an exception', () => {
+    const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -3, max: 5 }), fc.boolean(), fc.constant(null));
+    const attribute = fc.record({ name: scalar, type: fc.oneof(scalar, fc.record({ members: fc.array(fc.record({ id: scalar, value: scalar }), { maxLength: 3 }) })), brief: scalar, stability: scalar, deprecated: fc.oneof(scalar, fc.record({ reason: scalar, renamed_to: scalar })), requirement_level: fc.oneof(scalar, fc.record({ conditionally_required: scalar })) }, { requiredKeys: [] });
+    const group = fc.record({ id: scalar, type: scalar, metric_name: scalar, attributes: fc.array(fc.oneof(fc.integer({ min: -1, max: 4 }), attribute, scalar), { maxLength: 4 }) }, { requiredKeys: [] });
+    const doc = fc.record({ file_format: fc.oneof(scalar, fc.constant('1.0.0')), catalog: fc.oneof(scalar, fc.record({ attributes: fc.array(attribute, { maxLength: 4 }) })), registry: fc.oneof(scalar, fc.record({ groups: fc.oneof(scalar, fc.array(group, { maxLength: 4 })) })), groups: fc.array(group, { maxLength: 2 }) }, { requiredKeys: [] });
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 200 }), doc.map((d) => stringify(d))), (text) => {
+      const result = readResolvedSchema('resolved.yaml', text);
+      for (const finding of result.findings) assert.equal(finding.location?.file, 'resolved.yaml');
+      for (const g of result.groups) for (const ref of g.attributes) assert.equal(typeof ref.key, 'string');
+      for (const a of result.attributes) assert.equal(a.origin, 'upstream');
     }), { numRuns: RUNS });
   });
 });

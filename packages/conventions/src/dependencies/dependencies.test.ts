@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -93,6 +93,40 @@ describe('registry dependencies', () => {
     assert.deepEqual(Object.keys(groups(zipped.registry, 'upstream')), ['registry.base', 'metric.base.requests']);
     const missing = loadRegistry(writeRegistry({ 'registry_manifest.yaml': `name: m\ndependencies:\n  - name: base\n    registry_path: ${zip}[nope]\n` }), { cacheDir });
     assert.match(errors(missing)[0]!.message, /has no folder `nope`/);
+  });
+
+  test('an archive whose entries climb out is refused whole; links inside an archive are skipped', () => {
+    for (const format of ['tar.gz', 'zip']) {
+      const cache = mkdtempSync(join(tmpdir(), 'cairn-evil-'));
+      try {
+        const archive = join(DEPS, 'archives', `climbs-out.${format}`);
+        const loaded = loadRegistry(writeRegistry({ 'registry_manifest.yaml': `name: e\ndependencies:\n  - name: e\n    registry_path: ${archive}[model]\n` }), { cacheDir: cache });
+        assert.equal(errors(loaded)[0]?.id, 'schema.dependency-unreadable', format);
+        assert.equal(loaded.unusable, true);
+        // Nothing landed anywhere in or around the cache.
+        assert.equal(existsSync(join(cache, 'escaped.yaml')) || existsSync(join(cache, 'registries', 'escaped.yaml')), false);
+        assert.deepEqual(readdirSync(join(cache, 'registries')).flatMap((entry) => readdirSync(join(cache, 'registries', entry))), [], format);
+
+        const links = join(DEPS, 'archives', `links.${format}`);
+        const linked = loadRegistry(writeRegistry({ 'registry_manifest.yaml': `name: l\ndependencies:\n  - name: l\n    registry_path: ${links}[model]\n` }), { cacheDir: cache });
+        assert.deepEqual(errors(linked), [], format);
+        const [entry] = readdirSync(join(cache, 'registries')).filter((name) => existsSync(join(cache, 'registries', name, 'tree')));
+        assert.deepEqual(readdirSync(join(cache, 'registries', entry!, 'tree', 'model')).sort(), ['ok.yaml', 'registry_manifest.yaml'], format);
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test("a group extends a dependency's attribute group and inherits its attributes", () => {
+    const dir = writeRegistry({
+      'registry_manifest.yaml': 'name: ext\ndependencies:\n  - name: base\n    registry_path: base\n',
+      'ext.yaml': 'groups:\n  - id: ext.span\n    type: span\n    span_kind: client\n    brief: Ext.\n    extends: registry.base\n    attributes:\n      - ref: base.mode\n        requirement_level: required\n',
+    });
+    const loaded = loadRegistry(dir, { cwd: DEPS, cacheDir });
+    assert.deepEqual(errors(loaded), []);
+    const span = loaded.registry.groups.find((g) => g.id === 'ext.span')!;
+    assert.deepEqual(span.attributes.map((a) => `${a.key}:${a.requirementLevel}`), ['base.id:recommended', 'base.mode:required']);
   });
 
   test('a relative path resolves against the working directory, and a missing one says so', () => {

@@ -10,11 +10,12 @@ import { loadRegistry } from '../registry.js';
 import { writeRegistry } from '../test-support.js';
 
 const ARCHIVE = fileURLToPath(new URL('../../testdata/deps/archives/base-1.0.0.tar.gz', import.meta.url));
+const PUBLISHED = fileURLToPath(new URL('../../testdata/deps/published', import.meta.url));
 
 /**
  * A real HTTP server on 127.0.0.1, on its own thread: the loader blocks the main thread while
  * it downloads, so a server there could never answer. `/base.tar.gz` serves the archive,
- * `/hang` accepts and never answers.
+ * `/pub/2.1.0/` a published registry, `/hang` accepts and never answers.
  */
 const SERVER = `
 const { createServer } = require('node:http');
@@ -24,13 +25,15 @@ const body = readFileSync(workerData.archive);
 const server = createServer((req, res) => {
   if (req.url === '/hang') return;
   if (req.url === '/base.tar.gz') { res.writeHead(200, { 'content-type': 'application/gzip' }); res.end(body); return; }
+  if (req.url === '/pub/2.1.0/manifest.yaml') { res.end(readFileSync(workerData.published + '/manifest.yaml')); return; }
+  if (req.url === '/pub/2.1.0/resolved_schema.yaml') { res.end(readFileSync(workerData.published + '/resolved_schema.yaml')); return; }
   res.writeHead(404); res.end();
 });
 server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
 `;
 
 async function startServer(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const worker = new Worker(SERVER, { eval: true, workerData: { archive: ARCHIVE } });
+  const worker = new Worker(SERVER, { eval: true, workerData: { archive: ARCHIVE, published: PUBLISHED } });
   const [port] = (await once(worker, 'message')) as [number];
   return { port, stop: async () => void (await worker.terminate()) };
 }
@@ -73,6 +76,18 @@ describe('dependencies over http(s)', () => {
     assert.doesNotMatch(finding.message, /HTTP \d/);
     assert.equal(finding.location?.line, 3);
     assert.equal(offline.unusable, true);
+  });
+
+  test("a published manifest by URL: its relative resolved_registry_uri is fetched next to it", async () => {
+    const server = await startServer();
+    try {
+      const url = `http://127.0.0.1:${server.port}/pub/2.1.0/manifest.yaml`;
+      const loaded = loadRegistry(writeRegistry({ 'registry_manifest.yaml': `name: r\ndependencies:\n  - schema_url: https://example.test/published/2.1.0\n    registry_path: ${url}\n`, 'r.yaml': 'imports:\n  metrics: [pub.*]\ngroups: []\n' }), { cacheDir });
+      assert.deepEqual(loaded.findings.filter((f) => f.level === 'error'), []);
+      assert.deepEqual(loaded.registry.groups.map((g) => g.id), ['registry.pub', 'metric.pub.calls']);
+    } finally {
+      await server.stop();
+    }
   });
 
   test('a server that never answers ends in a timeout error, not a hang', async () => {

@@ -67,20 +67,25 @@ async function extract(work: Extract<Task, { op: 'extract' }>): Promise<Outcome>
   mkdirSync(work.dest, { recursive: true });
   if (work.format === 'tar.gz') {
     let total = 0;
-    let over = false;
+    let refused: Outcome | undefined;
     await tar.x({
       file: work.archive,
       cwd: work.dest,
       strip: 1,
-      filter: (_path, entry) => {
+      filter: (path, entry) => {
+        // An entry that climbs out or starts at the root makes the whole archive suspect, as
+        // yauzl treats zips; links are skipped, as Weaver skips them.
+        if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.split(/[\\/]/).includes('..')) {
+          refused ??= { ok: false, code: 'unsafe', message: `entry \`${path}\` points outside the archive` };
+        }
         const type = 'type' in entry ? entry.type : 'File';
         if (type !== 'File' && type !== 'Directory') return false;
         total += 'size' in entry ? Number(entry.size) : 0;
-        if (total > work.maxBytes) over = true;
-        return !over;
+        if (total > work.maxBytes) refused ??= { ok: false, code: 'too-large', message: `the archive expands beyond ${work.maxBytes} bytes` };
+        return refused === undefined;
       },
     });
-    return over ? { ok: false, code: 'too-large', message: `the archive expands beyond ${work.maxBytes} bytes` } : { ok: true };
+    return refused ?? { ok: true };
   }
   return extractZip(work);
 }

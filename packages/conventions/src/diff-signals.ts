@@ -100,7 +100,8 @@ function notOptIn(ref: GroupAttributeRef): boolean {
 function compareIdentity(before: Group, after: Group): DiffChange[] {
   const changes: DiffChange[] = [];
   const name = signalName(after);
-  const roles = (group: Group): Map<string, GroupAttributeRef['role']> => new Map(group.attributes.map((ref) => [ref.key, ref.role]));
+  // An entity attribute without a role does not identify the entity: it describes it.
+  const roles = (group: Group): Map<string, GroupAttributeRef['role']> => new Map(group.attributes.map((ref) => [ref.key, ref.role ?? 'descriptive']));
   const was = roles(before);
   const now = roles(after);
   for (const [key, role] of now) {
@@ -126,7 +127,11 @@ function signalsOf(registry: ResolvedRegistry): Map<string, Group> {
   const out = new Map<string, Group>();
   for (const group of registry.groups) {
     const kind = kindOf(group);
-    if (kind) out.set(`${kind}:${signalName(group)}`, group);
+    if (!kind) continue;
+    const key = `${kind}:${signalName(group)}`;
+    // A refinement (v2) shares its signal's name: the signal itself stands for it.
+    if (out.has(key) && group.extends !== undefined) continue;
+    out.set(key, group);
   }
   return out;
 }

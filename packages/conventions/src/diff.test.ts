@@ -194,9 +194,20 @@ describe('cairn diff: metrics, events, spans and entities', () => {
       'diff.entity-identity-promoted error updated acme.worker acme.job.kind descriptive→identifying',
       'diff.entity-identity-demoted error updated acme.worker acme.job.queue identifying→descriptive',
     ]);
+    // An attribute without a role describes the entity; giving it `role: identifying` promotes it.
     assert.deepEqual(diffPair('entity-identity-added').changes.map(line), [
       'diff.entity-identity-added error updated acme.node acme.job.host →identifying',
+      'diff.entity-identity-promoted error updated acme.node acme.job.kind descriptive→identifying',
     ]);
+  });
+
+  test('v2 entities: swapping identity and description is an identity change', () => {
+    const report = diffPair('entity-identity-v2');
+    assert.deepEqual(report.changes.map(line), [
+      'diff.entity-identity-demoted error updated acme.service acme.svc.name identifying→descriptive',
+      'diff.entity-identity-promoted error updated acme.service acme.svc.zone descriptive→identifying',
+    ]);
+    assert.equal(report.changes[0]!.signal?.group, 'entity.acme.service');
   });
 
   test('the Markdown report names signal changes with where NEW defines them', () => {

@@ -22,8 +22,11 @@ const { createServer } = require('node:http');
 const { readFileSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const body = readFileSync(workerData.archive);
+let flaky = 0;
 const server = createServer((req, res) => {
   if (req.url === '/hang') return;
+  // The first answer is not an archive at all; later ones are.
+  if (req.url === '/flaky.tar.gz') { res.end(flaky++ === 0 ? Buffer.from('not gzip') : body); return; }
   if (req.url === '/base.tar.gz') { res.writeHead(200, { 'content-type': 'application/gzip' }); res.end(body); return; }
   if (req.url === '/pub/2.1.0/manifest.yaml') { res.end(readFileSync(workerData.published + '/manifest.yaml')); return; }
   if (req.url === '/pub/2.1.0/resolved_schema.yaml') { res.end(readFileSync(workerData.published + '/resolved_schema.yaml')); return; }
@@ -85,6 +88,20 @@ describe('dependencies over http(s)', () => {
       const loaded = loadRegistry(writeRegistry({ 'registry_manifest.yaml': `name: r\ndependencies:\n  - schema_url: https://example.test/published/2.1.0\n    registry_path: ${url}\n`, 'r.yaml': 'imports:\n  metrics: [pub.*]\ngroups: []\n' }), { cacheDir });
       assert.deepEqual(loaded.findings.filter((f) => f.level === 'error'), []);
       assert.deepEqual(loaded.registry.groups.map((g) => g.id), ['registry.pub', 'metric.pub.calls']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a download that does not extract is dropped from the cache and fetched again next time', async () => {
+    const server = await startServer();
+    try {
+      const url = `http://127.0.0.1:${server.port}/flaky.tar.gz`;
+      const first = loadRegistry(writeRegistry({ 'registry_manifest.yaml': manifestFor(url) }), { cacheDir });
+      assert.equal(first.findings[0]?.id, 'schema.dependency-unreadable');
+      const second = loadRegistry(writeRegistry({ 'registry_manifest.yaml': manifestFor(url) }), { cacheDir });
+      assert.deepEqual(second.findings.filter((f) => f.level === 'error'), []);
+      assert.ok(second.registry.attributes.some((a) => a.key === 'base.id'));
     } finally {
       await server.stop();
     }

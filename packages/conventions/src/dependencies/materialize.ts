@@ -60,12 +60,15 @@ export function materialize(path: RegistryPath, options: MaterializeOptions): Ma
     case 'remote-archive': {
       const entry = join(options.cacheDir, 'registries', hash(path.url));
       const tree = join(entry, 'tree');
+      const file = join(entry, `download.${path.format}`);
       if (!existsSync(join(tree, '.complete'))) {
-        const file = join(entry, `download.${path.format}`);
         const fetched = download(path.url, file, options);
         if (!fetched.ok) return fetched;
       }
-      return extracted(entry, join(entry, `download.${path.format}`), path.format, path.subFolder, shown);
+      const result = extracted(entry, file, path.format, path.subFolder, shown);
+      // A download that does not extract is dropped, so the next run fetches it again.
+      if (!result.ok && result.id === 'schema.dependency-unreadable') rmSync(file, { force: true });
+      return result;
     }
     case 'remote-file': {
       const entry = join(options.cacheDir, 'registries', hash(path.url));
@@ -96,6 +99,7 @@ function download(url: string, file: string, options: MaterializeOptions): Mater
     };
   }
   renameSync(temporary, file);
+  // Says which URL a cache folder (named by the URL's hash) holds.
   writeFileSync(join(file, '..', 'url.txt'), `${url}\n`);
   return { ok: true, root: file };
 }
@@ -110,8 +114,13 @@ function extracted(entry: string, archive: string, format: 'zip' | 'tar.gz', sub
       return { ok: false, id: 'schema.dependency-unreadable', message: `cannot extract archive ${shown}: ${outcome.message}` };
     }
     writeFileSync(join(temporary, '.complete'), '');
-    rmSync(tree, { recursive: true, force: true });
-    renameSync(temporary, tree);
+    try {
+      renameSync(temporary, tree);
+    } catch (error) {
+      // Another process extracted the same archive first: use its tree, never pull it away.
+      rmSync(temporary, { recursive: true, force: true });
+      if (!existsSync(join(tree, '.complete'))) throw error;
+    }
   }
   const root = subFolder ? join(tree, subFolder) : tree;
   if (!existsSync(root)) {

@@ -87,6 +87,20 @@ describe('cairn check', () => {
     assert.equal(report.findings.find((f) => f.id === 'naming.no-namespace')?.location.line, 6);
   });
 
+  it('exits 0 with no finding on the upstream model checked as a registry in its own right', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cairn-empty-'));
+    const { code, out } = cairn('check', UPSTREAM, '--upstream', empty);
+    assert.equal(code, 0, out);
+    assert.match(out, /943 org attributes on 0 upstream; 0 errors, 0 warnings, 0 info/);
+  });
+
+  it('exits 2 naming an unsupported construct and its file:line', () => {
+    const dir = registry({ 'shop.yaml': `${ATTRIBUTE('shop.a')}  - id: span.shop.x\n    type: span\n    brief: X.\n    constraints:\n      - any_of: [shop.a]\n` });
+    const { code, out } = cairn('check', dir);
+    assert.equal(code, 2, out);
+    assert.match(out, /error schema\.unsupported: unsupported: constraints at .*shop\.yaml:14/);
+  });
+
   it('exits 2 with usage for an unknown command or flag', () => {
     assert.equal(cairn('chekc').code, 2);
     const { code, err } = cairn('check', EXAMPLES, '--frmat', 'json');
@@ -148,7 +162,50 @@ describe('cairn check with dependencies', () => {
   });
 });
 
+describe('cairn resolve', () => {
+  it('--format weaver writes registry_url and groups with their attributes resolved in full', () => {
+    const dir = registry({ 'shop.yaml': `${ATTRIBUTE('shop.order.coupon')}  - id: span.shop.order
+    type: span
+    span_kind: server
+    brief: Ordering.
+    attributes:
+      - ref: shop.order.coupon
+        requirement_level:
+          conditionally_required: If one was used.
+` });
+    const { code, out, err } = cairn('resolve', dir, '--format', 'weaver');
+    assert.equal(code, 0, err);
+    const resolved = JSON.parse(out) as { registry_url: string; groups: { id: string; type: string; span_kind?: string; attributes: Record<string, unknown>[] }[] };
+    assert.equal(resolved.registry_url, dir);
+    const span = resolved.groups.find((g) => g.id === 'span.shop.order')!;
+    assert.equal(span.span_kind, 'server');
+    assert.deepEqual(span.attributes, [{
+      name: 'shop.order.coupon', type: 'string', brief: 'A field.',
+      requirement_level: { conditionally_required: 'If one was used.' }, stability: 'stable',
+      annotations: { cairn: { owner: 'team-a', sensitivity: 'internal' } },
+    }]);
+    assert.equal(cairn('resolve', dir, '--format', 'yaml').code, 2);
+  });
+});
+
 describe('cairn generate', () => {
+  it('--scope org leaves out upstream attributes a group only inherits', () => {
+    const dir = registry({ 'shop.yaml': `${ATTRIBUTE('shop.cart.id')}  - id: span.shop.call
+    type: span
+    span_kind: client
+    brief: A call.
+    extends: attributes.http.client
+    attributes:
+      - ref: shop.cart.id
+      - ref: user.id
+` });
+    const { code, out, err } = cairn('generate', 'ts', dir, '--upstream', UPSTREAM, '--scope', 'org');
+    assert.equal(code, 0, err);
+    assert.match(out, /"shop\.cart\.id": string;/);
+    assert.match(out, /"user\.id": string;/);
+    assert.doesNotMatch(out, /http\.request\.method|error\.type/);
+  });
+
   it('writes a TypeScript module with the org fields and Markdown docs per namespace', () => {
     const out = mkdtempSync(join(tmpdir(), 'cairn-gen-'));
     assert.equal(cairn('generate', 'ts', EXAMPLES, '-o', join(out, 'fields.ts')).code, 0);

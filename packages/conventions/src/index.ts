@@ -12,3 +12,4 @@ export * from "./generate/md.js";
 export * from "./diff.js";
 export { loadDependencies, parseRegistryPath, formatRegistryPath, defaultCacheDir, type RegistryPath, type ImportPattern, type LoadedDependencies } from './dependencies/index.js';
 export { readResolvedSchema } from './dependencies/resolved.js';
+export * from "./generate/weaver.js";

@@ -1,10 +1,19 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The upstream model snapshot shared with the project (../shared/semconv/model). */
-export const UPSTREAM_MODEL = fileURLToPath(new URL('../../../../shared/semconv/model', import.meta.url));
+/**
+ * The upstream model: `CAIRN_SEMCONV_MODEL`, or the snapshot shared with the project
+ * (../shared/semconv/model from the repository root).
+ */
+export const UPSTREAM_MODEL = process.env.CAIRN_SEMCONV_MODEL
+  ? resolve(process.env.CAIRN_SEMCONV_MODEL)
+  : fileURLToPath(new URL('../../../../shared/semconv/model', import.meta.url));
+/** For `{ skip }`: a one-line reason when the upstream model is not on this machine. */
+export const SKIP_WITHOUT_MODEL: string | false = existsSync(UPSTREAM_MODEL)
+  ? false
+  : `upstream model not found at ${UPSTREAM_MODEL} (set CAIRN_SEMCONV_MODEL)`;
 /** The repository's example org registry. */
 export const EXAMPLE_REGISTRY = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
 

@@ -9,7 +9,10 @@ const USAGE = `usage: cairn generate ts|md DIR [--upstream MODEL_DIR] [-o OUT] [
 ts  a TypeScript module: a constant per attribute and a \`Fields\` type (key → value type).
     -o names the file (default: stdout).
 md  Markdown docs, one file per namespace. -o names the directory (required).
---scope all (default) includes the upstream attributes; org only the org's own.`;
+--scope all (default) includes every upstream attribute. org: the org's own attributes and the
+    upstream ones the registry names itself with a \`ref\` or refines with annotations.cairn
+    (e.g. user.email given a sensitivity); attributes only inherited through \`extends\` or
+    \`ref_group\` are left out.`;
 
 export function generate(args: string[], io: Streams): number {
   const { values, positionals } = parse(

@@ -91,6 +91,23 @@ describe('cairn check policies', () => {
     assert.ok(ids(check(attr('shop.cart.value', deprecated))).includes('deprecated.renamed-to-missing'));
   });
 
+  it('never proposes the attribute\'s own name as its rename', () => {
+    const finding = check(attr('shop.9lives')).findings.find((f) => f.id === 'naming.format');
+    assert.ok(finding);
+    assert.doesNotMatch(finding.hint ?? '', /shop\.9lives/);
+  });
+
+  it('leaves the names of deprecated attributes alone: they exist for what still sends them', () => {
+    const result = check(attr('state', '        deprecated: true\n') + attr('shop.code', '        deprecated: { reason: obsoleted }\n') + attr('shop.code.line'));
+    assert.deepEqual(ids(result).filter((id) => id.startsWith('naming.')), []);
+  });
+
+  it('does not hold a plain Weaver registry (no Cairn manifest or annotation) to ownership and sensitivity', () => {
+    const plain = '      - id: shop.customer.email\n        type: string\n        brief: A field.\n        stability: development\n';
+    assert.deepEqual(ids(check(plain, 'name: plain\n')), []);
+    assert.deepEqual(ids(check(plain)).sort(), ['ownership.missing', 'sensitivity.required']);
+  });
+
   it('requires a sensitivity on identity-like fields', () => {
     const bare = (id: string) => `      - id: ${id}\n        type: string\n        brief: A field.\n        stability: development\n        annotations: { cairn: { owner: team-a } }\n`;
     const result = check(bare('shop.customer.email') + bare('shop.customer.phone_number') + bare('shop.order.note'));

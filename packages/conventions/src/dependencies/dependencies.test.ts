@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from '../findings.js';
-import type { ResolvedRegistry } from '../model.js';
+import { stringify } from 'yaml';
+import { toWeaverRegistry } from '../generate/weaver.js';
+import type { Attribute, ResolvedRegistry } from '../model.js';
 import { loadRegistry, type LoadedRegistry } from '../registry.js';
 import { parseManifest } from '../source/manifest.js';
 import { UPSTREAM_MODEL, writeRegistry } from '../test-support.js';
@@ -78,6 +80,23 @@ describe('registry dependencies', () => {
       assert.equal(tier.type.kind === 'enum' && tier.type.members.map((m) => m.id).join(), 'gold,free');
       assert.equal(registry.groups.find((g) => g.id === 'metric.pub.calls')!.attributes[0]!.requirementLevel, 'required');
     }
+  });
+
+  test("what `cairn resolve --format weaver` writes is a published registry another registry can depend on", () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cairn-empty-upstream-'));
+    after(() => rmSync(empty, { recursive: true, force: true }));
+    const base = loadRegistry(join(DEPS, 'base'), { upstream: empty }).registry;
+    const published = writeRegistry({ 'resolved_schema.yaml': stringify(toWeaverRegistry(base, 'https://example.test/base')) });
+    const loaded = loadRegistry(writeRegistry({
+      'registry_manifest.yaml': `name: consumer\ndependencies:\n  - name: base\n    registry_path: ${join(published, 'resolved_schema.yaml')}\n`,
+      'c.yaml': 'imports:\n  metrics: [base.requests]\n  events: [base.*]\ngroups: []\n',
+    }), { cacheDir });
+    assert.deepEqual(errors(loaded), []);
+    const strip = (a: Attribute) => ({ key: a.key, type: a.type, brief: a.brief, stability: a.stability, examples: a.examples });
+    assert.deepEqual(loaded.registry.attributes.map(strip), base.attributes.map(strip));
+    assert.deepEqual(Object.keys(groups(loaded.registry, 'upstream')), ['registry.base', 'metric.base.requests', 'event.base.started']);
+    const metric = loaded.registry.groups.find((g) => g.id === 'metric.base.requests')!;
+    assert.deepEqual([metric.metricName, metric.instrument, metric.unit], ['base.requests', 'counter', '{request}']);
   });
 
   test('archives: .tar.gz and .zip, the top-level folder stripped, [sub/folder] selecting the registry', () => {

@@ -1,7 +1,7 @@
 import type { Node } from 'yaml';
 import type { Finding } from '../findings.js';
 import {
-  RESOLVED_GROUP_TYPES, STABILITIES, type Attribute, type GroupType, type AttributeType, type Deprecation, type EnumMember, type Group, type GroupAttributeRef,
+  RESOLVED_GROUP_TYPES, SENSITIVITIES, STABILITIES, type Attribute, type Sensitivity, type GroupType, type AttributeType, type Deprecation, type EnumMember, type Group, type GroupAttributeRef,
   type RequirementLevel, type Stability,
 } from '../model.js';
 import { parseTypeName } from '../source/attribute.js';
@@ -93,6 +93,12 @@ function toAttribute(raw: Plain, key: string, group: string): Attribute {
   if (deprecated) attribute.deprecated = deprecated;
   const level = requirementOf(raw.requirement_level);
   if (level) attribute.requirementLevel = level;
+  // A registry Cairn published (`cairn resolve --format weaver`) keeps its annotations.
+  const cairn = isPlain(raw.annotations) && isPlain(raw.annotations.cairn) ? raw.annotations.cairn : {};
+  if (typeof cairn.owner === 'string') attribute.owner = cairn.owner;
+  if ((SENSITIVITIES as readonly unknown[]).includes(cairn.sensitivity)) attribute.sensitivity = cairn.sensitivity as Sensitivity;
+  if (Array.isArray(cairn.aliases)) attribute.aliases = cairn.aliases.filter((a): a is string => typeof a === 'string');
+  if (cairn.propagate === true) attribute.propagate = true;
   return attribute;
 }
 

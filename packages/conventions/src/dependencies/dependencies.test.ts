@@ -148,6 +148,20 @@ describe('registry dependencies', () => {
     assert.deepEqual(span.attributes.map((a) => `${a.key}:${a.requirementLevel}`), ['base.id:recommended', 'base.mode:required']);
   });
 
+  test('two dependencies that define one attribute differently conflict; two that share it do not', () => {
+    const other = writeRegistry({
+      'registry_manifest.yaml': 'name: other\n',
+      'o.yaml': 'groups:\n  - id: registry.other\n    type: attribute_group\n    brief: Other.\n    attributes:\n      - id: base.id\n        type: int\n        brief: Another id.\n',
+    });
+    const dir = writeRegistry({ 'registry_manifest.yaml': `name: both\ndependencies:\n  - name: base\n    registry_path: base\n  - name: other\n    registry_path: ${other}\n  - name: middle\n    registry_path: middle\n` });
+    const loaded = loadRegistry(dir, { cwd: DEPS, cacheDir });
+    // middle brings base.id from base too: the same definition, no conflict.
+    assert.deepEqual(errors(loaded).map((f) => `${f.id}@${f.location?.line}: ${f.message}`), [
+      'dependency.conflict@5: attribute `base.id` is defined differently by dependencies `base` and `other`; the first one is used',
+    ]);
+    assert.deepEqual(loaded.registry.attributes.find((a) => a.key === 'base.id')?.type, { kind: 'primitive', name: 'string' });
+  });
+
   test('a relative path resolves against the working directory, and a missing one says so', () => {
     const dir = writeRegistry({ 'registry_manifest.yaml': 'name: lost\ndependencies:\n  - name: base\n    registry_path: base\n' });
     assert.deepEqual(errors(loadRegistry(dir, { cwd: DEPS, cacheDir })), []);

@@ -45,6 +45,8 @@ export interface ChainLink {
 export function loadDependencies(manifest: Manifest, imports: readonly ImportPattern[], options: DependencyOptions, chain: ChainLink[]): LoadedDependencies {
   const out: LoadedDependencies = { attributes: [], groups: [], findings: [], loaded: [] };
   const attributes = new Map<string, Attribute>();
+  /** Which dependency brought each attribute, for conflicts between them. */
+  const broughtBy = new Map<string, string>();
   const groups = new Map<string, Group>();
   const compiled = new Map<string, RegExp>();
   for (const spec of manifest.dependencies ?? []) {
@@ -68,7 +70,14 @@ export function loadDependencies(manifest: Manifest, imports: readonly ImportPat
     out.findings.push(...dependency.findings);
     out.loaded.push({ name: dependency.name, location: formatRegistryPath(parsed.path) }, ...dependency.loaded);
     for (const attribute of dependency.attributes) {
-      if (!attributes.has(attribute.key)) attributes.set(attribute.key, { ...attribute, origin: 'upstream', aliases: [...attribute.aliases] });
+      const earlier = attributes.get(attribute.key);
+      if (!earlier) {
+        attributes.set(attribute.key, { ...attribute, origin: 'upstream', aliases: [...attribute.aliases] });
+        broughtBy.set(attribute.key, dependency.name);
+      } else if (JSON.stringify(earlier.type) !== JSON.stringify(attribute.type) || earlier.brief !== attribute.brief) {
+        // Two registries that share a base agree; two that define one key differently do not.
+        out.findings.push(finding('dependency.conflict', `attribute \`${attribute.key}\` is defined differently by dependencies \`${broughtBy.get(attribute.key)}\` and \`${dependency.name}\`; the first one is used`, location, 'depend on one definition of it: drop one dependency, or align their versions'));
+      }
     }
     for (const group of dependency.groups) {
       const kind = importKindOf(group.type);

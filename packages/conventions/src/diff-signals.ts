@@ -54,7 +54,8 @@ function compareSignal(kind: SignalKind, before: Group, after: Group, tables: At
     const message = reason === 'renamed'
       ? `${kind} \`${name}\` is now deprecated, renamed to \`${after.deprecated.renamedTo}\``
       : `${kind} \`${name}\` is now deprecated (${reason})`;
-    changes.push(signalChange(kind, reason, 'info', after, message, reason, reason === 'renamed' ? { new: after.deprecated.renamedTo } : {}));
+    const note = after.deprecated.note !== undefined ? { note: after.deprecated.note } : {};
+    changes.push(signalChange(kind, reason, 'info', after, message, reason, reason === 'renamed' ? { new: after.deprecated.renamedTo, ...note } : note));
   }
   if (stable && after.stability !== 'stable') {
     const now = after.stability ?? 'unset';
@@ -144,7 +145,7 @@ function kindOf(group: Group): SignalKind | undefined {
 
 function signalChange(
   kind: SignalKind, what: string, level: DiffLevel, group: Group, message: string, category: SchemaChangeType,
-  fields: Partial<Pick<DiffChange, 'attribute' | 'old' | 'new'>> = {},
+  fields: Partial<Pick<DiffChange, 'attribute' | 'old' | 'new' | 'note'>> = {},
 ): DiffChange {
   const change: DiffChange = { id: `diff.${kind}-${what}` as DiffChange['id'], level, category, signal: { kind, name: signalName(group), group: group.id }, message, ...fields };
   if (group.source) change.location = group.source;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { diffRegistries, formatDiffMarkdown, type DiffChange, type DiffReport } from './diff.js';
+import { toWeaverSchemaChanges } from './diff-weaver.js';
 import { loadRegistry } from './registry.js';
 
 const fixtures = fileURLToPath(new URL('../testdata/diff/', import.meta.url));
@@ -20,7 +21,7 @@ function diffPair(pair: string, options: { newUpstream?: string } = {}): DiffRep
 
 /** The parts of a change a script would act on; messages are checked separately. */
 function brief(change: DiffChange): Partial<DiffChange> {
-  const { message: _message, location: _location, category: _category, ...rest } = change;
+  const { message: _message, location: _location, category: _category, note: _note, ...rest } = change;
   return rest;
 }
 
@@ -199,6 +200,24 @@ describe('cairn diff: metrics, events, spans and entities', () => {
       'diff.entity-identity-added error updated acme.node acme.job.host →identifying',
       'diff.entity-identity-promoted error updated acme.node acme.job.kind descriptive→identifying',
     ]);
+  });
+
+  test("Weaver's schema-changes report: top-level items per kind, with Weaver's default notes", () => {
+    const root = join(fixtures, 'signal-renamed');
+    const [old, next] = (['old', 'new'] as const).map((side) => loadRegistry(join(root, side), { displayRoot: root }).registry);
+    const weaver = toWeaverSchemaChanges(diffRegistries(old!, next!), old!, next!);
+    assert.deepEqual(weaver.changes, {
+      resources: [{ name: 'acme.worker', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+      events: [{ name: 'acme.job.started', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+      metrics: [{ name: 'acme.job.runs', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+      spans: [{ name: 'span.acme.job.run', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+    });
+    const attributes = toWeaverSchemaChanges(diffPair('added-and-deprecated'), old!, next!).changes.registry_attributes;
+    assert.deepEqual(attributes?.map((c) => `${c.name} ${c.type}`), ['acme.order.id added', 'acme.order.legacy_flag obsoleted', 'acme.order_id renamed']);
+    const uncategorized = diffPair('signal-uncategorized').changes.find((c) => c.id === 'diff.metric-uncategorized');
+    assert.equal(uncategorized?.note, 'Split in two.');
+    // Field-level changes are Cairn's own: Weaver's report has no entry for them.
+    assert.deepEqual(toWeaverSchemaChanges(diffPair('stable-signal-changed'), old!, next!).changes, {});
   });
 
   test('v2 entities: swapping identity and description is an identity change', () => {

@@ -42,6 +42,8 @@ export interface DiffChange {
   message: string;
   /** The enum member id, for member changes. */
   member?: string;
+  /** A deprecation's note, for `renamed`, `obsoleted` and `uncategorized` changes. */
+  note?: string;
   /** What OLD had and NEW has (a type, a stability, a member value), as text. */
   old?: string;
   new?: string;
@@ -116,8 +118,9 @@ function compareAttribute(before: Attribute, after: Attribute): DiffChange[] {
   changes.push(...compareMembers(before, after, stable));
   if (after.deprecated && !before.deprecated) {
     const to = after.deprecated.reason === 'renamed' ? `, renamed to \`${after.deprecated.renamedTo}\`` : ` (${after.deprecated.reason})`;
+    const note = after.deprecated.note !== undefined ? { note: after.deprecated.note } : {};
     changes.push(change('diff.attribute-deprecated', 'info', after, `\`${after.key}\` is now deprecated${to}`,
-      after.deprecated.reason === 'renamed' ? { new: after.deprecated.renamedTo } : {}, after.deprecated.reason));
+      after.deprecated.reason === 'renamed' ? { new: after.deprecated.renamedTo, ...note } : note, after.deprecated.reason));
   }
   return changes;
 }
@@ -177,7 +180,7 @@ function show(value: string | number): string {
 const CATEGORIES: Partial<Record<DiffChangeId, SchemaChangeType>> = { 'diff.attribute-added': 'added', 'diff.attribute-removed': 'removed' };
 
 function change(
-  id: DiffChangeId, level: DiffLevel, attribute: Attribute, message: string, fields: Partial<Pick<DiffChange, 'member' | 'old' | 'new'>>,
+  id: DiffChangeId, level: DiffLevel, attribute: Attribute, message: string, fields: Partial<Pick<DiffChange, 'member' | 'old' | 'new' | 'note'>>,
   category: SchemaChangeType = CATEGORIES[id] ?? 'updated',
 ): DiffChange {
   const result: DiffChange = { id, level, category, attribute: attribute.key, message, ...fields };

@@ -13,3 +13,4 @@ export * from "./diff.js";
 export { loadDependencies, parseRegistryPath, formatRegistryPath, defaultCacheDir, type RegistryPath, type ImportPattern, type LoadedDependencies } from './dependencies/index.js';
 export { readResolvedSchema } from './dependencies/resolved.js';
 export * from "./generate/weaver.js";
+export * from "./diff-weaver.js";

@@ -210,5 +210,8 @@ describe('registry dependencies', () => {
     const manifest = parseManifest('m.yaml', 'file_format: definition_manifest/3.0\nschema_url: https://x.test/r/1.0.0\ndependencies:\n  - schema_url: https://x.test/dep/1.0.0/resolved_schema.yaml\n  - registry_path: ./a\n', '/tmp', findings);
     assert.deepEqual(manifest?.dependencies?.map((d) => d.registryPath), ['https://x.test/dep/1.0.0/resolved_schema.yaml']);
     assert.deepEqual(findings.map((f) => `${f.id}@${f.location?.line}`), ['schema.unsupported@1', 'schema.missing-key@5']);
+    const publication: Finding[] = [];
+    parseManifest('m.yaml', 'file_format: manifest/2.0\nschema_url: https://x.test/r/1.0.0\n', '/tmp', publication);
+    assert.deepEqual(publication.map((f) => f.message), ['a publication manifest (`file_format: manifest/2.0`) needs `resolved_registry_uri`']);
   });
 });

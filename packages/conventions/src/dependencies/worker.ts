@@ -4,9 +4,9 @@
  * that cannot be (network, zip streams) happens here.
  */
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { dirname, join, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
@@ -42,19 +42,25 @@ async function download(work: Extract<Task, { op: 'fetch' }>): Promise<Outcome> 
   if (!response.ok || !response.body) return { ok: false, code: 'http-status', message: `HTTP ${response.status} ${response.statusText}`.trim() };
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > work.maxBytes) return { ok: false, code: 'too-large', message: `${declared} bytes is over the ${work.maxBytes}-byte limit` };
-  const chunks: Uint8Array[] = [];
+  // Streamed to disk: a registry archive can be large, and nothing needs it in memory.
+  mkdirSync(dirname(work.dest), { recursive: true });
+  const out = createWriteStream(work.dest);
   let size = 0;
   try {
     for await (const chunk of response.body) {
       size += chunk.byteLength;
-      if (size > work.maxBytes) return { ok: false, code: 'too-large', message: `the body is over the ${work.maxBytes}-byte limit` };
-      chunks.push(chunk);
+      if (size > work.maxBytes) {
+        out.destroy();
+        return { ok: false, code: 'too-large', message: `the body is over the ${work.maxBytes}-byte limit` };
+      }
+      if (!out.write(chunk)) await once(out, 'drain');
     }
+    out.end();
+    await finished(out);
   } catch (error) {
+    out.destroy();
     return { ok: false, code: timedOut(error) ? 'timeout' : 'unreachable', message: causeOf(error) };
   }
-  mkdirSync(dirname(work.dest), { recursive: true });
-  await writeFile(work.dest, Buffer.concat(chunks));
   return { ok: true };
 }
 

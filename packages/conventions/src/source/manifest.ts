@@ -75,6 +75,7 @@ function readManifest(src: YamlSource, dir: string): Manifest | undefined {
   }
   const resolved = readString(src, fields, 'resolved_registry_uri', what) ?? readString(src, fields, 'resolved_schema_uri', what);
   if (resolved !== undefined) manifest.resolvedRegistryUri = resolved;
+  else if (format === 'manifest/2.0') src.report('schema.missing-key', root, 'a publication manifest (`file_format: manifest/2.0`) needs `resolved_registry_uri`', 'the path or URL of its resolved schema, e.g. `resolved_schema.yaml`');
   const dependencies = readDependencies(src, fields.values.get('dependencies'), fields.keys.get('dependencies'));
   if (dependencies) manifest.dependencies = dependencies;
   const cairnNode = fields.values.get('cairn');

@@ -68,7 +68,7 @@ export function loadDependencies(manifest: Manifest, imports: readonly ImportPat
     }
     const dependency = loadOne(where.root, label, identity, options, chain, parsed.path.kind === 'remote-file' ? parsed.path.url : undefined);
     out.findings.push(...dependency.findings);
-    out.loaded.push({ name: dependency.name, location: formatRegistryPath(parsed.path) }, ...dependency.loaded);
+    out.loaded.push({ name: spec.name ?? dependency.name, location: formatRegistryPath(parsed.path) }, ...dependency.loaded);
     for (const attribute of dependency.attributes) {
       const earlier = attributes.get(attribute.key);
       if (!earlier) {

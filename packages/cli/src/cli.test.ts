@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { describe, it } from 'node:test';
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
 const UPSTREAM = fileURLToPath(new URL('../../../../shared/semconv/model', import.meta.url));
+const DIFF_FIXTURES = fileURLToPath(new URL('../../conventions/testdata/diff', import.meta.url));
 
 function cairn(...args: string[]) {
   const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -120,6 +123,42 @@ describe('cairn diff', () => {
 
   it('exits 0 when nothing breaks', () => {
     assert.equal(cairn('diff', EXAMPLES, EXAMPLES).code, 0);
+  });
+
+  it("exits 1 on an entity's identity change, and reports metric changes with Weaver's categories", () => {
+    const pair = (name: string, side: string) => join(DIFF_FIXTURES, name, side);
+    const { code, out } = cairn('diff', pair('entity-identity', 'old'), pair('entity-identity', 'new'));
+    assert.equal(code, 1, out);
+    assert.match(out, /diff\.entity-identity-demoted\*\* entity `acme\.worker`/);
+    const json = JSON.parse(cairn('diff', pair('signal-renamed', 'old'), pair('signal-renamed', 'new'), '--format', 'json').out) as { changes: { id: string; category: string }[] };
+    assert.ok(json.changes.some((c) => c.id === 'diff.metric-renamed' && c.category === 'renamed'), JSON.stringify(json));
+  });
+});
+
+describe('cairn check with dependencies', () => {
+  it("accepts the upstream model's own manifest when the model is checked as a registry", () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cairn-empty-'));
+    const { code, out, err } = cairn('check', UPSTREAM, '--upstream', empty);
+    assert.equal(code, 0, err);
+    assert.doesNotMatch(out + err, /manifest\.yaml/);
+    assert.match(out, /^opentelemetry\.io\/schemas: /m);
+  });
+
+  it('exits 2 naming the URL when a dependency cannot be fetched and is not cached', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'cairn-cache-'));
+    // A port that was just free on 127.0.0.1: nothing listens there, the connection is refused.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    probe.close();
+    await once(probe, 'close');
+    const url = `http://127.0.0.1:${port}/semconv.tar.gz`;
+    const dir = registry({ 'registry_manifest.yaml': `name: r\ndependencies:\n  - name: otel\n    registry_path: ${url}[model]\n` });
+    const result = spawnSync(process.execPath, [BIN, 'check', dir], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, CAIRN_CACHE_DIR: cache } });
+    const output = result.stdout + result.stderr;
+    assert.equal(result.status, 2, output);
+    assert.ok(output.includes(`registry_manifest.yaml:3:5: error schema.dependency-unavailable: cannot fetch dependency ${url} (`), output);
+    assertNoStackTrace(output);
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { diffRegistries, formatDiffMarkdown, type DiffChange, type DiffReport } from './diff.js';
+import { toWeaverSchemaChanges } from './diff-weaver.js';
 import { loadRegistry } from './registry.js';
 
 const fixtures = fileURLToPath(new URL('../testdata/diff/', import.meta.url));
@@ -20,8 +21,16 @@ function diffPair(pair: string, options: { newUpstream?: string } = {}): DiffRep
 
 /** The parts of a change a script would act on; messages are checked separately. */
 function brief(change: DiffChange): Partial<DiffChange> {
-  const { message: _message, location: _location, ...rest } = change;
+  const { message: _message, location: _location, category: _category, note: _note, ...rest } = change;
   return rest;
+}
+
+/** A signal change as `id category signal [attribute] [old→new]`, one line each. */
+function line(change: DiffChange): string {
+  const parts = [change.id, change.level, change.category, change.signal?.name ?? change.attribute];
+  if (change.signal && change.attribute) parts.push(change.attribute);
+  if (change.old !== undefined || change.new !== undefined) parts.push(`${change.old ?? ''}→${change.new ?? ''}`);
+  return parts.join(' ');
 }
 
 describe('cairn diff', () => {
@@ -29,7 +38,7 @@ describe('cairn diff', () => {
     const report = diffPair('unchanged');
     assert.deepEqual(report.changes, []);
     assert.equal(report.breaking, 0);
-    assert.match(formatDiffMarkdown(report), /No changes to org attributes/);
+    assert.match(formatDiffMarkdown(report), /No changes to org attributes, metrics, events, spans or entities/);
   });
 
   test('removing an attribute is breaking, even after deprecating it or aliasing it', () => {
@@ -119,5 +128,110 @@ describe('cairn diff', () => {
   test('the JSON report round-trips unchanged', () => {
     const report = diffPair('enum-members');
     assert.deepEqual(JSON.parse(JSON.stringify(report)), report);
+  });
+
+  test('attribute changes carry Weaver\'s schema-change categories', () => {
+    assert.deepEqual(diffPair('added-and-deprecated').changes.map((c) => c.category), ['added', 'obsoleted', 'renamed']);
+    assert.deepEqual(diffPair('attribute-removed').changes.map((c) => c.category), ['removed', 'removed']);
+    assert.deepEqual(diffPair('type-changed').changes.map((c) => c.category), ['updated', 'updated']);
+  });
+});
+
+describe('cairn diff: metrics, events, spans and entities', () => {
+  test('added signals are informational', () => {
+    const report = diffPair('signal-added');
+    assert.deepEqual(report.changes.map(line), [
+      'diff.entity-added info added acme.worker',
+      'diff.event-added info added acme.job.started',
+      'diff.metric-added info added acme.job.runs',
+      'diff.span-added info added span.acme.job.run',
+    ]);
+    assert.equal(report.breaking, 0);
+  });
+
+  test('removing a metric, event or entity is breaking; a span removal is reported, as Weaver does not enforce it yet', () => {
+    const report = diffPair('signal-removed');
+    assert.deepEqual(report.changes.map(line), [
+      'diff.entity-removed error removed acme.worker',
+      'diff.event-removed error removed acme.job.started',
+      'diff.metric-removed error removed acme.job.runs',
+      'diff.span-removed info removed span.acme.job.run',
+    ]);
+    assert.equal(report.breaking, 3);
+    // A removal points at OLD's definition.
+    assert.equal(report.changes[2]!.location?.file, join('old', 'acme.yaml'));
+  });
+
+  for (const [pair, category, extra] of [['signal-renamed', 'renamed', ' →acme.job.next'], ['signal-obsoleted', 'obsoleted', ''], ['signal-uncategorized', 'uncategorized', '']] as const) {
+    test(`a signal deprecated as ${category} is reported as ${category}`, () => {
+      const report = diffPair(pair);
+      assert.deepEqual(report.changes.map(line), [
+        `diff.entity-${category} info ${category} acme.worker${extra}`,
+        `diff.event-${category} info ${category} acme.job.started${extra}`,
+        `diff.metric-${category} info ${category} acme.job.runs${extra}`,
+        `diff.span-${category} info ${category} span.acme.job.run${extra}`,
+      ]);
+      assert.equal(report.breaking, 0);
+    });
+  }
+
+  test('a stable signal keeps its stability; a stable metric its unit, instrument and attributes; a stable event its stable attributes', () => {
+    const report = diffPair('stable-signal-changed');
+    assert.deepEqual(report.changes.map(line), [
+      'diff.entity-stability-downgraded error updated acme.pool stable→development',
+      'diff.event-attribute-dropped error updated acme.job.failed acme.job.kind',
+      'diff.metric-instrument-changed error updated acme.job.duration histogram→gauge',
+      'diff.metric-stability-downgraded error updated acme.job.duration stable→development',
+      'diff.metric-unit-changed error updated acme.job.duration s→ms',
+      'diff.metric-attribute-added error updated acme.job.duration acme.job.kind',
+      'diff.metric-attribute-dropped error updated acme.job.duration acme.job.queue',
+    ]);
+    assert.equal(report.breaking, 7);
+  });
+
+  test("an entity's identity changes: an identifying attribute demoted, promoted, removed or added", () => {
+    assert.deepEqual(diffPair('entity-identity').changes.map(line), [
+      'diff.entity-identity-removed error updated acme.worker acme.job.host identifying→',
+      'diff.entity-identity-promoted error updated acme.worker acme.job.kind descriptive→identifying',
+      'diff.entity-identity-demoted error updated acme.worker acme.job.queue identifying→descriptive',
+    ]);
+    // An attribute without a role describes the entity; giving it `role: identifying` promotes it.
+    assert.deepEqual(diffPair('entity-identity-added').changes.map(line), [
+      'diff.entity-identity-added error updated acme.node acme.job.host →identifying',
+      'diff.entity-identity-promoted error updated acme.node acme.job.kind descriptive→identifying',
+    ]);
+  });
+
+  test("Weaver's schema-changes report: top-level items per kind, with Weaver's default notes", () => {
+    const root = join(fixtures, 'signal-renamed');
+    const [old, next] = (['old', 'new'] as const).map((side) => loadRegistry(join(root, side), { displayRoot: root }).registry);
+    const weaver = toWeaverSchemaChanges(diffRegistries(old!, next!), old!, next!);
+    assert.deepEqual(weaver.changes, {
+      resources: [{ name: 'acme.worker', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+      events: [{ name: 'acme.job.started', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+      metrics: [{ name: 'acme.job.runs', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+      spans: [{ name: 'span.acme.job.run', type: 'renamed', new_name: 'acme.job.next', note: 'Replaced by `acme.job.next`.' }],
+    });
+    const attributes = toWeaverSchemaChanges(diffPair('added-and-deprecated'), old!, next!).changes.registry_attributes;
+    assert.deepEqual(attributes?.map((c) => `${c.name} ${c.type}`), ['acme.order.id added', 'acme.order.legacy_flag obsoleted', 'acme.order_id renamed']);
+    const uncategorized = diffPair('signal-uncategorized').changes.find((c) => c.id === 'diff.metric-uncategorized');
+    assert.equal(uncategorized?.note, 'Split in two.');
+    // Field-level changes are Cairn's own: Weaver's report has no entry for them.
+    assert.deepEqual(toWeaverSchemaChanges(diffPair('stable-signal-changed'), old!, next!).changes, {});
+  });
+
+  test('v2 entities: swapping identity and description is an identity change', () => {
+    const report = diffPair('entity-identity-v2');
+    assert.deepEqual(report.changes.map(line), [
+      'diff.entity-identity-demoted error updated acme.service acme.svc.name identifying→descriptive',
+      'diff.entity-identity-promoted error updated acme.service acme.svc.zone descriptive→identifying',
+    ]);
+    assert.equal(report.changes[0]!.signal?.group, 'entity.acme.service');
+  });
+
+  test('the Markdown report names signal changes with where NEW defines them', () => {
+    const markdown = formatDiffMarkdown(diffPair('entity-identity'));
+    assert.match(markdown, /3 breaking, 0 informational/);
+    assert.match(markdown, /\*\*diff\.entity-identity-demoted\*\* entity `acme\.worker`: `acme\.job\.queue` was identifying and is now descriptive/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Attribute, AttributeType, ResolvedRegistry, SourceLocation } from './model.js';
+import { diffSignals } from './diff-signals.js';
 import { enumOf, typeName } from './generate/md.js';
 
 /**
@@ -17,7 +18,14 @@ export type DiffChangeId =
   | 'diff.attribute-added'
   | 'diff.attribute-deprecated'
   | 'diff.attribute-moved-upstream'
-  | 'diff.enum-member-added';
+  | 'diff.enum-member-added'
+  /** Signal changes: `diff.metric-removed`, `diff.entity-identity-demoted`, … (see diff-signals.ts). */
+  | `diff.${SignalKind}-${string}`;
+
+export type SignalKind = 'metric' | 'event' | 'span' | 'entity';
+
+/** Weaver's schema-change types (its `weaver registry diff`), one per change. */
+export type SchemaChangeType = 'added' | 'removed' | 'renamed' | 'obsoleted' | 'uncategorized' | 'updated';
 
 /** `error` breaks consumers of the old registry; `info` is worth knowing in a review. */
 export type DiffLevel = 'error' | 'info';
@@ -25,11 +33,17 @@ export type DiffLevel = 'error' | 'info';
 export interface DiffChange {
   id: DiffChangeId;
   level: DiffLevel;
-  /** The attribute key. */
-  attribute: string;
+  /** Weaver's category for the change. */
+  category: SchemaChangeType;
+  /** The attribute key: of an attribute change, or the attribute a signal change is about. */
+  attribute?: string;
+  /** The metric, event, span or entity, for signal changes. */
+  signal?: { kind: SignalKind; name: string; group: string };
   message: string;
   /** The enum member id, for member changes. */
   member?: string;
+  /** A deprecation's note, for `renamed`, `obsoleted` and `uncategorized` changes. */
+  note?: string;
   /** What OLD had and NEW has (a type, a stability, a member value), as text. */
   old?: string;
   new?: string;
@@ -46,7 +60,10 @@ export interface DiffReport {
   breaking: number;
 }
 
-/** Compares OLD's org attributes against NEW (wherever NEW defines them, upstream included). */
+/**
+ * Compares OLD's org attributes against NEW (wherever NEW defines them, upstream included),
+ * and OLD's org metrics, events, spans and entities against NEW's (diff-signals.ts).
+ */
 export function diffRegistries(old: ResolvedRegistry, next: ResolvedRegistry): DiffReport {
   const nextByKey = new Map(next.attributes.map((a) => [a.key, a]));
   const oldKeys = new Set(old.attributes.map((a) => a.key));
@@ -68,6 +85,7 @@ export function diffRegistries(old: ResolvedRegistry, next: ResolvedRegistry): D
     if (after.origin !== 'org' || oldKeys.has(after.key)) continue;
     changes.push(change('diff.attribute-added', 'info', after, `\`${after.key}\` was added`, { new: typeName(after.type) }));
   }
+  changes.push(...diffSignals(old, next));
   changes.sort(byLevelThenKey);
   return { old: { name: old.manifest.name }, new: { name: next.manifest.name }, changes, breaking: changes.filter((c) => c.level === 'error').length };
 }
@@ -100,8 +118,9 @@ function compareAttribute(before: Attribute, after: Attribute): DiffChange[] {
   changes.push(...compareMembers(before, after, stable));
   if (after.deprecated && !before.deprecated) {
     const to = after.deprecated.reason === 'renamed' ? `, renamed to \`${after.deprecated.renamedTo}\`` : ` (${after.deprecated.reason})`;
+    const note = after.deprecated.note !== undefined ? { note: after.deprecated.note } : {};
     changes.push(change('diff.attribute-deprecated', 'info', after, `\`${after.key}\` is now deprecated${to}`,
-      after.deprecated.reason === 'renamed' ? { new: after.deprecated.renamedTo } : {}));
+      after.deprecated.reason === 'renamed' ? { new: after.deprecated.renamedTo, ...note } : note, after.deprecated.reason));
   }
   return changes;
 }
@@ -158,15 +177,27 @@ function show(value: string | number): string {
   return JSON.stringify(value);
 }
 
-function change(id: DiffChangeId, level: DiffLevel, attribute: Attribute, message: string, fields: Partial<Pick<DiffChange, 'member' | 'old' | 'new'>>): DiffChange {
-  const result: DiffChange = { id, level, attribute: attribute.key, message, ...fields };
+const CATEGORIES: Partial<Record<DiffChangeId, SchemaChangeType>> = { 'diff.attribute-added': 'added', 'diff.attribute-removed': 'removed' };
+
+function change(
+  id: DiffChangeId, level: DiffLevel, attribute: Attribute, message: string, fields: Partial<Pick<DiffChange, 'member' | 'old' | 'new' | 'note'>>,
+  category: SchemaChangeType = CATEGORIES[id] ?? 'updated',
+): DiffChange {
+  const result: DiffChange = { id, level, category, attribute: attribute.key, message, ...fields };
   if (attribute.source) result.location = attribute.source;
   return result;
 }
 
+/** Attribute changes sort by key; signal changes after them, by kind and name, then the attribute concerned. */
+function subject(change: DiffChange): string {
+  return change.signal ? `\u{10FFFF}${change.signal.kind}:${change.signal.name}` : change.attribute ?? '';
+}
+
 function byLevelThenKey(a: DiffChange, b: DiffChange): number {
+  const [x, y] = [subject(a), subject(b)];
   return (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1)
-    || (a.attribute < b.attribute ? -1 : a.attribute > b.attribute ? 1 : 0)
+    || (x < y ? -1 : x > y ? 1 : 0)
+    || ((a.attribute ?? '') < (b.attribute ?? '') ? -1 : (a.attribute ?? '') > (b.attribute ?? '') ? 1 : 0)
     || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
     || (a.member ?? '').localeCompare(b.member ?? '');
 }
@@ -174,7 +205,7 @@ function byLevelThenKey(a: DiffChange, b: DiffChange): number {
 /** A review-ready summary: breaking changes, then the rest. */
 export function formatDiffMarkdown(report: DiffReport): string {
   const lines = [`# Registry diff: \`${report.old.name}\` → \`${report.new.name}\``, ''];
-  if (report.changes.length === 0) return `${[...lines, 'No changes to org attributes.'].join('\n')}\n`;
+  if (report.changes.length === 0) return `${[...lines, 'No changes to org attributes, metrics, events, spans or entities.'].join('\n')}\n`;
   const breaking = report.changes.filter((c) => c.level === 'error');
   const info = report.changes.filter((c) => c.level === 'info');
   lines.push(`${report.breaking} breaking, ${info.length} informational.`);

@@ -11,4 +11,7 @@ export { RegistryIndex, type Lookup } from './lookup.js';
 export * from "./generate/ts.js";
 export * from "./generate/md.js";
 export * from "./diff.js";
+export { loadDependencies, parseRegistryPath, formatRegistryPath, defaultCacheDir, type RegistryPath, type ImportPattern, type LoadedDependencies } from './dependencies/index.js';
+export { readResolvedSchema } from './dependencies/resolved.js';
 export * from "./generate/weaver.js";
+export * from "./diff-weaver.js";

@@ -165,10 +165,26 @@ export interface Group extends GroupFields {
 
 export type PolicyLevel = 'error' | 'warning' | 'info' | 'off';
 
+/** One entry of the manifest's `dependencies`, as written (see docs/conventions.md). */
+export interface DependencySpec {
+  name?: string;
+  schemaUrl?: string;
+  /** Weaver's virtual-directory syntax: a path, an archive with `[sub/folder]`, or a URL. */
+  registryPath: string;
+  source?: SourceLocation;
+}
+
 export interface Manifest {
   name: string;
   description?: string;
   semconvVersion?: string;
+  schemaUrl?: string;
+  /** The registries this one resolves on (Weaver's `dependencies`), in order. */
+  dependencies?: DependencySpec[];
+  /** A published registry's manifest names its resolved schema (`resolved_registry_uri`). */
+  resolvedRegistryUri?: string;
+  /** True when `cairn.upstream` is written out; with dependencies and no explicit upstream, the dependencies are the upstream. */
+  upstreamExplicit?: boolean;
   /** The org's own namespaces, e.g. `acme`. */
   namespaces: string[];
   /** `builtin` (the installed @opentelemetry/semantic-conventions) or a model directory. */
@@ -179,11 +195,14 @@ export interface Manifest {
 }
 
 export interface UpstreamInfo {
-  kind: 'builtin' | 'dir';
+  /** `none`: the registry resolves on its declared dependencies only. */
+  kind: 'builtin' | 'dir' | 'none';
   /** Package version or model directory. */
   version?: string;
   path?: string;
   attributeCount: number;
+  /** The manifest's dependencies, resolved, in the order they were loaded (a chain's deepest last). */
+  dependencies?: { name: string; location: string }[];
 }
 
 export interface ResolvedRegistry {

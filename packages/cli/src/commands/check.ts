@@ -24,8 +24,10 @@ export function check(args: string[], io: Streams): number {
   }
   for (const finding of result.findings) io.out.write(`${formatFinding(finding)}\n`);
   const org = loaded.registry.attributes.filter((a) => a.origin === 'org').length;
+  const dependencies = loaded.registry.upstream.dependencies ?? [];
+  const via = dependencies.length ? ` (dependencies: ${dependencies.map((d) => d.name).join(', ')})` : '';
   io.out.write(
-    `${result.findings.length ? '\n' : ''}${loaded.registry.manifest.name}: ${org} org attributes on ${loaded.registry.upstream.attributeCount} upstream; ` +
+    `${result.findings.length ? '\n' : ''}${loaded.registry.manifest.name}: ${org} org attributes on ${loaded.registry.upstream.attributeCount} upstream${via}; ` +
       `${result.counts.error} errors, ${result.counts.warning} warnings, ${result.counts.info} info\n`,
   );
   return code;

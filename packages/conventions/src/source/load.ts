@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { readImports, type ImportPattern } from '../dependencies/imports.js';
 import { ConventionsError, type Finding } from '../findings.js';
 import { INSTRUMENTS, SPAN_KINDS, type GroupFields, type SourceLocation } from '../model.js';
 import { readAttribute, readDeprecation, readStability, refuseUnsupported, type SourceAttribute } from './attribute.js';
@@ -26,6 +27,8 @@ export interface SourceRegistry {
   files: string[];
   groups: SourceGroup[];
   findings: Finding[];
+  /** Every file's `imports:`: which signals of the dependencies this registry brings in. */
+  imports?: ImportPattern[];
 }
 
 export const MANIFEST_FILES = ['registry_manifest.yaml', 'manifest.yaml'];
@@ -65,11 +68,12 @@ export function displayPath(file: string, displayRoot: string | undefined): stri
 /** Loads every registry file under `dir`. Bad input becomes findings, never an exception. */
 export function loadSourceRegistry(dir: string, options: { displayRoot?: string } = {}): SourceRegistry {
   const files = listRegistryFiles(dir);
-  const registry: SourceRegistry = { root: dir, files: [], groups: [], findings: [] };
+  const registry: SourceRegistry = { root: dir, files: [], groups: [], findings: [], imports: [] };
   for (const file of files) {
     const display = displayPath(file, options.displayRoot);
     registry.files.push(display);
     const src = parseRegistryFile(display, readFileSync(file, 'utf8'), registry.groups, relative(dir, file));
+    if (src.usable) readImports(src, registry.imports!);
     registry.findings.push(...src.findings);
   }
   return registry;

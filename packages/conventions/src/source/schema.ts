@@ -44,7 +44,16 @@ export const TYPE_NAMES = [
 
 export const MANIFEST_KEYS = [
   'name', 'description', 'semconv_version', 'schema_base_url', 'schema_url', 'stability', 'dependencies', 'cairn',
+  'file_format', 'resolved_registry_uri', 'resolved_schema_uri',
 ] as const;
+/** Keys Weaver's documents show in manifests but its manifest reader ignores: Cairn refuses them by name. */
+export const MANIFEST_UNSUPPORTED_KEYS: Record<string, string> = {
+  version: 'write `schema_url` (or `semconv_version` with `schema_base_url`)',
+  repository_url: 'write `schema_url` (or `schema_base_url`)',
+  resolved_schema_url: 'a published manifest names its resolved schema with `resolved_registry_uri`',
+};
+export const MANIFEST_FILE_FORMATS = ['definition_manifest/2.0', 'manifest/2.0'] as const;
+export const DEPENDENCY_KEYS = ['name', 'schema_url', 'registry_path'] as const;
 export const MANIFEST_CAIRN_KEYS = ['namespaces', 'upstream', 'policies'] as const;
 
 /** `file_format: definition/2` (Weaver's v2 syntax, which upstream has begun to use). */

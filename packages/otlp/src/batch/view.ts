@@ -6,7 +6,6 @@ import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Walker, newLevels, type LevelIndex } from './walk.js';
 import { MessageReader } from './reader.js';
 import type { AttributeCursor } from './attributes.js';
-import { P, skip, varint } from './read.js';
 
 /** Index levels: resource groups, scope groups, records (spans, logs, metrics), data points. */
 export const enum Level {
@@ -238,6 +237,7 @@ export class NestedCursor extends MessageReader {
   /** Positions the cursor before the first `field` entry of the body `[start, end)` of `buf`. */
   reset(buf: Uint8Array, start: number, end: number, field: number): this {
     this.buf = buf;
+    this.r.reset(buf);
     this.pos = start;
     this.limit = end;
     this.tag = (field << 3) | 2;
@@ -245,15 +245,16 @@ export class NestedCursor extends MessageReader {
   }
 
   next(): boolean {
-    const buf = this.buf;
+    const r = this.r;
     let pos = this.pos;
     while (pos < this.limit) {
-      const tag = varint(buf, pos);
-      pos = P;
-      if (tag !== this.tag) { pos = skip(buf, pos, tag & 7); continue; }
-      const len = varint(buf, pos);
-      this.pos = P + len;
-      this.load(P, P + len);
+      const tag = r.varint(pos);
+      pos = r.pos;
+      if (tag !== this.tag) { pos = r.skip(pos, tag & 7); continue; }
+      const len = r.varint(pos);
+      pos = r.pos;
+      this.pos = pos + len;
+      this.load(pos, pos + len);
       return true;
     }
     this.pos = this.limit;

@@ -42,8 +42,11 @@ export class ProtoWriter {
     this.buf = next;
   }
 
-  /** Non-negative integer up to 2^53. */
+  /** Non-negative integer up to 2^53; anything else throws (it would write a malformed varint). */
   varint(v: number): void {
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
+      throw new RangeError(`ProtoWriter.varint takes an integer in [0, 2^53), not ${v}: write negative or 64-bit values with varint64`);
+    }
     this.ensure(10);
     const buf = this.buf;
     let p = this.pos;

@@ -77,8 +77,8 @@ test('unknown fields are accepted and passed through byte for byte', () => {
 
 test('bad OTLP/JSON gives a typed error with a JSON path', () => {
   rejects(() => decodeTracesJson('{"resourceSpans":['), 'OTLP_JSON_SYNTAX');
-  const e = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}'), 'OTLP_JSON_VALUE');
-  assert.equal(e.path, 'resourceSpans[0].scopeSpans[0].spans[0].traceId');
+  const e = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"droppedAttributesCount":"xyz"}]}]}]}'), 'OTLP_JSON_VALUE');
+  assert.equal(e.path, 'resourceSpans[0].scopeSpans[0].spans[0].droppedAttributesCount');
   const t = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SERVER"}]}]}]}'), 'OTLP_JSON_VALUE'); // enum names are not OTLP/JSON
   assert.equal(t.path, 'resourceSpans[0].scopeSpans[0].spans[0].kind');
   rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"-1"}]}]}]}'), 'OTLP_JSON_VALUE');
@@ -92,4 +92,13 @@ test('OTLP/JSON ignores unknown keys and accepts int64 as strings or numbers', (
   assert.equal(s.startTimeUnixNano, 18446744073709551615n);
   assert.equal(s.endTimeUnixNano, 12n);
   assert.equal(s.name, 'x');
+});
+
+test('ProtoWriter.varint throws on a negative or fractional number instead of writing a malformed byte', async () => {
+  const { ProtoWriter } = await import('./writer.js');
+  const w = new ProtoWriter(16);
+  for (const bad of [-1, -0.5, 1.5, Number.NaN, 2 ** 53, Number.POSITIVE_INFINITY]) assert.throws(() => w.varint(bad), RangeError, String(bad));
+  w.varint(0);
+  w.varint(2 ** 53 - 1);
+  assert.deepEqual([...w.finish()], [0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
 });

@@ -5,7 +5,10 @@ import { resolveLimits, type DecodeOptions } from '../wire/limits.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Walker, newLevels, type LevelIndex } from './walk.js';
 import { MessageReader } from './reader.js';
-import type { AttributeCursor } from './attributes.js';
+import { AttributeCursor } from './attributes.js';
+
+/** What `serviceName` answers for a resource without `service.name`. */
+export const UNKNOWN_SERVICE = 'unknown_service';
 
 /** Index levels: resource groups, scope groups, records (spans, logs, metrics), data points. */
 export const enum Level {
@@ -108,6 +111,20 @@ export class BatchView {
   resourceAttributes(r: number, cursor?: AttributeCursor): AttributeCursor {
     return this.group.at(this.levels[Level.Resource]!, r).attributes(1, cursor);
   }
+
+  /**
+   * The `service.name` of resource group `r`, or `unknown_service` when it has none. Ownership
+   * checks, routing and every later stage read it here. The walk has made sure that there is one
+   * value to read: a resource with two `service.name` keys, a non-string one, or two Resource
+   * messages to merge is refused whole, so every parser reads the same name.
+   */
+  serviceName(r: number): string {
+    const a = this.resourceAttributes(r, this.serviceCursor ??= new AttributeCursor());
+    while (a.next()) if (a.keyIs('service.name')) return a.stringValue!;
+    return UNKNOWN_SERVICE;
+  }
+
+  private serviceCursor: AttributeCursor | undefined;
 
   resourceDroppedAttributesCount(r: number): number {
     return this.group.at(this.levels[Level.Resource]!, r).holderUint(2);

@@ -83,6 +83,12 @@ export function newLevels(byteLength: number): LevelIndex[] {
 
 export class Walker {
   private readonly r: WireReader;
+  /**
+   * Whether string fields must be valid UTF-8 here: where the limits say so, and always inside a
+   * Resource, whose attributes decide ownership and routing (decoders replace invalid bytes in
+   * different ways, so they would read different names).
+   */
+  private strictUtf8: boolean;
 
   constructor(
     private readonly buf: Uint8Array,
@@ -90,6 +96,7 @@ export class Walker {
     private readonly levels: LevelIndex[],
   ) {
     this.r = new WireReader().reset(buf);
+    this.strictUtf8 = limits.rejectInvalidUtf8;
   }
 
   private record(t: MessageType, head: number, start: number, end: number): void {
@@ -164,9 +171,14 @@ export class Walker {
               if (child.isAnyValue && ++d > this.limits.maxDepth) {
                 throw new OtlpDecodeError('OTLP_DEPTH', head, `AnyValue nested deeper than ${this.limits.maxDepth}`);
               }
-              this.walk(child, pos, bodyEnd, d);
+              if (child === RESOURCE) {
+                const strict = this.strictUtf8;
+                this.strictUtf8 = true;
+                this.walk(child, pos, bodyEnd, d);
+                this.strictUtf8 = strict;
+              } else this.walk(child, pos, bodyEnd, d);
               if (child === RESOURCE || child === SCOPE) checkGroupKeys(this.r, pos, bodyEnd, child === RESOURCE);
-            } else if ((f & FIELD_STRING) !== 0 && this.limits.rejectInvalidUtf8) {
+            } else if ((f & FIELD_STRING) !== 0 && this.strictUtf8) {
               this.utf8(pos, bodyEnd, `${t.name} field ${no}`);
             }
           } else if (expect >= 0) {
@@ -200,7 +212,7 @@ export class Walker {
       const e = pos + len;
       if (e > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `KeyValue field ${tag >>> 3} is ${len} bytes long but only ${end - pos} remain`);
       if (tag === 0x0a) {
-        if (this.limits.rejectInvalidUtf8) this.utf8(pos, e, 'KeyValue key');
+        if (this.strictUtf8) this.utf8(pos, e, 'KeyValue key');
       } else {
         if ((seen & VALUE_BIT) !== 0) throw duplicate(KEY_VALUE, 2, head);
         seen = VALUE_BIT;
@@ -225,7 +237,7 @@ export class Walker {
         else { len = this.r.varint32(pos + 1, end, head); pos = this.r.pos; }
         const e = pos + len;
         if (e > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `AnyValue field ${tag >>> 3} is ${len} bytes long but only ${end - pos} remain`);
-        if (tag === 0x0a && this.limits.rejectInvalidUtf8) this.utf8(pos, e, 'AnyValue string_value');
+        if (tag === 0x0a && this.strictUtf8) this.utf8(pos, e, 'AnyValue string_value');
         pos = e;
       } else if (tag === 0x10 || tag === 0x18) {
         this.r.varint64(pos + 1, end);

@@ -31,6 +31,16 @@ export class WireReader {
    * than 10 bytes or overflows 64 bits; over ranges the walk checked, it never throws.
    */
   varint64(pos: number, end = this.buf.length, at = pos): number {
+    const b = this.buf[pos]!;
+    if (b < 0x80 && pos < end) { // one byte: most tags, lengths and small values
+      this.pos = pos + 1;
+      this.hi = 0;
+      return b;
+    }
+    return this.longVarint64(pos, end, at);
+  }
+
+  private longVarint64(pos: number, end: number, at: number): number {
     const buf = this.buf;
     let lo = 0;
     let hi = 0;
@@ -55,7 +65,7 @@ export class WireReader {
   varint(pos: number): number {
     const b = this.buf[pos]!;
     if (b < 0x80) { this.pos = pos + 1; return b; }
-    const lo = this.varint64(pos);
+    const lo = this.longVarint64(pos, this.buf.length, pos);
     return this.hi * TWO32 + lo;
   }
 

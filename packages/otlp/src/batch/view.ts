@@ -4,6 +4,7 @@ import { OtlpDecodeError } from '../wire/errors.js';
 import { resolveLimits, type DecodeOptions } from '../wire/limits.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Walker, newLevels, type LevelIndex } from './walk.js';
+import { checkGroups } from './unique-keys.js';
 import { MessageReader } from './reader.js';
 import { AttributeCursor } from './attributes.js';
 
@@ -26,6 +27,7 @@ export function indexBatch(bytes: Uint8Array, signal: Signal, options: DecodeOpt
   }
   const levels = newLevels(bytes.length);
   new Walker(bytes, limits, levels).walk(REQUEST_TYPE[signal], 0, bytes.length, 0);
+  checkGroups(bytes, levels);
   return levels;
 }
 

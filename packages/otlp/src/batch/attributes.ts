@@ -95,15 +95,9 @@ export function readAnyValue(r: WireReader, type: ValueType, at: number, to: num
     case ValueType.Bytes: return buf.subarray(at, to);
     case ValueType.Array: {
       const out: AnyValue[] = [];
-      let pos = at;
-      while (pos < to) {
-        const tag = r.varint(pos);
-        pos = r.pos;
-        if (tag !== 0x0a) { pos = r.skip(pos, tag & 7); continue; }
-        const len = r.varint(pos);
-        pos = r.pos;
-        out.push(decodeAnyValueBody(r, pos, pos + len));
-        pos += len;
+      for (let pos = at, tag = r.nextLen(pos, to); tag >= 0; tag = r.nextLen(pos, to)) {
+        pos = r.pos; // before decoding: it moves the reader
+        if (tag === 0x0a) out.push(decodeAnyValueBody(r, r.at, pos));
       }
       return out;
     }

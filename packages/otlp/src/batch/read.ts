@@ -18,6 +18,8 @@ export class WireReader {
   pos = 0;
   /** High 32 bits of the last `varint64` (its low bits are the return value). */
   hi = 0;
+  /** Value start of the field `nextLen` found (`pos` is its end). */
+  at = 0;
 
   /** Reads from `buf` from now on. */
   reset(buf: Uint8Array): this {
@@ -88,6 +90,23 @@ export class WireReader {
       }
       default: return pos + 1;
     }
+  }
+
+  /**
+   * Moves to the next length-delimited field in `[pos, end)`, skipping the others: returns its
+   * tag and sets `at` and `pos` to its value's start and end; -1 when none is left.
+   */
+  nextLen(pos: number, end: number): number {
+    while (pos < end) {
+      const tag = this.varint(pos);
+      pos = this.pos;
+      if ((tag & 7) !== 2) { pos = this.skip(pos, tag & 7); continue; }
+      const len = this.varint(pos);
+      this.at = this.pos;
+      this.pos = this.at + len;
+      return tag;
+    }
+    return -1;
   }
 
   /**

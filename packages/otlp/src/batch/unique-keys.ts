@@ -50,16 +50,10 @@ export function checkGroupKeys(r: WireReader, start: number, end: number, resour
     let keyTo = pos;
     let valueAt = -1;
     let valueTo = -1;
-    while (pos < kvEnd) {
-      const t = r.varint(pos);
-      pos = r.pos;
-      if (t === 0x0a || t === 0x12) {
-        const l = r.varint(pos);
-        pos = r.pos;
-        if (t === 0x0a) { keyAt = pos; keyTo = pos + l; } else { valueAt = pos; valueTo = pos + l; }
-        pos += l;
-      } else pos = r.skip(pos, t & 7);
+    for (let t = r.nextLen(pos, kvEnd); t >= 0; t = r.nextLen(r.pos, kvEnd)) {
+      if (t === 0x0a) { keyAt = r.at; keyTo = r.pos; } else if (t === 0x12) { valueAt = r.at; valueTo = r.pos; }
     }
+    pos = kvEnd;
     if (resource) {
       utf8(buf, keyAt, keyTo);
       if (valueAt >= 0) valueUtf8(r, valueAt, valueTo);
@@ -80,12 +74,8 @@ export function checkGroupKeys(r: WireReader, start: number, end: number, resour
 
 /** True when the AnyValue body `[at, to)` sets string_value (the walk refused a second member). */
 function holdsString(r: WireReader, at: number, to: number): boolean {
-  let pos = at;
-  while (pos >= 0 && pos < to) {
-    const t = r.varint(pos);
-    if (t === 0x0a) return true;
-    pos = r.skip(r.pos, t & 7);
-  }
+  if (at < 0) return false;
+  for (let t = r.nextLen(at, to); t >= 0; t = r.nextLen(r.pos, to)) if (t === 0x0a) return true;
   return false;
 }
 
@@ -96,42 +86,23 @@ function utf8(buf: Uint8Array, start: number, end: number): void {
 
 /** Checks the strings of the AnyValue body `[at, to)` (nested arrays and kvlists included; the walk bounded the depth). */
 function valueUtf8(r: WireReader, at: number, to: number): void {
-  let pos = at;
-  while (pos < to) {
-    const tag = r.varint(pos);
-    pos = r.pos;
-    if (tag !== 0x0a && tag !== 0x2a && tag !== 0x32) { pos = r.skip(pos, tag & 7); continue; }
-    const len = r.varint(pos);
-    pos = r.pos;
-    const end = pos + len;
-    if (tag === 0x0a) utf8(r.buf, pos, end);
-    else listUtf8(r, pos, end, tag === 0x32);
-    pos = end;
+  for (let pos = at, tag = r.nextLen(pos, to); tag >= 0; tag = r.nextLen(pos, to)) {
+    pos = r.pos; // before checking: nested lists move the reader
+    if (tag === 0x0a) utf8(r.buf, r.at, pos);
+    else if (tag === 0x2a || tag === 0x32) listUtf8(r, r.at, pos, tag === 0x32);
   }
 }
 
-/** ArrayValue (`kv` false) or KeyValueList body: every element's strings. */
+/** ArrayValue (`kv` false: values are AnyValues) or KeyValueList (KeyValues) body: every element's strings. */
 function listUtf8(r: WireReader, at: number, to: number, kv: boolean): void {
-  let pos = at;
-  while (pos < to) {
-    const tag = r.varint(pos);
+  for (let pos = at, tag = r.nextLen(pos, to); tag >= 0; tag = r.nextLen(pos, to)) {
     pos = r.pos;
-    if (tag !== 0x0a) { pos = r.skip(pos, tag & 7); continue; }
-    const len = r.varint(pos);
-    pos = r.pos;
-    if (kv) {
-      let p = pos;
-      while (p < pos + len) {
-        const t = r.varint(p);
-        p = r.pos;
-        if (t !== 0x0a && t !== 0x12) { p = r.skip(p, t & 7); continue; }
-        const l = r.varint(p);
-        p = r.pos;
-        if (t === 0x0a) utf8(r.buf, p, p + l);
-        else valueUtf8(r, p, p + l);
-        p += l;
-      }
-    } else valueUtf8(r, pos, pos + len);
-    pos += len;
+    if (tag !== 0x0a) continue;
+    if (!kv) { valueUtf8(r, r.at, pos); continue; }
+    for (let p = r.at, t = r.nextLen(p, pos); t >= 0; t = r.nextLen(p, pos)) {
+      p = r.pos;
+      if (t === 0x0a) utf8(r.buf, r.at, p);
+      else if (t === 0x12) valueUtf8(r, r.at, p);
+    }
   }
 }

@@ -102,3 +102,19 @@ test('ProtoWriter.varint throws on a negative or fractional number instead of wr
   w.varint(2 ** 53 - 1);
   assert.deepEqual([...w.finish()], [0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
 });
+
+test('resource attributes must be valid UTF-8 even with utf8: "replace"; a scope key twice is refused too', () => {
+  const kv = (key: Uint8Array, value: Uint8Array): number[] => { const v = [0x0a, value.length, ...value]; const body = [0x0a, key.length, ...key, 0x12, v.length, ...v]; return [0x0a, body.length, ...body]; };
+  const wrap = (no: number, body: number[]): number[] => [(no << 3) | 2, body.length, ...body];
+  const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const request = (resource: number[], scope: number[] = []): Uint8Array => Uint8Array.from(wrap(1, [...wrap(1, resource), ...wrap(2, wrap(1, scope))]));
+  const bad = request(kv(ascii('service.name'), Uint8Array.of(0x63, 0xff)));
+  assert.equal(bad[rejects(() => decodeTraces(bad), 'OTLP_INVALID_UTF8').offset], 0xff); // the offset of the bad byte
+  rejects(() => decodeTraces(request(kv(Uint8Array.of(0x6b, 0xc3), ascii('v')))), 'OTLP_INVALID_UTF8');
+  const nested = [0x2a, 5, 0x0a, 3, 0x0a, 1, 0xff]; // array_value [string_value "\xff"]
+  const nestedKv = [0x0a, 1, 0x6b, 0x12, nested.length, ...nested];
+  rejects(() => decodeTraces(request([0x0a, nestedKv.length, ...nestedKv])), 'OTLP_INVALID_UTF8');
+  assert.equal(decodeTraces(request(kv(ascii('service.name'), ascii('checkout')))).serviceName(0), 'checkout');
+  const scopeKv = kv(ascii('k'), ascii('v')).map((b, i) => (i === 0 ? 0x1a : b)); // InstrumentationScope.attributes is field 3
+  rejects(() => decodeTraces(request([], [...scopeKv, ...scopeKv])), 'OTLP_DUPLICATE_ATTRIBUTE_KEY');
+});

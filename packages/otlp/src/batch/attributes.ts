@@ -81,12 +81,11 @@ interface ValueSlot {
 export function decodeAnyValueBody(r: WireReader, start: number, end: number): AnyValue {
   const slot: ValueSlot = { valueType: ValueType.Empty, valueAt: 0, valueTo: 0 };
   locateValue(r, start, end, slot);
-  return readAnyValue(r, slot.valueType, slot.valueAt, slot.valueTo);
+  return readAnyValue(r.buf, slot.valueType, slot.valueAt, slot.valueTo, r);
 }
 
-/** Materializes the AnyValue whose variant sits at `[at, to)` of `r.buf`. */
-export function readAnyValue(r: WireReader, type: ValueType, at: number, to: number): AnyValue {
-  const buf = r.buf;
+/** Materializes the AnyValue whose variant sits at `[at, to)` of `buf`; `r` reads `buf`'s varints. */
+export function readAnyValue(buf: Uint8Array, type: ValueType, at: number, to: number, r: WireReader): AnyValue {
   switch (type) {
     case ValueType.String: return decodeUtf8(buf, at, to);
     case ValueType.Bool: return buf[at] !== 0;
@@ -244,7 +243,7 @@ export class AttributeCursor implements ValueSlot {
   }
 
   get value(): AnyValue {
-    return readAnyValue(this.r, this.valueType, this.valueAt, this.valueTo);
+    return readAnyValue(this.buf, this.valueType, this.valueAt, this.valueTo, this.r);
   }
 
   /** The value as a string if it is one, else undefined. */

@@ -18,8 +18,12 @@ export function checkGroups(bytes: Uint8Array, levels: readonly LevelIndex[]): v
   for (let level = 0; level < 2; level++) {
     const L = levels[level]!;
     for (let i = 0; i < L.count; i++) {
-      const at = r.lenField(L.start[i]!, L.end[i]!, 1); // the walk refused a second Resource or scope
-      if (at >= 0) checkGroupKeys(r, at, r.pos, level === 0);
+      // The holder (Resource or InstrumentationScope) is field 1, once at most (the walk saw to
+      // that), and SDKs write it first: stop at it rather than skip every record after it.
+      const end = L.end[i]!;
+      for (let tag = r.nextLen(L.start[i]!, end); tag >= 0; tag = r.nextLen(r.pos, end)) {
+        if (tag === 0x0a) { checkGroupKeys(r, r.at, r.pos, level === 0); break; }
+      }
     }
   }
 }

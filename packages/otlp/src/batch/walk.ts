@@ -208,33 +208,31 @@ export class Walker extends WireReader {
   }
 
   private anyValue(pos: number, end: number, depth: number): void {
+    if (pos >= end) return;
     const buf = this.buf;
-    let seen = 0;
-    while (pos < end) {
-      const tag = buf[pos]!;
-      const head = pos;
-      const bit = 1 << (tag >>> 3);
-      if ((seen & ~bit) !== 0 && (tag === 0x0a || tag === 0x3a || tag === 0x10 || tag === 0x18 || tag === 0x21)) throw oneofConflict(ANY_VALUE, tag >>> 3, head);
-      if (tag === 0x0a || tag === 0x3a) {
-        let len = buf[pos + 1]!;
-        if (len < 0x80 && pos + 1 < end) pos += 2;
-        else { len = this.varint32(pos + 1, end, head); pos = this.pos; }
-        const e = pos + len;
-        if (e > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `AnyValue field ${tag >>> 3} is ${len} bytes long but only ${end - pos} remain`);
-        if (tag === 0x0a && this.limits.rejectInvalidUtf8) this.utf8(pos, e, 'AnyValue string_value');
-        pos = e;
-      } else if (tag === 0x10 || tag === 0x18) {
-        this.varint64(pos + 1, end);
-        pos = this.pos;
-      } else if (tag === 0x21) {
-        pos += 9;
-        if (pos > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'fixed64 runs past the end of its message');
-      } else {
-        this.walk(ANY_VALUE, pos, end, depth, seen);
-        return;
-      }
-      seen = bit;
+    const tag = buf[pos]!;
+    const head = pos;
+    if (tag === 0x0a || tag === 0x3a) {
+      let len = buf[pos + 1]!;
+      if (len < 0x80 && pos + 1 < end) pos += 2;
+      else { len = this.varint32(pos + 1, end, head); pos = this.pos; }
+      const e = pos + len;
+      if (e > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `AnyValue field ${tag >>> 3} is ${len} bytes long but only ${end - pos} remain`);
+      if (tag === 0x0a && this.limits.rejectInvalidUtf8) this.utf8(pos, e, 'AnyValue string_value');
+      pos = e;
+    } else if (tag === 0x10 || tag === 0x18) {
+      this.varint64(pos + 1, end);
+      pos = this.pos;
+    } else if (tag === 0x21) {
+      pos += 9;
+      if (pos > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'fixed64 runs past the end of its message');
+    } else {
+      this.walk(ANY_VALUE, pos, end, depth);
+      return;
     }
+    // One variant is what every SDK writes. Anything after it goes through the general walk,
+    // told that this member is set (a second member is OTLP_ONEOF_CONFLICT).
+    if (pos < end) this.walk(ANY_VALUE, pos, end, depth, 1 << (tag >>> 3));
   }
 
   private utf8(start: number, end: number, what: string): void {

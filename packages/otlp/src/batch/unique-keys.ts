@@ -55,13 +55,14 @@ export function checkGroupKeys(r: WireReader, start: number, end: number, resour
     let valueAt = -1;
     let valueTo = -1;
     for (let t = r.nextLen(pos, kvEnd); t >= 0; t = r.nextLen(r.pos, kvEnd)) {
-      if (t === 0x0a) { keyAt = r.at; keyTo = r.pos; } else if (t === 0x12) { valueAt = r.at; valueTo = r.pos; }
+      if (t === 0x0a) {
+        keyAt = r.at;
+        keyTo = r.pos;
+        if (resource) utf8(buf, keyAt, keyTo); // every copy: a parser that checks UTF-8 reads them all
+      } else if (t === 0x12) { valueAt = r.at; valueTo = r.pos; }
     }
     pos = kvEnd;
-    if (resource) {
-      utf8(buf, keyAt, keyTo);
-      if (valueAt >= 0) valueUtf8(r, valueAt, valueTo);
-    }
+    if (resource && valueAt >= 0) valueUtf8(r, valueAt, valueTo);
     const key = decodeUtf8(buf, keyAt, keyTo);
     // Most groups have a handful of keys: compare against the first before building a set.
     if (first === undefined) first = key;

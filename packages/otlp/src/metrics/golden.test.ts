@@ -89,3 +89,25 @@ test('every metric and data point type reads its type and its own attributes fie
   const two = message((w) => sub(w, 1, message((rm) => sub(rm, 2, message((sm) => sub(sm, 2, metric('two', [5, 7], 7)))))));
   assert.throws(() => decodeMetrics(two), (e: Error & { code?: string }) => e.code === 'OTLP_ONEOF_CONFLICT');
 });
+
+test('exemplars of number and histogram points read their ids, value and filtered attributes; summaries have none', () => {
+  const exemplar = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', asInt: '7', timeUnixNano: '5', filteredAttributes: [{ key: 'k', value: { stringValue: 'v' } }] };
+  const view = decodeMetricsJson(JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [
+    { name: 'g', gauge: { dataPoints: [{ asDouble: 1, exemplars: [exemplar, { asDouble: 2.5 }] }] } },
+    { name: 'h', histogram: { dataPoints: [{ count: '1', exemplars: [exemplar] }] } },
+    { name: 's', summary: { dataPoints: [{ count: '1' }] } },
+  ] }] }] }));
+  const points = view.dataPoints();
+  const got: unknown[] = [];
+  while (points.next()) {
+    const e = points.exemplars();
+    while (e.next()) got.push([points.index, e.traceIdHex, e.spanIdHex, e.value, e.timeUnixNano, attrs(e.filteredAttributes())]);
+    if (points.type === 'summary') got.push([points.index, 'summary', e.next()]);
+  }
+  assert.deepEqual(got, [
+    [0, exemplar.traceId, exemplar.spanId, 7, 5n, { k: 'v' }],
+    [0, '', '', 2.5, 0n, {}],
+    [1, exemplar.traceId, exemplar.spanId, 7, 5n, { k: 'v' }],
+    [2, 'summary', false],
+  ]);
+});

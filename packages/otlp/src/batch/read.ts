@@ -80,11 +80,16 @@ export class WireReader {
 
   /** Skips the value of a field with wire type `wt` starting at `pos`; returns the next position. */
   skip(pos: number, wt: number): number {
+    const b = this.buf[pos]!;
     switch (wt) {
-      case 0: this.varint64(pos); return this.pos;
+      case 0:
+        if (b < 0x80) return pos + 1;
+        this.varint64(pos);
+        return this.pos;
       case 1: return pos + 8;
       case 5: return pos + 4;
       case 2: {
+        if (b < 0x80) return pos + 1 + b;
         const len = this.varint(pos);
         return this.pos + len;
       }

@@ -8,13 +8,13 @@ export { OtlpDecodeError, type OtlpErrorCode } from './wire/errors.js';
 export { DEFAULT_LIMITS, type DecodeOptions } from './wire/limits.js';
 export type { Signal } from './schema/otlp.js';
 
-export { BatchView } from './batch/view.js';
+export { BatchView, UNKNOWN_SERVICE } from './batch/view.js';
 export { AttributeCursor, ValueType, type AnyValue } from './batch/attributes.js';
 export { BatchEditor, encodeResources, type EditTarget } from './batch/edit.js';
 
 export { TracesView, SpanCursor, EventCursor, LinkCursor, SpanKind, StatusCode, decodeTraces } from './traces/view.js';
 export { LogsView, LogRecordCursor, decodeLogs } from './logs/view.js';
-export { MetricsView, MetricCursor, DataPointCursor, decodeMetrics, type MetricType, type DataPointType } from './metrics/view.js';
+export { MetricsView, MetricCursor, DataPointCursor, ExemplarCursor, decodeMetrics, type MetricType, type DataPointType } from './metrics/view.js';
 
 export { jsonToProtobuf } from './json/decode.js';
 export { viewToJson } from './json/encode.js';

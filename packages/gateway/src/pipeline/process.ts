@@ -6,6 +6,7 @@ import { compilePatterns } from '../auth/tokens.js';
 import type { GatewayConfig } from '../config/types.js';
 import { Router } from '../router/router.js';
 import { countEntries, tooManyItems } from './items.js';
+import { refuseMalformedIds } from './ids.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -37,8 +38,6 @@ export type ProcessResult =
       unroutedItems: number;
     }
   | { ok: false; status: 'invalid' | 'forbidden'; message: string };
-
-const UNKNOWN_SERVICE = 'unknown_service';
 
 /**
  * Everything the gateway does to one request between the socket and the queue: decode (OTLP
@@ -84,7 +83,7 @@ export class BatchProcessor {
 
     const owns = this.tenants.get(request.tenant);
     for (let r = 0; r < view.resourceCount; r++) {
-      const service = serviceName(view, r);
+      const service = view.serviceName(r);
       if (!owns?.(service)) {
         return { ok: false, status: 'forbidden', message: `tenant ${request.tenant} may not send data for service.name "${service}" (resource ${r}); nothing in this request was kept` };
       }
@@ -93,6 +92,14 @@ export class BatchProcessor {
     const items = itemCount(view);
     const refused = refuseMalformedIds(view);
     if (refused.count > 0) view = this.decode(request.signal, refused.bytes);
+    const kept = items - refused.count;
+    if (kept === 0) {
+      // An empty request, or one whose every record was refused: nothing to send anywhere (a
+      // backend would get an empty export, the file exporter a `{}` line).
+      const result: ProcessResult = { ok: true, items, rejectedItems: refused.count, outputs: [], unroutedItems: 0 };
+      if (refused.count > 0) result.rejectMessage = refused.message;
+      return result;
+    }
 
     const routes = this.router.route(view, request.signal);
     const outputs: DestinationOutput[] = [];
@@ -106,10 +113,9 @@ export class BatchProcessor {
       } else {
         for (const r of route.resources) routed.add(r);
         const subset = route.resources.reduce((sum, r) => sum + perResource![r]!, 0);
-        outputs.push({ destination: route.destination.name, body: encodeResources(view, route.resources), items: subset });
+        if (subset > 0) outputs.push({ destination: route.destination.name, body: encodeResources(view, route.resources), items: subset });
       }
     }
-    const kept = items - refused.count;
     const unroutedItems = routedAll ? 0 : perResource ? kept - [...routed].reduce((sum, r) => sum + perResource[r]!, 0) : kept;
     const result: ProcessResult = { ok: true, items, rejectedItems: refused.count, outputs, unroutedItems };
     if (refused.count > 0) result.rejectMessage = refused.message;
@@ -126,14 +132,6 @@ export class BatchProcessor {
 function describeDecodeError(error: OtlpDecodeError, format: BodyFormat): string {
   const where = error.path ? ` at ${error.path}` : format === 'protobuf' ? ` at byte ${error.offset}` : '';
   return `${error.code}${where}: ${error.message}`;
-}
-
-export function serviceName(view: BatchView, r: number): string {
-  const attributes = view.resourceAttributes(r);
-  while (attributes.next()) {
-    if (attributes.keyIs('service.name')) return attributes.stringValue ?? String(attributes.value);
-  }
-  return UNKNOWN_SERVICE;
 }
 
 export function itemCount(view: BatchView): number {
@@ -158,49 +156,4 @@ function itemsPerResource(view: BatchView): number[] {
     out.push(points);
   }
   return out;
-}
-
-/**
- * The OTLP spec makes a span's trace id 16 bytes and its span id 8, neither all zeros; log
- * records may leave them empty. Records that break this cannot be joined to anything downstream:
- * they are dropped and reported back as a partial success, the rest of the request is kept.
- */
-function refuseMalformedIds(view: BatchView): { count: number; bytes: Uint8Array; message?: string } {
-  if (view.signal === 'metrics') return { count: 0, bytes: view.bytes };
-  const bad: number[] = [];
-  if (view.signal === 'traces') {
-    const spans = (view as TracesView).spans();
-    while (spans.next()) {
-      if (!validId(spans.traceId, 16, false) || !validId(spans.spanId, 8, false)) bad.push(spans.index);
-    }
-  } else {
-    const logs = (view as LogsView).logs();
-    while (logs.next()) {
-      if (!validId(logs.traceId, 16, true) || !validId(logs.spanId, 8, true)) bad.push(logs.index);
-    }
-  }
-  if (bad.length === 0) return { count: 0, bytes: view.bytes };
-  const what = view.signal === 'traces' ? 'spans' : 'log records';
-  let bytes: Uint8Array;
-  if (view.signal === 'traces') {
-    const editor = (view as TracesView).edit();
-    for (const i of bad) editor.drop('span', i);
-    bytes = editor.encode();
-  } else {
-    const editor = (view as LogsView).edit();
-    for (const i of bad) editor.drop('log', i);
-    bytes = editor.encode();
-  }
-  return {
-    count: bad.length,
-    bytes,
-    message: `${bad.length} ${what} refused: ${view.signal === 'traces' ? 'trace_id must be 16 bytes and span_id 8 bytes, not all zero' : 'trace_id must be empty or 16 bytes, span_id empty or 8 bytes'}`,
-  };
-}
-
-function validId(id: Uint8Array, size: number, emptyAllowed: boolean): boolean {
-  if (id.length === 0) return emptyAllowed;
-  if (id.length !== size) return false;
-  for (let i = 0; i < id.length; i++) if (id[i] !== 0) return true;
-  return false;
 }

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { decodeLogs, decodeMetrics, decodeTraces, OtlpDecodeError, type BatchView, type LogsView, type MetricsView, type Signal, type TracesView } from '@cairn/otlp';
-import { serviceName } from '../pipeline/process.js';
 import { openQueueDatabase, toDeadLetter, type DeadLetterRow } from './sqlite.js';
 import type { DeadLetter } from './types.js';
 
@@ -105,7 +104,7 @@ function whereOf(selection: DeadLetterSelection): { where: string; params: (stri
 function describe(signal: Signal, body: Uint8Array): { services: string[]; names: string[] } {
   const view: BatchView = signal === 'traces' ? decodeTraces(body) : signal === 'logs' ? decodeLogs(body) : decodeMetrics(body);
   const services = new Set<string>();
-  for (let r = 0; r < view.resourceCount; r++) services.add(serviceName(view, r));
+  for (let r = 0; r < view.resourceCount; r++) services.add(view.serviceName(r));
   const names = new Set<string>();
   if (signal === 'traces') {
     const spans = (view as TracesView).spans();

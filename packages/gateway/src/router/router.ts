@@ -92,6 +92,11 @@ export class Router {
   }
 }
 
+/**
+ * Resource attributes as CEL reads them. The decoder refused any resource with a key twice or a
+ * non-string `service.name`, so there is one value per key and `resource['service.name']` is the
+ * very string `view.serviceName(r)` gave the ownership check.
+ */
 function resourceContexts(view: BatchView): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   if (view.resourceCount === 0) return out;
@@ -100,6 +105,9 @@ function resourceContexts(view: BatchView): Record<string, unknown>[] {
     const attributes: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     view.resourceAttributes(r, cursor);
     while (cursor.next()) attributes[cursor.key] = cursor.valueType === ValueType.Empty ? null : celValue(cursor.value);
+    if (attributes['service.name'] !== undefined && attributes['service.name'] !== view.serviceName(r)) {
+      throw new Error(`router: resource ${r} reads two service.name values; the decoder should have refused it`);
+    }
     out.push(attributes);
   }
   return out;

@@ -2,7 +2,7 @@
 // in place and decodes a key or value only when asked.
 import { decodeUtf8 } from '../wire/utf8.js';
 import { toHex } from '../wire/encoding.js';
-import { P, double, int64Value, skip, varint, varint64, HI } from './read.js';
+import { WireReader, double, int64Value } from './read.js';
 import { dataViewOf, internKey } from './keys.js';
 import { keepHiddenClass } from './anchor.js';
 
@@ -38,7 +38,8 @@ export function bytesEqualString(buf: Uint8Array, start: number, end: number, s:
 }
 
 /** Locates the value of an AnyValue body `[start, end)`: sets the out-parameters of `into`. */
-function locateValue(buf: Uint8Array, start: number, end: number, into: ValueSlot): void {
+function locateValue(r: WireReader, start: number, end: number, into: ValueSlot): void {
+  const buf = r.buf;
   let type = ValueType.Empty;
   let at = start;
   let to = start;
@@ -46,24 +47,24 @@ function locateValue(buf: Uint8Array, start: number, end: number, into: ValueSlo
   while (pos < end) {
     let tag = buf[pos]!;
     if (tag < 0x80) pos++;
-    else { tag = varint(buf, pos); pos = P; }
+    else { tag = r.varint(pos); pos = r.pos; }
     const no = tag >>> 3;
     const wt = tag & 7;
-    if (no >= 1 && no <= 7) {
+    if (no >= 1 && no <= 7) { // the walk refused a second member of the oneof
       type = no as ValueType;
       if (wt === 2) {
-        const len = varint(buf, pos);
-        at = P;
-        to = P + len;
+        const len = r.varint(pos);
+        at = r.pos;
+        to = at + len;
         pos = to;
         continue;
       }
       at = pos;
-      pos = skip(buf, pos, wt);
+      pos = r.skip(pos, wt);
       to = pos;
       continue;
     }
-    pos = skip(buf, pos, wt);
+    pos = r.skip(pos, wt);
   }
   into.valueType = type;
   into.valueAt = at;
@@ -76,33 +77,26 @@ interface ValueSlot {
   valueTo: number;
 }
 
-const bodySlot: ValueSlot = { valueType: ValueType.Empty, valueAt: 0, valueTo: 0 };
-
-/** Decodes an AnyValue message body `[start, end)`. */
-export function decodeAnyValueBody(buf: Uint8Array, start: number, end: number): AnyValue {
-  locateValue(buf, start, end, bodySlot);
-  return readAnyValue(buf, bodySlot.valueType, bodySlot.valueAt, bodySlot.valueTo);
+/** Decodes an AnyValue message body `[start, end)` of `r.buf`. */
+export function decodeAnyValueBody(r: WireReader, start: number, end: number): AnyValue {
+  const slot: ValueSlot = { valueType: ValueType.Empty, valueAt: 0, valueTo: 0 };
+  locateValue(r, start, end, slot);
+  return readAnyValue(r.buf, slot.valueType, slot.valueAt, slot.valueTo, r);
 }
 
-/** Materializes the AnyValue whose variant sits at `[at, to)`. */
-export function readAnyValue(buf: Uint8Array, type: ValueType, at: number, to: number): AnyValue {
+/** Materializes the AnyValue whose variant sits at `[at, to)` of `buf`; `r` reads `buf`'s varints. */
+export function readAnyValue(buf: Uint8Array, type: ValueType, at: number, to: number, r: WireReader): AnyValue {
   switch (type) {
     case ValueType.String: return decodeUtf8(buf, at, to);
     case ValueType.Bool: return buf[at] !== 0;
-    case ValueType.Int: { const lo = varint64(buf, at); return int64Value(lo, HI); }
+    case ValueType.Int: { const lo = r.varint64(at); return int64Value(lo, r.hi); }
     case ValueType.Double: return double(buf, at);
     case ValueType.Bytes: return buf.subarray(at, to);
     case ValueType.Array: {
       const out: AnyValue[] = [];
-      let pos = at;
-      while (pos < to) {
-        const tag = varint(buf, pos);
-        pos = P;
-        if (tag !== 0x0a) { pos = skip(buf, pos, tag & 7); continue; }
-        const len = varint(buf, pos);
-        pos = P;
-        out.push(decodeAnyValueBody(buf, pos, pos + len));
-        pos += len;
+      for (let pos = at, tag = r.nextLen(pos, to); tag >= 0; tag = r.nextLen(pos, to)) {
+        pos = r.pos; // before decoding: it moves the reader
+        if (tag === 0x0a) out.push(decodeAnyValueBody(r, r.at, pos));
       }
       return out;
     }
@@ -129,6 +123,7 @@ export function readAnyValue(buf: Uint8Array, type: ValueType, at: number, to: n
  */
 export class AttributeCursor implements ValueSlot {
   private buf: Uint8Array = new Uint8Array(0);
+  private readonly r = new WireReader();
   /** Word-wise access to `buf`, for comparing keys with the interned ones. */
   private words: DataView = dataViewOf(this.buf);
   private pos = 0;
@@ -149,6 +144,7 @@ export class AttributeCursor implements ValueSlot {
   reset(buf: Uint8Array, start: number, end: number, field: number): this {
     if (buf !== this.buf) {
       this.buf = buf;
+      this.r.reset(buf);
       this.words = dataViewOf(buf);
     }
     this.pos = start;
@@ -160,16 +156,17 @@ export class AttributeCursor implements ValueSlot {
   /** Advances to the next attribute; false at the end. */
   next(): boolean {
     const buf = this.buf;
+    const r = this.r;
     const end = this.end;
     let pos = this.pos;
     while (pos < end) {
       let tag = buf[pos]!;
       if (tag < 0x80) pos++;
-      else { tag = varint(buf, pos); pos = P; }
-      if (tag !== this.tag) { pos = skip(buf, pos, tag & 7); continue; }
+      else { tag = r.varint(pos); pos = r.pos; }
+      if (tag !== this.tag) { pos = r.skip(pos, tag & 7); continue; }
       let len = buf[pos]!;
       if (len < 0x80) pos++;
-      else { len = varint(buf, pos); pos = P; }
+      else { len = r.varint(pos); pos = r.pos; }
       const kvEnd = pos + len;
       this.entryStart = pos;
       this.entryEnd = kvEnd;
@@ -180,13 +177,13 @@ export class AttributeCursor implements ValueSlot {
       while (pos < kvEnd) {
         let t = buf[pos]!;
         if (t < 0x80) pos++;
-        else { t = varint(buf, pos); pos = P; }
-        if ((t & 7) !== 2) { pos = skip(buf, pos, t & 7); continue; }
+        else { t = r.varint(pos); pos = r.pos; }
+        if ((t & 7) !== 2) { pos = r.skip(pos, t & 7); continue; }
         let l = buf[pos]!;
         if (l < 0x80) pos++;
-        else { l = varint(buf, pos); pos = P; }
+        else { l = r.varint(pos); pos = r.pos; }
         if (t === 0x0a) { this.keyStart = pos; this.keyEnd = pos + l; }
-        else if (t === 0x12) locateValue(buf, pos, pos + l, this);
+        else if (t === 0x12) locateValue(r, pos, pos + l, this);
         pos += l;
       }
       return true;
@@ -246,7 +243,7 @@ export class AttributeCursor implements ValueSlot {
   }
 
   get value(): AnyValue {
-    return readAnyValue(this.buf, this.valueType, this.valueAt, this.valueTo);
+    return readAnyValue(this.buf, this.valueType, this.valueAt, this.valueTo, this.r);
   }
 
   /** The value as a string if it is one, else undefined. */
@@ -257,7 +254,7 @@ export class AttributeCursor implements ValueSlot {
   /** The value as a number if it is an int or double, else undefined (ints beyond 2^53 lose precision). */
   get numberValue(): number | undefined {
     if (this.valueType === ValueType.Double) return double(this.buf, this.valueAt);
-    if (this.valueType === ValueType.Int) return Number(int64Value(varint64(this.buf, this.valueAt), HI));
+    if (this.valueType === ValueType.Int) return Number(int64Value(this.r.varint64(this.valueAt), this.r.hi));
     return undefined;
   }
 

@@ -5,7 +5,7 @@ import { REQUEST_TYPE } from '../schema/otlp.js';
 import type { MessageType } from '../schema/types.js';
 import { writeKeyValue, type AttributeValue } from '../build/values.js';
 import { bytesEqualString } from './attributes.js';
-import { P, lastLenField, skip, varint } from './read.js';
+import { WireReader } from './read.js';
 import { Level, type BatchView } from './view.js';
 import { LEVELS } from './walk.js';
 
@@ -47,9 +47,14 @@ export class BatchEditor<T extends EditTarget> {
   /** The output; `encode` makes it, sized for the request. */
   private w!: ProtoWriter;
   private readonly next = new Int32Array(LEVELS);
+  private readonly r: WireReader;
+  /** Key bytes of the KeyValue that `keyRange` last looked at. */
+  private keyStart = 0;
+  private keyEnd = 0;
 
   constructor(view: BatchView) {
     this.view = view;
+    this.r = new WireReader().reset(view.bytes);
     this.dropped = view.levels.map((L) => new Uint8Array(L.count));
     this.dirty = view.levels.map((L) => new Uint8Array(L.count));
   }
@@ -149,17 +154,18 @@ export class BatchEditor<T extends EditTarget> {
     const holderEdits = t.holderField !== 0 ? edits : undefined;
     const done = attrField !== 0 ? this.prescan(buf, pos, end, attrField, edits!) : undefined;
     let holderSeen = false;
+    const r = this.r;
     while (pos < end) {
       const head = pos;
-      const tag = varint(buf, pos);
-      pos = P;
+      const tag = r.varint(pos);
+      pos = r.pos;
       const no = tag >>> 3;
       const wt = tag & 7;
-      const fieldEnd = skip(buf, pos, wt);
+      const fieldEnd = r.skip(pos, wt);
       const child = wt === 2 && no < t.wire.length && t.wire[no] === 2 ? t.byNo[no]!.type : undefined;
       if (child !== undefined) {
-        const len = varint(buf, pos);
-        const s = P;
+        const len = r.varint(pos);
+        const s = r.pos;
         if (child.level >= 0) {
           const ci = this.next[child.level]!++;
           if (this.dropped[child.level]![ci] === 1) { pos = fieldEnd; continue; }
@@ -213,15 +219,16 @@ export class BatchEditor<T extends EditTarget> {
     const done = new Uint8Array(edits.length);
     if (!edits.some((e) => e.op === Op.Rename)) return done;
     const want = (attrField << 3) | 2;
+    const r = this.r;
     while (pos < end) {
-      const tag = varint(buf, pos);
-      pos = P;
-      const fieldEnd = skip(buf, pos, tag & 7);
+      const tag = r.varint(pos);
+      pos = r.pos;
+      const fieldEnd = r.skip(pos, tag & 7);
       if (tag === want) {
-        keyRange(buf, P, fieldEnd);
+        this.keyRange(r.pos, fieldEnd);
         for (let k = 0; k < edits.length; k++) {
           const e = edits[k]!;
-          if (e.op === Op.Rename && bytesEqualString(buf, KS, KE, e.key)) done[k] = 2;
+          if (e.op === Op.Rename && bytesEqualString(buf, this.keyStart, this.keyEnd, e.key)) done[k] = 2;
         }
       }
       pos = fieldEnd;
@@ -231,9 +238,9 @@ export class BatchEditor<T extends EditTarget> {
 
   /** Applies edits to one KeyValue `[s, e)`; returns false when it should be copied as is. */
   private keyValue(buf: Uint8Array, s: number, e: number, field: number, edits: AttributeEdit[], done: Uint8Array): boolean {
-    keyRange(buf, s, e);
-    const ks = KS;
-    const ke = KE;
+    this.keyRange(s, e);
+    const ks = this.keyStart;
+    const ke = this.keyEnd;
     for (let k = 0; k < edits.length; k++) {
       const edit = edits[k]!;
       if (done[k] === 2 && edit.to !== edit.key && bytesEqualString(buf, ks, ke, edit.to)) return true; // replaced by a rename
@@ -253,10 +260,11 @@ export class BatchEditor<T extends EditTarget> {
       const m = w.begin(e - s);
       w.stringField(1, edit.to);
       let pos = s;
+      const r = this.r;
       while (pos < e) {
         const head = pos;
-        const tag = varint(buf, pos);
-        const next = skip(buf, P, tag & 7);
+        const tag = r.varint(pos);
+        const next = r.skip(r.pos, tag & 7);
         if (tag !== 0x0a) w.raw(buf, head, next);
         pos = next;
       }
@@ -265,16 +273,13 @@ export class BatchEditor<T extends EditTarget> {
     }
     return false;
   }
-}
 
-let KS = 0;
-let KE = 0;
-
-/** Finds the key bytes of a KeyValue body (empty at `pos` when there is no key); sets KS and KE. */
-function keyRange(buf: Uint8Array, pos: number, end: number): void {
-  const ks = lastLenField(buf, pos, end, 1);
-  KS = ks < 0 ? pos : ks;
-  KE = ks < 0 ? pos : P;
+  /** Finds the key bytes of a KeyValue body (empty at `pos` when there is no key); sets keyStart and keyEnd. */
+  private keyRange(pos: number, end: number): void {
+    const ks = this.r.lenField(pos, end, 1);
+    this.keyStart = ks < 0 ? pos : ks;
+    this.keyEnd = ks < 0 ? pos : this.r.pos;
+  }
 }
 
 /** A request holding only the resource groups `indexes` of `view`, copied byte for byte. */

@@ -38,7 +38,7 @@ test('attributes in unusual layouts read the same as the layout SDKs write', () 
   const long = 'k'.repeat(200);
   const got = readAll(request([
     bytes(field(2, field(1, text('v'))), field(1, text('value-first'))), // value before key
-    bytes(field(1, text('two-variants')), field(2, bytes(field(1, text('x')), 0x18, 0x05))), // last variant wins
+    bytes(field(1, text('two-strings')), field(2, bytes(field(1, text('x')), field(1, text('y'))))), // one variant twice: the last wins
     bytes(field(1, text(long)), field(2, field(1, text('long key')))), // two-byte key length
     bytes(field(1, text('long-value')), field(2, field(1, text(long)))), // two-byte value length
     bytes(field(1, text('unknown-field')), 0x18, 0x07, field(2, bytes(0x10, 0x01))), // unknown KeyValue field 3
@@ -48,7 +48,7 @@ test('attributes in unusual layouts read the same as the layout SDKs write', () 
   ]));
   assert.deepEqual(got, [
     ['value-first', ValueType.String, 'v'],
-    ['two-variants', ValueType.Int, 5],
+    ['two-strings', ValueType.String, 'y'],
     [long, ValueType.String, 'long key'],
     ['long-value', ValueType.String, long],
     ['unknown-field', ValueType.Bool, true],
@@ -56,6 +56,18 @@ test('attributes in unusual layouts read the same as the layout SDKs write', () 
     ['neg', ValueType.Int, -1],
     ['no-value', ValueType.Empty, null],
   ]);
+});
+
+test('an AnyValue with two members of its oneof, or a KeyValue with two values, is refused', () => {
+  const codeOf = (kv: Uint8Array): string | undefined => {
+    try { readAll(request([kv])); return undefined; } catch (e) { return (e as { code?: string }).code; }
+  };
+  assert.equal(codeOf(bytes(field(1, text('k')), field(2, bytes(field(1, text('x')), 0x18, 0x05)))), 'OTLP_ONEOF_CONFLICT'); // string, then int
+  assert.equal(codeOf(bytes(field(1, text('k')), field(2, bytes(0x10, 0x01, field(5, new Uint8Array(0)))))), 'OTLP_ONEOF_CONFLICT'); // bool, then array (general walk)
+  assert.equal(codeOf(bytes(field(1, text('k')), field(2, bytes(field(6, new Uint8Array(0)), field(5, new Uint8Array(0)))))), 'OTLP_ONEOF_CONFLICT');
+  assert.equal(codeOf(bytes(field(1, text('k')), field(2, bytes(field(5, new Uint8Array(0)), field(5, new Uint8Array(0)))))), 'OTLP_DUPLICATE_FIELD'); // array twice merges in protobuf
+  assert.equal(codeOf(bytes(field(1, text('k')), field(2, bytes(field(1, text('a')))), field(2, bytes(0x18, 0x01)))), 'OTLP_DUPLICATE_FIELD'); // KeyValue.value twice
+  assert.equal(codeOf(bytes(field(2, bytes(field(1, text('a')))), 0x18, 0x01, field(2, bytes(0x18, 0x01)))), 'OTLP_DUPLICATE_FIELD'); // same, through the general walk
 });
 
 test('every kind of value reads back as built, through the canonical layout', () => {
@@ -127,12 +139,12 @@ test('span fields read after walking attributes, and attributes after reading fi
   assert.equal(a.key, 'b');
 });
 
-test('a singular message or string sent twice reads as the last one: group holders, status message, edited keys', () => {
+test('a string sent twice reads as the last one; a singular message sent twice is refused where it repeats', () => {
   const kv = (key: string, v: number): Uint8Array => bytes(field(1, text(key)), field(2, bytes(0x18, v)));
   const span = bytes(field(5, text('op')), field(9, bytes(field(1, text('first-key')), field(1, text('key')), field(2, bytes(0x18, 1)))),
     field(15, bytes(field(2, text('m1')), 0x18, 0x02, field(2, text('m2')))));
-  const scopeSpans = bytes(field(1, field(1, text('old'))), field(2, span), field(1, bytes(field(1, text('scope')), field(2, text('1.0')))), field(3, text('scope-url')));
-  const withResource = bytes(field(1, field(1, kv('old', 1))), field(2, scopeSpans), field(1, bytes(field(1, kv('new', 2)), 0x10, 0x03)), field(3, text('res-url')));
+  const scopeSpans = bytes(field(1, bytes(field(1, text('scope')), field(2, text('1.0')))), field(2, span), field(3, text('scope-url')));
+  const withResource = bytes(field(1, bytes(field(1, kv('new', 2)), 0x10, 0x03)), field(2, scopeSpans), field(3, text('res-url')));
   const withoutResource = bytes(field(2, field(2, field(2, field(5, text('bare'))))), field(3, text('bare-url')));
   const view = decodeTraces(bytes(field(1, withResource), field(1, withoutResource)));
   const attrs = (c: AttributeCursor): string[] => { const out: string[] = []; while (c.next()) out.push(`${c.key}=${String(c.value)}`); return out; };
@@ -157,4 +169,16 @@ test('a singular message or string sent twice reads as the last one: group holde
   assert.deepEqual(attrs(decodeTraces(kept).spans().seek(0).attributes()), ['key=1']);
   const deleted = view.edit().deleteAttribute('span', 0, 'key').encode();
   assert.deepEqual(attrs(decodeTraces(deleted).spans().seek(0).attributes()), []);
+
+  // Protobuf parsers merge two copies of a singular message; the walk refuses the second copy.
+  const refused = (body: Uint8Array, offset: number): void => {
+    assert.throws(() => decodeTraces(body), (e: Error & { code?: string; offset?: number }) => e.code === 'OTLP_DUPLICATE_FIELD' && e.offset === offset);
+  };
+  const payments = field(1, field(1, kv('a', 1)));
+  refused(field(1, bytes(payments, field(1, field(1, kv('b', 2))))), 2 + payments.length);
+  const scope = field(1, field(1, text('a')));
+  refused(field(1, field(2, bytes(scope, field(1, field(1, text('b')))))), 4 + scope.length);
+  const name = field(5, text('op'));
+  const status = field(15, bytes(0x18, 0x01));
+  refused(field(1, field(2, field(2, bytes(name, status, field(15, bytes(0x18, 0x02)))))), 6 + name.length + status.length);
 });

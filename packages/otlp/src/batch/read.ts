@@ -1,50 +1,142 @@
 // Reads from ranges the validating walk already checked. Loops always advance, so even bytes
-// changed behind the view's back cannot make them spin; they would only read wrong values.
+// changed behind the view's back cannot make them spin; they would read wrong values or throw
+// OtlpDecodeError.
+import { OtlpDecodeError } from '../wire/errors.js';
 
-/** Position after the last read (module state: no result object per read). */
-export let P = 0;
-/** High 32 bits of the last 64-bit read (low bits are the return value). */
-export let HI = 0;
+const TWO32 = 0x100000000;
+const EMPTY = new Uint8Array(0);
 
-export function varint(buf: Uint8Array, pos: number): number {
-  let b = buf[pos++]!;
-  if (b < 0x80) { P = pos; return b; }
-  let result = b & 0x7f;
-  let mul = 0x80;
-  for (let i = 1; i < 10; i++) {
-    b = buf[pos++]!;
-    result += (b & 0x7f) * mul;
-    mul *= 0x80;
-    if (b < 0x80) break;
+/**
+ * Reads varints from one buffer. It is the one varint decoder of the package: the validating
+ * walk and every cursor own one. A read returns its value and leaves the position after it in
+ * `pos` (and the high half of a 64-bit value in `hi`), so no result object is allocated per read
+ * and no state is shared between readers.
+ */
+export class WireReader {
+  buf: Uint8Array = EMPTY;
+  /** Position after the last read. */
+  pos = 0;
+  /** High 32 bits of the last `varint64` (its low bits are the return value). */
+  hi = 0;
+  /** Value start of the field `nextLen` found (`pos` is its end). */
+  at = 0;
+
+  /** Reads from `buf` from now on. */
+  reset(buf: Uint8Array): this {
+    this.buf = buf;
+    return this;
   }
-  P = pos;
-  return result;
-}
 
-/** Reads a varint as 64 bits: returns the low 32 bits (unsigned), sets HI. */
-export function varint64(buf: Uint8Array, pos: number): number {
-  let lo = 0;
-  let hi = 0;
-  let i = 0;
-  let b = 0;
-  for (; i < 4; i++) {
-    b = buf[pos++]!;
-    lo |= (b & 0x7f) << (7 * i);
-    if (b < 0x80) { P = pos; HI = 0; return lo >>> 0; }
+  /**
+   * Reads the varint at `pos`, which must end before `end`: returns the low 32 bits unsigned and
+   * sets `hi` and `pos`. Throws OtlpDecodeError (offset `at`) when it runs past `end`, is longer
+   * than 10 bytes or overflows 64 bits; over ranges the walk checked, it never throws.
+   */
+  varint64(pos: number, end = this.buf.length, at = pos): number {
+    const b = this.buf[pos]!;
+    if (b < 0x80 && pos < end) { // one byte: most tags, lengths and small values
+      this.pos = pos + 1;
+      this.hi = 0;
+      return b;
+    }
+    return this.longVarint64(pos, end, at);
   }
-  b = buf[pos++]!;
-  lo |= (b & 0x0f) << 28;
-  hi = (b & 0x7f) >> 4;
-  if (b >= 0x80) {
-    for (i = 0; i < 5; i++) {
-      b = buf[pos++]!;
-      hi |= (b & 0x7f) << (7 * i + 3);
-      if (b < 0x80) break;
+
+  private longVarint64(pos: number, end: number, at: number): number {
+    const buf = this.buf;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= end) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'varint runs past the end of its message');
+      const b = buf[pos++]!;
+      if (i < 4) lo |= (b & 0x7f) << (7 * i);
+      else if (i === 4) { lo |= (b & 0x0f) << 28; hi = (b & 0x7f) >>> 4; }
+      else if (i < 9) hi |= (b & 0x7f) << (7 * i - 32);
+      else if (b > 1) throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint overflows 64 bits');
+      else hi |= b << 31;
+      if (b < 0x80) {
+        this.pos = pos;
+        this.hi = hi >>> 0;
+        return lo >>> 0;
+      }
+    }
+    throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint longer than 10 bytes');
+  }
+
+  /** An unsigned varint as a number (exact below 2^53: tags, lengths, counts); sets `pos`. */
+  varint(pos: number): number {
+    const b = this.buf[pos]!;
+    if (b < 0x80) { this.pos = pos + 1; return b; }
+    const lo = this.longVarint64(pos, this.buf.length, pos);
+    return this.hi * TWO32 + lo;
+  }
+
+  /** A varint that must fit 32 bits unsigned (the walk's tags and lengths); sets `pos`. */
+  varint32(pos: number, end: number, at: number): number {
+    const lo = this.varint64(pos, end, at);
+    if (this.hi !== 0) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'length or tag exceeds 32 bits');
+    return lo;
+  }
+
+  /** Skips the value of a field with wire type `wt` starting at `pos`; returns the next position. */
+  skip(pos: number, wt: number): number {
+    const b = this.buf[pos]!;
+    switch (wt) {
+      case 0:
+        if (b < 0x80) return pos + 1;
+        this.varint64(pos);
+        return this.pos;
+      case 1: return pos + 8;
+      case 5: return pos + 4;
+      case 2: {
+        if (b < 0x80) return pos + 1 + b;
+        const len = this.varint(pos);
+        return this.pos + len;
+      }
+      default: return pos + 1;
     }
   }
-  P = pos;
-  HI = hi >>> 0;
-  return lo >>> 0;
+
+  /**
+   * Moves to the next length-delimited field in `[pos, end)`, skipping the others: returns its
+   * tag and sets `at` and `pos` to its value's start and end; -1 when none is left.
+   */
+  nextLen(pos: number, end: number): number {
+    while (pos < end) {
+      const tag = this.varint(pos);
+      pos = this.pos;
+      if ((tag & 7) !== 2) { pos = this.skip(pos, tag & 7); continue; }
+      const len = this.varint(pos);
+      this.at = this.pos;
+      this.pos = this.at + len;
+      return tag;
+    }
+    return -1;
+  }
+
+  /**
+   * Finds the length-delimited field `no` in the body `[pos, end)`: returns the start of its
+   * value and sets `pos` to the value's end; -1 if absent. For a string or bytes field the last
+   * copy counts, as protobuf says; a singular message occurs at most once (the walk refuses a
+   * second copy with OTLP_DUPLICATE_FIELD), so there is nothing to merge.
+   */
+  lenField(pos: number, end: number, no: number): number {
+    const want = (no << 3) | 2;
+    let at = -1;
+    let to = 0;
+    while (pos < end) {
+      const tag = this.varint(pos);
+      pos = this.pos;
+      if (tag === want) {
+        const len = this.varint(pos);
+        at = this.pos;
+        to = at + len;
+        pos = to;
+      } else pos = this.skip(pos, tag & 7);
+    }
+    this.pos = to;
+    return at;
+  }
 }
 
 export function fixed32(buf: Uint8Array, pos: number): number {
@@ -59,8 +151,6 @@ export function double(buf: Uint8Array, pos: number): number {
   return f64[0]!;
 }
 
-const TWO32 = 0x100000000;
-
 /** An int64 (two's complement) from halves: a number when exact, else a bigint. */
 export function int64Value(lo: number, hi: number): number | bigint {
   if (hi < 0x200000) return hi * TWO32 + lo;
@@ -72,50 +162,12 @@ export function uint64BigInt(lo: number, hi: number): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
-/** Skips the value of a field with wire type `wt` starting at `pos`; returns the next position. */
-export function skip(buf: Uint8Array, pos: number, wt: number): number {
-  switch (wt) {
-    case 0:
-      while (buf[pos++]! >= 0x80);
-      return pos;
-    case 1: return pos + 8;
-    case 5: return pos + 4;
-    case 2: {
-      const len = varint(buf, pos);
-      return P + len;
-    }
-    default: return pos + 1;
-  }
-}
-
 /**
- * Finds the last length-delimited field `no` (the one that counts, for a singular field) in the
- * body `[pos, end)`: returns the start of its value and sets P to the value's end; -1 if absent.
- */
-export function lastLenField(buf: Uint8Array, pos: number, end: number, no: number): number {
-  const want = (no << 3) | 2;
-  let at = -1;
-  let to = 0;
-  while (pos < end) {
-    let tag = buf[pos]!;
-    if (tag < 0x80) pos++;
-    else { tag = varint(buf, pos); pos = P; }
-    if (tag === want) {
-      let len = buf[pos]!;
-      if (len < 0x80) pos++;
-      else { len = varint(buf, pos); pos = P; }
-      at = pos;
-      to = pos + len;
-      pos = to;
-    } else pos = skip(buf, pos, tag & 7);
-  }
-  P = to;
-  return at;
-}
-
 /**
- * Scans a message body once and remembers where each field up to number 31 sits (the last
- * occurrence wins, as protobuf says for singular fields). Cursors call `scan` once per record
+ * Scans a message body once and remembers where each field up to number 31 sits. For a scalar,
+ * string or bytes field the last copy counts, as protobuf says and every parser does; a singular
+ * message field has one copy at most, because the walk refuses a second (protobuf parsers would
+ * merge the copies, which no slot here could represent). Cursors call `scan` once per record
  * and then answer each accessor in O(1), instead of rescanning the record per accessor.
  */
 export class FieldTable {
@@ -124,23 +176,24 @@ export class FieldTable {
   /** End of the value for length-delimited fields. */
   readonly to = new Int32Array(32);
 
-  scan(buf: Uint8Array, pos: number, end: number): void {
+  scan(r: WireReader, pos: number, end: number): void {
+    const buf = r.buf;
     const at = this.at;
     at.fill(-1);
     while (pos < end) {
       let tag = buf[pos]!;
       if (tag < 0x80) pos++;
-      else { tag = varint(buf, pos); pos = P; }
+      else { tag = r.varint(pos); pos = r.pos; }
       const no = tag >>> 3;
       const wt = tag & 7;
       if (wt === 2) {
-        const len = varint(buf, pos);
-        pos = P;
+        const len = r.varint(pos);
+        pos = r.pos;
         if (no < 32) { at[no] = pos; this.to[no] = pos + len; }
         pos += len;
       } else {
         if (no < 32) at[no] = pos;
-        pos = skip(buf, pos, wt);
+        pos = r.skip(pos, wt);
       }
     }
   }

@@ -2,13 +2,15 @@
 import { decodeUtf8 } from '../wire/utf8.js';
 import { toHex } from '../wire/encoding.js';
 import { AttributeCursor, decodeAnyValueBody, type AnyValue } from './attributes.js';
-import { FieldTable, P, double, lastLenField, skip, fixed32, int64Value, uint64BigInt, varint } from './read.js';
+import { FieldTable, WireReader, double, fixed32, int64Value, uint64BigInt } from './read.js';
 
 const TWO32 = 0x100000000;
 
 /** Reads the fields of one message at a time; subclasses give the fields their OTLP names. */
 export class MessageReader {
   protected buf: Uint8Array;
+  /** This reader's varint decoder (over `buf`). */
+  protected readonly r: WireReader;
   private table: FieldTable | undefined;
   private scanned = false;
   /** Body offsets of the current message. */
@@ -17,6 +19,7 @@ export class MessageReader {
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
+    this.r = new WireReader().reset(buf);
   }
 
   /**
@@ -34,7 +37,7 @@ export class MessageReader {
   protected get fields(): FieldTable {
     const table = this.table ??= new FieldTable(); // allocated on first use too: it is two typed arrays
     if (!this.scanned) {
-      table.scan(this.buf, this.start, this.end);
+      table.scan(this.r, this.start, this.end);
       this.scanned = true;
     }
     return table;
@@ -47,7 +50,7 @@ export class MessageReader {
 
   protected uint(no: number): number {
     const at = this.fields.at[no]!;
-    return at < 0 ? 0 : varint(this.buf, at);
+    return at < 0 ? 0 : this.r.varint(at);
   }
 
   protected fixed32(no: number): number {
@@ -98,14 +101,14 @@ export class MessageReader {
 
   /** Counts the occurrences of field `no` (a repeated field). */
   protected countOf(no: number): number {
-    return countField(this.buf, this.start, this.end, no);
+    return countField(this.r, this.start, this.end, no);
   }
 
   /** Decodes the AnyValue in field `no` (a log body). */
   protected anyValue(no: number): AnyValue {
     const at = this.fields.at[no]!;
     if (at < 0) return null;
-    return decodeAnyValueBody(this.buf, at, this.fields.to[no]!);
+    return decodeAnyValueBody(this.r, at, this.fields.to[no]!);
   }
 
   /** Reads field `sub` of the sub-message in field `no` as a varint (e.g. status.code). */
@@ -115,11 +118,12 @@ export class MessageReader {
     const to = this.fields.to[no]!;
     let pos = at;
     let v = 0;
+    const r = this.r;
     while (pos < to) {
-      const tag = varint(this.buf, pos);
-      pos = P;
-      if (tag === sub << 3) { v = varint(this.buf, pos); pos = P; continue; }
-      pos = skip(this.buf, pos, tag & 7);
+      const tag = r.varint(pos);
+      pos = r.pos;
+      if (tag === sub << 3) { v = r.varint(pos); pos = r.pos; continue; }
+      pos = r.skip(pos, tag & 7);
     }
     return v;
   }
@@ -128,19 +132,19 @@ export class MessageReader {
   protected subString(no: number, sub: number): string {
     const at = this.fields.at[no]!;
     if (at < 0) return '';
-    const s = lastLenField(this.buf, at, this.fields.to[no]!, sub);
-    return s < 0 ? '' : decodeUtf8(this.buf, s, P);
+    const s = this.r.lenField(at, this.fields.to[no]!, sub);
+    return s < 0 ? '' : decodeUtf8(this.buf, s, this.r.pos);
   }
 }
 
-export function countField(buf: Uint8Array, start: number, end: number, no: number): number {
+export function countField(r: WireReader, start: number, end: number, no: number): number {
   let n = 0;
   let pos = start;
   while (pos < end) {
-    const tag = varint(buf, pos);
-    pos = P;
+    const tag = r.varint(pos);
+    pos = r.pos;
     if (tag >>> 3 === no) n++;
-    pos = skip(buf, pos, tag & 7);
+    pos = r.skip(pos, tag & 7);
   }
   return n;
 }

@@ -4,9 +4,12 @@ import { OtlpDecodeError } from '../wire/errors.js';
 import { resolveLimits, type DecodeOptions } from '../wire/limits.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Walker, newLevels, type LevelIndex } from './walk.js';
+import { checkGroups } from './unique-keys.js';
 import { MessageReader } from './reader.js';
-import type { AttributeCursor } from './attributes.js';
-import { P, skip, varint } from './read.js';
+import { AttributeCursor } from './attributes.js';
+
+/** What `serviceName` answers for a resource without `service.name`. */
+export const UNKNOWN_SERVICE = 'unknown_service';
 
 /** Index levels: resource groups, scope groups, records (spans, logs, metrics), data points. */
 export const enum Level {
@@ -24,6 +27,7 @@ export function indexBatch(bytes: Uint8Array, signal: Signal, options: DecodeOpt
   }
   const levels = newLevels(bytes.length);
   new Walker(bytes, limits, levels).walk(REQUEST_TYPE[signal], 0, bytes.length, 0);
+  checkGroups(bytes, levels);
   return levels;
 }
 
@@ -109,6 +113,20 @@ export class BatchView {
   resourceAttributes(r: number, cursor?: AttributeCursor): AttributeCursor {
     return this.group.at(this.levels[Level.Resource]!, r).attributes(1, cursor);
   }
+
+  /**
+   * The `service.name` of resource group `r`, or `unknown_service` when it has none. Ownership
+   * checks, routing and every later stage read it here. The walk has made sure that there is one
+   * value to read: a resource with two `service.name` keys, a non-string one, or two Resource
+   * messages to merge is refused whole, so every parser reads the same name.
+   */
+  serviceName(r: number): string {
+    const a = this.resourceAttributes(r, this.serviceCursor ??= new AttributeCursor());
+    while (a.next()) if (a.keyIs('service.name')) return a.stringValue!;
+    return UNKNOWN_SERVICE;
+  }
+
+  private serviceCursor: AttributeCursor | undefined;
 
   resourceDroppedAttributesCount(r: number): number {
     return this.group.at(this.levels[Level.Resource]!, r).holderUint(2);
@@ -238,6 +256,7 @@ export class NestedCursor extends MessageReader {
   /** Positions the cursor before the first `field` entry of the body `[start, end)` of `buf`. */
   reset(buf: Uint8Array, start: number, end: number, field: number): this {
     this.buf = buf;
+    this.r.reset(buf);
     this.pos = start;
     this.limit = end;
     this.tag = (field << 3) | 2;
@@ -245,15 +264,16 @@ export class NestedCursor extends MessageReader {
   }
 
   next(): boolean {
-    const buf = this.buf;
+    const r = this.r;
     let pos = this.pos;
     while (pos < this.limit) {
-      const tag = varint(buf, pos);
-      pos = P;
-      if (tag !== this.tag) { pos = skip(buf, pos, tag & 7); continue; }
-      const len = varint(buf, pos);
-      this.pos = P + len;
-      this.load(P, P + len);
+      const tag = r.varint(pos);
+      pos = r.pos;
+      if (tag !== this.tag) { pos = r.skip(pos, tag & 7); continue; }
+      const len = r.varint(pos);
+      pos = r.pos;
+      this.pos = pos + len;
+      this.load(pos, pos + len);
       return true;
     }
     this.pos = this.limit;

@@ -6,7 +6,8 @@ import { DEFAULT_LIMITS, type ResolvedLimits } from '../wire/limits.js';
 import { findInvalidUtf8 } from '../wire/utf8.js';
 import { schema } from '../schema/otlp.js';
 import { keepHiddenClass } from './anchor.js';
-import { FIELD_KEYVALUES, FIELD_PACKABLE, FIELD_STRING, wireTypeOf, type Kind, type MessageType } from '../schema/types.js';
+import { FIELD_KEYVALUES, FIELD_ONEOF, FIELD_PACKABLE, FIELD_SINGLE_MESSAGE, FIELD_STRING, wireTypeOf, type Kind, type MessageType } from '../schema/types.js';
+import { WireReader } from './read.js';
 
 /** Offsets of every entry of one level (resource groups, scope groups, records or data points). */
 export class LevelIndex {
@@ -54,6 +55,8 @@ export class LevelIndex {
 export const LEVELS = 4;
 const KEY_VALUE = schema.get('KeyValue');
 const ANY_VALUE = schema.get('AnyValue');
+/** `seen` bit of KeyValue.value. */
+const VALUE_BIT = 1 << 2;
 
 /** Five Int32 columns and one Uint8 column. */
 const BYTES_PER_ENTRY = 21;
@@ -75,46 +78,16 @@ export function newLevels(byteLength: number): LevelIndex[] {
   });
 }
 
-let P = 0; // position after the last varint read (module state: avoids allocating a result per read)
-
-/** Reads a varint that must fit 32 bits unsigned (tags, lengths); sets P. */
-function readVarint32(buf: Uint8Array, pos: number, end: number, at: number): number {
-  let result = 0;
-  let shift = 0;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'varint runs past the end of its message');
-    const b = buf[pos++]!;
-    if (shift < 28) result |= (b & 0x7f) << shift;
-    else if (shift === 28) {
-      if ((b & 0x70) !== 0) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'length or tag exceeds 32 bits');
-      result |= (b & 0x0f) << 28;
-    } else if ((b & 0x7f) !== 0) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'length or tag exceeds 32 bits');
-    if (b < 0x80) { P = pos; return result >>> 0; }
-    shift += 7;
-  }
-  throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint longer than 10 bytes');
-}
-
-/** Skips one varint value; sets P. */
-function skipVarint(buf: Uint8Array, pos: number, end: number): void {
-  const at = pos;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) throw new OtlpDecodeError('OTLP_TRUNCATED', at, 'varint runs past the end of its message');
-    if (buf[pos++]! < 0x80) {
-      if (i === 9 && buf[pos - 1]! > 1) throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint overflows 64 bits');
-      P = pos;
-      return;
-    }
-  }
-  throw new OtlpDecodeError('OTLP_VARINT_OVERLONG', at, 'varint longer than 10 bytes');
-}
-
-export class Walker {
+/** The walk reads its varints itself: as a WireReader, not through one (a field load and a call less per read: 9% of the walk). */
+export class Walker extends WireReader {
   constructor(
-    private readonly buf: Uint8Array,
+    buf: Uint8Array,
     private readonly limits: ResolvedLimits,
     private readonly levels: LevelIndex[],
-  ) {}
+  ) {
+    super();
+    this.buf = buf;
+  }
 
   private record(t: MessageType, head: number, start: number, end: number): void {
     const levels = this.levels;
@@ -131,7 +104,12 @@ export class Walker {
     L.count = i + 1;
   }
 
-  walk(t: MessageType, pos: number, end: number, depth: number): void {
+  /**
+   * Checks the body `[pos, end)` of a message of type `t`. `seen` holds the bits (1 << field
+   * number) of singular-message and oneof fields already met in this body, when a fast path
+   * hands over in the middle of one.
+   */
+  walk(t: MessageType, pos: number, end: number, depth: number, seen = 0): void {
     const buf = this.buf;
     const wire = t.wire;
     const flags = t.flags;
@@ -141,7 +119,7 @@ export class Walker {
       const head = pos;
       let tag = buf[pos]!;
       if (tag < 0x80) pos++;
-      else { tag = readVarint32(buf, pos, end, head); pos = P; }
+      else { tag = this.varint32(pos, end, head); pos = this.pos; }
       const no = tag >>> 3;
       const wt = tag & 7;
       if (no === 0) throw new OtlpDecodeError('OTLP_INVALID_TAG', head, 'field number 0');
@@ -150,10 +128,11 @@ export class Walker {
       if (expect >= 0 && wt !== expect && !(wt === 2 && (f & FIELD_PACKABLE) !== 0)) {
         throw new OtlpDecodeError('OTLP_WIRE_TYPE', head, `${t.name} field ${no} has wire type ${wt}, expected ${expect}`);
       }
+      if ((f & (FIELD_SINGLE_MESSAGE | FIELD_ONEOF)) !== 0) seen = once(t, no, f, seen, head);
       switch (wt) {
         case 0:
-          skipVarint(buf, pos, end);
-          pos = P;
+          this.varint64(pos, end);
+          pos = this.pos;
           break;
         case 1:
           pos += 8;
@@ -166,7 +145,7 @@ export class Walker {
         case 2: {
           let len = buf[pos]!;
           if (len < 0x80 && pos < end) pos++;
-          else { len = readVarint32(buf, pos, end, head); pos = P; }
+          else { len = this.varint32(pos, end, head); pos = this.pos; }
           const bodyEnd = pos + len;
           if (bodyEnd > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `${t.name} field ${no} is ${len} bytes long but only ${end - pos} remain`);
           if ((f & FIELD_KEYVALUES) !== 0) { // repeated KeyValue: the bulk of most requests
@@ -206,18 +185,21 @@ export class Walker {
   // span on the bench corpus. Anything unusual (unknown fields, odd order) falls back to `walk`.
   private keyValue(pos: number, end: number, depth: number): void {
     const buf = this.buf;
+    let seen = 0;
     while (pos < end) {
       const tag = buf[pos]!;
-      if (tag !== 0x0a && tag !== 0x12) { this.walk(KEY_VALUE, pos, end, depth); return; }
+      if (tag !== 0x0a && tag !== 0x12) { this.walk(KEY_VALUE, pos, end, depth, seen); return; }
       const head = pos;
       let len = buf[pos + 1]!;
       if (len < 0x80 && pos + 1 < end) pos += 2;
-      else { len = readVarint32(buf, pos + 1, end, head); pos = P; }
+      else { len = this.varint32(pos + 1, end, head); pos = this.pos; }
       const e = pos + len;
       if (e > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `KeyValue field ${tag >>> 3} is ${len} bytes long but only ${end - pos} remain`);
       if (tag === 0x0a) {
         if (this.limits.rejectInvalidUtf8) this.utf8(pos, e, 'KeyValue key');
       } else {
+        if ((seen & VALUE_BIT) !== 0) throw duplicate(KEY_VALUE, 2, head);
+        seen = VALUE_BIT;
         if (depth + 1 > this.limits.maxDepth) throw new OtlpDecodeError('OTLP_DEPTH', head, `AnyValue nested deeper than ${this.limits.maxDepth}`);
         this.anyValue(pos, e, depth + 1);
       }
@@ -226,29 +208,31 @@ export class Walker {
   }
 
   private anyValue(pos: number, end: number, depth: number): void {
+    if (pos >= end) return;
     const buf = this.buf;
-    while (pos < end) {
-      const tag = buf[pos]!;
-      const head = pos;
-      if (tag === 0x0a || tag === 0x3a) {
-        let len = buf[pos + 1]!;
-        if (len < 0x80 && pos + 1 < end) pos += 2;
-        else { len = readVarint32(buf, pos + 1, end, head); pos = P; }
-        const e = pos + len;
-        if (e > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `AnyValue field ${tag >>> 3} is ${len} bytes long but only ${end - pos} remain`);
-        if (tag === 0x0a && this.limits.rejectInvalidUtf8) this.utf8(pos, e, 'AnyValue string_value');
-        pos = e;
-      } else if (tag === 0x10 || tag === 0x18) {
-        skipVarint(buf, pos + 1, end);
-        pos = P;
-      } else if (tag === 0x21) {
-        pos += 9;
-        if (pos > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'fixed64 runs past the end of its message');
-      } else {
-        this.walk(ANY_VALUE, pos, end, depth);
-        return;
-      }
+    const tag = buf[pos]!;
+    const head = pos;
+    if (tag === 0x0a || tag === 0x3a) {
+      let len = buf[pos + 1]!;
+      if (len < 0x80 && pos + 1 < end) pos += 2;
+      else { len = this.varint32(pos + 1, end, head); pos = this.pos; }
+      const e = pos + len;
+      if (e > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, `AnyValue field ${tag >>> 3} is ${len} bytes long but only ${end - pos} remain`);
+      if (tag === 0x0a && this.limits.rejectInvalidUtf8) this.utf8(pos, e, 'AnyValue string_value');
+      pos = e;
+    } else if (tag === 0x10 || tag === 0x18) {
+      this.varint64(pos + 1, end);
+      pos = this.pos;
+    } else if (tag === 0x21) {
+      pos += 9;
+      if (pos > end) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'fixed64 runs past the end of its message');
+    } else {
+      this.walk(ANY_VALUE, pos, end, depth);
+      return;
     }
+    // One variant is what every SDK writes. Anything after it goes through the general walk,
+    // told that this member is set (a second member is OTLP_ONEOF_CONFLICT).
+    if (pos < end) this.walk(ANY_VALUE, pos, end, depth, 1 << (tag >>> 3));
   }
 
   private utf8(start: number, end: number, what: string): void {
@@ -262,8 +246,28 @@ export class Walker {
       if ((end - pos) % (wt === 1 ? 8 : 4) !== 0) throw new OtlpDecodeError('OTLP_TRUNCATED', head, 'packed fixed-size field has a partial element');
       return;
     }
-    while (pos < end) { skipVarint(this.buf, pos, end); pos = P; }
+    while (pos < end) { this.varint64(pos, end); pos = this.pos; }
   }
+}
+
+/**
+ * Records that field `no` (a singular message or a oneof member, flags `f`) occurs in a body
+ * where `seen` fields already did; throws when that makes a second copy or a second member.
+ * Repeated scalars are left alone: every parser keeps the last one.
+ */
+function once(t: MessageType, no: number, f: number, seen: number, head: number): number {
+  const bit = 1 << no;
+  if ((f & FIELD_SINGLE_MESSAGE) !== 0 && (seen & bit) !== 0) throw duplicate(t, no, head);
+  if ((f & FIELD_ONEOF) !== 0 && (seen & t.oneof & ~bit) !== 0) throw oneofConflict(t, no, head);
+  return seen | bit;
+}
+
+function duplicate(t: MessageType, no: number, head: number): OtlpDecodeError {
+  return new OtlpDecodeError('OTLP_DUPLICATE_FIELD', head, `${t.name}.${t.byNo[no]!.json} occurs twice in one ${t.name}`);
+}
+
+function oneofConflict(t: MessageType, no: number, head: number): OtlpDecodeError {
+  return new OtlpDecodeError('OTLP_ONEOF_CONFLICT', head, `${t.name}.${t.byNo[no]!.json} is set beside another member of the same oneof`);
 }
 
 keepHiddenClass(new Walker(new Uint8Array(0), DEFAULT_LIMITS, newLevels(0))); // see anchor.ts

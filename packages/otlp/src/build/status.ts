@@ -3,6 +3,8 @@
 // (google/rpc/status.proto, google/rpc/error_details.proto). Receivers write them, exporters
 // read them back. Tolerant readers: bytes that are not such a message read as undefined.
 import { ProtoWriter, WireType } from '../wire/writer.js';
+import { OtlpDecodeError } from '../wire/errors.js';
+import { WireReader } from '../batch/read.js';
 
 export interface PartialSuccess {
   /** rejected_spans / rejected_log_records / rejected_data_points. */
@@ -31,37 +33,32 @@ interface Field {
 /** The top-level fields of a message; undefined when the bytes are not protobuf. */
 function fields(buf: Uint8Array): Field[] | undefined {
   const out: Field[] = [];
+  const r = new WireReader().reset(buf);
   let pos = 0;
-  const varint = (): number | undefined => {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= buf.length) return undefined;
-      const b = buf[pos++]!;
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 128;
+  try {
+    while (pos < buf.length) {
+      const tag = r.varint(pos);
+      pos = r.pos;
+      if (tag < 8) return undefined;
+      const no = Math.floor(tag / 8);
+      const wire = tag & 7;
+      if (wire === 0) {
+        out.push({ no, int: r.varint(pos) });
+        pos = r.pos;
+      } else if (wire === 2) {
+        const len = r.varint(pos);
+        pos = r.pos;
+        if (pos + len > buf.length) return undefined;
+        out.push({ no, bytes: buf.subarray(pos, pos + len) });
+        pos += len;
+      } else if (wire === 1 || wire === 5) {
+        pos += wire === 1 ? 8 : 4;
+        if (pos > buf.length) return undefined;
+      } else return undefined;
     }
-    return undefined;
-  };
-  while (pos < buf.length) {
-    const tag = varint();
-    if (tag === undefined || tag < 8) return undefined;
-    const no = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (wire === 0) {
-      const v = varint();
-      if (v === undefined) return undefined;
-      out.push({ no, int: v });
-    } else if (wire === 2) {
-      const len = varint();
-      if (len === undefined || pos + len > buf.length) return undefined;
-      out.push({ no, bytes: buf.subarray(pos, pos + len) });
-      pos += len;
-    } else if (wire === 1 || wire === 5) {
-      pos += wire === 1 ? 8 : 4;
-      if (pos > buf.length) return undefined;
-    } else return undefined;
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) return undefined; // a varint cut short or overlong
+    throw error;
   }
   return out;
 }

@@ -10,6 +10,13 @@ import { fromBase64, fromHex } from '../wire/encoding.js';
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const INTEGER = /^-?\d+$/;
+/** The longest integer text read: 64-bit values need 20 digits and a sign; longer is refused before BigInt. */
+const MAX_INTEGER_CHARS = 25;
+/**
+ * What a non-hex id becomes: one zero byte. Every id field is 8 or 16 bytes (or empty), so the
+ * record keeps an id that id validation refuses, and a gateway refuses that record alone.
+ */
+const INVALID_ID = new Uint8Array(1);
 /** Unknown JSON fields may nest this much deeper than the AnyValue limit before we give up. */
 const SKIP_DEPTH_SLACK = 64;
 
@@ -97,8 +104,12 @@ class JsonToProtobuf {
     if (c === 123) {
       this.i++;
       if (this.peek() === 125) { this.i++; return; }
+      const keys = new Set<string>();
       for (;;) {
-        this.string();
+        const at = this.i;
+        const key = this.string();
+        if (keys.has(key)) this.duplicateKey(key, at);
+        keys.add(key);
         this.expect(58, "':'");
         this.skipValue(depth + 1);
         if (this.peek() === 44) { this.i++; continue; }
@@ -121,14 +132,34 @@ class JsonToProtobuf {
     if (this.numberText() === undefined) this.fail('OTLP_JSON_SYNTAX', 'expected a value');
   }
 
+  /**
+   * JSON.parse keeps the last copy of a key and other parsers the first, so a key twice in one
+   * object could mean two things: the request is refused.
+   */
+  duplicateKey(key: string, at: number): never {
+    this.i = at;
+    this.fail('OTLP_DUPLICATE_FIELD', `key "${key}" occurs twice in one object`);
+  }
+
   /** Parses a JSON object as message `t` and writes its fields (the body, no tag or length). */
   message(t: MessageType, depth: number): void {
     this.expect(123, "'{'");
     if (this.peek() === 125) { this.i++; return; }
+    let seen = 0; // bits by field number (OTLP numbers its fields below 32)
+    let unknown: Set<string> | undefined;
     for (;;) {
+      const at = this.i;
       const key = this.string();
       this.expect(58, "':'");
       const f = t.byJson.get(key);
+      if (f !== undefined && f.no < 32) {
+        if ((seen & (1 << f.no)) !== 0) this.duplicateKey(key, at);
+        seen |= 1 << f.no;
+      } else {
+        unknown ??= new Set();
+        if (unknown.has(key)) this.duplicateKey(key, at);
+        unknown.add(key);
+      }
       this.path.push(key);
       if (f === undefined) this.skipValue(depth);
       else if (this.peek() === 110 && this.literal('null')) { /* null: the field is absent */ }
@@ -179,8 +210,9 @@ class JsonToProtobuf {
       if (this.peek() !== 34) this.fail('OTLP_JSON_TYPE', `${f.json} must be a string`);
       const text = this.string();
       if (f.kind === Kind.String) { w.stringField(f.no, text); return; }
-      const bytes = f.kind === Kind.Id ? fromHex(text) : fromBase64(text);
-      if (bytes === undefined) this.fail('OTLP_JSON_VALUE', `${f.json} must be ${f.kind === Kind.Id ? 'hex' : 'base64'}`);
+      let bytes = f.kind === Kind.Id ? fromHex(text) : fromBase64(text);
+      if (bytes === undefined && f.kind === Kind.Id) bytes = INVALID_ID; // refused with its record, not with the request
+      if (bytes === undefined) this.fail('OTLP_JSON_VALUE', `${f.json} must be base64`);
       w.bytesField(f.no, bytes, 0, bytes.length);
       return;
     }
@@ -225,6 +257,7 @@ class JsonToProtobuf {
   }
 
   integer(text: string, f: FieldDef): bigint {
+    if (text.length > MAX_INTEGER_CHARS) this.fail('OTLP_JSON_VALUE', `${f.json} is longer than ${MAX_INTEGER_CHARS} characters`);
     if (INTEGER.test(text)) return BigInt(text);
     const n = Number(text);
     if (!Number.isInteger(n)) this.fail('OTLP_JSON_VALUE', `${f.json} must be an integer`);

@@ -7,20 +7,21 @@ import { Kind, wireTypeOf, type FieldDef, type MessageType } from '../schema/typ
 import { REQUEST_TYPE, RESPONSE_TYPE, type Signal } from '../schema/otlp.js';
 import { decodeUtf8 } from '../wire/utf8.js';
 import { toBase64, toHex } from '../wire/encoding.js';
-import { HI, P, double, fixed32, skip, uint64BigInt, varint, varint64 } from '../batch/read.js';
+import { WireReader, double, fixed32, uint64BigInt } from '../batch/read.js';
 import type { BatchView } from '../batch/view.js';
 
-function scalar(buf: Uint8Array, f: FieldDef, pos: number, end: number): string {
+function scalar(r: WireReader, f: FieldDef, pos: number, end: number): string {
+  const buf = r.buf;
   switch (f.kind) {
     case Kind.String: return JSON.stringify(decodeUtf8(buf, pos, end));
     case Kind.Id: return `"${toHex(buf, pos, end)}"`;
     case Kind.Bytes: return `"${toBase64(buf, pos, end)}"`;
-    case Kind.Bool: return varint(buf, pos) !== 0 ? 'true' : 'false';
-    case Kind.Int32: case Kind.Enum: return String(varint64(buf, pos) | 0);
-    case Kind.Uint32: return String(varint64(buf, pos) >>> 0);
-    case Kind.Sint32: { const v = varint64(buf, pos) >>> 0; return String((v >>> 1) ^ -(v & 1)); }
-    case Kind.Int64: { const lo = varint64(buf, pos); return `"${BigInt.asIntN(64, uint64BigInt(lo, HI))}"`; }
-    case Kind.Uint64: { const lo = varint64(buf, pos); return `"${uint64BigInt(lo, HI)}"`; }
+    case Kind.Bool: return r.varint(pos) !== 0 ? 'true' : 'false';
+    case Kind.Int32: case Kind.Enum: return String(r.varint64(pos) | 0);
+    case Kind.Uint32: return String(r.varint64(pos) >>> 0);
+    case Kind.Sint32: { const v = r.varint64(pos) >>> 0; return String((v >>> 1) ^ -(v & 1)); }
+    case Kind.Int64: { const lo = r.varint64(pos); return `"${BigInt.asIntN(64, uint64BigInt(lo, r.hi))}"`; }
+    case Kind.Uint64: { const lo = r.varint64(pos); return `"${uint64BigInt(lo, r.hi)}"`; }
     case Kind.Fixed32: return String(fixed32(buf, pos));
     case Kind.Fixed64: return `"${uint64BigInt(fixed32(buf, pos), fixed32(buf, pos + 4))}"`;
     case Kind.Sfixed64: return `"${BigInt.asIntN(64, uint64BigInt(fixed32(buf, pos), fixed32(buf, pos + 4)))}"`;
@@ -39,35 +40,35 @@ function packedSize(kind: Kind): number {
 }
 
 /** Appends the JSON object for the message body `[pos, end)` of type `t` to `out`. */
-export function messageToJson(t: MessageType, buf: Uint8Array, pos: number, end: number, out: string[]): void {
+export function messageToJson(t: MessageType, r: WireReader, pos: number, end: number, out: string[]): void {
   // Group repeated fields: JSON has one array per field, protobuf may interleave occurrences.
   const values = new Map<FieldDef, string[]>();
   while (pos < end) {
-    const tag = varint(buf, pos);
-    pos = P;
+    const tag = r.varint(pos);
+    pos = r.pos;
     const no = tag >>> 3;
     const wt = tag & 7;
-    const next = skip(buf, pos, wt);
+    const next = r.skip(pos, wt);
     const f = no < t.byNo.length ? t.byNo[no] : undefined;
     if (f !== undefined) {
       let list = values.get(f);
       if (list === undefined) { list = []; values.set(f, list); }
       if (!f.repeated) list.length = 0; // last one wins
       if (wt === 2) {
-        const len = varint(buf, pos);
-        const s = P;
+        const len = r.varint(pos);
+        const s = r.pos;
         if (f.kind === Kind.Message) {
           const parts: string[] = [];
-          messageToJson(f.type!, buf, s, s + len, parts);
+          messageToJson(f.type!, r, s, s + len, parts);
           list.push(parts.join(''));
         } else if (f.repeated && wireTypeOf(f.kind) !== 2) { // packed
           const size = packedSize(f.kind);
           for (let p = s; p < s + len;) {
-            list.push(scalar(buf, f, p, p + size));
-            p = size > 0 ? p + size : skip(buf, p, 0);
+            list.push(scalar(r, f, p, p + size));
+            p = size > 0 ? p + size : r.skip(p, 0);
           }
-        } else list.push(scalar(buf, f, s, s + len));
-      } else list.push(scalar(buf, f, pos, next));
+        } else list.push(scalar(r, f, s, s + len));
+      } else list.push(scalar(r, f, pos, next));
     }
     pos = next;
   }
@@ -86,7 +87,7 @@ export function messageToJson(t: MessageType, buf: Uint8Array, pos: number, end:
 /** OTLP/JSON for protobuf request bytes of `signal` (one line, no trailing newline). */
 export function protobufToJson(signal: Signal, bytes: Uint8Array): string {
   const out: string[] = [];
-  messageToJson(REQUEST_TYPE[signal], bytes, 0, bytes.length, out);
+  messageToJson(REQUEST_TYPE[signal], new WireReader().reset(bytes), 0, bytes.length, out);
   return out.join('');
 }
 
@@ -98,6 +99,6 @@ export function viewToJson(view: BatchView): string {
 /** OTLP/JSON for an Export<Signal>ServiceResponse given as protobuf bytes. */
 export function responseToJson(signal: Signal, bytes: Uint8Array): string {
   const out: string[] = [];
-  messageToJson(RESPONSE_TYPE[signal], bytes, 0, bytes.length, out);
+  messageToJson(RESPONSE_TYPE[signal], new WireReader().reset(bytes), 0, bytes.length, out);
   return out.join('');
 }

@@ -64,7 +64,7 @@ test('every metric and data point type reads its type and its own attributes fie
     w.stringField(1, name);
     for (const no of data) sub(w, no, message((d) => sub(d, 1, message((p) => sub(p, attrField, keyValue(`${name}.${no}`))))));
   });
-  const metrics = [metric('gauge', [5], 7), metric('sum', [7], 7), metric('histogram', [9], 9), metric('exp', [10], 1), metric('summary', [11], 7), metric('none', [], 7), metric('two', [5, 7], 7)];
+  const metrics = [metric('gauge', [5], 7), metric('sum', [7], 7), metric('histogram', [9], 9), metric('exp', [10], 1), metric('summary', [11], 7), metric('none', [], 7)];
   const view = decodeMetrics(message((w) => sub(w, 1, message((rm) => sub(rm, 2, message((sm) => { for (const m of metrics) sub(sm, 2, m); }))))));
   const points = view.dataPoints();
   assert.equal(points.type, 'number'); // before the first point
@@ -84,6 +84,30 @@ test('every metric and data point type reads its type and its own attributes fie
     ['exp', 'exponentialHistogram', [['exponentialHistogram', ['exp.10']]]],
     ['summary', 'summary', [['summary', ['summary.11']]]],
     ['none', 'empty', []],
-    ['two', 'sum', [['number', ['two.5']], ['number', ['two.7']]]],
+  ]);
+  // A metric that is both a gauge and a sum is read as one thing by one parser and another by the next.
+  const two = message((w) => sub(w, 1, message((rm) => sub(rm, 2, message((sm) => sub(sm, 2, metric('two', [5, 7], 7)))))));
+  assert.throws(() => decodeMetrics(two), (e: Error & { code?: string }) => e.code === 'OTLP_ONEOF_CONFLICT');
+});
+
+test('exemplars of number and histogram points read their ids, value and filtered attributes; summaries have none', () => {
+  const exemplar = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', asInt: '7', timeUnixNano: '5', filteredAttributes: [{ key: 'k', value: { stringValue: 'v' } }] };
+  const view = decodeMetricsJson(JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [
+    { name: 'g', gauge: { dataPoints: [{ asDouble: 1, exemplars: [exemplar, { asDouble: 2.5 }] }] } },
+    { name: 'h', histogram: { dataPoints: [{ count: '1', exemplars: [exemplar] }] } },
+    { name: 's', summary: { dataPoints: [{ count: '1' }] } },
+  ] }] }] }));
+  const points = view.dataPoints();
+  const got: unknown[] = [];
+  while (points.next()) {
+    const e = points.exemplars();
+    while (e.next()) got.push([points.index, e.traceIdHex, e.spanIdHex, e.value, e.timeUnixNano, attrs(e.filteredAttributes())]);
+    if (points.type === 'summary') got.push([points.index, 'summary', e.next()]);
+  }
+  assert.deepEqual(got, [
+    [0, exemplar.traceId, exemplar.spanId, 7, 5n, { k: 'v' }],
+    [0, '', '', 2.5, 0n, {}],
+    [1, exemplar.traceId, exemplar.spanId, 7, 5n, { k: 'v' }],
+    [2, 'summary', false],
   ]);
 });

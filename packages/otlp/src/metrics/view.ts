@@ -1,7 +1,7 @@
 // ExportMetricsServiceRequest as a lazy view. Field numbers: opentelemetry/proto/metrics/v1/metrics.proto.
 import type { DecodeOptions } from '../wire/limits.js';
 import { BatchEditor } from '../batch/edit.js';
-import { BatchView, IndexedCursor, Level } from '../batch/view.js';
+import { BatchView, IndexedCursor, Level, NestedCursor } from '../batch/view.js';
 import type { AttributeCursor } from '../batch/attributes.js';
 import { keepHiddenClass } from '../batch/anchor.js';
 import { schema } from '../schema/otlp.js';
@@ -15,15 +15,17 @@ const METRIC_TYPE_OF_FIELD: MetricType[] = ['empty'];
 for (const [no, type] of METRIC_TYPES) METRIC_TYPE_OF_FIELD[no] = type;
 
 const NUMBER_POINT = schema.get('NumberDataPoint');
-/** By schema type id of a data point: its DataPointType and the field number of its attributes. */
+/** By schema type id of a data point: its DataPointType and the field numbers of its attributes and exemplars (0: none). */
 const POINT_TYPE: DataPointType[] = [];
 const POINT_ATTRIBUTES: number[] = [];
+const POINT_EXEMPLARS: number[] = [];
 for (const [t, type] of [
   [NUMBER_POINT, 'number'], [schema.get('HistogramDataPoint'), 'histogram'],
   [schema.get('ExponentialHistogramDataPoint'), 'exponentialHistogram'], [schema.get('SummaryDataPoint'), 'summary'],
 ] as const) {
   POINT_TYPE[t.id] = type;
   POINT_ATTRIBUTES[t.id] = t.attrField;
+  POINT_EXEMPLARS[t.id] = t.byJson.get('exemplars')?.no ?? 0;
 }
 
 /** A view over an ExportMetricsServiceRequest (or MetricsData: same wire shape). */
@@ -126,8 +128,26 @@ export class DataPointCursor extends IndexedCursor {
     return this.uint(t === 'number' ? 8 : t === 'summary' ? 8 : 10);
   }
   attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(POINT_ATTRIBUTES[this.typeId] ?? NUMBER_POINT.attrField, cursor); }
+  /** Positions `cursor` (or a new one) before the point's first exemplar (summary points have none). */
+  exemplars(cursor?: ExemplarCursor): ExemplarCursor {
+    const field = POINT_EXEMPLARS[this.typeId] ?? 0;
+    return (cursor ?? new ExemplarCursor(this.buf)).reset(this.buf, this.start, field === 0 ? this.start : this.end, field);
+  }
+}
+
+/** Exemplar entries of one data point. */
+export class ExemplarCursor extends NestedCursor {
+  get timeUnixNano(): bigint { return this.fixed64(2); }
+  /** as_double or as_int (number, or bigint beyond 2^53); undefined if neither. */
+  get value(): number | bigint | undefined { return this.has(6) ? this.sfixed64(6) : this.double(3); }
+  get traceIdHex(): string { return this.hex(5); }
+  get spanIdHex(): string { return this.hex(4); }
+  /** The raw id bytes: a view over the input, not a copy. */
+  get traceId(): Uint8Array { return this.bytes(5); }
+  get spanId(): Uint8Array { return this.bytes(4); }
+  filteredAttributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(7, cursor); }
 }
 
 // See anchor.ts.
 const anchorView = new MetricsView(new Uint8Array(0));
-keepHiddenClass([anchorView.metrics(), anchorView.dataPoints(), anchorView.edit()]);
+keepHiddenClass([anchorView.metrics(), anchorView.dataPoints(), anchorView.edit(), new ExemplarCursor(anchorView.bytes)]);

@@ -156,6 +156,11 @@ for (const [name, field] of [['Resource', 1], ['InstrumentationScope', 3], ['Eve
   schema.get(name).attrField = field;
 }
 schema.get('AnyValue').isAnyValue = true;
+// The oneofs: a message that sets two members is read differently by different parsers.
+schema.oneof('AnyValue', [1, 2, 3, 4, 5, 6, 7]);
+schema.oneof('Metric', [5, 7, 9, 10, 11]);
+schema.oneof('NumberDataPoint', [4, 6]);
+schema.oneof('Exemplar', [3, 6]);
 schema.link();
 
 /** The three signals, by the name used throughout the API. */

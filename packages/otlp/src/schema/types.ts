@@ -48,6 +48,11 @@ export interface MessageType {
   /** True when some descendant type is indexed: editing a descendant means re-encoding this. */
   containsIndexed: boolean;
   isAnyValue: boolean;
+  /**
+   * Bits (1 << field number) of the members of this message's oneof, or 0. OTLP messages have
+   * at most one oneof, and its members are numbered below 32.
+   */
+  oneof: number;
   /** Per field number: expected wire type, or -1 for fields this schema does not know. */
   readonly wire: Int8Array;
   /** Per field number: FIELD_* bits. */
@@ -60,6 +65,13 @@ export const FIELD_STRING = 1;
 export const FIELD_PACKABLE = 2;
 /** The field is `repeated KeyValue`: counted against `maxAttributes`. */
 export const FIELD_KEYVALUES = 4;
+/**
+ * The field is a singular message. Protobuf parsers merge repeated copies of one; a reader that
+ * keeps the last copy would read something else, so the walk refuses a second copy.
+ */
+export const FIELD_SINGLE_MESSAGE = 8;
+/** The field is a member of the message's oneof (see `MessageType.oneof`). */
+export const FIELD_ONEOF = 16;
 
 /** `[fieldNumber, snake_case_name, kind, 'repeated'?, messageTypeName?]` */
 export type FieldSpec = readonly [number, string, Kind, ...string[]];
@@ -108,10 +120,20 @@ export class Schema {
     }
     const type: MessageType = {
       name, id: this.nextId++, fields, byNo, byJson, wire, flags,
-      level: -1, attrField: 0, holderField: 0, containsIndexed: false, isAnyValue: false,
+      level: -1, attrField: 0, holderField: 0, containsIndexed: false, isAnyValue: false, oneof: 0,
     };
     this.types.set(name, type);
     return type;
+  }
+
+  /** Declares the oneof of message `name` (its members by field number, all below 32). */
+  oneof(name: string, members: readonly number[]): void {
+    const t = this.get(name);
+    for (const no of members) {
+      if (no >= 32 || t.byNo[no] === undefined) throw new Error(`schema: bad oneof member ${name} field ${no}`);
+      t.oneof |= 1 << no;
+      t.flags[no] = (t.flags[no] ?? 0) | FIELD_ONEOF;
+    }
   }
 
   get(name: string): MessageType {
@@ -127,6 +149,10 @@ export class Schema {
         if (f.kind !== Kind.Message) continue;
         f.type = this.get(f.typeName ?? '');
         if (f.repeated && f.typeName === 'KeyValue') t.flags[f.no] = (t.flags[f.no] ?? 0) | FIELD_KEYVALUES;
+        if (!f.repeated) {
+          if (f.no >= 32) throw new Error(`schema: singular message ${t.name}.${f.json} needs a field number below 32`);
+          t.flags[f.no] = (t.flags[f.no] ?? 0) | FIELD_SINGLE_MESSAGE;
+        }
       }
     }
     const visiting = new Set<MessageType>();

@@ -109,6 +109,9 @@ export class EventCursor extends NestedCursor {
 export class LinkCursor extends NestedCursor {
   get traceIdHex(): string { return this.hex(1); }
   get spanIdHex(): string { return this.hex(2); }
+  /** The raw id bytes: a view over the input, not a copy. */
+  get traceId(): Uint8Array { return this.bytes(1); }
+  get spanId(): Uint8Array { return this.bytes(2); }
   get traceState(): string { return this.str(3); }
   get droppedAttributesCount(): number { return this.uint(5); }
   get flags(): number { return this.fixed32(6); }

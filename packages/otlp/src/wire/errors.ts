@@ -12,6 +12,10 @@ export type OtlpErrorCode =
   | 'OTLP_TOO_LARGE'
   | 'OTLP_TOO_MANY_ATTRIBUTES'
   | 'OTLP_INVALID_UTF8'
+  | 'OTLP_DUPLICATE_FIELD'
+  | 'OTLP_ONEOF_CONFLICT'
+  | 'OTLP_DUPLICATE_ATTRIBUTE_KEY'
+  | 'OTLP_SERVICE_NAME_NOT_STRING'
   | 'OTLP_JSON_SYNTAX'
   | 'OTLP_JSON_TYPE'
   | 'OTLP_JSON_VALUE'
@@ -26,6 +30,10 @@ const HINTS: Record<OtlpErrorCode, string> = {
   OTLP_TOO_LARGE: 'the message is larger than the limit; send smaller batches or raise maxMessageBytes',
   OTLP_TOO_MANY_ATTRIBUTES: 'a record carries more attributes than the limit; drop attributes at the source or raise maxAttributes',
   OTLP_INVALID_UTF8: 'a string field is not valid UTF-8; fix the sender or decode with utf8: "replace"',
+  OTLP_DUPLICATE_FIELD: 'a singular field (a message such as resource, scope or status, or a JSON object key) occurs twice; parsers disagree on what it means, so the whole request is refused',
+  OTLP_ONEOF_CONFLICT: 'two members of one oneof are set (e.g. an AnyValue with both string_value and int_value); parsers disagree on which counts',
+  OTLP_DUPLICATE_ATTRIBUTE_KEY: 'a resource or scope carries the same attribute key twice; OTLP requires unique keys and parsers disagree on which copy counts',
+  OTLP_SERVICE_NAME_NOT_STRING: 'the resource attribute service.name must be a string value; send it as a string or leave it out',
   OTLP_JSON_SYNTAX: 'the body is not valid JSON',
   OTLP_JSON_TYPE: 'a JSON value has the wrong type for its OTLP field',
   OTLP_JSON_VALUE: 'a JSON value is out of range or badly encoded (ids are hex, bytes are base64, 64-bit integers are decimal)',

@@ -77,8 +77,8 @@ test('unknown fields are accepted and passed through byte for byte', () => {
 
 test('bad OTLP/JSON gives a typed error with a JSON path', () => {
   rejects(() => decodeTracesJson('{"resourceSpans":['), 'OTLP_JSON_SYNTAX');
-  const e = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}'), 'OTLP_JSON_VALUE');
-  assert.equal(e.path, 'resourceSpans[0].scopeSpans[0].spans[0].traceId');
+  const e = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"droppedAttributesCount":"xyz"}]}]}]}'), 'OTLP_JSON_VALUE');
+  assert.equal(e.path, 'resourceSpans[0].scopeSpans[0].spans[0].droppedAttributesCount');
   const t = rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"SERVER"}]}]}]}'), 'OTLP_JSON_VALUE'); // enum names are not OTLP/JSON
   assert.equal(t.path, 'resourceSpans[0].scopeSpans[0].spans[0].kind');
   rejects(() => decodeTracesJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"-1"}]}]}]}'), 'OTLP_JSON_VALUE');
@@ -92,4 +92,29 @@ test('OTLP/JSON ignores unknown keys and accepts int64 as strings or numbers', (
   assert.equal(s.startTimeUnixNano, 18446744073709551615n);
   assert.equal(s.endTimeUnixNano, 12n);
   assert.equal(s.name, 'x');
+});
+
+test('ProtoWriter.varint throws on a negative or fractional number instead of writing a malformed byte', async () => {
+  const { ProtoWriter } = await import('./writer.js');
+  const w = new ProtoWriter(16);
+  for (const bad of [-1, -0.5, 1.5, Number.NaN, 2 ** 53, Number.POSITIVE_INFINITY]) assert.throws(() => w.varint(bad), RangeError, String(bad));
+  w.varint(0);
+  w.varint(2 ** 53 - 1);
+  assert.deepEqual([...w.finish()], [0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+});
+
+test('resource attributes must be valid UTF-8 even with utf8: "replace"; a scope key twice is refused too', () => {
+  const kv = (key: Uint8Array, value: Uint8Array): number[] => { const v = [0x0a, value.length, ...value]; const body = [0x0a, key.length, ...key, 0x12, v.length, ...v]; return [0x0a, body.length, ...body]; };
+  const wrap = (no: number, body: number[]): number[] => [(no << 3) | 2, body.length, ...body];
+  const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const request = (resource: number[], scope: number[] = []): Uint8Array => Uint8Array.from(wrap(1, [...wrap(1, resource), ...wrap(2, wrap(1, scope))]));
+  const bad = request(kv(ascii('service.name'), Uint8Array.of(0x63, 0xff)));
+  assert.equal(bad[rejects(() => decodeTraces(bad), 'OTLP_INVALID_UTF8').offset], 0xff); // the offset of the bad byte
+  rejects(() => decodeTraces(request(kv(Uint8Array.of(0x6b, 0xc3), ascii('v')))), 'OTLP_INVALID_UTF8');
+  const nested = [0x2a, 5, 0x0a, 3, 0x0a, 1, 0xff]; // array_value [string_value "\xff"]
+  const nestedKv = [0x0a, 1, 0x6b, 0x12, nested.length, ...nested];
+  rejects(() => decodeTraces(request([0x0a, nestedKv.length, ...nestedKv])), 'OTLP_INVALID_UTF8');
+  assert.equal(decodeTraces(request(kv(ascii('service.name'), ascii('checkout')))).serviceName(0), 'checkout');
+  const scopeKv = kv(ascii('k'), ascii('v')).map((b, i) => (i === 0 ? 0x1a : b)); // InstrumentationScope.attributes is field 3
+  rejects(() => decodeTraces(request([], [...scopeKv, ...scopeKv])), 'OTLP_DUPLICATE_ATTRIBUTE_KEY');
 });

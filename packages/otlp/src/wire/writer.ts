@@ -42,8 +42,12 @@ export class ProtoWriter {
     this.buf = next;
   }
 
-  /** Non-negative integer up to 2^53. */
+  /** Non-negative integer up to 2^53; anything else throws (it would write a malformed varint). */
   varint(v: number): void {
+    // One compare lets every uint32 through (tags and lengths): the full check is for the rest.
+    if ((v >>> 0) !== v && !(v >= 0 && Number.isSafeInteger(v))) {
+      throw new RangeError(`ProtoWriter.varint takes an integer in [0, 2^53), not ${v}: write negative or 64-bit values with varint64`);
+    }
     this.ensure(10);
     const buf = this.buf;
     let p = this.pos;

@@ -44,11 +44,11 @@ test('detailed verbosity prints log bodies and data point values', async () => {
   ]);
 });
 
-test('a resource without service.name shows as unknown service', async () => {
+test('a resource without service.name shows as unknown_service, the name the ownership check uses', async () => {
   const { exporter, lines } = capture('basic');
   const body = buildTraces([{ scopeSpans: [{ spans: [{ traceId: '01'.repeat(16), spanId: '02'.repeat(8), name: 'x', startTimeUnixNano: 1n, endTimeUnixNano: 2n }] }] }]);
   await exporter.export({ signal: 'traces', body, items: 1 });
-  assert.deepEqual(lines(), ['traces: 1 resource, 1 span from unknown service']);
+  assert.deepEqual(lines(), ['traces: 1 resource, 1 span from unknown_service']);
 });
 
 test('an undecodable batch or a broken output never throws', async () => {

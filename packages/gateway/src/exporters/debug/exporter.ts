@@ -78,12 +78,7 @@ function plural(n: number, noun: string): string {
 /** ` from checkout, cart-api`: the distinct service.name values of the batch's resources. */
 function from(view: BatchView): string {
   const names = new Set<string>();
-  for (let r = 0; r < view.resourceCount; r++) {
-    const a = view.resourceAttributes(r);
-    let name = '';
-    while (a.next()) if (a.keyIs('service.name')) name = a.stringValue ?? '';
-    names.add(name || 'unknown service');
-  }
+  for (let r = 0; r < view.resourceCount; r++) names.add(view.serviceName(r));
   return names.size ? ` from ${[...names].join(', ')}` : '';
 }
 

@@ -97,3 +97,13 @@ test('a batch that is not valid protobuf is rejected and nothing is written', as
   assert.equal(outcome.kind, 'reject');
   assert.throws(() => statSync(path));
 });
+
+test('an empty batch writes no `{}` line', async () => {
+  const path = join(dir, 'empty.jsonl');
+  const e = exporter({ path });
+  const batch = tracesBatch(['checkout'], 1);
+  assert.deepEqual(await e.export({ ...batch, body: new Uint8Array(0) }), { kind: 'ok' });
+  assert.deepEqual(await e.export(batch), { kind: 'ok' });
+  await e.shutdown();
+  assert.deepEqual(lines(path).map((l) => decodeTracesJson(l).spanCount), [1]);
+});

@@ -17,6 +17,8 @@ export class FileExporter implements Exporter {
   constructor(private readonly config: FileConfig) {}
 
   export(batch: OutboundBatch): Promise<ExportOutcome> {
+    // An empty request has no records: a `{}` line would only be noise for whoever reads the file.
+    if (batch.body.length === 0) return Promise.resolve({ kind: 'ok' });
     let line: Buffer;
     try {
       line = Buffer.from(`${protobufToJson(batch.signal, batch.body)}\n`);

@@ -25,7 +25,7 @@ describe('team tokens', () => {
 
   it('refuses a missing, malformed or wrong token', () => {
     assert.deepEqual(auth.authenticate(undefined), { ok: false, reason: 'missing' });
-    assert.deepEqual(auth.authenticate('tok-checkout'), { ok: false, reason: 'missing' });
+    assert.deepEqual(auth.authenticate('tok-checkout'), { ok: false, reason: 'malformed' });
     assert.deepEqual(auth.authenticate('Bearer tok-nope'), { ok: false, reason: 'invalid' });
   });
 
@@ -43,6 +43,16 @@ describe('team tokens', () => {
     assert.equal(result.tenant.owns('checkout'), false);
     // A wrong token is still refused: anonymity is for no token, not a bad one.
     assert.deepEqual(open.authenticate('Bearer wrong'), { ok: false, reason: 'invalid' });
+  });
+
+  it('refuses a malformed header outright, never falling back to the anonymous tenant', () => {
+    const open = new TokenAuthenticator({ header: 'authorization', tenants: [checkout], anonymous: { tenant: 'local', services: ['*'] } });
+    for (const value of ['', 'Bearer', 'Bearer ', 'Basic eHl6', 'Bearer  tok-checkout', 'Bearer tok-checkout ', ' Bearer tok-checkout', 'Bearer\ttok-checkout', 'Bearer t\u00f6k', 'Bearer tok checkout', 'tok-checkout']) {
+      assert.deepEqual(open.authenticate(value), { ok: false, reason: 'malformed' }, JSON.stringify(value));
+    }
+    assert.ok(open.authenticate('bearer tok-checkout').ok, 'the scheme is case-insensitive (RFC 7235)');
+    const custom = new TokenAuthenticator({ header: 'x-cairn-token', tenants: [checkout], anonymous: { tenant: 'local', services: ['*'] } });
+    for (const value of ['', ' tok-checkout', 'tok checkout', 't\u00f6k']) assert.deepEqual(custom.authenticate(value), { ok: false, reason: 'malformed' }, JSON.stringify(value));
   });
 
   it('treats pattern characters other than * literally', () => {

@@ -5,7 +5,7 @@ import type { TokenAuthenticator } from '../../auth/tokens.js';
 import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
 import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
-import { exportResult, retryAfterOf, RPC_CODE } from '../outcome.js';
+import { authMessage, exportResult, retryAfterOf, RPC_CODE } from '../outcome.js';
 
 const RECEIVER = 'otlpgrpc';
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
@@ -68,10 +68,12 @@ export class OtlpGrpcReceiver {
   }
 
   private handle(signal: Signal, call: ServerUnaryCall<Uint8Array, Uint8Array>, callback: sendUnaryData<Uint8Array>): void {
-    const [value] = call.metadata.get(this.deps.auth.header);
-    const auth = this.deps.auth.authenticate(typeof value === 'string' ? value : value?.toString());
+    // Sent twice, a credential may be read as either copy downstream: refused as malformed ('').
+    const values = call.metadata.get(this.deps.auth.header);
+    const value = values.length === 0 ? undefined : values.length === 1 ? values[0]!.toString() : '';
+    const auth = this.deps.auth.authenticate(value);
     if (!auth.ok) {
-      this.refuse(callback, { code: GrpcStatus.UNAUTHENTICATED, details: auth.reason === 'missing' ? 'an ingest token is required' : 'the ingest token is not valid' });
+      this.refuse(callback, { code: GrpcStatus.UNAUTHENTICATED, details: authMessage(auth.reason) });
       return;
     }
     const body = call.request;

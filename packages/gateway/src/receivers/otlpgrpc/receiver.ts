@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportResponse, encodeRpcStatus, otlpGrpcMethod, type Signal } from '@cairn/otlp';
 import type { TokenAuthenticator } from '../../auth/tokens.js';
@@ -48,6 +49,7 @@ export class OtlpGrpcReceiver {
       ? ServerCredentials.createSsl(tls.clientCaFile ? readFileSync(tls.clientCaFile) : null, [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }], Boolean(tls.clientCaFile))
       : ServerCredentials.createInsecure();
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    if (this.config.port !== 0) await portIsFree(this.config.host, this.config.port);
     return new Promise<number>((resolve, reject) => {
       this.server.bindAsync(`${host}:${this.config.port}`, credentials, (error, port) => (error ? reject(error) : resolve(port)));
     });
@@ -120,4 +122,17 @@ function retryInfo(code: number, seconds: number): Metadata {
   const metadata = new Metadata();
   metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus({ code, message: '', retryDelayMs: seconds * 1000 })));
   return metadata;
+}
+
+/**
+ * Fails with EADDRINUSE as node's own listeners do. grpc-js reports a taken port only by
+ * printing its own log line and an error without a code; the caller wants one line with a code.
+ */
+async function portIsFree(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => resolve());
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { compilePatterns, TokenAuthenticator, tokenDigest } from './tokens.js';
 
 const checkout = { name: 'team-checkout', tokenDigests: [Buffer.from(tokenDigest('tok-checkout'), 'hex')], services: ['checkout', 'cart-*'] };
@@ -61,5 +62,21 @@ describe('team tokens', () => {
     assert.equal(owns('aXb'), false);
     assert.equal(owns('x+y'), true);
     assert.equal(owns('xxy'), false);
+  });
+
+  it('property: a present header is never the anonymous tenant; only `Bearer <token>` exactly is accepted', () => {
+    const open = new TokenAuthenticator({ header: 'authorization', tenants: [checkout], anonymous: { tenant: 'local', services: ['*'] } });
+    const around = fc.constantFrom('', ' ', '  ', '\t', 'x', '\u00e9', ',', 'Bearer ');
+    const values = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.tuple(around, fc.constantFrom('Bearer ', 'bearer ', 'Bearer  ', 'Basic ', 'Bearer', ''), around, fc.constantFrom('tok-checkout', 'tok'), around).map((parts) => parts.join('')),
+    );
+    fc.assert(fc.property(values, (value) => {
+      const result = open.authenticate(value);
+      if (result.ok) {
+        assert.notEqual(result.tenant.name, 'local', JSON.stringify(value));
+        assert.match(value, /^bearer tok-checkout$/i);
+      }
+    }), { numRuns: process.env.CI === 'true' ? 300 : 2000 });
   });
 });

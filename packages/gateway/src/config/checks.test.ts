@@ -104,6 +104,12 @@ conventions: ./no-such-registry
     assert.match(byPath.get('receivers.otlp.http.tls.cert_file')!.message, new RegExp(`${join(dir, 'nope.pem')} does not exist`));
   });
 
+  it('says a thing once: a misspelt exporter kind is one problem, with its guess', () => {
+    const found = problems(`destinations:\n  eu:\n    exporter:\n      otlphtp: { endpoint: x }\n`);
+    assert.deepEqual(found.map((p) => p.path), ['destinations.eu.exporter.otlphtp']);
+    assert.match(found[0]!.message, /did you mean `otlphttp`\?/);
+  });
+
   it('offers no guess when nothing is close', () => {
     const [problem] = problems(`${MINIMAL}    wibble: 1\n`);
     assert.doesNotMatch(problem!.message, /did you mean/);

@@ -162,6 +162,15 @@ class Normalizer {
     }
   }
 
+  /** A problem is already reported at `path` or under it (by the schema): no second opinion. */
+  reported(path: ConfigPath): boolean {
+    const prefix = dotted(path);
+    return this.problems.some((p) => {
+      const at = dotted(p.path);
+      return at === prefix || at.startsWith(`${prefix}.`);
+    });
+  }
+
   measure(parse: (raw: unknown, path: string) => number, value: unknown, path: ConfigPath, fallback: number): number {
     return value === undefined ? fallback : this.guard(() => unit(parse, value, path), fallback);
   }
@@ -291,7 +300,7 @@ function destinationOf(n: Normalizer, name: string, d: RawDestination): Destinat
       }
     }, undefined);
   }
-  n.guard(() => {
+  if (!n.reported([...path, 'exporter'])) n.guard(() => {
     try {
       validateExporterConfig(exporter, dotted([...path, 'exporter']));
     } catch (error) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { check } from './commands/check.js';
 import { diff } from './commands/diff.js';
 import { generate } from './commands/generate.js';
@@ -20,12 +21,22 @@ export const USAGE = `usage: cairn <command> [options]
 commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Run \`cairn <command> --help\` for a command's options.
+Run \`cairn <command> --help\` for a command's options; \`cairn --version\` prints the version.
 `;
+
+/** The CLI package's version, from its package.json (one folder above dist/). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 /** Runs one command line; returns the exit code. Never throws. */
 export async function run(argv: string[], io: Streams): Promise<number> {
   const [name, ...args] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out.write(`${version()}\n`);
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out.write(USAGE);
     return name === undefined ? 2 : 0;

@@ -1,19 +1,18 @@
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The upstream model: `CAIRN_SEMCONV_MODEL`, or the snapshot shared with the project
- * (../shared/semconv/model from the repository root).
+ * The upstream semantic-conventions `model/` directory: CAIRN_SEMCONV_MODEL, or the snapshot
+ * shared beside the repository (../shared/semconv/model), which CI has.
  */
-export const UPSTREAM_MODEL = process.env.CAIRN_SEMCONV_MODEL
-  ? resolve(process.env.CAIRN_SEMCONV_MODEL)
-  : fileURLToPath(new URL('../../../../shared/semconv/model', import.meta.url));
-/** For `{ skip }`: a one-line reason when the upstream model is not on this machine. */
+export const UPSTREAM_MODEL = process.env.CAIRN_SEMCONV_MODEL || fileURLToPath(new URL('../../../../shared/semconv/model', import.meta.url));
+
+/** node:test's `skip` for tests that read the model: false when it is there, else how to get it. */
 export const SKIP_WITHOUT_MODEL: string | false = existsSync(UPSTREAM_MODEL)
   ? false
-  : `upstream model not found at ${UPSTREAM_MODEL} (set CAIRN_SEMCONV_MODEL)`;
+  : `no upstream model at ${UPSTREAM_MODEL}: set CAIRN_SEMCONV_MODEL to the model/ directory of a semantic-conventions checkout`;
 /** The repository's example org registry. */
 export const EXAMPLE_REGISTRY = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
 

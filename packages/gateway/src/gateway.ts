@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config/types.js';
 import { Dispatcher, type DeliveryEvents } from './delivery/dispatcher.js';
 import { createExporter, type ExporterDeps } from './exporters/index.js';
 import type { Exporter } from './exporters/types.js';
+import { listening } from './listen.js';
 import { Ingest } from './pipeline/ingest.js';
 import { MemoryQueueStore, RoutedQueueStore } from './queue/memory.js';
 import { SqliteQueueStore } from './queue/sqlite.js';
@@ -93,23 +94,24 @@ export class Gateway {
     const auth = new TokenAuthenticator(config.auth);
     const deps = { ingest, auth, limits: config.limits, metrics: this.metrics };
     const receivers: { stop(graceMs: number): Promise<void> }[] = [];
+    // Registered before the first listen: if the second receiver cannot listen, the first closes.
+    // Both protocols drain at once: neither goes on accepting while the other finishes.
+    this.stopFns.push(() => Promise.all(receivers.map((r) => r.stop(grace))).then(() => undefined));
     if (config.receivers.http) {
       const receiver = new OtlpHttpReceiver(config.receivers.http, deps);
-      this.ports.http = await receiver.start();
+      this.ports.http = await listening(() => receiver.start(), 'receivers.otlp.http.endpoint', config.receivers.http);
       receivers.push(receiver);
     }
     if (config.receivers.grpc) {
       const receiver = new OtlpGrpcReceiver(config.receivers.grpc, deps);
-      this.ports.grpc = await receiver.start();
+      this.ports.grpc = await listening(() => receiver.start(), 'receivers.otlp.grpc.endpoint', config.receivers.grpc);
       receivers.push(receiver);
     }
-    // Both protocols drain at once: neither goes on accepting while the other finishes.
-    this.stopFns.push(() => Promise.all(receivers.map((r) => r.stop(grace))).then(() => undefined));
     if (config.admin) {
-      const admin = await startAdminServer(config.admin.host, config.admin.port, this.metrics, {
+      const admin = await listening(() => startAdminServer(config.admin!.host, config.admin!.port, this.metrics, {
         live: () => this.state !== 'stopped',
         ready: () => (this.state === 'running' ? { ready: true } : { ready: false, reason: this.state }),
-      });
+      }), 'admin.endpoint', config.admin);
       this.ports.admin = admin.port;
       this.stopFns.push(() => new Promise<void>((resolve) => admin.server.close(() => resolve())));
     }
@@ -127,6 +129,8 @@ export class Gateway {
    */
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
+    // A gateway that failed to start never ran: its caller reports why, without a "stopped" line.
+    const ran = this.state === 'running';
     this.state = 'stopping';
     // Reverse order of start: receivers first, queue last.
     for (const stop of this.stopFns.reverse()) {
@@ -137,7 +141,7 @@ export class Gateway {
       }
     }
     this.state = 'stopped';
-    this.logger.info('gateway stopped');
+    if (ran) this.logger.info('gateway stopped');
     this.logger.flush?.();
   }
 

@@ -1,16 +1,44 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, Gateway, loadConfigFile } from '@cairn/gateway';
+import { ConfigError, formatProblem, Gateway, ListenError, loadConfigFile, type GatewayConfig } from '@cairn/gateway';
 import { checkDirectory } from '@cairn/conventions';
 import { EXIT, parse, UsageError, type Streams } from '../io.js';
 
 const USAGE = `usage: cairn up [-c cairn.yaml] [--workers N] [--demo]
 
-Runs the gateway. Without -c it uses the embedded default config (examples/cairn.yaml): OTLP on
-127.0.0.1:4318 (HTTP) and :4317 (gRPC), admin on :8888, SQLite queue under ./.cairn.
+Runs the gateway. Without -c it uses the embedded default config (examples/cairn.yaml in the
+Cairn checkout, found next to the package, so it works from any directory): OTLP on
+127.0.0.1:4318 (HTTP) and 127.0.0.1:4317 (gRPC), admin (/metrics, /healthz, /readyz) on
+127.0.0.1:8888, SQLite queue in examples/.cairn. Change them with CAIRN_HTTP_ENDPOINT,
+CAIRN_GRPC_ENDPOINT, CAIRN_ADMIN_ENDPOINT and CAIRN_STORAGE.
+Relative paths in any config (storage, TLS files, file exporter, conventions) resolve against
+the config file's folder, not the working directory.
 SIGTERM or Ctrl-C stops accepting, finishes in-flight requests and exits; queued data is
 replayed at the next start.
 --demo also starts the example shop and payment services (examples/shop), instrumented with
 @cairn/sdk and exporting to this gateway, with a load generator: telemetry flows at once.`;
+
+/** The variables the embedded default config reads for each listener's endpoint. */
+const ENDPOINT_VARIABLES: Record<string, string> = {
+  'receivers.otlp.http.endpoint': 'CAIRN_HTTP_ENDPOINT',
+  'receivers.otlp.grpc.endpoint': 'CAIRN_GRPC_ENDPOINT',
+  'admin.endpoint': 'CAIRN_ADMIN_ENDPOINT',
+};
+
+/** One line that says which setting to change, and the variable when the config reads one. */
+function listenProblem(error: ListenError, config: GatewayConfig): string {
+  const variable = ENDPOINT_VARIABLES[error.setting];
+  let text = '';
+  try {
+    text = readFileSync(config.source, 'utf8');
+  } catch {
+    // The message below still names the setting.
+  }
+  const fix = variable && text.includes(`\${env:${variable}`)
+    ? `set ${variable} (e.g. ${variable}=127.0.0.1:0 for any free port)`
+    : `change ${error.setting} in ${config.source}`;
+  return `cairn: ${error.code}: ${error.message}; ${fix}${error.code === 'CAIRN_PORT_IN_USE' ? ', or stop the process that holds it' : ''}\n`;
+}
 
 interface DemoModule {
   startDemo(options: { endpoint: string; port?: number }): Promise<{ shopUrl: string; paymentUrl: string; stop(): Promise<void> }>;
@@ -51,12 +79,20 @@ export async function up(args: string[], io: Streams): Promise<number> {
     }
     throw error;
   }
+  for (const warning of config.warnings ?? []) io.err.write(`cairn: warning: ${formatProblem(warning)}\n`);
   if (config.conventions) {
     const checked = checkDirectory(config.conventions);
     io.out.write(`registry ${checked.registry.manifest.name}: ${checked.registry.attributes.filter((a) => a.origin === 'org').length} org attributes, ${checked.counts.error} errors, ${checked.counts.warning} warnings\n`);
   }
   const demoModule = values.demo ? await loadDemo() : undefined;
-  const gateway = await Gateway.start(config, workers === undefined ? {} : { workers });
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start(config, workers === undefined ? {} : { workers });
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+    io.err.write(listenProblem(error, config));
+    return EXIT.unusable;
+  }
   const { http, grpc, admin } = gateway.ports;
   io.out.write(
     `cairn gateway running (${config.source})\n` +

@@ -1,12 +1,15 @@
-import { ConfigError, loadConfigFile } from '@cairn/gateway';
+import { ConfigError, formatProblem, loadConfigFile } from '@cairn/gateway';
 import { EXIT, parse, UsageError, type Streams } from '../io.js';
 import { defaultConfigPath } from './up.js';
 
 const USAGE = `usage: cairn validate [-c cairn.yaml]
 
 Checks a gateway config without starting anything: YAML, \${env:VAR} references, the JSON
-Schema (packages/gateway/schema/cairn.schema.json), exporters and CEL route conditions.
-Every problem names its path and file:line. Exit codes: 0 valid, 2 not usable.`;
+Schema (packages/gateway/schema/cairn.schema.json, with a did-you-mean for a misspelt key),
+exporters, CEL route conditions, files and directories it names (relative paths resolve
+against the config file's folder), and anonymous ingest on an address other machines reach.
+Every problem is reported in one run, each with its path and file:line; warnings (settings
+that do nothing yet) go to stderr too. Exit codes: 0 valid, 2 not usable.`;
 
 export function validate(args: string[], io: Streams): number {
   const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, USAGE);
@@ -18,6 +21,7 @@ export function validate(args: string[], io: Streams): number {
   const path = values.config ?? defaultConfigPath();
   try {
     const config = loadConfigFile(path);
+    for (const warning of config.warnings ?? []) io.err.write(`warning: ${formatProblem(warning)}\n`);
     io.out.write(`${path}: valid (${config.destinations.length} destinations: ${config.destinations.map((d) => d.name).join(', ')})\n`);
     return EXIT.ok;
   } catch (error) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { compilePatterns, TokenAuthenticator, tokenDigest } from './tokens.js';
 
 const checkout = { name: 'team-checkout', tokenDigests: [Buffer.from(tokenDigest('tok-checkout'), 'hex')], services: ['checkout', 'cart-*'] };
@@ -25,7 +26,7 @@ describe('team tokens', () => {
 
   it('refuses a missing, malformed or wrong token', () => {
     assert.deepEqual(auth.authenticate(undefined), { ok: false, reason: 'missing' });
-    assert.deepEqual(auth.authenticate('tok-checkout'), { ok: false, reason: 'missing' });
+    assert.deepEqual(auth.authenticate('tok-checkout'), { ok: false, reason: 'malformed' });
     assert.deepEqual(auth.authenticate('Bearer tok-nope'), { ok: false, reason: 'invalid' });
   });
 
@@ -45,11 +46,37 @@ describe('team tokens', () => {
     assert.deepEqual(open.authenticate('Bearer wrong'), { ok: false, reason: 'invalid' });
   });
 
+  it('refuses a malformed header outright, never falling back to the anonymous tenant', () => {
+    const open = new TokenAuthenticator({ header: 'authorization', tenants: [checkout], anonymous: { tenant: 'local', services: ['*'] } });
+    for (const value of ['', 'Bearer', 'Bearer ', 'Basic eHl6', 'Bearer  tok-checkout', 'Bearer tok-checkout ', ' Bearer tok-checkout', 'Bearer\ttok-checkout', 'Bearer t\u00f6k', 'Bearer tok checkout', 'tok-checkout']) {
+      assert.deepEqual(open.authenticate(value), { ok: false, reason: 'malformed' }, JSON.stringify(value));
+    }
+    assert.ok(open.authenticate('bearer tok-checkout').ok, 'the scheme is case-insensitive (RFC 7235)');
+    const custom = new TokenAuthenticator({ header: 'x-cairn-token', tenants: [checkout], anonymous: { tenant: 'local', services: ['*'] } });
+    for (const value of ['', ' tok-checkout', 'tok checkout', 't\u00f6k']) assert.deepEqual(custom.authenticate(value), { ok: false, reason: 'malformed' }, JSON.stringify(value));
+  });
+
   it('treats pattern characters other than * literally', () => {
     const owns = compilePatterns(['a.b', 'x+*']);
     assert.equal(owns('a.b'), true);
     assert.equal(owns('aXb'), false);
     assert.equal(owns('x+y'), true);
     assert.equal(owns('xxy'), false);
+  });
+
+  it('property: a present header is never the anonymous tenant; only `Bearer <token>` exactly is accepted', () => {
+    const open = new TokenAuthenticator({ header: 'authorization', tenants: [checkout], anonymous: { tenant: 'local', services: ['*'] } });
+    const around = fc.constantFrom('', ' ', '  ', '\t', 'x', '\u00e9', ',', 'Bearer ');
+    const values = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.tuple(around, fc.constantFrom('Bearer ', 'bearer ', 'Bearer  ', 'Basic ', 'Bearer', ''), around, fc.constantFrom('tok-checkout', 'tok'), around).map((parts) => parts.join('')),
+    );
+    fc.assert(fc.property(values, (value) => {
+      const result = open.authenticate(value);
+      if (result.ok) {
+        assert.notEqual(result.tenant.name, 'local', JSON.stringify(value));
+        assert.match(value, /^bearer tok-checkout$/i);
+      }
+    }), { numRuns: process.env.CI === 'true' ? 300 : 2000 });
   });
 });

@@ -8,7 +8,7 @@ export interface Tenant {
   owns(service: string): boolean;
 }
 
-export type AuthResult = { ok: true; tenant: Tenant } | { ok: false; reason: 'missing' | 'invalid' };
+export type AuthResult = { ok: true; tenant: Tenant } | { ok: false; reason: 'missing' | 'malformed' | 'invalid' };
 
 /** `checkout`, `cart-*`, `*`: `*` matches any run of characters; everything else is literal. */
 export function compilePatterns(patterns: readonly string[]): (service: string) => boolean {
@@ -38,10 +38,16 @@ export class TokenAuthenticator {
     this.anonymous = config.anonymous && { name: config.anonymous.tenant, owns: compilePatterns(config.anonymous.services) };
   }
 
-  /** The header value as sent (`Bearer abc`, or the bare token for a custom header). */
+  /**
+   * The header value as sent (`Bearer abc`, or the bare token for a custom header). Only an
+   * absent header is "no token": a header in any other shape (`Basic …`, `Bearer` alone, two
+   * spaces, non-ASCII) is refused, never read as anonymous, so what a proxy or backend may make
+   * of it cannot differ from what the gateway decided.
+   */
   authenticate(headerValue: string | undefined): AuthResult {
+    if (headerValue === undefined) return this.anonymous ? { ok: true, tenant: this.anonymous } : { ok: false, reason: 'missing' };
     const token = this.extract(headerValue);
-    if (token === undefined) return this.anonymous ? { ok: true, tenant: this.anonymous } : { ok: false, reason: 'missing' };
+    if (token === undefined) return { ok: false, reason: 'malformed' };
     const digest = createHash('sha256').update(token).digest();
     let found: Tenant | undefined;
     for (const { digests, tenant } of this.tenants) {
@@ -53,11 +59,11 @@ export class TokenAuthenticator {
     return found ? { ok: true, tenant: found } : { ok: false, reason: 'invalid' };
   }
 
-  private extract(value: string | undefined): string | undefined {
-    if (value === undefined || value === '') return undefined;
-    if (this.header !== 'authorization') return value.trim();
-    const match = /^Bearer\s+(.+)$/i.exec(value.trim());
-    return match ? match[1]!.trim() : undefined;
+  /** The token, or undefined when the value is not exactly `Bearer <token>` (or `<token>`). */
+  private extract(value: string): string | undefined {
+    // Visible ASCII only: RFC 6750's b64token is narrower still, and no token of ours needs more.
+    const match = this.header === 'authorization' ? /^Bearer ([\x21-\x7e]+)$/i.exec(value) : /^([\x21-\x7e]+)$/.exec(value);
+    return match?.[1];
   }
 }
 

@@ -60,7 +60,7 @@ destinations:
   it('names an unknown key with its path and line, and what was expected', () => {
     const [problem] = problems(`${MINIMAL}    retri: { initial_interval: 1s }\n`);
     assert.equal(problem?.path, 'destinations.console.retri');
-    assert.match(problem!.message, /is not a known setting; expected one of exporter, when, signals, queue, retry, concurrency, batch/);
+    assert.match(problem!.message, /is not a known setting; did you mean `retry`\? Expected one of exporter, when, signals, queue, retry, concurrency, batch/);
     assert.equal(problem?.location, 'cairn.yaml:5:5');
   });
 

@@ -1,34 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
-import ajvModule, { type ErrorObject } from 'ajv';
 import type { Signal } from '@cairn/otlp';
-import schema from '../../schema/cairn.schema.json' with { type: 'json' };
 import { parseDuration, parseSize } from '../exporters/durations.js';
 import { ExporterConfigError } from '../exporters/config-fields.js';
 import { validateExporterConfig } from '../exporters/index.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
+import { isLoopback, relativeTo, requireFile } from './checks.js';
+import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
-import type { DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
+import type { ConfigProblem, DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
+
+/** One problem as a line: `file:line:col: path: message`. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.location ? `${p.location}: ` : ''}${p.path || '<root>'}: ${p.message}`;
+}
 
 /** A config that cannot be used. `problems` each name a path and, where known, file:line:col. */
 export class ConfigError extends Error {
   readonly code = 'CAIRN_CONFIG';
-  readonly problems: { path: string; message: string; location?: string }[];
-  constructor(problems: { path: string; message: string; location?: string }[]) {
-    super(problems.map((p) => `${p.location ? `${p.location}: ` : ''}${p.path || '<root>'}: ${p.message}`).join('\n'));
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
     this.problems = problems;
   }
 }
 
-const Ajv = ajvModule.default;
-const validateSchema = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
 
 export const DEFAULTS = {
   http: '127.0.0.1:4318',
   grpc: '127.0.0.1:4317',
+  admin: '127.0.0.1:8888',
   storageDirectory: './.cairn',
   queueMaxBytes: 256 * 1024 * 1024,
   retry: { initialIntervalMs: 1000, maxIntervalMs: 30_000, multiplier: 2, maxElapsedMs: 0 },
@@ -89,20 +93,25 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   if (!isMap(doc.contents)) throw new ConfigError([{ path: '', message: 'a config is a YAML mapping with at least `destinations:`', location: `${source}:1:1` }]);
 
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const raw = substituteEnv(doc.toJS({ maxAliasCount: 100 }), env, problems);
-  if (!validateSchema(raw)) problems.push(...(validateSchema.errors ?? []).map(toProblem));
-  if (problems.length === 0) {
-    try {
-      return normalize(raw as RawConfig, source);
-    } catch (error) {
-      if (error instanceof PathError) problems.push({ path: error.path, message: error.problem });
-      else throw error;
-    }
-  }
-  throw new ConfigError(dedupe(problems).map((p) => {
+  const schemaOk = validateSchema(raw);
+  if (!schemaOk) problems.push(...(validateSchema.errors ?? []).map(toProblem));
+  // The semantic checks run even when the schema refused something, so one run reports every
+  // problem; a shape the schema refused may trip them, and is already reported.
+  const located = (list: Problem[]): ConfigProblem[] => dedupe(list).map((p) => {
     const location = locate(p.path, p.atKey);
     return { path: dotted(p.path), message: p.message, ...(location ? { location } : {}) };
-  }));
+  });
+  let config: GatewayConfig | undefined;
+  try {
+    config = normalize(new Normalizer(source, problems, warnings, problems.length > 0), raw as RawConfig);
+  } catch (error) {
+    if (problems.length === 0) throw error;
+  }
+  if (problems.length > 0 || !config) throw new ConfigError(located(problems));
+  config.warnings = located(warnings);
+  return config;
 }
 
 function dotted(path: ConfigPath): string {
@@ -117,41 +126,6 @@ function dedupe(problems: Problem[]): Problem[] {
     seen.add(key);
     return true;
   });
-}
-
-/** Turns Ajv's errors into path-named sentences a user can act on. */
-function toProblem(error: ErrorObject): Problem {
-  const path: ConfigPath = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return { path: [...path, String(params.additionalProperty)], message: 'is not a known setting' + knownKeys(error), atKey: true };
-    case 'required':
-      return { path, message: `needs \`${String(params.missingProperty)}\`` };
-    case 'enum':
-      return { path, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
-    case 'pattern':
-      return { path, message: `${describePattern(path)}` };
-    case 'minProperties':
-    case 'maxProperties':
-      return { path, message: path[path.length - 1] === 'exporter' ? 'must name exactly one exporter: otlphttp, otlpgrpc, file or debug' : `must have ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${String(params.limit)} entries` };
-    default:
-      return { path, message: error.message ?? error.keyword };
-  }
-}
-
-function knownKeys(error: ErrorObject): string {
-  const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return properties ? `; expected one of ${Object.keys(properties).join(', ')}` : '';
-}
-
-function describePattern(path: ConfigPath): string {
-  const last = String(path[path.length - 1] ?? '');
-  if (last === 'endpoint') return 'must be host:port, e.g. 127.0.0.1:4318';
-  if (path.includes('token_sha256')) return 'must be the SHA-256 of a token as 64 hex characters (echo -n "$TOKEN" | sha256sum)';
-  if (/size|bytes/.test(last)) return 'must be a size like "64MiB" or a number of bytes';
-  if (/interval|time|timeout/.test(last)) return 'must be a duration like "500ms", "10s" or "1m"';
-  return 'has the wrong format';
 }
 
 class PathError extends Error {
@@ -169,27 +143,84 @@ function unit<T>(parse: (raw: unknown, path: string) => T, raw: unknown, path: C
   }
 }
 
-function listener(raw: RawListener | null | undefined, fallback: string, path: ConfigPath): ListenerConfig {
+/** Throws out of normalize() only when the schema passed; otherwise a shape it refused tripped it. */
+class Normalizer {
+  readonly base: string;
+  constructor(readonly source: string, readonly problems: Problem[], readonly warnings: Problem[], readonly tolerant: boolean) {
+    this.base = dirname(resolve(source));
+  }
+
+  /** Runs one check; a PathError becomes a problem and the rest of the config is still checked. */
+  guard<T>(fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof PathError) {
+        this.problems.push({ path: error.path, message: error.problem });
+        return fallback;
+      }
+      if (this.tolerant) return fallback;
+      throw error;
+    }
+  }
+
+  /** A problem is already reported at `path` or under it (by the schema): no second opinion. */
+  reported(path: ConfigPath): boolean {
+    const prefix = dotted(path);
+    return this.problems.some((p) => {
+      const at = dotted(p.path);
+      return at === prefix || at.startsWith(`${prefix}.`);
+    });
+  }
+
+  measure(parse: (raw: unknown, path: string) => number, value: unknown, path: ConfigPath, fallback: number): number {
+    return value === undefined ? fallback : this.guard(() => unit(parse, value, path), fallback);
+  }
+
+  file(path: string): string {
+    return relativeTo(this.base, path);
+  }
+}
+
+/** `null` or `enabled: false` turns a listener off; a missing key keeps `whenAbsent`. */
+function listenerOn(raw: RawListener | null | undefined, whenAbsent: boolean): boolean {
+  if (raw === undefined) return whenAbsent;
+  return raw !== null && raw.enabled !== false;
+}
+
+function listener(n: Normalizer, raw: RawListener | undefined, fallback: string, path: ConfigPath): ListenerConfig {
   const endpoint = raw?.endpoint ?? fallback;
   const colon = endpoint.lastIndexOf(':');
   const host = endpoint.slice(0, colon).replace(/^\[|\]$/g, '') || '0.0.0.0';
   const port = Number(endpoint.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PathError([...path, 'endpoint'], `port ${endpoint.slice(colon + 1)} is not between 0 and 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) n.problems.push({ path: [...path, 'endpoint'], message: `port ${endpoint.slice(colon + 1)} is not between 0 and 65535` });
   const config: ListenerConfig = { host, port };
   if (raw?.tls) {
-    config.tls = { certFile: raw.tls.cert_file, keyFile: raw.tls.key_file };
-    if (raw.tls.client_ca_file) config.tls.clientCaFile = raw.tls.client_ca_file;
+    const tlsPath = [...path, 'tls'];
+    config.tls = { certFile: n.file(raw.tls.cert_file), keyFile: n.file(raw.tls.key_file) };
+    requireFile(config.tls.certFile, [...tlsPath, 'cert_file'], n.problems);
+    requireFile(config.tls.keyFile, [...tlsPath, 'key_file'], n.problems);
+    if (raw.tls.client_ca_file) {
+      config.tls.clientCaFile = n.file(raw.tls.client_ca_file);
+      requireFile(config.tls.clientCaFile, [...tlsPath, 'client_ca_file'], n.problems);
+    }
   }
   return config;
 }
 
-function normalize(raw: RawConfig, source: string): GatewayConfig {
+function receiversOf(n: Normalizer, raw: RawConfig): GatewayConfig['receivers'] {
   const otlp = raw.receivers?.otlp;
+  // No `receivers.otlp` section: both OTLP receivers on their loopback defaults. With one, each
+  // protocol listed is on unless it is `null` or has `enabled: false`.
+  const whenAbsent = otlp === undefined;
   const receivers: GatewayConfig['receivers'] = {};
-  // No `receivers:` section means both OTLP receivers on their loopback defaults.
-  if (!raw.receivers || otlp?.http !== undefined || otlp === undefined) receivers.http = listener(otlp?.http, DEFAULTS.http, ['receivers', 'otlp', 'http']);
-  if (!raw.receivers || otlp?.grpc !== undefined || otlp === undefined) receivers.grpc = listener(otlp?.grpc, DEFAULTS.grpc, ['receivers', 'otlp', 'grpc']);
+  if (listenerOn(otlp?.http, whenAbsent)) receivers.http = listener(n, otlp?.http ?? undefined, DEFAULTS.http, ['receivers', 'otlp', 'http']);
+  if (listenerOn(otlp?.grpc, whenAbsent)) receivers.grpc = listener(n, otlp?.grpc ?? undefined, DEFAULTS.grpc, ['receivers', 'otlp', 'grpc']);
+  if (!receivers.http && !receivers.grpc) n.problems.push({ path: ['receivers', 'otlp'], message: 'turns off both receivers (http and grpc): the gateway would accept nothing' });
+  return receivers;
+}
 
+function authOf(n: Normalizer, raw: RawConfig, receivers: GatewayConfig['receivers']): GatewayConfig['auth'] {
   const anonymous = raw.auth?.anonymous;
   const tenants: TenantConfig[] = Object.entries(raw.auth?.tenants ?? {}).map(([name, t]) => ({
     name,
@@ -199,62 +230,111 @@ function normalize(raw: RawConfig, source: string): GatewayConfig {
   const auth: GatewayConfig['auth'] = { header: (raw.auth?.header ?? 'authorization').toLowerCase(), tenants };
   if (anonymous === true) auth.anonymous = { tenant: 'anonymous', services: ['*'] };
   else if (anonymous && typeof anonymous === 'object') auth.anonymous = { tenant: anonymous.tenant ?? 'anonymous', services: anonymous.services ?? ['*'] };
+  if (auth.anonymous) {
+    for (const [protocol, l] of Object.entries(receivers)) {
+      if (l && !isLoopback(l.host)) {
+        n.problems.push({ path: ['auth', 'anonymous'], message: `accepts data without a token, but receivers.otlp.${protocol} listens on ${l.host}, which other machines can reach; anonymous ingest is for 127.0.0.1 only: give teams tokens under auth.tenants, or listen on 127.0.0.1` });
+      }
+    }
+  }
+  return auth;
+}
 
-  const destinations: DestinationConfig[] = Object.entries(raw.destinations).map(([name, d]) => {
-    const path: ConfigPath = ['destinations', name];
-    const destination: DestinationConfig = {
-      name,
-      exporter: d.exporter,
-      signals: d.signals ?? ['traces', 'logs', 'metrics'],
-      queue: {
-        mode: d.queue?.mode ?? 'sqlite',
-        maxBytes: d.queue?.max_size === undefined ? DEFAULTS.queueMaxBytes : unit(parseSize, d.queue.max_size, [...path, 'queue', 'max_size']),
+/** Copies an exporter mapping with its file paths resolved against the config's folder. */
+function exporterWithPaths(n: Normalizer, exporter: Record<string, unknown>, path: ConfigPath): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [kind, settings] of Object.entries(exporter)) {
+    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+      out[kind] = settings;
+      continue;
+    }
+    const copy: Record<string, unknown> = { ...settings };
+    if (kind === 'file' && typeof copy.path === 'string') copy.path = n.file(copy.path);
+    const tls = copy.tls;
+    if (tls !== null && typeof tls === 'object' && !Array.isArray(tls)) {
+      const files: Record<string, unknown> = { ...tls };
+      for (const key of ['ca_file', 'cert_file', 'key_file']) {
+        const value = files[key];
+        if (typeof value !== 'string') continue;
+        files[key] = n.file(value);
+        requireFile(n.file(value), [...path, kind, 'tls', key], n.problems);
+      }
+      copy.tls = files;
+    }
+    out[kind] = copy;
+  }
+  return out;
+}
+
+function destinationOf(n: Normalizer, name: string, d: RawDestination): DestinationConfig {
+  const path: ConfigPath = ['destinations', name];
+  const exporter = exporterWithPaths(n, d.exporter, [...path, 'exporter']);
+  const destination: DestinationConfig = {
+    name,
+    exporter,
+    signals: d.signals ?? ['traces', 'logs', 'metrics'],
+    queue: {
+      mode: d.queue?.mode ?? 'sqlite',
+      maxBytes: n.measure(parseSize, d.queue?.max_size, [...path, 'queue', 'max_size'], DEFAULTS.queueMaxBytes),
+    },
+    retry: {
+      initialIntervalMs: n.measure(parseDuration, d.retry?.initial_interval, [...path, 'retry', 'initial_interval'], DEFAULTS.retry.initialIntervalMs),
+      maxIntervalMs: n.measure(parseDuration, d.retry?.max_interval, [...path, 'retry', 'max_interval'], DEFAULTS.retry.maxIntervalMs),
+      multiplier: d.retry?.multiplier ?? DEFAULTS.retry.multiplier,
+      maxElapsedMs: n.measure(parseDuration, d.retry?.max_elapsed_time, [...path, 'retry', 'max_elapsed_time'], DEFAULTS.retry.maxElapsedMs),
+    },
+    concurrency: d.concurrency ?? DEFAULTS.concurrency,
+    batch: d.batch?.enabled === false
+      ? { maxItems: 1, maxBytes: 0 }
+      : {
+        maxItems: d.batch?.max_items ?? DEFAULTS.batch.maxItems,
+        maxBytes: n.measure(parseSize, d.batch?.max_size, [...path, 'batch', 'max_size'], DEFAULTS.batch.maxBytes),
       },
-      retry: {
-        initialIntervalMs: d.retry?.initial_interval === undefined ? DEFAULTS.retry.initialIntervalMs : unit(parseDuration, d.retry.initial_interval, [...path, 'retry', 'initial_interval']),
-        maxIntervalMs: d.retry?.max_interval === undefined ? DEFAULTS.retry.maxIntervalMs : unit(parseDuration, d.retry.max_interval, [...path, 'retry', 'max_interval']),
-        multiplier: d.retry?.multiplier ?? DEFAULTS.retry.multiplier,
-        maxElapsedMs: d.retry?.max_elapsed_time === undefined ? DEFAULTS.retry.maxElapsedMs : unit(parseDuration, d.retry.max_elapsed_time, [...path, 'retry', 'max_elapsed_time']),
-      },
-      concurrency: d.concurrency ?? DEFAULTS.concurrency,
-      batch: d.batch?.enabled === false
-        ? { maxItems: 1, maxBytes: 0 }
-        : {
-          maxItems: d.batch?.max_items ?? DEFAULTS.batch.maxItems,
-          maxBytes: d.batch?.max_size === undefined ? DEFAULTS.batch.maxBytes : unit(parseSize, d.batch.max_size, [...path, 'batch', 'max_size']),
-        },
-    };
-    if (d.when !== undefined) {
-      destination.when = d.when;
+  };
+  if (d.when !== undefined) {
+    destination.when = d.when;
+    n.guard(() => {
       try {
-        compileCondition(d.when, dotted([...path, 'when']));
+        compileCondition(d.when!, dotted([...path, 'when']));
       } catch (error) {
         if (error instanceof RouteConditionError) throw new PathError([...path, 'when'], error.message.slice(error.path.length + 2));
         throw error;
       }
-    }
+    }, undefined);
+  }
+  if (!n.reported([...path, 'exporter'])) n.guard(() => {
     try {
-      validateExporterConfig(d.exporter, dotted([...path, 'exporter']));
+      validateExporterConfig(exporter, dotted([...path, 'exporter']));
     } catch (error) {
       if (error instanceof ExporterConfigError) throw new PathError(error.path.split('.'), error.message.slice(error.path.length + 2));
       throw error;
     }
-    return destination;
-  });
+  }, undefined);
+  return destination;
+}
+
+function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
+  const receivers = n.guard(() => receiversOf(n, raw), {});
+  const auth = n.guard(() => authOf(n, raw, receivers), { header: 'authorization', tenants: [] });
+  const destinations: DestinationConfig[] = [];
+  for (const [name, d] of Object.entries(raw.destinations ?? {})) {
+    const destination = n.guard(() => destinationOf(n, name, d), undefined);
+    if (destination) destinations.push(destination);
+  }
 
   const limits = raw.limits ?? {};
-  const size = (value: unknown, fallback: number, key: string): number => (value === undefined ? fallback : unit(parseSize, value, ['limits', key]));
+  const size = (value: unknown, fallback: number, key: string): number => n.measure(parseSize, value, ['limits', key], fallback);
   const config: GatewayConfig = {
-    source,
+    source: n.source,
     receivers,
     auth,
     destinations,
     storage: {
-      directory: resolve(raw.storage?.directory ?? DEFAULTS.storageDirectory),
+      directory: n.file(raw.storage?.directory ?? DEFAULTS.storageDirectory),
       synchronous: raw.storage?.synchronous ?? 'normal',
       deadLetters: {
-        maxBytes: raw.storage?.dead_letters?.max_size === undefined ? DEFAULTS.deadLetters.maxBytes : unit(parseSize, raw.storage.dead_letters.max_size, ['storage', 'dead_letters', 'max_size']),
-        maxAgeMs: raw.storage?.dead_letters?.max_age === undefined ? DEFAULTS.deadLetters.maxAgeMs : unit(parseDuration, raw.storage.dead_letters.max_age, ['storage', 'dead_letters', 'max_age']),
+        maxBytes: n.measure(parseSize, raw.storage?.dead_letters?.max_size, ['storage', 'dead_letters', 'max_size'], DEFAULTS.deadLetters.maxBytes),
+        maxAgeMs: n.measure(parseDuration, raw.storage?.dead_letters?.max_age, ['storage', 'dead_letters', 'max_age'], DEFAULTS.deadLetters.maxAgeMs),
       },
     },
     limits: {
@@ -268,17 +348,23 @@ function normalize(raw: RawConfig, source: string): GatewayConfig {
     },
     workers: raw.workers === undefined || raw.workers === 'auto' ? availableParallelism() : raw.workers,
     logLevel: raw.log?.level ?? 'info',
+    warnings: [],
   };
-  if (raw.admin !== null) {
-    const admin = listener(raw.admin, '127.0.0.1:8888', ['admin']);
-    config.admin = { host: admin.host, port: admin.port };
+  // Like the Collector's own telemetry on :8888, the admin server is on unless turned off.
+  if (listenerOn(raw.admin, true)) {
+    const admin = n.guard(() => listener(n, raw.admin ?? undefined, DEFAULTS.admin, ['admin']), undefined);
+    if (admin) config.admin = { host: admin.host, port: admin.port };
   }
-  if (raw.conventions !== undefined) config.conventions = resolve(raw.conventions);
+  if (typeof raw.conventions === 'string') {
+    config.conventions = n.file(raw.conventions);
+    requireFile(config.conventions, ['conventions'], n.problems, 'directory');
+    n.warnings.push({ path: ['conventions'], message: 'is not used yet: the gateway does not apply the registry to telemetry until the data-strategy stages land (check the registry with `cairn check`)' });
+  }
   return config;
 }
 
 // The shapes the JSON Schema admits (snake_case as in the YAML).
-interface RawListener { endpoint?: string; tls?: { cert_file: string; key_file: string; client_ca_file?: string } }
+interface RawListener { enabled?: boolean; endpoint?: string; tls?: { cert_file: string; key_file: string; client_ca_file?: string } }
 interface RawConfig {
   receivers?: { otlp?: { http?: RawListener | null; grpc?: RawListener | null } };
   auth?: {
@@ -286,19 +372,20 @@ interface RawConfig {
     anonymous?: boolean | { tenant?: string; services?: string[] };
     tenants?: Record<string, { token_sha256: string[]; services: string[] }>;
   };
-  destinations: Record<string, {
-    exporter: Record<string, unknown>;
-    when?: string;
-    signals?: Signal[];
-    queue?: { mode?: 'sqlite' | 'memory'; max_size?: unknown };
-    retry?: { initial_interval?: unknown; max_interval?: unknown; multiplier?: number; max_elapsed_time?: unknown };
-    concurrency?: number;
-    batch?: { enabled?: boolean; max_items?: number; max_size?: unknown };
-  }>;
+  destinations: Record<string, RawDestination>;
   storage?: { directory?: string; synchronous?: 'normal' | 'full'; dead_letters?: { max_size?: unknown; max_age?: unknown } };
   admin?: RawListener | null;
   limits?: { max_request_size?: unknown; max_decompressed_size?: unknown; max_gzip_ratio?: number; max_depth?: number; max_attributes?: number; max_in_flight_size?: unknown; max_items_per_request?: number };
   workers?: number | 'auto';
   log?: { level?: string };
   conventions?: string;
+}
+interface RawDestination {
+  exporter: Record<string, unknown>;
+  when?: string;
+  signals?: Signal[];
+  queue?: { mode?: 'sqlite' | 'memory'; max_size?: unknown };
+  retry?: { initial_interval?: unknown; max_interval?: unknown; multiplier?: number; max_elapsed_time?: unknown };
+  concurrency?: number;
+  batch?: { enabled?: boolean; max_items?: number; max_size?: unknown };
 }

@@ -72,6 +72,13 @@ export interface DeadLetterConfig {
   maxAgeMs: number;
 }
 
+/** A problem or warning in a config: dotted path, message, and file:line:col where known. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  location?: string;
+}
+
 export interface GatewayConfig {
   /** The file it came from, for messages. */
   source: string;
@@ -83,5 +90,8 @@ export interface GatewayConfig {
   limits: LimitsConfig;
   workers: number;
   logLevel: string;
+  /** A registry directory; loaded, but not applied to telemetry yet (see `warnings`). */
   conventions?: string;
+  /** Settings that are valid but do not do what one may expect; shown by validate and up. */
+  warnings?: ConfigProblem[];
 }

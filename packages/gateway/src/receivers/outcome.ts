@@ -25,3 +25,10 @@ export function exportResult(outcome: Extract<IngestOutcome, { kind: 'accepted' 
 export function retryAfterOf(outcome: Exclude<IngestOutcome, { kind: 'accepted' }>): number | undefined {
   return outcome.kind === 'unavailable' || outcome.kind === 'overloaded' ? outcome.retryAfterSeconds : undefined;
 }
+
+/** The 401 / UNAUTHENTICATED message for a refused credential. */
+export function authMessage(reason: 'missing' | 'malformed' | 'invalid'): string {
+  if (reason === 'missing') return 'an ingest token is required';
+  if (reason === 'malformed') return 'the authorization header is malformed; send exactly `Bearer <token>`';
+  return 'the ingest token is not valid';
+}

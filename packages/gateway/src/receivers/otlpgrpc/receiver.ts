@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { encodeExportResponse, encodeRpcStatus, otlpGrpcMethod, type Signal } from '@cairn/otlp';
 import type { TokenAuthenticator } from '../../auth/tokens.js';
 import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
 import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
-import { exportResult, retryAfterOf, RPC_CODE } from '../outcome.js';
+import { authMessage, exportResult, retryAfterOf, RPC_CODE } from '../outcome.js';
 import { ReceiveBudget } from './budget.js';
 
 const RECEIVER = 'otlpgrpc';
@@ -57,6 +58,7 @@ export class OtlpGrpcReceiver {
       ? ServerCredentials.createSsl(tls.clientCaFile ? readFileSync(tls.clientCaFile) : null, [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }], Boolean(tls.clientCaFile))
       : ServerCredentials.createInsecure();
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    if (this.config.port !== 0) await portIsFree(this.config.host, this.config.port);
     return new Promise<number>((resolve, reject) => {
       this.server.bindAsync(`${host}:${this.config.port}`, credentials, (error, port) => (error ? reject(error) : resolve(port)));
     });
@@ -76,18 +78,23 @@ export class OtlpGrpcReceiver {
     });
   }
 
+  /** The call's token, read once for the budget's interceptor and the handler alike. */
+  private authenticate(metadata: Metadata): ReturnType<TokenAuthenticator['authenticate']> {
+    // Sent twice, a credential may be read as either copy downstream: refused as malformed ('').
+    const values = metadata.get(this.deps.auth.header);
+    const value = values.length === 0 ? undefined : values.length === 1 ? values[0]!.toString() : '';
+    return this.deps.auth.authenticate(value);
+  }
+
   private authError(metadata: Metadata): GrpcError | undefined {
-    const [value] = metadata.get(this.deps.auth.header);
-    const auth = this.deps.auth.authenticate(typeof value === 'string' ? value : value?.toString());
-    if (auth.ok) return undefined;
-    return { code: GrpcStatus.UNAUTHENTICATED, details: auth.reason === 'missing' ? 'an ingest token is required' : 'the ingest token is not valid' };
+    const auth = this.authenticate(metadata);
+    return auth.ok ? undefined : { code: GrpcStatus.UNAUTHENTICATED, details: authMessage(auth.reason) };
   }
 
   private handle(signal: Signal, call: ServerUnaryCall<Uint8Array, Uint8Array>, callback: sendUnaryData<Uint8Array>): void {
-    const [value] = call.metadata.get(this.deps.auth.header);
-    const auth = this.deps.auth.authenticate(typeof value === 'string' ? value : value?.toString());
+    const auth = this.authenticate(call.metadata);
     if (!auth.ok) {
-      this.refuse(callback, this.authError(call.metadata)!);
+      this.refuse(callback, { code: GrpcStatus.UNAUTHENTICATED, details: authMessage(auth.reason) });
       return;
     }
     const body = call.request;
@@ -134,4 +141,17 @@ function retryInfo(code: number, seconds: number): Metadata {
   const metadata = new Metadata();
   metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatus({ code, message: '', retryDelayMs: seconds * 1000 })));
   return metadata;
+}
+
+/**
+ * Fails with EADDRINUSE as node's own listeners do. grpc-js reports a taken port only by
+ * printing its own log line and an error without a code; the caller wants one line with a code.
+ */
+async function portIsFree(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => resolve());
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }

@@ -8,7 +8,7 @@ import type { LimitsConfig, ListenerConfig } from '../../config/types.js';
 import { Reservation, type Ingest, type IngestOutcome } from '../../pipeline/ingest.js';
 import type { BodyFormat } from '../../pipeline/process.js';
 import type { GatewayMetrics } from '../../telemetry/metrics.js';
-import { exportResult, HTTP_STATUS, retryAfterOf, RPC_CODE } from '../outcome.js';
+import { authMessage, exportResult, HTTP_STATUS, retryAfterOf, RPC_CODE } from '../outcome.js';
 import { readBody, type BodyRefusal } from './body.js';
 
 const PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
@@ -47,7 +47,10 @@ export class OtlpHttpReceiver {
       this.handle(req, res).catch((error: Error) => this.send(res, 'json', new Refusal(500, RpcCode.Internal, `internal error: ${error.message}`)));
     };
     const tls = this.config.tls;
-    this.server = tls ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler) : createHttpServer(handler);
+    // client_ca_file turns on mutual TLS: a client without a certificate that CA signed is
+    // refused in the handshake, before any request is read.
+    const mtls = tls?.clientCaFile ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: true } : {};
+    this.server = tls ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), ...mtls }, handler) : createHttpServer(handler);
     // Slow clients must not hold memory forever.
     this.server.requestTimeout = 60_000;
     this.server.headersTimeout = 15_000;
@@ -99,11 +102,12 @@ export class OtlpHttpReceiver {
     if (!['gzip', 'deflate', 'identity', 'none'].includes(encoding)) {
       return this.refuse(req, res, format, new Refusal(415, RpcCode.InvalidArgument, `unsupported content encoding ${encoding}; use gzip, deflate or none`));
     }
-    const headerValue = req.headers[this.deps.auth.header];
-    const auth = this.deps.auth.authenticate(Array.isArray(headerValue) ? headerValue[0] : headerValue);
+    // Sent twice, a credential header may be read as either copy downstream: refused as malformed.
+    const values = req.headersDistinct[this.deps.auth.header];
+    const auth = this.deps.auth.authenticate(values === undefined ? undefined : values.length === 1 ? values[0] : '');
     if (!auth.ok) {
       res.setHeader('www-authenticate', 'Bearer');
-      return this.refuse(req, res, format, new Refusal(401, RpcCode.Unauthenticated, auth.reason === 'missing' ? 'an ingest token is required' : 'the ingest token is not valid'));
+      return this.refuse(req, res, format, new Refusal(401, RpcCode.Unauthenticated, authMessage(auth.reason)));
     }
     const limits = this.deps.limits;
     const declared = Number(req.headers['content-length'] ?? NaN);

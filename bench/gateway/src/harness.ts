@@ -1,12 +1,13 @@
 // The benchmark's moving parts: starting a gateway process, running the load generator in its
 // own process, sampling a process's RSS, and waiting until the sink has what was sent.
+import { isAbsolute } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OtlpHttpSink } from '@cairn/gateway/testing';
 import type { LoadPlan, LoadReport } from './loadgen.js';
 
-const here = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+const here = (name: string) => (isAbsolute(name) ? name : fileURLToPath(new URL(`./${name}`, import.meta.url)));
 
 export interface Target { child: ChildProcess; port: number }
 

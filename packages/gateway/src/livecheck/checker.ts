@@ -149,7 +149,7 @@ export class LiveChecker {
     const ref: SignalRef = { type: 'resource', name: null };
     for (let r = 0; r < view.resourceCount; r++) {
       const attributes = this.attributes(view.resourceAttributes(r, this.attrs), 'resource', ref);
-      this.keep({ resource: this.entity('resource', { attributes, signal }, []) });
+      this.keep({ resource: this.entity('resource', { attributes }, []) });
     }
     const scopeRef: SignalRef = { type: signal, name: null };
     for (let s = 0; s < view.scopeCount; s++) {

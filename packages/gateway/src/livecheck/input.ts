@@ -25,6 +25,8 @@ export interface JsonDocument {
 export function splitJsonDocuments(text: string, name = '<input>'): JsonDocument[] {
   const docs: JsonDocument[] = [];
   let line = 1;
+  // The open brackets, innermost last: `{]` and `[}` are errors, not the end of a document.
+  const open: number[] = [];
   let depth = 0;
   let inString = false;
   let start = -1;
@@ -42,12 +44,16 @@ export function splitJsonDocuments(text: string, name = '<input>'): JsonDocument
       if (c !== 123) throw new LiveCheckInputError('CAIRN_LIVECHECK_JSON', `${name}:${line}`, `expected '{' to start an OTLP/JSON document, found ${JSON.stringify(text[i])}`);
       start = i;
       startLine = line;
+      open.push(125);
       depth = 1;
       continue;
     }
     if (c === 34) inString = true;
-    else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
+    else if (c === 123 || c === 91) {
+      open.push(c === 123 ? 125 : 93);
+      depth++;
+    } else if (c === 125 || c === 93) {
+      if (open.pop() !== c) throw new LiveCheckInputError('CAIRN_LIVECHECK_JSON', `${name}:${line}`, `unexpected ${JSON.stringify(text[i])}: brackets do not match`);
       depth--;
       if (depth === 0) docs.push({ start, end: i + 1, line: startLine });
     }

@@ -14,7 +14,7 @@ Checks real telemetry against the registry, as \`weaver registry live-check\` do
 With FILEs, reads OTLP files (OTLP/JSON, JSON lines, or protobuf; a protobuf file's signal comes
 from its name or --signal). Without, listens on 127.0.0.1 for OTLP/gRPC (default port 4317) and
 OTLP/HTTP (4318, protobuf or JSON, gzip) until SIGINT/SIGTERM, until stdin closes when it is a
-pipe, or after --inactivity-timeout seconds without a request (default 10, 0: never).
+pipe or socket, or after --inactivity-timeout seconds without a request (default 10, 0: never).
 The registry: --registry DIR (resolved on its upstream, or --upstream), or the upstream alone.
 Exit codes: 0 clean, 1 a finding at --fail-on level or above (default violation), 2 unusable input.`;
 
@@ -97,7 +97,9 @@ export async function liveCheck(args: string[], io: Streams): Promise<number> {
     process.once('SIGTERM', stop);
     let stdinWatched = false;
     try {
-      stdinWatched = fstatSync(0).isFIFO();
+      // A pipe or a socket (what a parent process hands over): its end means the run is over. A TTY or /dev/null is not watched.
+      const stat = fstatSync(0);
+      stdinWatched = stat.isFIFO() || stat.isSocket();
     } catch {
       stdinWatched = false;
     }

@@ -38,7 +38,7 @@ describe('cairn live-check', () => {
     const dirty = cairn('live-check', '--registry', EXAMPLES, f.dirty, '--format', 'json');
     assert.equal(dirty.code, 1, dirty.err);
     const report = JSON.parse(dirty.out) as { samples: unknown[]; statistics: { advice_type_counts: Record<string, number>; seen_non_registry_attributes: Record<string, number> } };
-    assert.deepEqual(report.statistics.advice_type_counts, { missing_attribute: 1, missing_namespace: 1, not_stable: 1, undefined_enum_variant: 1 });
+    assert.deepEqual(report.statistics.advice_type_counts, { invalid_format: 1, missing_attribute: 1, missing_namespace: 1, not_stable: 1, undefined_enum_variant: 1 });
     assert.deepEqual(report.statistics.seen_non_registry_attributes, { cartTotl: 1 });
     assert.match(dirty.out, /"suggestion": "acme.cart.total"/);
     assert.equal(cairn('live-check', '--registry', EXAMPLES, f.dirty, '--fail-on', 'none').code, 0);

@@ -18,6 +18,9 @@ export interface SignalRef {
   name: string | null;
 }
 
+/** Weaver's default naming rule for attribute and metric names. */
+export const NAME_FORMAT = /^[a-z][a-z0-9]*([._][a-z0-9]+)*$/;
+
 /** Longest string value scanned for personal data: detectors need the value, not a novel. */
 const SCAN_LIMIT = 4096;
 
@@ -86,7 +89,35 @@ function enumType(type: AttributeType): Extract<AttributeType, { kind: 'enum' }>
  * (improvement); and Cairn's undeclared_pii (improvement).
  */
 export class AttributeAdvisor {
-  constructor(private readonly index: RegistryIndex, private readonly suggester: Suggester, private readonly detectPii: boolean) {}
+  /** Every namespace (dotted prefix) of a registry attribute, for extends_namespace. */
+  private readonly namespaces = new Set<string>();
+
+  constructor(private readonly index: RegistryIndex, private readonly suggester: Suggester, private readonly detectPii: boolean) {
+    for (const a of index.registry.attributes) {
+      for (let dot = a.key.indexOf('.'); dot !== -1; dot = a.key.indexOf('.', dot + 1)) this.namespaces.add(a.key.slice(0, dot));
+    }
+  }
+
+  /**
+   * Weaver's default naming policies: invalid_format (violation), illegal_namespace (violation: a
+   * namespace of the key is itself an attribute), extends_namespace (information: an unknown key
+   * inside a namespace the registry uses).
+   */
+  private naming(key: string, unknown: boolean, push: (id: string, level: PolicyFinding['level'], context: Record<string, unknown>, message: string) => void): void {
+    // A template instance's suffix is free-form (`http.request.header.x-forwarded-for`): only the registry's part is a name.
+    if (!NAME_FORMAT.test(key) && this.index.lookup(key).kind !== 'template') push(FINDING_IDS.invalidFormat, 'violation', {}, `Attribute '${key}' does not match the name format (lowercase words separated by '.' or '_').`);
+    let extended: string | undefined;
+    for (let dot = key.indexOf('.'); dot !== -1; dot = key.indexOf('.', dot + 1)) {
+      const prefix = key.slice(0, dot);
+      const holder = this.index.get(prefix);
+      if (holder && !holder.deprecated && holder.type.kind !== 'template') {
+        push(FINDING_IDS.illegalNamespace, 'violation', { namespace: prefix }, `Attribute '${key}' uses namespace '${prefix}', which is an attribute.`);
+        break;
+      }
+      if (unknown && this.namespaces.has(prefix)) extended = prefix;
+    }
+    if (extended !== undefined) push(FINDING_IDS.extendsNamespace, 'information', { namespace: extended }, `Attribute '${key}' extends the registry's namespace '${extended}'.`);
+  }
 
   /** The registry attribute a key counts for in the statistics, if any. */
   registryName(key: string): string | undefined {
@@ -110,6 +141,7 @@ export class AttributeAdvisor {
           `Attribute '${key}' does not exist in the registry.${suggestion ? ` Did you mean '${suggestion.key}'?` : ''}`,
         );
         if (!key.includes('.')) push(FINDING_IDS.missingNamespace, 'improvement', {}, `Attribute '${key}' has no namespace.`);
+        this.naming(key, true, push);
         break;
       }
       case 'alias':
@@ -127,7 +159,7 @@ export class AttributeAdvisor {
           FINDING_IDS.deprecated, 'violation',
           {
             deprecation_reason: d.reason,
-            ...(d.note ? { deprecation_note: d.note } : {}),
+            deprecation_note: d.note ?? (d.reason === 'renamed' ? `Replaced by \`${d.renamedTo}\`.` : ''),
             ...(found.canonical ? { renamed_to: found.canonical, canonical: found.canonical } : {}),
           },
           `Attribute '${key}' is deprecated; reason = '${d.reason}'${found.canonical ? `, use '${found.canonical}'` : ''}.`,
@@ -143,6 +175,7 @@ export class AttributeAdvisor {
         attribute = found.attribute;
         break;
     }
+    if (found.kind !== 'unknown') this.naming(key, false, push);
     if (attribute) {
       const expected = expectedType(attribute.type);
       const enumDef = enumType(attribute.type);

@@ -48,6 +48,7 @@ test('a synthetic stream with known truth: exact finding counts, statistics and 
     undefined_enum_variant: N / 2,
     missing_attribute: N,
     missing_namespace: N,
+    invalid_format: N + N / 5,             // cartTotals and orderId are not lowercase dotted words
     type_mismatch: N / 10,
     deprecated: N / 4 + N / 5,
   });
@@ -67,7 +68,7 @@ test('a synthetic stream with known truth: exact finding counts, statistics and 
   assert.equal(stats.seen_registry_attributes['service.name'], 4);
   assert.equal(stats.seen_non_registry_attributes.cartTotals, N);
   assert.equal(stats.seen_non_registry_attributes.orderId, N / 5);
-  assert.equal(stats.advice_level_counts.violation, N + N / 10 + N / 4 + N / 5);
+  assert.equal(stats.advice_level_counts.violation, N + N / 10 + N / 4 + N / 5 + N + N / 5);
   assert.deepEqual(stats.cairn.attributes['acme.tenant.id'], { count: N, types: ['string'], distinct_values: N, distinct_exact: true, in_registry: true });
   assert.deepEqual(stats.cairn.attributes['acme.order.currency'].distinct_values, 2);
   const span_ = stats.cairn.coverage_by_signal.span;
@@ -149,4 +150,21 @@ test('metrics against the upstream model: missing_metric, unit_mismatch, and req
   const stats = checker.report().statistics as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   assert.equal(stats.seen_registry_metrics['http.server.request.duration'], 1);
   assert.equal(stats.seen_non_registry_metrics['acme.checkout.duration'], 1);
+});
+
+test("Weaver's naming policies: invalid_format, illegal_namespace, extends_namespace", () => {
+  const checker = new LiveChecker(exampleRegistry(), { detectPii: false });
+  checker.ingest('traces', batch([span(0, {
+    'acme.cart.id.prefix': 'x',          // acme.cart.id is an attribute: its name cannot be a namespace
+    'acme.cart.colour': 'red',           // unknown, inside the registry's acme.cart namespace
+    'Acme.Cart': 'x',                    // not lowercase
+    'http.request.header.x-trace': ['a'], // a template instance: its free-form suffix is fine
+  })]));
+  const findings = allFindings(checker.report());
+  const of = (id: string): string[] => findings.filter((f) => f.id === id).map((f) => `${String(f.context.attribute_key)}${f.context.namespace ? `@${String(f.context.namespace)}` : ''}`).sort();
+  assert.deepEqual(of('illegal_namespace'), ['acme.cart.id.prefix@acme.cart.id']);
+  // As Weaver's rules are independent, the illegal key is also an unknown one inside acme.cart.
+  assert.deepEqual(of('extends_namespace'), ['acme.cart.colour@acme.cart', 'acme.cart.id.prefix@acme.cart']);
+  assert.deepEqual(of('invalid_format'), ['Acme.Cart']);
+  assert.deepEqual(of('template_attribute'), ['http.request.header.x-trace']);
 });

@@ -1,6 +1,6 @@
 import { RegistryIndex, type Group, type ResolvedRegistry } from '@cairn/conventions';
 import { AttributeCursor, SpanKind, decodeLogs, decodeMetrics, decodeTraces, type BatchView, type LogsView, type MetricsView, type Signal, type TracesView } from '@cairn/otlp';
-import { AttributeAdvisor, typeName, type SampleAttribute, type SignalRef } from './attribute.js';
+import { AttributeAdvisor, NAME_FORMAT, typeName, type SampleAttribute, type SignalRef } from './attribute.js';
 import { FINDING_IDS, resultOf, type LiveCheckResult, type PolicyFinding, type SignalType } from './findings.js';
 import { LiveCheckStatistics, type AttributePlace } from './statistics.js';
 import { Suggester } from './suggest.js';
@@ -93,6 +93,9 @@ export class LiveChecker {
       this.statistics.metric(metric.name, group !== undefined);
       const findings: PolicyFinding[] = [];
       const instrument = metric.type === 'sum' ? (metric.isMonotonic ? 'counter' : 'updowncounter') : (INSTRUMENT[metric.type] ?? metric.type);
+      if (!NAME_FORMAT.test(metric.name)) {
+        findings.push(finding(FINDING_IDS.invalidFormat, 'violation', { metric_name: metric.name }, `Metric '${metric.name}' does not match the name format (lowercase words separated by '.' or '_').`, signal));
+      }
       if (!group) {
         findings.push(finding(FINDING_IDS.missingMetric, 'violation', { metric_name: metric.name }, `Metric '${metric.name}' does not exist in the registry.`, signal));
       } else {

@@ -51,6 +51,9 @@ export const FINDING_IDS = {
   optIn: 'opt_in_attribute_not_present',
   conditionallyRequired: 'conditionally_required_attribute_not_present',
   missingNamespace: 'missing_namespace',
+  invalidFormat: 'invalid_format',
+  illegalNamespace: 'illegal_namespace',
+  extendsNamespace: 'extends_namespace',
   /** Cairn's own: a value detector found personal data in an attribute not declared `pii`. */
   undeclaredPii: 'undeclared_pii',
 } as const;

@@ -76,6 +76,8 @@ test('real OTel SDK + instrumentation-http → cairn live-check listener, checke
   assert.equal(findings.find((f) => f.context.attribute_key === 'deployment.environment')!.context.canonical, 'deployment.environment.name');
   assert.deepEqual(byId('type_mismatch'), { 'http.request.resend_count': REQUESTS });
   assert.deepEqual(byId('undefined_enum_variant'), { 'network.transport': REQUESTS });
+  assert.deepEqual(byId('invalid_format'), { userId: REQUESTS });
+  assert.deepEqual(byId('missing_namespace'), { userId: REQUESTS });
   // What instrumentation-http itself sends is in the registry, stable and well typed. The one
   // finding on it: IP addresses (and the URL holding one) in fields the registry has not declared pii.
   const own = findings.filter((f) => f.signal_type === 'span' && !['userId', 'http.method', 'http.request.resend_count', 'network.transport'].includes(String(f.context.attribute_key)));

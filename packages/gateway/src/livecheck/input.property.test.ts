@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { LiveCheckInputError, readJsonText, splitJsonDocuments } from './input.js';
+import { buildTraces } from '@cairn/otlp';
+import { LiveCheckInputError, readJsonText, readOtlpFile, splitJsonDocuments } from './input.js';
 
 const RUNS = process.env.CI ? 200 : 1000;
 const json = fc.jsonValue({ maxDepth: 4 });
@@ -45,4 +49,19 @@ test('JSON lines: each line an export request, errors name the line', () => {
   assert.throws(() => readJsonText(`${line}\n{"resourceSpans": 7}\n`, 'spans.jsonl'), (e: LiveCheckInputError) => e.code === 'CAIRN_LIVECHECK_OTLP' && e.where === 'spans.jsonl:2');
   assert.throws(() => readJsonText(`${line}\n{"hello": 1}\n`, 'x.jsonl'), (e: LiveCheckInputError) => e.code === 'CAIRN_LIVECHECK_SIGNAL' && e.where === 'x.jsonl:2');
   assert.throws(() => readJsonText(`${line}\nnot json\n`, 'x.jsonl'), (e: LiveCheckInputError) => e.code === 'CAIRN_LIVECHECK_JSON' && e.where === 'x.jsonl:2');
+});
+
+test('protobuf files: the signal comes from the file name or is asked for; JSON is recognized by its first byte', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-livecheck-input-'));
+  const bytes = buildTraces([{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'a', startTimeUnixNano: 1n, endTimeUnixNano: 2n }] }] }]);
+  writeFileSync(join(dir, 'traces.pb'), bytes);
+  writeFileSync(join(dir, 'capture.bin'), bytes);
+  writeFileSync(join(dir, 'capture.txt'), `\n  ${JSON.stringify({ resourceLogs: [] })}`);
+  const [pb] = readOtlpFile(join(dir, 'traces.pb'));
+  assert.equal(pb!.signal, 'traces');
+  assert.deepEqual(Buffer.from(pb!.bytes), Buffer.from(bytes));
+  assert.throws(() => readOtlpFile(join(dir, 'capture.bin')), (e: LiveCheckInputError) => e.code === 'CAIRN_LIVECHECK_SIGNAL');
+  assert.equal(readOtlpFile(join(dir, 'capture.bin'), 'traces')[0]!.signal, 'traces');
+  assert.deepEqual(readOtlpFile(join(dir, 'capture.txt')).map((r) => [r.signal, r.where.endsWith('capture.txt:2')]), [['logs', true]]);
+  assert.throws(() => readOtlpFile(join(dir, 'absent.pb')), (e: LiveCheckInputError) => e.code === 'CAIRN_LIVECHECK_READ');
 });

@@ -103,7 +103,8 @@ export class AttributeAdvisor {
    * namespace of the key is itself an attribute), extends_namespace (information: an unknown key
    * inside a namespace the registry uses).
    */
-  private naming(key: string, unknown: boolean, push: (id: string, level: PolicyFinding['level'], context: Record<string, unknown>, message: string) => void): void {
+  private naming(out: PolicyFinding[], key: string, signal: SignalRef, unknown: boolean): void {
+    const push = (id: string, level: PolicyFinding['level'], context: Record<string, unknown>, message: string): void => add(out, key, signal, id, level, context, message);
     // A template instance's suffix is free-form (`http.request.header.x-forwarded-for`): only the registry's part is a name.
     if (!NAME_FORMAT.test(key) && this.index.lookup(key).kind !== 'template') push(FINDING_IDS.invalidFormat, 'violation', {}, `Attribute '${key}' does not match the name format (lowercase words separated by '.' or '_').`);
     let extended: string | undefined;
@@ -127,9 +128,7 @@ export class AttributeAdvisor {
 
   check(key: string, value: AnyValue, type: string, signal: SignalRef): SampleAttribute {
     const findings: PolicyFinding[] = [];
-    const push = (id: string, level: PolicyFinding['level'], context: Record<string, unknown>, message: string): void => {
-      findings.push({ id, level, context: { attribute_key: key, ...context }, message, signal_type: signal.type, signal_name: signal.name });
-    };
+    const push = (id: string, level: PolicyFinding['level'], context: Record<string, unknown>, message: string): void => add(findings, key, signal, id, level, context, message);
     const found = this.index.lookup(key);
     let attribute: Attribute | undefined;
     switch (found.kind) {
@@ -141,7 +140,7 @@ export class AttributeAdvisor {
           `Attribute '${key}' does not exist in the registry.${suggestion ? ` Did you mean '${suggestion.key}'?` : ''}`,
         );
         if (!key.includes('.')) push(FINDING_IDS.missingNamespace, 'improvement', {}, `Attribute '${key}' has no namespace.`);
-        this.naming(key, true, push);
+        this.naming(findings, key, signal, true);
         break;
       }
       case 'alias':
@@ -175,7 +174,7 @@ export class AttributeAdvisor {
         attribute = found.attribute;
         break;
     }
-    if (found.kind !== 'unknown') this.naming(key, false, push);
+    if (found.kind !== 'unknown') this.naming(findings, key, signal, false);
     if (attribute) {
       const expected = expectedType(attribute.type);
       const enumDef = enumType(attribute.type);
@@ -202,4 +201,8 @@ export class AttributeAdvisor {
     }
     return { name: key, value: findings.some((f) => f.id === FINDING_IDS.undeclaredPii) ? '<redacted>' : jsonValue(value), type, live_check_result: resultOf(findings) };
   }
+}
+
+function add(out: PolicyFinding[], key: string, signal: SignalRef, id: string, level: PolicyFinding['level'], context: Record<string, unknown>, message: string): void {
+  out.push({ id, level, context: { attribute_key: key, ...context }, message, signal_type: signal.type, signal_name: signal.name });
 }

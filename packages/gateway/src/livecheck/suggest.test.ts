@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { loadRegistry } from '@cairn/conventions';
 import { EXAMPLE_REGISTRY } from './test-support.js';
 import { editDistance, normalizeKey, Suggester } from './suggest.js';
@@ -90,4 +91,20 @@ test('the issue\'s examples: userId → user.id, cartTotal → acme.cart.total (
   assert.deepEqual(suggester.suggest('userId'), { key: 'user.id', kind: 'normalized', distance: 0 });
   assert.deepEqual(suggester.suggest('cartTotal'), { key: 'acme.cart.total', kind: 'normalized', distance: 0 });
   assert.equal(suggester.suggest('user.id'), undefined, 'a registry key needs no suggestion');
+});
+
+test('property: normalization is idempotent and yields dotted lowercase words; edit distance is a bounded metric', () => {
+  const runs = process.env.CI ? 200 : 1000;
+  fc.assert(fc.property(fc.string(), (key) => {
+    const n = normalizeKey(key);
+    assert.match(n, /^(?:[a-z0-9]+(?:\.[a-z0-9]+)*)?$/);
+    assert.equal(normalizeKey(n), n);
+  }), { numRuns: runs });
+  fc.assert(fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 4 }), (a, b, max) => {
+    const d = editDistance(a, b, max);
+    assert.ok(d >= 0 && d <= max + 1);
+    assert.equal(d, editDistance(b, a, max));
+    assert.equal(d === 0, a === b);
+    assert.ok(editDistance(a, b, 24) <= Math.max(a.length, b.length));
+  }), { numRuns: runs });
 });

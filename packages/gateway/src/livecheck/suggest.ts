@@ -53,7 +53,7 @@ export function editDistance(a: string, b: string, max: number): number {
     if (best > max) return max + 1;
     [prev2, prev, row] = [prev, row, prev2];
   }
-  return prev[b.length]!;
+  return Math.min(prev[b.length]!, max + 1);
 }
 
 /** Edits allowed for a normalized name of this length: short names tolerate fewer. */

@@ -181,7 +181,7 @@ export class AttributeAdvisor {
       if (enumDef) {
         if (type !== 'string' && type !== 'int') {
           push(FINDING_IDS.typeMismatch, 'violation', { attribute_type: type }, `Enum attribute '${key}' has type '${type}'. Enum value type should be 'string' or 'int'.`);
-        } else if (!enumDef.members.some((m) => m.value === value || (typeof value === 'bigint' && BigInt(m.value) === value))) {
+        } else if (!enumDef.members.some((m) => m.value === value || (typeof value === 'bigint' && typeof m.value === 'number' && Number.isInteger(m.value) && BigInt(m.value) === value))) {
           push(FINDING_IDS.undefinedEnumVariant, 'information', { attribute_value: jsonValue(value) }, `Enum attribute '${key}' has value '${String(value)}' which is not documented.`);
         }
       } else if (expected !== undefined && !compatible(type, expected)) {

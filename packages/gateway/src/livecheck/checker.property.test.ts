@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildTraces, type AttributeValue } from '@cairn/otlp';
+import { buildTraces, OtlpDecodeError, type AttributeValue } from '@cairn/otlp';
 import { LiveChecker } from './checker.js';
 import { renderReport } from './report.js';
 import { exampleRegistry } from './test-support.js';
@@ -36,5 +36,25 @@ test('property: any attributes the wire can carry are checked without throwing, 
       JSON.parse(renderReport(report, 'json'));
     }),
     { numRuns: RUNS },
+  );
+});
+
+test('property: arbitrary bytes as any signal are checked or refused with OtlpDecodeError, never another error', () => {
+  const checker = new LiveChecker(exampleRegistry());
+  const valid = buildTraces([{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 's', startTimeUnixNano: 1n, endTimeUnixNano: 2n, attributes: { a: 1 } }] }] }]);
+  const bytes = fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })).map(([at, b]) => {
+    const copy = valid.slice();
+    copy[at] = b;
+    return copy;
+  }));
+  fc.assert(
+    fc.property(fc.constantFrom('traces', 'metrics', 'logs') as fc.Arbitrary<'traces' | 'metrics' | 'logs'>, bytes, (signal, input) => {
+      try {
+        checker.ingest(signal, input);
+      } catch (error) {
+        assert.ok(error instanceof OtlpDecodeError, String(error));
+      }
+    }),
+    { numRuns: RUNS * 5 },
   );
 });

@@ -60,7 +60,7 @@ describe('cairn live-check', () => {
     assert.match(usage.err, /--format must be one of ansi, json, md/);
   });
 
-  it('listens: OTLP/HTTP JSON in, report out on SIGTERM', { skip: SKIP_WITHOUT_MODEL }, async () => {
+  it('listens: OTLP/HTTP JSON in, report out on SIGHUP (Weaver\'s CI recipe)', { skip: SKIP_WITHOUT_MODEL }, async () => {
     let child: ChildProcess | undefined;
     try {
       child = spawn(process.execPath, [BIN, 'live-check', '--upstream', UPSTREAM, '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--inactivity-timeout', '0', '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,7 +78,7 @@ describe('cairn live-check', () => {
       const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request([attr('http.method', 'GET'), attr('userId', 'u')]) });
       assert.equal(res.status, 200);
       const exited = once(child, 'exit');
-      child.kill('SIGTERM');
+      child.kill('SIGHUP');
       const [code] = (await exited) as [number];
       assert.equal(code, 1, err);
       const report = JSON.parse(out) as { statistics: { advice_type_counts: Record<string, number> } };

@@ -13,7 +13,7 @@ const USAGE = `usage: cairn live-check [FILE...] [--registry DIR] [--upstream MO
 Checks real telemetry against the registry, as \`weaver registry live-check\` does.
 With FILEs, reads OTLP files (OTLP/JSON, JSON lines, or protobuf; a protobuf file's signal comes
 from its name or --signal). Without, listens on 127.0.0.1 for OTLP/gRPC (default port 4317) and
-OTLP/HTTP (4318, protobuf or JSON, gzip) until SIGINT/SIGTERM, until stdin closes when it is a
+OTLP/HTTP (4318, protobuf or JSON, gzip) until SIGINT/SIGTERM/SIGHUP, until stdin closes when it is a
 pipe or socket, or after --inactivity-timeout seconds without a request (default 10, 0: never).
 The registry: --registry DIR (resolved on its upstream, or --upstream), or the upstream alone.
 Exit codes: 0 clean, 1 a finding at --fail-on level or above (default violation), 2 unusable input.`;
@@ -31,6 +31,8 @@ const OPTIONS = {
   'no-pii': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function port(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -93,8 +95,8 @@ export async function liveCheck(args: string[], io: Streams): Promise<number> {
     await listener.start();
     io.err.write(`live-check: listening for OTLP/gRPC on 127.0.0.1:${listener.grpcPort} and OTLP/HTTP on 127.0.0.1:${listener.httpPort}\n`);
     const stop = (): void => void listener.stop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // SIGHUP too: Weaver's CI recipe stops its live-check with `kill -HUP`.
+    for (const signal of STOP_SIGNALS) process.once(signal, stop);
     let stdinWatched = false;
     try {
       // A pipe or a socket (what a parent process hands over): its end means the run is over. A TTY or /dev/null is not watched.
@@ -107,8 +109,7 @@ export async function liveCheck(args: string[], io: Streams): Promise<number> {
       process.stdin.on('end', stop).on('close', stop).resume();
     }
     await listener.done;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
     if (stdinWatched) process.stdin.pause();
     invalid = listener.counts.invalid;
     for (const p of listener.problems.slice(0, 20)) io.err.write(`live-check: refused a ${p.transport} request: ${p.code}: ${p.message}\n`);

@@ -11,3 +11,5 @@ export { parseStrategyFile, parseStrategyText, parseStrategyValue, type Strategy
 export { loadStrategyContent, loadStrategyKeys, loadConventions, hashRules, StrategyContentError, type StrategyContent } from './strategy/content.js';
 export { compileStrategy, defaultAction, toAction, globTest } from './strategy/compile.js';
 export { SENSITIVITIES, type Action, type CompiledStrategy, type DestinationStrategy, type Policy, type Sensitivity, type UnknownMode } from './strategy/types.js';
+export { explainStrategy, describeAction, type StrategyExplanation, type ExplainColumn, type ExplainRow, type ExplainCell } from './strategy/explain.js';
+export { StrategyTrial, type TrialResult, type TrialOutput } from './strategy/trial.js';

@@ -146,14 +146,11 @@ describe('relative paths and warnings', () => {
     assert.deepEqual(config.destinations[1]!.exporter, { file: { path: join(folder, 'out/t.jsonl') } });
   });
 
-  it('warns that conventions: is not used yet, with its path and line', () => {
+  it('no longer warns that conventions: is unused (the gateway resolves it at startup)', () => {
     mkdirSync(join(dir, 'reg'), { recursive: true });
     const config = parseConfig(`${MINIMAL}conventions: ./reg\n`, join(dir, 'w.yaml'), {});
-    assert.equal(config.warnings?.length, 1);
-    assert.equal(config.warnings![0]!.path, 'conventions');
-    assert.match(config.warnings![0]!.message, /not used yet/);
-    assert.equal(config.warnings![0]!.location, `${join(dir, 'w.yaml')}:5:14`);
-    assert.deepEqual(parseConfig(MINIMAL, 'c.yaml', {}).warnings, []);
+    assert.deepEqual(config.warnings, []);
+    assert.equal(config.conventions, join(dir, 'reg'));
   });
 
   it('accepts the otlphttp encoding that docs/exporters.md documents', () => {

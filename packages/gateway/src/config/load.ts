@@ -370,7 +370,7 @@ function strategyOf(n: Normalizer, raw: string | Record<string, unknown>, config
   config.strategy = parsed.document;
   const missing = names.filter((name) => !(name in parsed.document!.destinations));
   if (missing.length > 0) {
-    n.warnings.push({ path: ['strategy'], message: `has no entry for destination${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: ${missing.length === 1 ? 'its' : 'their'} data is sent unchanged (no classification, redaction or hashing); add an entry to make that a decision` });
+    n.warnings.push({ path: ['strategy'], atKey: true, message: `has no entry for destination${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: ${missing.length === 1 ? 'its' : 'their'} data is sent unchanged (no classification, redaction or hashing); add an entry to make that a decision` });
   }
 }
 

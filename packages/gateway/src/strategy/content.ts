@@ -1,7 +1,7 @@
 // What the processing threads need to apply the data strategy, loaded on the main thread as
 // plain data: the validated strategy document, its HMAC keys and the resolved registry. Loaded
 // at startup and again, whole, on SIGHUP; any failure keeps the old content (gateway.ts).
-import { formatFinding, loadRegistry, type ResolvedRegistry } from '@cairn/conventions';
+import { checkDirectory, formatFinding, type ResolvedRegistry } from '@cairn/conventions';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem, GatewayConfig } from '../config/types.js';
 import { loadKey, PseudonymKeyError } from '../stages/redact/pseudonymise.js';
@@ -75,14 +75,15 @@ export function loadStrategyKeys(strategy: StrategyDocument, env: NodeJS.Process
 }
 
 /**
- * Resolves `conventions:` with @cairn/conventions (its upstream as the registry's manifest says).
- * Findings of level error make it unusable: the gateway would classify by a registry it cannot trust.
+ * Resolves `conventions:` with @cairn/conventions (its upstream as the registry's manifest says)
+ * and runs its policies, as `cairn check` does. Findings of level error make it unusable: the
+ * gateway would classify and rename by a registry its owners would not accept.
  */
 export function loadConventions(dir: string, configSource: string): ResolvedRegistry {
   const base = dirname(resolve(configSource));
   let loaded;
   try {
-    loaded = loadRegistry(dir, { displayRoot: base, cwd: base });
+    loaded = checkDirectory(dir, { displayRoot: base, cwd: base });
   } catch (error) {
     throw new StrategyContentError('CAIRN_CONVENTIONS', [{ path: 'conventions', message: `registry ${dir} cannot be loaded: ${(error as Error).message.split('\n')[0]}` }]);
   }

@@ -98,12 +98,14 @@ export function readRecording(file: string, signal?: Signal): Recorded[] {
   }
   const text = bytes.toString('utf8');
   if (/^\s*\{/.test(text)) {
+    let whole = true;
     try {
       JSON.parse(text);
-      return [jsonRequest(text, file)];
     } catch {
-      return text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [jsonRequest(line, `${file}:${i + 1}`)]));
+      whole = false;
     }
+    if (whole) return [jsonRequest(text, file)];
+    return text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [jsonRequest(line, `${file}:${i + 1}`)]));
   }
   const decoders: [Signal, (b: Uint8Array) => unknown][] = [['traces', decodeTraces], ['logs', decodeLogs], ['metrics', decodeMetrics]];
   for (const [s, decode] of decoders) {

@@ -15,6 +15,8 @@ import { OtlpHttpReceiver } from './receivers/otlphttp/receiver.js';
 import { startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
+import type { CompiledStrategy } from './strategy/types.js';
+import type { LedgerDelta } from './stages/ledger.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -23,6 +25,8 @@ export interface GatewayOptions {
   exporterDeps?: ExporterDeps;
   /** How long SIGTERM waits for in-flight requests and exports. */
   shutdownGraceMs?: number;
+  /** A compiled data strategy, for inline processing (`workers: 0`); tests use it until the loader is wired. */
+  strategy?: CompiledStrategy;
 }
 
 export interface GatewayPorts {
@@ -38,6 +42,11 @@ export interface GatewayPorts {
 export class Gateway {
   readonly ports: GatewayPorts = {};
   readonly metrics: GatewayMetrics;
+
+  /** The content stages' audit counters since start (empty without a strategy). */
+  get ledger(): LedgerDelta | undefined {
+    return this.pool?.ledger;
+  }
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
@@ -86,7 +95,7 @@ export class Gateway {
     const grace = this.options.shutdownGraceMs ?? 10_000;
     this.stopFns.push(() => Promise.all([...this.dispatchers.values()].map((d) => d.stop(grace))).then(() => undefined));
 
-    this.pool = new ProcessorPool(config, this.options.workers ?? config.workers);
+    this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, this.options.strategy);
     this.stopFns.push(() => this.pool?.close());
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
     this.stopFns.push(() => ingest.stop(grace));

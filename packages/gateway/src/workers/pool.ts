@@ -2,6 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
 import { transferList } from './transfer.js';
+import { emptyLedgerDelta, mergeLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
+import type { CompiledStrategy } from '../strategy/types.js';
 
 interface Pending {
   resolve(result: ProcessResult): void;
@@ -25,9 +27,16 @@ export class ProcessorPool {
   private readonly inline: BatchProcessor | undefined;
   private nextId = 1;
   private closing = false;
+  /** The content stages' counters over every batch since start (the audit ledger's totals). */
+  readonly ledger: LedgerDelta = emptyLedgerDelta();
 
-  constructor(private readonly config: GatewayConfig, size: number) {
-    if (size <= 0) this.inline = new BatchProcessor(config);
+  /**
+   * `strategy` is a compiled strategy for inline processing (size 0). It holds functions, so it
+   * cannot cross to worker threads: those compile their own from the loader's plain data.
+   */
+  constructor(private readonly config: GatewayConfig, size: number, strategy?: CompiledStrategy) {
+    if (strategy && size > 0) throw new Error('CAIRN_STRATEGY_INLINE: a compiled strategy object can only be used with inline processing (workers: 0)');
+    if (size <= 0) this.inline = new BatchProcessor(config, { strategy });
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -43,7 +52,7 @@ export class ProcessorPool {
   process(request: ProcessRequest): Promise<ProcessResult> {
     if (this.inline) {
       try {
-        return Promise.resolve(this.inline.process(request));
+        return Promise.resolve(this.account(this.inline.process(request)));
       } catch (error) {
         return Promise.reject(error as Error);
       }
@@ -63,6 +72,11 @@ export class ProcessorPool {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
+  private account(result: ProcessResult): ProcessResult {
+    if (result.ok && result.ledger) mergeLedgerDelta(this.ledger, result.ledger);
+    return result;
+  }
+
   private spawn(): Slot {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.config });
     const slot: Slot = { worker, busy: 0, pending: new Map(), conditionErrors: 0 };
@@ -72,7 +86,7 @@ export class ProcessorPool {
       slot.pending.delete(message.id);
       slot.busy--;
       if (message.conditionErrors !== undefined) slot.conditionErrors = message.conditionErrors;
-      if (message.result) pending.resolve(message.result);
+      if (message.result) pending.resolve(this.account(message.result));
       else pending.reject(new Error(message.error ?? 'worker failed'));
     });
     const fail = (error: Error): void => {

@@ -18,6 +18,8 @@ import { loadStrategyContent, StrategyContentError, type StrategyContent } from 
 import { startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
+import type { CompiledStrategy } from './strategy/types.js';
+import type { LedgerDelta } from './stages/ledger.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -26,6 +28,8 @@ export interface GatewayOptions {
   exporterDeps?: ExporterDeps;
   /** How long SIGTERM waits for in-flight requests and exports. */
   shutdownGraceMs?: number;
+  /** A compiled data strategy for inline processing (`workers: 0`), in place of the config's; for tests. */
+  strategy?: CompiledStrategy;
 }
 
 export interface GatewayPorts {
@@ -41,6 +45,11 @@ export interface GatewayPorts {
 export class Gateway {
   readonly ports: GatewayPorts = {};
   readonly metrics: GatewayMetrics;
+
+  /** The content stages' audit counters since start (empty without a strategy). */
+  get ledger(): LedgerDelta | undefined {
+    return this.pool?.ledger;
+  }
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
@@ -95,7 +104,7 @@ export class Gateway {
     // startup error naming the destination. Compiled once here so a thread never gets a bad one.
     const content = loadStrategyContent(config);
     compileStrategy(content);
-    this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta));
+    this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.stopFns.push(() => this.pool?.close());
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
     this.stopFns.push(() => ingest.stop(grace));

@@ -38,7 +38,7 @@ export class StrategyTrial {
     }
     const result = this.processor.process({ signal, format, tenant: 'trial', body });
     if (!result.ok) return { ok: false, message: result.message };
-    const ledger = (result as { ledger?: LedgerDelta }).ledger;
+    const ledger = result.ledger;
     return {
       ok: true,
       before,

@@ -6,6 +6,8 @@ import type { StrategyContent } from '../strategy/content.js';
 import { useStrategy } from '../strategy/use.js';
 import { transferList } from './transfer.js';
 import type { WorkerInit } from './worker.js';
+import { emptyLedgerDelta, mergeLedgerDelta } from '../stages/ledger.js';
+import type { CompiledStrategy } from '../strategy/types.js';
 
 interface Pending {
   resolve(result: ProcessResult | undefined): void;
@@ -29,15 +31,23 @@ export class ProcessorPool {
   private readonly inline: BatchProcessor | undefined;
   private nextId = 1;
   private closing = false;
+  /** The content stages' counters over every batch since start (the audit ledger's totals). */
+  readonly ledger: LedgerDelta = emptyLedgerDelta();
 
   private content: StrategyContent;
 
-  /** `onLedger` receives what the data strategy did to each batch, for the audit ledger. */
-  constructor(private readonly config: GatewayConfig, size: number, content: StrategyContent = { keys: {} }, private readonly onLedger?: (delta: LedgerDelta) => void) {
+  /**
+   * Each thread compiles its CompiledStrategy from `content` (plain data: functions cannot cross
+   * threads); `onLedger` receives what the content stages did to each batch. `strategy`, an
+   * already compiled strategy, is for inline processing (size 0) in tests and overrides `content`.
+   */
+  constructor(private readonly config: GatewayConfig, size: number, content: StrategyContent = { keys: {} }, private readonly onLedger?: (delta: LedgerDelta) => void, strategy?: CompiledStrategy) {
+    if (strategy && size > 0) throw new Error('CAIRN_STRATEGY_INLINE: a compiled strategy object can only be used with inline processing (workers: 0)');
     this.content = content;
     if (size <= 0) {
       this.inline = new BatchProcessor(config);
-      useStrategy(this.inline, content);
+      if (strategy) this.inline.setStrategy(strategy);
+      else useStrategy(this.inline, content);
     }
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
@@ -54,9 +64,7 @@ export class ProcessorPool {
   process(request: ProcessRequest): Promise<ProcessResult> {
     if (this.inline) {
       try {
-        const result = this.inline.process(request);
-        this.ledger(result);
-        return Promise.resolve(result);
+        return Promise.resolve(this.account(this.inline.process(request)));
       } catch (error) {
         return Promise.reject(error as Error);
       }
@@ -92,14 +100,18 @@ export class ProcessorPool {
     }));
   }
 
-  private ledger(result: ProcessResult): void {
-    const delta = (result as { ledger?: LedgerDelta }).ledger;
-    if (delta && this.onLedger) this.onLedger(delta);
-  }
 
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private account(result: ProcessResult): ProcessResult {
+    if (result.ok && result.ledger) {
+      mergeLedgerDelta(this.ledger, result.ledger);
+      this.onLedger?.(result.ledger);
+    }
+    return result;
   }
 
   private spawn(): Slot {
@@ -112,10 +124,8 @@ export class ProcessorPool {
       slot.pending.delete(message.id);
       slot.busy--;
       if (message.conditionErrors !== undefined) slot.conditionErrors = message.conditionErrors;
-      if (message.result) {
-        this.ledger(message.result);
-        pending.resolve(message.result);
-      } else if (message.reloaded) pending.resolve(undefined);
+      if (message.result) pending.resolve(this.account(message.result));
+      else if (message.reloaded) pending.resolve(undefined);
       else pending.reject(new Error(message.error ?? 'worker failed'));
     });
     const fail = (error: Error): void => {

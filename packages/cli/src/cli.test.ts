@@ -332,6 +332,9 @@ describe('cairn up', () => {
       assert.deepEqual(await res.json(), {});
       assert.equal((await fetch(`${admin}/readyz`)).status, 200);
       await until(() => /traces: 1 resource, 1 span from checkout/.test(out()), 5000);
+      child.kill('SIGHUP');
+      await until(() => /SIGHUP: /.test(out()), 20_000);
+      assert.match(out(), /SIGHUP: strategy, registry and keys reloaded/);
       assert.equal(await sigterm(child), 0);
       assert.match(out(), /registry acme: 17 org attributes, 0 errors/);
       assert.match(out(), /SIGTERM: stopping/);

@@ -101,3 +101,33 @@ describe('cairn strategy test', () => {
     assert.match(err, /nonsense\.json: an OTLP\/JSON request has resourceSpans/);
   });
 });
+
+describe('a missing HMAC key', () => {
+  const config = join(dir, 'nokey.yaml');
+  writeFileSync(config, `receivers: { otlp: { http: { endpoint: 127.0.0.1:0 } } }
+admin: null
+auth: { anonymous: true }
+storage: { directory: ./nokey-queue }
+destinations:
+  eu:
+    exporter: { debug: {} }
+strategy:
+  destinations:
+    eu:
+      sensitivity: { pii: hash }
+      keys: { default: { env: CAIRN_TEST_UNSET_KEY, id: k1 } }
+`);
+
+  it('cairn validate reports it with its code, naming the destination and the line', () => {
+    const { code, err } = cairn('validate', '-c', config);
+    assert.equal(code, 2);
+    assert.match(err, /CAIRN_STRATEGY_KEY_MISSING: .*nokey\.yaml:12:\d+: strategy\.destinations\.eu\.keys\.default\.env: destination eu: environment variable CAIRN_TEST_UNSET_KEY is not set/);
+  });
+
+  it('cairn up refuses to start: never a plain hash', () => {
+    const { code, out, err } = cairn('up', '-c', config);
+    assert.equal(code, 2, out);
+    assert.match(err, /^cairn: CAIRN_STRATEGY_KEY_MISSING: the data strategy cannot start\n.*destination eu: environment variable CAIRN_TEST_UNSET_KEY is not set/m);
+    assert.doesNotMatch(out, /gateway running/);
+  });
+});

@@ -88,11 +88,14 @@ export function explainStrategy(strategy: StrategyDocument | undefined, destinat
   rows.push(row('unknown', 'unknown keys', unknownCell));
   const patterns = new Set<string>();
   for (const p of policies) for (const o of p?.overrides ?? []) patterns.add(o.pattern);
+  const byKey = new Map((registry?.attributes ?? []).map((a) => [a.key, a]));
   for (const pattern of patterns) {
+    const declared = byKey.get(pattern);
     rows.push(row('override', pattern, (p) => {
       const o = p.overrides.find((x) => x.pattern === pattern);
-      return o ? { action: describeAction(o.action), rule: o.rule } : { action: '—', rule: 'no override here' };
-    }));
+      // A destination without this override treats the key as everywhere else.
+      return o ? { action: describeAction(o.action), rule: o.rule } : pattern.includes('*') ? { action: '—', rule: 'no override here' } : cellFor(p, pattern, declared?.sensitivity, declared !== undefined);
+    }, { ...(declared?.owner ? { owner: declared.owner } : {}), ...(declared?.sensitivity ? { sensitivity: declared.sensitivity } : {}) }));
   }
   for (const a of registry?.attributes ?? []) {
     if (!a.sensitivity && !a.owner) continue;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { jsonToProtobuf } from '@cairn/otlp';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/cairn.yaml', import.meta.url));
@@ -91,6 +92,18 @@ describe('cairn strategy test', () => {
     assert.match(text(results[0]!.destinations.console), /hmac:demo-1:/);
     assert.doesNotMatch(text(results[1]!.destinations.console), /acme\.user\.email|ana@example\.com|hmac:/, 'dropped under the de variant');
     assert.match(text(results[1]!.destinations.archive), /ana@example\.com/);
+  });
+
+  it('a protobuf recording (--signal logs): the log body and attributes per destination', () => {
+    const file = join(dir, 'recorded.pb');
+    const logs = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: '1', body: { stringValue: 'charged' }, attributes: [{ key: 'acme.user.email', value: { stringValue: 'ana@example.com' } }] }] }] }] };
+    writeFileSync(file, jsonToProtobuf('logs', Buffer.from(JSON.stringify(logs))));
+    const { code, out, err } = cairn('strategy', 'test', '-c', EXAMPLE, '--signal', 'logs', file);
+    assert.equal(code, 0, err);
+    assert.match(out, /recorded\.pb \(logs\)/);
+    const console = out.split('== archive')[0]!;
+    assert.match(console, /~ resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[0\]\.attributes\["acme\.user\.email"\]: "ana@example\.com" → "hmac:demo-1:/);
+    assert.doesNotMatch(out.split('== archive')[1]!, /acme\.user\.email/);
   });
 
   it('a file that is not OTLP is a usage error naming it', () => {

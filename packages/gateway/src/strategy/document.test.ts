@@ -154,7 +154,7 @@ describe('strategy parser: property', () => {
     sensitivity: { public: allow, internal: allow, pii: allow, secret: drop }
 `;
 
-  it('random mutations of a valid file never throw: always a valid strategy or located problems', () => {
+  it('random mutations of a valid file never throw: always a valid strategy or located problems (a coded ConfigError inline)', () => {
     assert.ok(parseStrategyText(VALID, 's.yaml', DESTINATIONS).document, 'the seed is valid');
     const pieces = ['allow', 'hash', 'mask', 'drop', 'truncate', '{ truncate: 3 }', 'scan', 'pass', 'pii', 'secret', '"*"', '[', ']', '{', '}', ':', '- ', '\n', '  ', '#', '&a', '*a', '!!int', "'", '"', 'resource["x"] ==', 'when:', 'destinations:', 'null', '~', '1e999', '-1', '\t', '\u0000', 'é'];
     const mutation = fc.oneof(
@@ -182,6 +182,14 @@ describe('strategy parser: property', () => {
         }
       }
       runs++;
+      // Inline in cairn.yaml: a config, or a ConfigError with its code; nothing else escapes.
+      try {
+        parseConfig(`${CONFIG}strategy:\n${text.replace(/^/gm, '  ')}`, 'c.yaml', {});
+      } catch (error) {
+        assert.ok(error instanceof ConfigError, `not a ConfigError: ${(error as Error).stack}`);
+        assert.equal(error.code, 'CAIRN_CONFIG');
+        assert.ok(error.problems.length > 0);
+      }
       const parsed = parseStrategyText(text, 's.yaml', DESTINATIONS);
       if (parsed.document) {
         valid++;
@@ -194,7 +202,7 @@ describe('strategy parser: property', () => {
         assert.ok(p.message.length > 0);
         assert.match(p.location ?? '', /^s\.yaml(:\d+:\d+)?$/, `problem without a location: ${JSON.stringify(p)}`);
       }
-    }), { numRuns: process.env.CI ? 200 : 1500 });
+    }), { numRuns: process.env.CI ? 200 : 1000 });
     console.log(`strategy parser property: ${runs} mutated files, ${valid} still valid, ${runs - valid} refused with located problems`);
   });
 });

@@ -51,7 +51,7 @@ describe('strategy file: schema errors with path and file:line', () => {
     const pii = find(problems, 'destinations.eu-backend.sensitivity.pii');
     assert.equal(pii.location, 'strategy.yaml:3:40');
     assert.match(pii.message, /must be allow, hash, mask, drop or \{ truncate: N \}, not "hsh"; did you mean `hash`\?/);
-    assert.match(find(problems, 'destinations.eu-backend.unknown').message, /must be one of "pass", "scan", "drop", "allowlist"/);
+    assert.match(find(problems, 'destinations.eu-backend.unknown').message, /must be one of "pass", "scan", "drop", "allowlist"; did you mean `scan`\?/);
     const truncat = find(problems, 'destinations.eu-backend.overrides.url.full.truncat');
     assert.equal(truncat.location, 'strategy.yaml:6:21');
     assert.match(truncat.message, /did you mean `truncate`\?/);

@@ -64,25 +64,30 @@ export function isEmptyLedgerDelta(d: LedgerDelta): boolean {
  */
 export class LedgerRecorder {
   private readonly rows = new Map<string, { count: number }>();
+  private readonly actionRows = new Map<string, LedgerAction[]>();
   private keys = new Set<string>();
   private d = emptyLedgerDelta();
 
   /** Bounded key: the first MAX_LEDGER_KEYS distinct keys of the batch, then OTHER_KEY. */
   private bound(key: string): string {
+    if (this.keys.size < MAX_LEDGER_KEYS) { this.keys.add(key); return key; }
     if (this.keys.has(key)) return key;
     if (this.keys.size >= MAX_LEDGER_KEYS) return OTHER_KEY;
     this.keys.add(key);
     return key;
   }
 
+  /** Called per redacted value: rows are found by key, then compared, so no string is built. */
   action(destination: string, key: string, action: string, rule: string, n = 1): void {
     const k = this.bound(key);
-    const id = `a\u0000${destination}\u0000${k}\u0000${action}\u0000${rule}`;
-    const row = this.rows.get(id);
-    if (row) { row.count += n; return; }
+    let rows = this.actionRows.get(k);
+    if (rows === undefined) { rows = []; this.actionRows.set(k, rows); }
+    for (const row of rows) {
+      if (row.destination === destination && row.action === action && row.rule === rule) { row.count += n; return; }
+    }
     const created: LedgerAction = { destination, key: k, action, rule, count: n };
     this.d.actions.push(created);
-    this.rows.set(id, created);
+    rows.push(created);
   }
 
   finding(service: string, key: string, detector: string, n = 1): void {
@@ -132,6 +137,7 @@ export class LedgerRecorder {
     const out = this.d;
     this.d = emptyLedgerDelta();
     this.rows.clear();
+    this.actionRows.clear();
     this.keys = new Set();
     return out;
   }

@@ -64,11 +64,16 @@ const MAX_CACHED = 4096;
 /** `decide` with a per-policy cache (bounded: keys come from tenants). */
 export class Decisions {
   private readonly cache = new WeakMap<Policy, Map<string, Decision>>();
+  // The policy asked last and its map: consecutive calls are for the same policy.
+  private lastPolicy: Policy | undefined;
+  private lastMap: Map<string, Decision> | undefined;
   constructor(private readonly registry: RegistryIndex | undefined) {}
 
   of(policy: Policy, key: string): Decision {
-    let m = this.cache.get(policy);
+    let m = policy === this.lastPolicy ? this.lastMap : this.cache.get(policy);
     if (m === undefined) { m = new Map(); this.cache.set(policy, m); }
+    this.lastPolicy = policy;
+    this.lastMap = m;
     const hit = m.get(key);
     if (hit !== undefined) return hit;
     const d = decide(policy, this.registry, key);

@@ -38,13 +38,19 @@ export function losslessInt(value: string): number | undefined {
   return Number.isSafeInteger(v) && String(v) === value && !Object.is(v, -0) ? v : undefined;
 }
 
+const MAX_CACHED = 4096;
+
 export class Normalizer implements RewriteVisitor {
   private readonly rewriter = new Rewriter();
+  /** Canonical key per key seen ('' when canonical or unknown): the registry does not cache unknown keys. */
+  private readonly canonical = new Map<string, string>();
+  private cachedFor: RegistryIndex | undefined;
   private registry!: RegistryIndex;
   private ledger!: LedgerRecorder;
 
   /** The request with canonical keys and coerced ints; the input itself when nothing changed. */
   normalize(signal: Signal, bytes: Uint8Array, registry: RegistryIndex, ledger: LedgerRecorder): Uint8Array {
+    if (registry !== this.cachedFor) { this.canonical.clear(); this.cachedFor = registry; }
     this.registry = registry;
     this.ledger = ledger;
     return this.rewriter.rewrite(signal, bytes, this);
@@ -52,8 +58,13 @@ export class Normalizer implements RewriteVisitor {
 
   key(_place: Place, key: string, depth: number): string | undefined {
     if (depth > 0) return undefined;
-    const canonical = canonicalKey(this.registry, key);
-    if (canonical !== undefined) this.ledger.renamed(key, canonical);
+    let canonical = this.canonical.get(key);
+    if (canonical === undefined) {
+      canonical = canonicalKey(this.registry, key) ?? '';
+      if (this.canonical.size < MAX_CACHED) this.canonical.set(key, canonical);
+    }
+    if (canonical === '') return undefined;
+    this.ledger.renamed(key, canonical);
     return canonical;
   }
 

@@ -19,11 +19,34 @@ const SANITIZERS: Record<string, [(v: string) => string, string]> = {
   'db.statement': [sanitizeSql, 'sanitizer.sql'],
 };
 
+/**
+ * One destination's pseudonyms, with the last MEMO_SIZE answers remembered: user ids, addresses
+ * and e-mails repeat across spans, and an HMAC costs microseconds. The memo lives in the
+ * processing thread, which holds the clear values anyway; it is emptied when full.
+ */
+export class PseudonymCache {
+  private readonly p: Pseudonymiser;
+  private readonly memo = new Map<string, string>();
+  constructor(key: NonNullable<DestinationStrategy['key']>) {
+    this.p = new Pseudonymiser(key);
+  }
+
+  hash(value: string): string {
+    const hit = this.memo.get(value);
+    if (hit !== undefined) return hit;
+    const out = this.p.hash(value);
+    if (this.memo.size >= MEMO_SIZE) this.memo.clear();
+    this.memo.set(value, out);
+    return out;
+  }
+}
+const MEMO_SIZE = 8192;
+
 /** One destination's pseudonymiser, built once per key (an HMAC KeyObject import). */
-const pseudonymisers = new WeakMap<DestinationStrategy, Pseudonymiser>();
-function pseudonymiserOf(dest: DestinationStrategy): Pseudonymiser | undefined {
+const pseudonymisers = new WeakMap<DestinationStrategy, PseudonymCache>();
+function pseudonymiserOf(dest: DestinationStrategy): PseudonymCache | undefined {
   let p = pseudonymisers.get(dest);
-  if (p === undefined && dest.key !== undefined) { p = new Pseudonymiser(dest.key); pseudonymisers.set(dest, p); }
+  if (p === undefined && dest.key !== undefined) { p = new PseudonymCache(dest.key); pseudonymisers.set(dest, p); }
   return p;
 }
 
@@ -54,7 +77,7 @@ export class Redactor implements RewriteVisitor {
   private readonly decisions: Decisions;
   private input!: RedactInput;
   private policy!: Policy;
-  private hasher: Pseudonymiser | undefined;
+  private hasher: PseudonymCache | undefined;
   private service = '';
   /** The key (or place) being scanned, for the findings ledger. */
   private scanKey = '';

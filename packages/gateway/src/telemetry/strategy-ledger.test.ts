@@ -70,3 +70,16 @@ describe('strategy ledger', () => {
     }
   });
 });
+
+describe('strategy ledger: findings cap', () => {
+  it('a sender varying service.name and keys cannot grow the findings past the cap plus one _other set per detector', async () => {
+    const registry = new Registry();
+    const ledger = new StrategyLedger(registry, 5);
+    ledger.add(delta((d) => {
+      for (let i = 0; i < 300; i++) d.findings.push({ service: `cart-${i}`, key: `k${i}`, detector: i % 2 ? 'email' : 'jwt', count: 1 });
+    }));
+    const series = (await registry.metrics()).split('\n').filter((l) => l.startsWith('cairn_strategy_findings_total{'));
+    assert.equal(series.length, 7, series.join('\n'));
+    assert.ok(series.some((l) => l.includes('service="_other",attribute="_other",detector="email"')));
+  });
+});

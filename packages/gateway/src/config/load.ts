@@ -9,7 +9,7 @@ import { validateExporterConfig } from '../exporters/index.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
 import { isLoopback, relativeTo, requireFile } from './checks.js';
 import { locator, type Locate } from './locate.js';
-import { parseStrategyFile, parseStrategyValue, type StrategyParse } from '../strategy/document.js';
+import { strategyInConfig, unenteredWarning } from '../strategy/document.js';
 import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
 import type { ConfigProblem, DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
@@ -349,29 +349,12 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
   return config;
 }
 
-/**
- * `strategy:` as a path (relative to this file) or inline. Its problems carry their own
- * file:line; cairn.yaml destinations it does not mention are left unchanged, with a warning.
- */
+/** `strategy:`; its problems carry their own file:line, destinations it leaves out a warning. */
 function strategyOf(n: Normalizer, raw: string | Record<string, unknown>, config: GatewayConfig): void {
-  const names = config.destinations.map((d) => d.name);
-  let parsed: StrategyParse;
-  if (typeof raw === 'string') {
-    const file = n.file(raw);
-    parsed = parseStrategyFile(file, names);
-    for (const p of parsed.problems) if (!p.location) p.location = file;
-  } else if (typeof raw === 'object' && !Array.isArray(raw)) {
-    parsed = parseStrategyValue(raw, { prefix: ['strategy'], locate: n.locate, source: `${n.source}#strategy`, base: n.base, destinations: names });
-  } else {
-    return;
-  }
-  n.located.push(...parsed.problems);
-  if (!parsed.document) return;
-  config.strategy = parsed.document;
-  const missing = names.filter((name) => !(name in parsed.document!.destinations));
-  if (missing.length > 0) {
-    n.warnings.push({ path: ['strategy'], atKey: true, message: `has no entry for destination${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: ${missing.length === 1 ? 'its' : 'their'} data is sent unchanged (no classification, redaction or hashing); add an entry to make that a decision` });
-  }
+  const found = strategyInConfig(raw, { locate: n.locate, source: n.source, base: n.base, destinations: config.destinations.map((d) => d.name) });
+  n.located.push(...found.problems);
+  if (found.document) config.strategy = found.document;
+  if (found.unentered.length > 0) n.warnings.push({ path: ['strategy'], atKey: true, message: unenteredWarning(found.unentered) });
 }
 
 // The shapes the JSON Schema admits (snake_case as in the YAML).

@@ -105,6 +105,31 @@ export function parseStrategyText(text: string, source: string, destinations?: r
   return parseStrategyValue(value, { prefix: [], locate: locator(doc, lines, source), source, base: dirname(resolve(source)), ...(destinations ? { destinations } : {}) });
 }
 
+/**
+ * `strategy:` of cairn.yaml: a path (relative to the config file's folder) or the mapping inline,
+ * whose problems then carry cairn.yaml's lines under `strategy.…`. `unentered`: the config's
+ * destinations the strategy has no entry for (left unchanged; `cairn validate` warns).
+ */
+export function strategyInConfig(raw: unknown, config: { locate: Locate; source: string; base: string; destinations: readonly string[] }): StrategyParse & { unentered: string[] } {
+  let parsed: StrategyParse;
+  if (typeof raw === 'string') {
+    const file = relativeTo(config.base, raw);
+    parsed = parseStrategyFile(file, config.destinations);
+    for (const p of parsed.problems) if (!p.location) p.location = file;
+  } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    parsed = parseStrategyValue(raw, { prefix: ['strategy'], locate: config.locate, source: `${config.source}#strategy`, base: config.base, destinations: config.destinations });
+  } else {
+    return { problems: [], unentered: [] };
+  }
+  const entered = parsed.document?.destinations ?? {};
+  return { ...parsed, unentered: parsed.document ? config.destinations.filter((name) => !(name in entered)) : [] };
+}
+
+export function unenteredWarning(names: readonly string[]): string {
+  const one = names.length === 1;
+  return `has no entry for destination${one ? '' : 's'} ${names.join(', ')}: ${one ? 'its' : 'their'} data is sent unchanged (no classification, redaction or hashing); add an entry to make that a decision`;
+}
+
 /** Validates a parsed strategy mapping (from its own file or inline in cairn.yaml). */
 export function parseStrategyValue(value: unknown, options: ParseOptions): StrategyParse {
   const raw: { path: ConfigPath; message: string; atKey?: boolean }[] = [];

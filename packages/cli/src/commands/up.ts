@@ -103,7 +103,7 @@ export async function up(args: string[], io: Streams): Promise<number> {
     `cairn gateway running (${config.source})\n` +
       (http !== undefined ? `  OTLP/HTTP  http${config.receivers.http?.tls ? 's' : ''}://${config.receivers.http!.host}:${http}\n` : '') +
       (grpc !== undefined ? `  OTLP/gRPC  ${config.receivers.grpc!.host}:${grpc}\n` : '') +
-      (admin !== undefined ? `  admin      http://${config.admin!.host}:${admin}/metrics  /healthz  /readyz\n` : '') +
+      (admin !== undefined ? `  admin      http://${config.admin!.host}:${admin}/metrics  /healthz  /readyz  /api/strategy/ledger\n` : '') +
       `  queue      ${config.storage.directory}\n`,
   );
   let demo: Awaited<ReturnType<DemoModule['startDemo']>> | undefined;

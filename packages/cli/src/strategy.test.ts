@@ -69,7 +69,7 @@ describe('cairn strategy test', () => {
 
   it('shows per destination what the strategy changes in a recorded OTLP/JSON file', () => {
     const file = join(dir, 'recorded.json');
-    writeFileSync(file, request({ 'acme.user.email': 'ana@example.com', 'acme.payment.card.token': 'tok_4242', 'http.request.header.authorization': 'Bearer abc' }));
+    writeFileSync(file, request({ 'acme.user.email': 'ana@example.com', 'acme.payment.card.token': 'tok_4242', 'http.request.header.authorization': 'Bearer abc', 'http.method': 'POST' }));
     const { code, out, err } = cairn('strategy', 'test', '-c', EXAMPLE, file);
     assert.equal(code, 0, err);
     const console = out.split('== archive')[0]!;
@@ -79,6 +79,7 @@ describe('cairn strategy test', () => {
     assert.match(console, /- .*\["http\.request\.header\.authorization"\]: "Bearer abc" \(dropped\)/);
     assert.doesNotMatch(archive, /acme\.user\.email/, 'the archive keeps pii as sent');
     assert.match(archive, /- .*\["acme\.payment\.card\.token"\]: "tok_4242" \(dropped\)/, 'and still drops secrets');
+    assert.match(archive, /↦ .*\["http\.method"\]: renamed to "http\.request\.method"/, 'normalization shows as a rename');
   });
 
   it('JSON lines: one request per line, the jurisdiction variant applied per resource; --format json', () => {

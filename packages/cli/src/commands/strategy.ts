@@ -139,14 +139,32 @@ export function flatten(value: unknown, path = '', out = new Map<string, string>
   return out;
 }
 
+/** `parent["key"]` → [parent, key], for telling a renamed key from a dropped one. */
+function splitKey(path: string): [string, string] | undefined {
+  const m = /^(.*)\[("(?:[^"\\]|\\.)*")\]$/.exec(path);
+  return m ? [m[1]!, JSON.parse(m[2]!) as string] : undefined;
+}
+
 function describeChanges(before: Map<string, string>, after: Map<string, string>): string[] {
   const lines: string[] = [];
+  const added = new Map([...after].filter(([path]) => !before.has(path)));
   for (const [path, value] of before) {
     const next = after.get(path);
-    if (next === undefined) lines.push(`  - ${path}: ${value} (dropped)`);
-    else if (next !== value) lines.push(`  ~ ${path}: ${value} → ${next}`);
+    if (next !== undefined) {
+      if (next !== value) lines.push(`  ~ ${path}: ${value} → ${next}`);
+      continue;
+    }
+    // Normalization: the same value under another key of the same list is a rename.
+    const [parent] = splitKey(path) ?? [];
+    const renamed = parent === undefined ? undefined : [...added].find(([p, v]) => v === value && splitKey(p)?.[0] === parent);
+    if (renamed) {
+      added.delete(renamed[0]);
+      lines.push(`  ↦ ${path}: renamed to ${JSON.stringify(splitKey(renamed[0])![1])}`);
+    } else {
+      lines.push(`  - ${path}: ${value} (dropped)`);
+    }
   }
-  for (const [path, value] of after) if (!before.has(path)) lines.push(`  + ${path}: ${value}`);
+  for (const [path, value] of added) lines.push(`  + ${path}: ${value}`);
   return lines;
 }
 

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
 import { transferList } from './transfer.js';
-import { emptyLedgerDelta, mergeLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
+import { LedgerTotals, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
 
 interface Pending {
@@ -27,8 +27,12 @@ export class ProcessorPool {
   private readonly inline: BatchProcessor | undefined;
   private nextId = 1;
   private closing = false;
+  private readonly totals = new LedgerTotals();
+
   /** The content stages' counters over every batch since start (the audit ledger's totals). */
-  readonly ledger: LedgerDelta = emptyLedgerDelta();
+  get ledger(): LedgerDelta {
+    return this.totals.total;
+  }
 
   /**
    * `strategy` is a compiled strategy for inline processing (size 0). It holds functions, so it
@@ -73,7 +77,7 @@ export class ProcessorPool {
   }
 
   private account(result: ProcessResult): ProcessResult {
-    if (result.ok && result.ledger) mergeLedgerDelta(this.ledger, result.ledger);
+    if (result.ok && result.ledger) this.totals.add(result.ledger);
     return result;
   }
 

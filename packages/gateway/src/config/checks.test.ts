@@ -160,3 +160,11 @@ describe('relative paths and warnings', () => {
     assert.equal(problem?.path, 'destinations.eu.exporter.otlphttp.encoding');
   });
 });
+
+describe('YAML the parser accepts but cannot turn into values', () => {
+  it('an alias used before its anchor is a ConfigError at the alias\'s line, not a ReferenceError (found by the strategy parser property)', () => {
+    const [problem] = problems(`${MINIMAL}workers: *a256\n`);
+    assert.match(problem!.message, /Unresolved alias.*a256/);
+    assert.equal(problem!.location, 'cairn.yaml:5:10');
+  });
+});

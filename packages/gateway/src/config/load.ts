@@ -8,7 +8,7 @@ import { ExporterConfigError } from '../exporters/config-fields.js';
 import { validateExporterConfig } from '../exporters/index.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
 import { isLoopback, relativeTo, requireFile } from './checks.js';
-import { locator, type Locate } from './locate.js';
+import { locator, toJsOrProblem, type Locate } from './locate.js';
 import { strategyInConfig, unenteredWarning } from '../strategy/document.js';
 import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
@@ -77,7 +77,9 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
 
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
-  const raw = substituteEnv(doc.toJS({ maxAliasCount: 100 }), env, problems);
+  const js = toJsOrProblem(doc, lines, source, text);
+  if (!('value' in js)) throw new ConfigError([{ path: '', message: js.message, location: js.location }]);
+  const raw = substituteEnv(js.value, env, problems);
   const schemaOk = validateSchema(raw);
   if (!schemaOk) problems.push(...(validateSchema.errors ?? []).map(toProblem));
   // The semantic checks run even when the schema refused something, so one run reports every

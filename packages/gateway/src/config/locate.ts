@@ -30,3 +30,19 @@ export function locator(doc: Document, lines: LineCounter, source: string): Loca
     return `${source}:${pos.line}:${pos.col}`;
   };
 }
+
+/**
+ * `doc.toJS()`, whose errors (an alias used before its anchor, too many alias expansions) the
+ * parser does not report in `doc.errors`: returned as a message at the alias's line when found.
+ */
+export function toJsOrProblem(doc: Document, lines: LineCounter, source: string, text: string): { value: unknown } | { message: string; location: string } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!;
+    const alias = /alias[^:]*: (\S+)$/.exec(message)?.[1];
+    const at = alias === undefined ? -1 : text.indexOf(`*${alias}`);
+    const pos = lines.linePos(Math.max(0, at));
+    return { message, location: `${source}:${pos.line}:${pos.col}` };
+  }
+}

@@ -128,7 +128,9 @@ export class BatchProcessor {
     const content = this.content;
     if (content) {
       const normalized = content.normalize(request.signal, view.bytes);
-      if (normalized !== view.bytes) view = this.decode(request.signal, normalized);
+      // Canonical keys can be longer than aliases: the accepted request may grow past the size
+      // limit, which must not turn it into an error the client retries forever.
+      if (normalized !== view.bytes) view = this.decode(request.signal, normalized, Math.max(this.decodeOptions.maxMessageBytes ?? 0, normalized.length));
     }
     const routes = this.router.route(view, request.signal);
     if (content) {
@@ -164,10 +166,11 @@ export class BatchProcessor {
     return result;
   }
 
-  private decode(signal: Signal, bytes: Uint8Array): BatchView {
-    if (signal === 'traces') return decodeTraces(bytes, this.decodeOptions);
-    if (signal === 'logs') return decodeLogs(bytes, this.decodeOptions);
-    return decodeMetrics(bytes, this.decodeOptions);
+  private decode(signal: Signal, bytes: Uint8Array, maxMessageBytes?: number): BatchView {
+    const options = maxMessageBytes === undefined ? this.decodeOptions : { ...this.decodeOptions, maxMessageBytes };
+    if (signal === 'traces') return decodeTraces(bytes, options);
+    if (signal === 'logs') return decodeLogs(bytes, options);
+    return decodeMetrics(bytes, options);
   }
 }
 

@@ -206,3 +206,25 @@ test('setStrategy swaps the strategy between batches; undefined turns the stages
   p.setStrategy(undefined);
   assert.equal(spanAttrs(out(run(p, json), 'us')).contact, 'carol@example.com');
 });
+
+test('a request at the size limit whose canonical keys are longer is still accepted', () => {
+  const json = traces([], [kv('userId', sv('u1')), kv('email', sv('e'))]);
+  // The protobuf size of the request, as the limit counts it.
+  const bytes = plain.process({ signal: 'traces', format: 'json', body: Buffer.from(JSON.stringify(json)), tenant: 'anonymous' });
+  assert.ok(bytes.ok);
+  const exact = bytes.outputs[0]!.body.length;
+  const tight = parseConfig(`
+receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
+admin: null
+storage: { directory: /tmp/cairn-content-test-unused }
+auth: { anonymous: true }
+limits: { max_decompressed_size: ${exact} }
+destinations:
+  us: { exporter: { debug: {} } }
+`, 'tight.yaml');
+  const p = new BatchProcessor(tight, { strategy: compileForTest({ us: { key: KEY_US, sensitivity: { pii: 'allow' } } }, exampleRegistry()) });
+  const r = p.process({ signal: 'traces', format: 'protobuf', body: bytes.outputs[0]!.body, tenant: 'anonymous' });
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.ok(r.outputs[0]!.body.length > exact, 'the normalized request is larger than the limit');
+  assert.deepEqual(Object.keys(spanAttrs(pbjs('traces', r.outputs[0]!.body))), ['user.id', 'user.email']);
+});

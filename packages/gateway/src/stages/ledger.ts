@@ -143,6 +143,47 @@ export class LedgerRecorder {
   }
 }
 
+/** Rows the running totals keep per table; further new rows are counted under OTHER_KEY. */
+export const MAX_TOTAL_ROWS = 10_000;
+
+/**
+ * The main thread's running ledger: adds each batch's delta in time proportional to the delta
+ * (rows are indexed once), with at most MAX_TOTAL_ROWS rows per table so tenants sending ever new
+ * keys cannot grow it without bound.
+ */
+export class LedgerTotals {
+  readonly total: LedgerDelta = emptyLedgerDelta();
+  private readonly index = new Map<string, { count: number }>();
+
+  add(delta: LedgerDelta): void {
+    const t = this.total;
+    for (const r of delta.actions) this.row('a', t.actions, r, (key) => ({ destination: r.destination, key, action: r.action, rule: r.rule, count: 0 }), `${r.destination}\u0000${r.action}\u0000${r.rule}`);
+    for (const r of delta.findings) this.row('f', t.findings, r, (key) => ({ service: r.service, key, detector: r.detector, count: 0 }), `${r.service}\u0000${r.detector}`);
+    for (const r of delta.normalization.renamed) this.row('r', t.normalization.renamed, { key: r.from, count: r.count }, (from) => ({ from, to: r.to, count: 0 }), r.to);
+    for (const r of delta.normalization.conflicts) this.row('c', t.normalization.conflicts, r, (key) => ({ key, count: 0 }), '');
+    for (const r of delta.normalization.coerced) this.row('t', t.normalization.coerced, r, (key) => ({ key, to: r.to, count: 0 }), r.to);
+    t.jurisdictionErrors += delta.jurisdictionErrors;
+  }
+
+  private row<T extends { count: number }>(table: string, rows: T[], r: { key: string; count: number }, make: (key: string) => T, rest: string): void {
+    let id = `${table}\u0000${r.key}\u0000${rest}`;
+    let row = this.index.get(id);
+    if (row === undefined) {
+      if (rows.length >= MAX_TOTAL_ROWS) {
+        id = `${table}\u0000${OTHER_KEY}\u0000${rest}`;
+        row = this.index.get(id);
+      }
+      if (row === undefined) {
+        const created = make(rows.length >= MAX_TOTAL_ROWS ? OTHER_KEY : r.key);
+        rows.push(created);
+        this.index.set(id, created);
+        row = created;
+      }
+    }
+    row.count += r.count;
+  }
+}
+
 /** Adds `delta` into `total` (the main thread's running ledger). */
 export function mergeLedgerDelta(total: LedgerDelta, delta: LedgerDelta): void {
   const add = <T extends { count: number }>(into: T[], rows: readonly T[], id: (r: T) => string): void => {

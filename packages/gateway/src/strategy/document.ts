@@ -9,7 +9,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import schema from '../../schema/strategy.schema.json' with { type: 'json' };
 import { didYouMean, relativeTo } from '../config/checks.js';
 import type { ConfigPath } from '../config/env.js';
-import { locator, type Locate } from '../config/locate.js';
+import { locator, toJsOrProblem, type Locate } from '../config/locate.js';
 import { toProblem } from '../config/schema.js';
 import type { ConfigProblem } from '../config/types.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
@@ -96,13 +96,9 @@ export function parseStrategyText(text: string, source: string, destinations?: r
       }),
     };
   }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    return { problems: [{ path: '', message: (error as Error).message.split('\n')[0]!, location: `${source}:1:1` }] };
-  }
-  return parseStrategyValue(value, { prefix: [], locate: locator(doc, lines, source), source, base: dirname(resolve(source)), ...(destinations ? { destinations } : {}) });
+  const js = toJsOrProblem(doc, lines, source, text);
+  if (!('value' in js)) return { problems: [{ path: '', message: js.message, location: js.location }] };
+  return parseStrategyValue(js.value, { prefix: [], locate: locator(doc, lines, source), source, base: dirname(resolve(source)), ...(destinations ? { destinations } : {}) });
 }
 
 /**

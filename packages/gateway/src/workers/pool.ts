@@ -1,12 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
-import type { LedgerDelta } from '../stages/ledger.js';
+import { LedgerTotals, type LedgerDelta } from '../stages/ledger.js';
 import type { StrategyContent } from '../strategy/content.js';
 import { useStrategy } from '../strategy/use.js';
 import { transferList } from './transfer.js';
 import type { WorkerInit } from './worker.js';
-import { emptyLedgerDelta, mergeLedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
 
 interface Pending {
@@ -31,8 +30,12 @@ export class ProcessorPool {
   private readonly inline: BatchProcessor | undefined;
   private nextId = 1;
   private closing = false;
+  private readonly totals = new LedgerTotals();
+
   /** The content stages' counters over every batch since start (the audit ledger's totals). */
-  readonly ledger: LedgerDelta = emptyLedgerDelta();
+  get ledger(): LedgerDelta {
+    return this.totals.total;
+  }
 
   private content: StrategyContent;
 
@@ -108,7 +111,7 @@ export class ProcessorPool {
 
   private account(result: ProcessResult): ProcessResult {
     if (result.ok && result.ledger) {
-      mergeLedgerDelta(this.ledger, result.ledger);
+      this.totals.add(result.ledger);
       this.onLedger?.(result.ledger);
     }
     return result;

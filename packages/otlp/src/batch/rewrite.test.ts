@@ -140,3 +140,38 @@ test('rewrite: a lossless coercion writes an int_value', () => {
   while (a.next()) got.push([a.key, a.value]);
   assert.deepEqual(got, [['http.response.status_code', 200], ['n', -5]]);
 });
+
+test('rewrite: any request the validating walk accepts (mutated bytes included) rewrites into one it accepts', () => {
+  const rw = new Rewriter();
+  const visitor: RewriteVisitor = {
+    resource: (i) => i % 2 === 0,
+    key: (_p, k) => (k.length % 3 === 0 ? null : k.length % 3 === 1 ? `${k}.x` : undefined),
+    value: (_p, _k, v) => (v.length % 2 === 0 ? `${v}!` : v.length % 5 === 1 ? null : undefined),
+    wantsScalar: () => true,
+    scalar: (_p, _k, text) => (text.length % 2 === 0 ? text : null),
+  };
+  let accepted = 0;
+  let cases = 0;
+  for (const signal of SIGNALS) {
+    fc.assert(fc.property(arbs[signal], fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), (json, flips) => {
+      cases++;
+      const bytes = bytesOf(signal, json).slice();
+      for (const [at, b] of flips) if (bytes.length > 0) bytes[at % bytes.length] = b;
+      try {
+        decode[signal](bytes, { utf8: 'replace' });
+      } catch {
+        return; // refused: never reaches a stage
+      }
+      accepted++;
+      // Untouched strings are copied as they are: invalid UTF-8 that the walk replaces on reading
+      // stays, so protobufjs (strict UTF-8) must read the output only when it read the input.
+      let strictUtf8 = true;
+      try { pbjs(signal, bytes); } catch { strictUtf8 = false; }
+      const out = rw.rewrite(signal, bytes, visitor);
+      decode[signal](out, { utf8: 'replace' });
+      if (strictUtf8) pbjs(signal, out);
+    }), { numRuns: CASES });
+  }
+  console.log(`rewrite mutated: ${cases} cases, ${accepted} accepted by the walk and rewritten`);
+  assert.ok(accepted > 0);
+});

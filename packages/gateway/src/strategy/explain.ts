@@ -53,7 +53,8 @@ function cellFor(policy: Policy, key: string, sensitivity: Sensitivity | undefin
   const override = policy.overrides.find((o) => o.test(key));
   if (override) return { action: describeAction(override.action), rule: override.rule };
   if (sensitivity) return { action: describeAction(policy.sensitivity[sensitivity]), rule: policy.ruleOf[sensitivity] };
-  if (known) return { action: 'allow', rule: 'declared without a class' };
+  // As stages/classify decides: a declared key without a class is kept, and scanned under `unknown: scan`.
+  if (known) return policy.unknown === 'scan' ? { action: 'scan', rule: 'declared without a class; unknown: scan' } : { action: 'allow', rule: 'declared without a class' };
   return unknownCell(policy);
 }
 

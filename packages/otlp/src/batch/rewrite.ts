@@ -47,6 +47,8 @@ export interface RewriteVisitor {
   resource?(index: number): boolean;
   /** An attribute key. A string renames it (depth 0 only; deeper keys are kept). */
   key?(place: Place, key: string, depth: number): string | null | undefined;
+  /** Whether string values of `key` are to be decoded and offered to `value` (default: all). */
+  wantsValue?(place: Place, key: string, depth: number): boolean;
   /** A string value; a number replaces it with an int_value (an integer). */
   value?(place: Place, key: string, value: string, at: number, depth: number): string | number | null | undefined;
   /** Whether a non-string scalar (int, double, bool, bytes) of `key` is to be offered to `scalar`. */
@@ -358,6 +360,7 @@ export class Rewriter {
   /** A string field [fs, fe) with its bytes at [body, fe). */
   private stringField(place: Place, fs: number, fe: number, no: number, body: number, key: string, depth: number, droppable: boolean): boolean {
     if (this.v.value === undefined) return true;
+    if (this.v.wantsValue !== undefined && !this.v.wantsValue(place, key, depth)) return true;
     const value = decodeUtf8(this.buf, body, fe);
     const out = this.v.value(place, key, value, fs, depth);
     if (out === undefined || out === value) return true;

@@ -1,5 +1,5 @@
 // Content rewriting: offers every attribute key and every string a request carries (span and
-// event names, log bodies, attribute values at any depth of arrays and kvlists, in resource,
+// event names, span status messages, log bodies, attribute values at any depth of arrays and kvlists, in resource,
 // scope, span, event, link, log, metric, data point and exemplar attributes) to a visitor that
 // may rename, replace or drop it, then writes the new request by splicing.
 //
@@ -27,10 +27,13 @@ export enum Place {
   EventName,
   /** LogRecord.body (a string, or strings nested in its arrays and kvlists). */
   LogBody,
+  /** Span.status.message. */
+  StatusMessage,
 }
 
 export const PLACE_NAMES: readonly string[] = [
   'resource', 'scope', 'span', 'event', 'link', 'log', 'metric', 'point', 'exemplar', 'span.name', 'event.name', 'log.body',
+  'status.message',
 ];
 
 /**
@@ -76,7 +79,7 @@ const PLACE_OF: Record<string, Place> = {
   ExponentialHistogramDataPoint: Place.Point, SummaryDataPoint: Place.Point, Exemplar: Place.Exemplar,
 };
 /** The string fields offered besides attributes ("Type.field_no"). */
-const STRINGS: Record<string, Place> = { 'Span.5': Place.SpanName, 'Event.2': Place.EventName };
+const STRINGS: Record<string, Place> = { 'Span.5': Place.SpanName, 'Event.2': Place.EventName, 'Status.2': Place.StatusMessage };
 const ANY_VALUES: Record<string, Place> = { 'LogRecord.5': Place.LogBody };
 
 function buildPlan(type: MessageType, memo: Map<MessageType, Plan | null>): Plan | undefined {

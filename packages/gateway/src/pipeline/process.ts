@@ -76,7 +76,10 @@ export class BatchProcessor {
     };
   }
 
-  /** Swaps the strategy between batches (reload); undefined turns the content stages off. */
+  /**
+   * Swaps the strategy between batches (reload); undefined turns the content stages off. A
+   * strategy that cannot run (a `hash` without a key) throws, and the current one stays.
+   */
   setStrategy(strategy: CompiledStrategy | undefined): void {
     this.content = strategy ? new ContentStages(strategy) : undefined;
   }

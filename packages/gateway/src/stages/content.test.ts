@@ -228,3 +228,12 @@ destinations:
   assert.ok(r.outputs[0]!.body.length > exact, 'the normalized request is larger than the limit');
   assert.deepEqual(Object.keys(spanAttrs(pbjs('traces', r.outputs[0]!.body))), ['user.id', 'user.email']);
 });
+
+test('a hash action without a key is refused when the strategy is set, naming the destination', () => {
+  const keyless = compileForTest({ us: { sensitivity: { pii: 'hash' } } }, exampleRegistry());
+  assert.throws(() => new BatchProcessor(config, { strategy: keyless }), { code: 'CAIRN_STRATEGY_KEY_MISSING', message: /destinations\.us:/ });
+  const p = new BatchProcessor(config);
+  const viaJurisdiction = compileForTest({ us: { jurisdictions: [{ when: () => true, sensitivity: { pii: 'hash' } }] } }, exampleRegistry());
+  assert.throws(() => p.setStrategy(viaJurisdiction), { code: 'CAIRN_STRATEGY_KEY_MISSING' });
+  assert.equal(p.strategy, undefined, 'the old strategy (none) stays');
+});

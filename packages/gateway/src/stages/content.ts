@@ -7,7 +7,8 @@ import type { CompiledStrategy, DestinationStrategy } from '../strategy/types.js
 import { Decisions, FindingsMemo } from './classify/classify.js';
 import { LedgerRecorder, type LedgerDelta } from './ledger.js';
 import { Normalizer } from './normalize/normalize.js';
-import { jurisdictionsOf, Redactor } from './redact/redact.js';
+import { jurisdictionsOf, MissingKeyError, Redactor } from './redact/redact.js';
+import type { Policy } from '../strategy/types.js';
 
 export class ContentStages {
   readonly strategy: CompiledStrategy;
@@ -16,7 +17,11 @@ export class ContentStages {
   private readonly findings = new FindingsMemo();
   private readonly ledger = new LedgerRecorder();
 
+  /** Throws MissingKeyError (naming the destination) when a `hash` is reachable without a key. */
   constructor(strategy: CompiledStrategy) {
+    for (const dest of strategy.destinations.values()) {
+      if (dest.key === undefined && [dest.policy, ...dest.jurisdictions.map((j) => j.policy)].some(hashes)) throw new MissingKeyError(dest.destination);
+    }
     this.strategy = strategy;
     this.redactor = new Redactor(new Decisions(strategy.registry));
   }
@@ -63,4 +68,8 @@ export class ContentStages {
   takeLedger(): LedgerDelta {
     return this.ledger.take();
   }
+}
+
+function hashes(policy: Policy): boolean {
+  return Object.values(policy.sensitivity).some((a) => a.kind === 'hash') || policy.overrides.some((o) => o.action.kind === 'hash');
 }

@@ -1,5 +1,5 @@
 // Content rewriting: offers every attribute key and every string a request carries (span and
-// event names, log bodies, attribute values at any depth of arrays and kvlists, in resource,
+// event names, span status messages, log bodies, attribute values at any depth of arrays and kvlists, in resource,
 // scope, span, event, link, log, metric, data point and exemplar attributes) to a visitor that
 // may rename, replace or drop it, then writes the new request by splicing.
 //
@@ -27,10 +27,13 @@ export enum Place {
   EventName,
   /** LogRecord.body (a string, or strings nested in its arrays and kvlists). */
   LogBody,
+  /** Span.status.message. */
+  StatusMessage,
 }
 
 export const PLACE_NAMES: readonly string[] = [
   'resource', 'scope', 'span', 'event', 'link', 'log', 'metric', 'point', 'exemplar', 'span.name', 'event.name', 'log.body',
+  'status.message',
 ];
 
 /**
@@ -47,6 +50,8 @@ export interface RewriteVisitor {
   resource?(index: number): boolean;
   /** An attribute key. A string renames it (depth 0 only; deeper keys are kept). */
   key?(place: Place, key: string, depth: number): string | null | undefined;
+  /** Whether string values of `key` are to be decoded and offered to `value` (default: all). */
+  wantsValue?(place: Place, key: string, depth: number): boolean;
   /** A string value; a number replaces it with an int_value (an integer). */
   value?(place: Place, key: string, value: string, at: number, depth: number): string | number | null | undefined;
   /** Whether a non-string scalar (int, double, bool, bytes) of `key` is to be offered to `scalar`. */
@@ -74,7 +79,7 @@ const PLACE_OF: Record<string, Place> = {
   ExponentialHistogramDataPoint: Place.Point, SummaryDataPoint: Place.Point, Exemplar: Place.Exemplar,
 };
 /** The string fields offered besides attributes ("Type.field_no"). */
-const STRINGS: Record<string, Place> = { 'Span.5': Place.SpanName, 'Event.2': Place.EventName };
+const STRINGS: Record<string, Place> = { 'Span.5': Place.SpanName, 'Event.2': Place.EventName, 'Status.2': Place.StatusMessage };
 const ANY_VALUES: Record<string, Place> = { 'LogRecord.5': Place.LogBody };
 
 function buildPlan(type: MessageType, memo: Map<MessageType, Plan | null>): Plan | undefined {
@@ -358,6 +363,7 @@ export class Rewriter {
   /** A string field [fs, fe) with its bytes at [body, fe). */
   private stringField(place: Place, fs: number, fe: number, no: number, body: number, key: string, depth: number, droppable: boolean): boolean {
     if (this.v.value === undefined) return true;
+    if (this.v.wantsValue !== undefined && !this.v.wantsValue(place, key, depth)) return true;
     const value = decodeUtf8(this.buf, body, fe);
     const out = this.v.value(place, key, value, fs, depth);
     if (out === undefined || out === value) return true;

@@ -49,6 +49,7 @@ export function requestArbitraries(fc: Fc, str: Arb<string>, keys: Arb<string>):
   const span = fc.record({
     traceId: hex(32), spanId: hex(16), name: str, kind: fc.constant(1), startTimeUnixNano: fc.constant('1'),
     endTimeUnixNano: fc.constant('2'), attributes: attrs, events: fc.array(event, { maxLength: 2 }), links: fc.array(link, { maxLength: 2 }),
+    status: fc.record({ message: str, code: fc.constant(2) }),
   });
   const log = fc.record({ timeUnixNano: fc.constant('1'), body: value, attributes: attrs });
   const exemplar = fc.record({ asDouble: fc.constant(1.5), timeUnixNano: fc.constant('1'), filteredAttributes: attrs });
@@ -124,6 +125,8 @@ export function contentStrings(signal: Signal, request: Json): [string, string, 
       for (const rec of (sg[groupsKey[2]!] as Json[] | undefined) ?? []) {
         if (signal === 'traces') {
           if (typeof rec.name === 'string') out.push(['span.name', '', rec.name]);
+          const status = rec.status as Json | undefined;
+          if (typeof status?.message === 'string') out.push(['status.message', '', status.message]);
           attrs('span', rec.attributes);
           for (const e of (rec.events as Json[] | undefined) ?? []) {
             if (typeof e.name === 'string') out.push(['event.name', '', e.name]);

@@ -44,13 +44,14 @@ export class Normalizer implements RewriteVisitor {
   private readonly rewriter = new Rewriter();
   /** Canonical key per key seen ('' when canonical or unknown): the registry does not cache unknown keys. */
   private readonly canonical = new Map<string, string>();
+  private readonly intKeys = new Map<string, boolean>();
   private cachedFor: RegistryIndex | undefined;
   private registry!: RegistryIndex;
   private ledger!: LedgerRecorder;
 
   /** The request with canonical keys and coerced ints; the input itself when nothing changed. */
   normalize(signal: Signal, bytes: Uint8Array, registry: RegistryIndex, ledger: LedgerRecorder): Uint8Array {
-    if (registry !== this.cachedFor) { this.canonical.clear(); this.cachedFor = registry; }
+    if (registry !== this.cachedFor) { this.canonical.clear(); this.intKeys.clear(); this.cachedFor = registry; }
     this.registry = registry;
     this.ledger = ledger;
     return this.rewriter.rewrite(signal, bytes, this);
@@ -68,10 +69,21 @@ export class Normalizer implements RewriteVisitor {
     return canonical;
   }
 
+  /** Only values of int attributes are decoded: coercion is all this stage does to values. */
+  wantsValue(_place: Place, key: string, depth: number): boolean {
+    if (depth > 0 || key === '') return false;
+    let isInt = this.intKeys.get(key);
+    if (isInt === undefined) {
+      isInt = isIntAttribute(this.registry.get(key));
+      if (this.intKeys.size < MAX_CACHED) this.intKeys.set(key, isInt);
+    }
+    return isInt;
+  }
+
   value(_place: Place, key: string, value: string, _at: number, depth: number): number | undefined {
     if (depth > 0 || key === '') return undefined;
     const c = value.charCodeAt(0);
-    if (!((c >= 48 && c <= 57) || c === 45)) return undefined; // most values: one comparison
+    if (!((c >= 48 && c <= 57) || c === 45)) return undefined;
     if (!isIntAttribute(this.registry.get(key))) return undefined;
     const n = losslessInt(value);
     if (n !== undefined) this.ledger.coerced(key, 'int');

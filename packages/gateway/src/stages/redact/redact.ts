@@ -115,6 +115,13 @@ export class Redactor implements RewriteVisitor {
     return undefined;
   }
 
+  /** Values of allowed keys without a sanitizer are not even decoded. */
+  wantsValue(_place: Place, key: string): boolean {
+    if (key === '') return this.policy.unknown !== 'pass';
+    const d = this.decisions.of(this.policy, key);
+    return d.mode === Mode.Scan || d.action.kind !== 'allow' || SANITIZERS[key] !== undefined;
+  }
+
   value(place: Place, key: string, value: string, at: number, _depth: number): string | null | undefined {
     if (key === '') {
       // Names and bodies: no key to classify, so they are scanned unless unknown content passes.

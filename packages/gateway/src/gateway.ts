@@ -13,7 +13,8 @@ import { SqliteQueueStore } from './queue/sqlite.js';
 import type { QueueStore } from './queue/types.js';
 import { OtlpGrpcReceiver } from './receivers/otlpgrpc/receiver.js';
 import { OtlpHttpReceiver } from './receivers/otlphttp/receiver.js';
-import { compileStrategy } from './strategy/compile.js';
+import { BatchProcessor } from './pipeline/process.js';
+import { useStrategy } from './strategy/use.js';
 import { loadStrategyContent, StrategyContentError, type StrategyContent } from './strategy/content.js';
 import { startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
@@ -101,9 +102,10 @@ export class Gateway {
     this.stopFns.push(() => Promise.all([...this.dispatchers.values()].map((d) => d.stop(grace))).then(() => undefined));
 
     // The strategy's keys and the registry are loaded before anything listens: a missing key is a
-    // startup error naming the destination. Compiled once here so a thread never gets a bad one.
+    // startup error naming the destination. Set once here, as each thread will, so a thread never
+    // refuses what the main thread accepted.
     const content = loadStrategyContent(config);
-    compileStrategy(content);
+    useStrategy(new BatchProcessor(config), content);
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.stopFns.push(() => this.pool?.close());
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
@@ -161,7 +163,7 @@ export class Gateway {
       const added = Object.keys(config.strategy?.destinations ?? {}).filter((name) => !running.has(name));
       if (added.length > 0) throw new ConfigError([{ path: 'strategy.destinations', message: `names ${added.join(', ')}, which this gateway does not run (new destinations need a restart)` }]);
       content = loadStrategyContent(config);
-      compileStrategy(content);
+      useStrategy(new BatchProcessor(this.config), content);
     } catch (error) {
       if (!(error instanceof ConfigError) && !(error instanceof StrategyContentError)) {
         this.logger.error({ code: 'CAIRN_STRATEGY_RELOAD', err: error }, 'strategy reload failed; the previous strategy stays in force');

@@ -17,6 +17,7 @@ import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Kind, type MessageType } from '../schema/types.js';
 import { WireReader, double, int64Value } from './read.js';
 import { StringCache } from './string-cache.js';
+import { decodeUtf8 } from '../wire/utf8.js';
 
 /** Where a string or an attribute sits. */
 export enum Place {
@@ -145,7 +146,6 @@ export class Rewriter {
   private w: ProtoWriter | undefined;
   private next = 0;
   private readonly keyCache = new StringCache();
-  private readonly valueCache = new StringCache();
 
   /** Number of edits the last `rewrite` made (0: it returned its input). */
   get editCount(): number {
@@ -366,7 +366,7 @@ export class Rewriter {
   private stringField(place: Place, fs: number, fe: number, no: number, body: number, key: string, depth: number, droppable: boolean): boolean {
     if (this.v.value === undefined) return true;
     if (this.v.wantsValue !== undefined && !this.v.wantsValue(place, key, depth)) return true;
-    const value = this.valueCache.get(this.buf, body, fe);
+    const value = decodeUtf8(this.buf, body, fe);
     const out = this.v.value(place, key, value, fs, depth);
     if (out === undefined || out === value) return true;
     if (out === null) {

@@ -13,10 +13,11 @@
 // The input must be a request the validating walk accepted (decodeTraces/Logs/Metrics): the
 // first pass trusts the structure.
 import { ProtoWriter, WireType } from '../wire/writer.js';
-import { decodeUtf8 } from '../wire/utf8.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Kind, type MessageType } from '../schema/types.js';
 import { WireReader, double, int64Value } from './read.js';
+import { StringCache } from './string-cache.js';
+import { decodeUtf8 } from '../wire/utf8.js';
 
 /** Where a string or an attribute sits. */
 export enum Place {
@@ -144,6 +145,7 @@ export class Rewriter {
   private resourceIndex = 0;
   private w: ProtoWriter | undefined;
   private next = 0;
+  private readonly keyCache = new StringCache();
 
   /** Number of edits the last `rewrite` made (0: it returned its input). */
   get editCount(): number {
@@ -226,7 +228,7 @@ export class Rewriter {
     let renamed = false;
     for (let i = base; i < top; i++) {
       const ks = r.lenField(kv[i * 4 + 2]!, kv[i * 4 + 3]!, 1);
-      const key = ks < 0 ? '' : decodeUtf8(this.buf, ks, r.pos);
+      const key = ks < 0 ? '' : this.keyCache.get(this.buf, ks, r.pos);
       keys[i] = key;
       const out = this.v.key === undefined ? undefined : this.v.key(place, key, depth);
       if (out === undefined || (out !== null && (depth > 0 || out === key))) finals[i] = key;

@@ -82,6 +82,9 @@ export class Decisions {
   }
 }
 
+const MAX_CLEAN = 4096;
+const MAX_CLEAN_LENGTH = 256;
+
 /**
  * Findings per string occurrence for one batch. An occurrence is named by its byte offset in the
  * normalized request, which every destination's rewrite walks, so a value is scanned once per
@@ -89,6 +92,8 @@ export class Decisions {
  */
 export class FindingsMemo {
   private readonly memo = new Map<number, readonly Finding[]>();
+  /** Values the detectors found nothing in (bounded: values come from tenants). */
+  private readonly clean = new Set<string>();
   private shared = false;
   /** Values scanned and detector findings counted this batch (for the benchmark's per-span cost). */
   scanned = 0;
@@ -104,8 +109,17 @@ export class FindingsMemo {
       const known = this.memo.get(at);
       if (known !== undefined) return known;
     }
+    // The detectors' answer depends on the value alone; values without findings (routes,
+    // methods, host names) repeat in every span, and the rewriter hands out the same string
+    // object for the same bytes, so the set lookup is cheap. Findings are never cached: each
+    // occurrence is counted in the ledger.
+    if (this.clean.has(value)) return NO_FINDINGS;
     this.scanned++;
     const found = scan(value);
+    if (found === NO_FINDINGS && value.length <= MAX_CLEAN_LENGTH) {
+      if (this.clean.size >= MAX_CLEAN) this.clean.clear();
+      this.clean.add(value);
+    }
     if (found !== NO_FINDINGS) for (const f of found) onFinding(f);
     if (this.shared) this.memo.set(at, found);
     return found;

@@ -17,7 +17,7 @@ const K = new Int32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64 = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
 
 /** One SHA-256 compression of the 64 bytes at `buf[at]` into `h`; `w` is scratch. */
 function compress(h: Int32Array, buf: Uint8Array, at: number, w: Int32Array): void {
@@ -55,6 +55,7 @@ export class HmacSha256 {
   private readonly w = new Int32Array(64);
   private buf = new Uint8Array(256);
   private readonly block = new Uint8Array(64);
+  private text = Buffer.alloc(80);
 
   constructor(key: Uint8Array) {
     const k = key.length > 64 ? createHash('sha256').update(key).digest() : key;
@@ -66,8 +67,11 @@ export class HmacSha256 {
     }
   }
 
-  /** The first `bytes` (≤ 32) bytes of HMAC-SHA256(key, utf8(value)) in base64url, no padding. */
-  base64url(value: string, bytes: number): string {
+  /**
+   * `prefix` (ASCII) followed by the first `bytes` (≤ 32) bytes of HMAC-SHA256(key, utf8(value))
+   * in base64url, no padding.
+   */
+  base64url(value: string, bytes: number, prefix = ''): string {
     // Inner hash over utf8(value), continuing from the ipad state; 64 bytes of ipad already counted.
     let n: number;
     if (value.length * 3 + 72 <= this.buf.length) n = encoder.encodeInto(value, this.buf).written;
@@ -99,19 +103,24 @@ export class HmacSha256 {
       const v = h[i]!;
       block[i * 4] = v >>> 24; block[i * 4 + 1] = v >>> 16; block[i * 4 + 2] = v >>> 8; block[i * 4 + 3] = v;
     }
-    let out = '';
+    // The text is written as ASCII bytes and read back as one flat string: appending 22
+    // characters one by one built a rope that every later write had to flatten.
+    let t = this.text;
+    if (t.length < prefix.length + 44) t = this.text = Buffer.alloc(prefix.length + 44);
+    let o = 0;
+    for (let i = 0; i < prefix.length; i++) t[o++] = prefix.charCodeAt(i);
     let i = 0;
     for (; i + 3 <= bytes; i += 3) {
-      const t = (block[i]! << 16) | (block[i + 1]! << 8) | block[i + 2]!;
-      out += B64URL[t >>> 18]! + B64URL[(t >>> 12) & 63]! + B64URL[(t >>> 6) & 63]! + B64URL[t & 63]!;
+      const v = (block[i]! << 16) | (block[i + 1]! << 8) | block[i + 2]!;
+      t[o++] = B64[v >>> 18]!; t[o++] = B64[(v >>> 12) & 63]!; t[o++] = B64[(v >>> 6) & 63]!; t[o++] = B64[v & 63]!;
     }
     if (bytes - i === 1) {
-      const t = block[i]!;
-      out += B64URL[t >>> 2]! + B64URL[(t & 3) << 4]!;
+      const v = block[i]!;
+      t[o++] = B64[v >>> 2]!; t[o++] = B64[(v & 3) << 4]!;
     } else if (bytes - i === 2) {
-      const t = (block[i]! << 8) | block[i + 1]!;
-      out += B64URL[t >>> 10]! + B64URL[(t >>> 4) & 63]! + B64URL[(t & 15) << 2]!;
+      const v = (block[i]! << 8) | block[i + 1]!;
+      t[o++] = B64[v >>> 10]!; t[o++] = B64[(v >>> 4) & 63]!; t[o++] = B64[(v & 15) << 2]!;
     }
-    return out;
+    return t.toString('latin1', 0, o);
   }
 }

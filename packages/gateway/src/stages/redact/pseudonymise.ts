@@ -95,7 +95,7 @@ export class Pseudonymiser {
 
   /** `hmac:<keyId>:<base64url of the first 16 bytes of HMAC-SHA256(key, utf8(value))>`. */
   hash(value: string): string {
-    return this.prefix + this.mac.base64url(value, HMAC_BYTES);
+    return this.mac.base64url(value, HMAC_BYTES, this.prefix);
   }
 }
 

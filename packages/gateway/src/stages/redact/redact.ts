@@ -20,26 +20,35 @@ const SANITIZERS: Record<string, [(v: string) => string, string]> = {
 };
 
 /**
- * One destination's pseudonyms, with the last MEMO_SIZE answers remembered: user ids, addresses
- * and e-mails repeat across spans, and an HMAC costs microseconds. The memo lives in the
- * processing thread, which holds the clear values anyway; it is emptied when full.
+ * One destination's pseudonyms, with up to MEMO_SIZE recent answers remembered: user ids,
+ * addresses and e-mails repeat across spans, and an HMAC costs about a microsecond. The memo is
+ * direct-mapped by a hash of the value's characters, so a lookup or a replacement costs no Map
+ * insertion and nothing is ever cleared wholesale (a Map emptied when full measured ~4% of the
+ * strategy's time on the bench corpus, whose addresses rarely repeat). It lives in the
+ * processing thread, which holds the clear values anyway.
  */
 export class PseudonymCache {
   private readonly p: Pseudonymiser;
-  private readonly memo = new Map<string, string>();
+  private readonly inputs: string[] = new Array<string>(MEMO_SIZE).fill('');
+  private readonly outputs: string[] = new Array<string>(MEMO_SIZE).fill('');
   constructor(key: NonNullable<DestinationStrategy['key']>) {
     this.p = new Pseudonymiser(key);
   }
 
   hash(value: string): string {
-    const hit = this.memo.get(value);
-    if (hit !== undefined) return hit;
+    const n = value.length;
+    let h = 0x811c9dc5 ^ n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+    const slot = (h ^ (h >>> 16)) & (MEMO_SIZE - 1);
+    // '' is never a cached input: its slot starts out holding ''.
+    if (n > 0 && this.inputs[slot] === value) return this.outputs[slot]!;
     const out = this.p.hash(value);
-    if (this.memo.size >= MEMO_SIZE) this.memo.clear();
-    this.memo.set(value, out);
+    this.inputs[slot] = value;
+    this.outputs[slot] = out;
     return out;
   }
 }
+/** A power of two. */
 const MEMO_SIZE = 8192;
 
 /** One destination's pseudonymiser, built once per key (an HMAC KeyObject import). */

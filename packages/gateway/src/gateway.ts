@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { TokenAuthenticator } from './auth/tokens.js';
+import { ConfigError, formatProblem, loadConfigFile } from './config/load.js';
 import type { GatewayConfig } from './config/types.js';
 import { Dispatcher, type DeliveryEvents } from './delivery/dispatcher.js';
 import { createExporter, type ExporterDeps } from './exporters/index.js';
@@ -12,9 +13,14 @@ import { SqliteQueueStore } from './queue/sqlite.js';
 import type { QueueStore } from './queue/types.js';
 import { OtlpGrpcReceiver } from './receivers/otlpgrpc/receiver.js';
 import { OtlpHttpReceiver } from './receivers/otlphttp/receiver.js';
+import { BatchProcessor } from './pipeline/process.js';
+import { useStrategy } from './strategy/use.js';
+import { loadStrategyContent, StrategyContentError, type StrategyContent } from './strategy/content.js';
 import { startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
+import type { CompiledStrategy } from './strategy/types.js';
+import type { LedgerDelta } from './stages/ledger.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -23,6 +29,8 @@ export interface GatewayOptions {
   exporterDeps?: ExporterDeps;
   /** How long SIGTERM waits for in-flight requests and exports. */
   shutdownGraceMs?: number;
+  /** A compiled data strategy for inline processing (`workers: 0`), in place of the config's; for tests. */
+  strategy?: CompiledStrategy;
 }
 
 export interface GatewayPorts {
@@ -38,12 +46,19 @@ export interface GatewayPorts {
 export class Gateway {
   readonly ports: GatewayPorts = {};
   readonly metrics: GatewayMetrics;
+
+  /** The content stages' audit counters since start (empty without a strategy). */
+  get ledger(): LedgerDelta | undefined {
+    return this.pool?.ledger;
+  }
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
   private store: QueueStore | undefined;
   private pool: ProcessorPool | undefined;
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /** Reloads run one at a time, in the order the signals came. */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions) {
     this.logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'cairn-gateway' } }, pino.destination(2));
@@ -86,7 +101,12 @@ export class Gateway {
     const grace = this.options.shutdownGraceMs ?? 10_000;
     this.stopFns.push(() => Promise.all([...this.dispatchers.values()].map((d) => d.stop(grace))).then(() => undefined));
 
-    this.pool = new ProcessorPool(config, this.options.workers ?? config.workers);
+    // The strategy's keys and the registry are loaded before anything listens: a missing key is a
+    // startup error naming the destination. Set once here, as each thread will, so a thread never
+    // refuses what the main thread accepted.
+    const content = loadStrategyContent(config);
+    useStrategy(new BatchProcessor(config), content);
+    this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.stopFns.push(() => this.pool?.close());
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
     this.stopFns.push(() => ingest.stop(grace));
@@ -120,6 +140,50 @@ export class Gateway {
     const store = this.store;
     const pending = config.destinations.map((d) => `${d.name}=${store.depth(d.name).batches}`).join(' ');
     this.logger.info({ ports: this.ports, workers: this.pool.size, destinations: config.destinations.map((d) => d.name) }, `gateway running; queued batches: ${pending}`);
+  }
+
+  /**
+   * SIGHUP: reloads the data strategy, the registry and the keys from the config file, all at
+   * once. Everything new is built and compiled first; then every processing thread swaps it in
+   * between two batches. Anything wrong keeps the running strategy and logs one error with its
+   * code and path. Other settings of cairn.yaml need a restart. Resolves to whether it applied.
+   */
+  reload(): Promise<boolean> {
+    const next = this.reloading.then(() => this.reloadNow());
+    this.reloading = next;
+    return next;
+  }
+
+  private async reloadNow(): Promise<boolean> {
+    if (this.state !== 'running' || !this.pool) return false;
+    let content: StrategyContent;
+    try {
+      const config = loadConfigFile(this.config.source);
+      const running = new Set(this.config.destinations.map((d) => d.name));
+      const added = Object.keys(config.strategy?.destinations ?? {}).filter((name) => !running.has(name));
+      if (added.length > 0) throw new ConfigError([{ path: 'strategy.destinations', message: `names ${added.join(', ')}, which this gateway does not run (new destinations need a restart)` }]);
+      content = loadStrategyContent(config);
+      useStrategy(new BatchProcessor(this.config), content);
+    } catch (error) {
+      if (!(error instanceof ConfigError) && !(error instanceof StrategyContentError)) {
+        this.logger.error({ code: 'CAIRN_STRATEGY_RELOAD', err: error }, 'strategy reload failed; the previous strategy stays in force');
+        return false;
+      }
+      const first = error.problems[0];
+      this.logger.error(
+        { code: error.code, path: first?.path, location: first?.location, problems: error.problems.map(formatProblem) },
+        `strategy reload failed (${error.code}); the previous strategy stays in force: ${error.problems.map(formatProblem).join('; ')}`,
+      );
+      return false;
+    }
+    try {
+      await this.pool.reload(content);
+    } catch (error) {
+      this.logger.error({ code: 'CAIRN_STRATEGY_RELOAD', err: error }, 'strategy reload failed in a processing thread');
+      return false;
+    }
+    this.logger.info({ strategy: content.strategy?.source, destinations: Object.keys(content.strategy?.destinations ?? {}), registry: content.registry?.manifest.name }, 'strategy reloaded');
+    return true;
   }
 
   /**

@@ -7,3 +7,9 @@ export { createExporter, validateExporterConfig, type Exporter, type ExportOutco
 export { SqliteQueueStore } from './queue/sqlite.js';
 export { DeadLetterFile, DeadLetterFileError, type DeadLetterSelection, type DeadLetterSummary } from './queue/dead-letter-file.js';
 export type { DeadLetter, QueueStore, StoredBatch } from './queue/types.js';
+export { parseStrategyFile, parseStrategyText, parseStrategyValue, type StrategyDocument, type DestinationDocument, type RawAction, type RawPolicy } from './strategy/document.js';
+export { loadStrategyContent, loadStrategyKeys, loadConventions, hashRules, StrategyContentError, type StrategyContent } from './strategy/content.js';
+export { compileStrategy, defaultAction, toAction, globTest } from './strategy/compile.js';
+export { SENSITIVITIES, type Action, type CompiledStrategy, type DestinationStrategy, type Policy, type Sensitivity, type UnknownMode } from './strategy/types.js';
+export { explainStrategy, describeAction, type StrategyExplanation, type ExplainColumn, type ExplainRow, type ExplainCell } from './strategy/explain.js';
+export { StrategyTrial, type TrialResult, type TrialOutput } from './strategy/trial.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, formatProblem, Gateway, ListenError, loadConfigFile, type GatewayConfig } from '@cairn/gateway';
+import { ConfigError, formatProblem, Gateway, ListenError, loadConfigFile, StrategyContentError, type GatewayConfig } from '@cairn/gateway';
 import { checkDirectory } from '@cairn/conventions';
 import { EXIT, parse, UsageError, type Streams } from '../io.js';
 
@@ -14,7 +14,8 @@ CAIRN_GRPC_ENDPOINT, CAIRN_ADMIN_ENDPOINT and CAIRN_STORAGE.
 Relative paths in any config (storage, TLS files, file exporter, conventions) resolve against
 the config file's folder, not the working directory.
 SIGTERM or Ctrl-C stops accepting, finishes in-flight requests and exits; queued data is
-replayed at the next start.
+replayed at the next start. SIGHUP reloads the data strategy, the registry (conventions:) and
+the HMAC keys at once; a bad file keeps the running strategy and logs one error.
 --demo also starts the example shop and payment services (examples/shop), instrumented with
 @cairn/sdk and exporting to this gateway, with a load generator: telemetry flows at once.`;
 
@@ -89,6 +90,10 @@ export async function up(args: string[], io: Streams): Promise<number> {
   try {
     gateway = await Gateway.start(config, workers === undefined ? {} : { workers });
   } catch (error) {
+    if (error instanceof StrategyContentError) {
+      io.err.write(`cairn: ${error.code}: the data strategy cannot start\n${error.message}\n`);
+      return EXIT.unusable;
+    }
     if (!(error instanceof ListenError)) throw error;
     io.err.write(listenProblem(error, config));
     return EXIT.unusable;
@@ -98,7 +103,7 @@ export async function up(args: string[], io: Streams): Promise<number> {
     `cairn gateway running (${config.source})\n` +
       (http !== undefined ? `  OTLP/HTTP  http${config.receivers.http?.tls ? 's' : ''}://${config.receivers.http!.host}:${http}\n` : '') +
       (grpc !== undefined ? `  OTLP/gRPC  ${config.receivers.grpc!.host}:${grpc}\n` : '') +
-      (admin !== undefined ? `  admin      http://${config.admin!.host}:${admin}/metrics  /healthz  /readyz\n` : '') +
+      (admin !== undefined ? `  admin      http://${config.admin!.host}:${admin}/metrics  /healthz  /readyz  /api/strategy/ledger\n` : '') +
       `  queue      ${config.storage.directory}\n`,
   );
   let demo: Awaited<ReturnType<DemoModule['startDemo']>> | undefined;
@@ -117,11 +122,16 @@ export async function up(args: string[], io: Streams): Promise<number> {
       io.out.write(`\n${signal}: stopping (in-flight requests finish, queued data stays for the next start)\n`);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
       const stopDemo = demo ? demo.stop() : Promise.resolve();
       stopDemo.then(() => gateway.stop()).then(resolve, resolve);
     };
     const onInt = (): void => shutdown('SIGINT');
     const onTerm = (): void => shutdown('SIGTERM');
+    const onHup = (): void => {
+      void gateway.reload().then((ok) => io.out.write(ok ? 'SIGHUP: strategy, registry and keys reloaded\n' : 'SIGHUP: reload failed (see the error above); the previous strategy stays in force\n'));
+    };
+    process.on('SIGHUP', onHup);
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });

@@ -1,4 +1,4 @@
-import { ConfigError, formatProblem, loadConfigFile } from '@cairn/gateway';
+import { ConfigError, formatProblem, loadConfigFile, loadStrategyContent, StrategyContentError } from '@cairn/gateway';
 import { EXIT, parse, UsageError, type Streams } from '../io.js';
 import { defaultConfigPath } from './up.js';
 
@@ -7,7 +7,9 @@ const USAGE = `usage: cairn validate [-c cairn.yaml]
 Checks a gateway config without starting anything: YAML, \${env:VAR} references, the JSON
 Schema (packages/gateway/schema/cairn.schema.json, with a did-you-mean for a misspelt key),
 exporters, CEL route conditions, files and directories it names (relative paths resolve
-against the config file's folder), and anonymous ingest on an address other machines reach.
+against the config file's folder), anonymous ingest on an address other machines reach, the
+data strategy (strategy:, schema strategy.schema.json) with the HMAC keys its \`hash\` actions
+need, and the registry (conventions:) with its upstream.
 Every problem is reported in one run, each with its path and file:line; warnings (settings
 that do nothing yet) go to stderr too. Exit codes: 0 valid, 2 not usable.`;
 
@@ -21,10 +23,15 @@ export function validate(args: string[], io: Streams): number {
   const path = values.config ?? defaultConfigPath();
   try {
     const config = loadConfigFile(path);
+    loadStrategyContent(config);
     for (const warning of config.warnings ?? []) io.err.write(`warning: ${formatProblem(warning)}\n`);
     io.out.write(`${path}: valid (${config.destinations.length} destinations: ${config.destinations.map((d) => d.name).join(', ')})\n`);
     return EXIT.ok;
   } catch (error) {
+    if (error instanceof StrategyContentError) {
+      io.err.write(`${error.code}: ${error.message}\n`);
+      return EXIT.unusable;
+    }
     if (!(error instanceof ConfigError)) throw error;
     io.err.write(`${error.message}\n`);
     return EXIT.unusable;

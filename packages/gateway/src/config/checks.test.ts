@@ -146,14 +146,11 @@ describe('relative paths and warnings', () => {
     assert.deepEqual(config.destinations[1]!.exporter, { file: { path: join(folder, 'out/t.jsonl') } });
   });
 
-  it('warns that conventions: is not used yet, with its path and line', () => {
+  it('no longer warns that conventions: is unused (the gateway resolves it at startup)', () => {
     mkdirSync(join(dir, 'reg'), { recursive: true });
     const config = parseConfig(`${MINIMAL}conventions: ./reg\n`, join(dir, 'w.yaml'), {});
-    assert.equal(config.warnings?.length, 1);
-    assert.equal(config.warnings![0]!.path, 'conventions');
-    assert.match(config.warnings![0]!.message, /not used yet/);
-    assert.equal(config.warnings![0]!.location, `${join(dir, 'w.yaml')}:5:14`);
-    assert.deepEqual(parseConfig(MINIMAL, 'c.yaml', {}).warnings, []);
+    assert.deepEqual(config.warnings, []);
+    assert.equal(config.conventions, join(dir, 'reg'));
   });
 
   it('accepts the otlphttp encoding that docs/exporters.md documents', () => {
@@ -161,5 +158,13 @@ describe('relative paths and warnings', () => {
     assert.deepEqual(config.destinations[0]!.exporter, { otlphttp: { endpoint: 'https://otel.test', encoding: 'json' } });
     const [problem] = problems(`destinations:\n  eu:\n    exporter:\n      otlphttp: { endpoint: "https://otel.test", encoding: xml }\n`);
     assert.equal(problem?.path, 'destinations.eu.exporter.otlphttp.encoding');
+  });
+});
+
+describe('YAML the parser accepts but cannot turn into values', () => {
+  it('an alias used before its anchor is a ConfigError at the alias\'s line, not a ReferenceError (found by the strategy parser property)', () => {
+    const [problem] = problems(`${MINIMAL}workers: *a256\n`);
+    assert.match(problem!.message, /Unresolved alias.*a256/);
+    assert.equal(problem!.location, 'cairn.yaml:5:10');
   });
 });

@@ -30,7 +30,7 @@ function loads(text: string): string[] {
     return [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return error.problems.filter((p) => !/does not exist/.test(p.message)).map((p) => `${p.path}: ${p.message}`);
+    return error.problems.filter((p) => !/does not exist|cannot read strategy file .*ENOENT/.test(p.message)).map((p) => `${p.path}: ${p.message}`);
   }
 }
 

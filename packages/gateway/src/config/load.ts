@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { Signal } from '@cairn/otlp';
 import { parseDuration, parseSize } from '../exporters/durations.js';
 import { ExporterConfigError } from '../exporters/config-fields.js';
 import { validateExporterConfig } from '../exporters/index.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
 import { isLoopback, relativeTo, requireFile } from './checks.js';
+import { locator, toJsOrProblem, type Locate } from './locate.js';
+import { strategyInConfig, unenteredWarning } from '../strategy/document.js';
 import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
 import type { ConfigProblem, DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
@@ -64,26 +66,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const locate = (path: ConfigPath, atKey = false): string | undefined => {
-    if (atKey && path.length > 0) {
-      const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
-      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[path.length - 1])) : undefined;
-      const offset = (pair?.key as Node | undefined)?.range?.[0];
-      if (offset !== undefined) {
-        const pos = lines.linePos(offset);
-        return `${source}:${pos.line}:${pos.col}`;
-      }
-    }
-    let node: unknown = doc.contents;
-    for (let i = path.length; i >= 0; i--) {
-      node = i === 0 ? doc.contents : doc.getIn(path.slice(0, i), true);
-      if (node && typeof node === 'object' && 'range' in node) break;
-    }
-    const offset = (node as Node | undefined)?.range?.[0];
-    if (offset === undefined) return undefined;
-    const pos = lines.linePos(offset);
-    return `${source}:${pos.line}:${pos.col}`;
-  };
+  const locate = locator(doc, lines, source);
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => {
       const pos = lines.linePos(e.pos[0]);
@@ -94,7 +77,9 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
 
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
-  const raw = substituteEnv(doc.toJS({ maxAliasCount: 100 }), env, problems);
+  const js = toJsOrProblem(doc, lines, source, text);
+  if (!('value' in js)) throw new ConfigError([{ path: '', message: js.message, location: js.location }]);
+  const raw = substituteEnv(js.value, env, problems);
   const schemaOk = validateSchema(raw);
   if (!schemaOk) problems.push(...(validateSchema.errors ?? []).map(toProblem));
   // The semantic checks run even when the schema refused something, so one run reports every
@@ -104,12 +89,13 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
     return { path: dotted(p.path), message: p.message, ...(location ? { location } : {}) };
   });
   let config: GatewayConfig | undefined;
+  const n = new Normalizer(source, problems, warnings, problems.length > 0, locate);
   try {
-    config = normalize(new Normalizer(source, problems, warnings, problems.length > 0), raw as RawConfig);
+    config = normalize(n, raw as RawConfig);
   } catch (error) {
     if (problems.length === 0) throw error;
   }
-  if (problems.length > 0 || !config) throw new ConfigError(located(problems));
+  if (problems.length > 0 || n.located.length > 0 || !config) throw new ConfigError([...located(problems), ...n.located]);
   config.warnings = located(warnings);
   return config;
 }
@@ -146,7 +132,9 @@ function unit<T>(parse: (raw: unknown, path: string) => T, raw: unknown, path: C
 /** Throws out of normalize() only when the schema passed; otherwise a shape it refused tripped it. */
 class Normalizer {
   readonly base: string;
-  constructor(readonly source: string, readonly problems: Problem[], readonly warnings: Problem[], readonly tolerant: boolean) {
+  /** Problems that carry their own file:line (a strategy file's). */
+  readonly located: ConfigProblem[] = [];
+  constructor(readonly source: string, readonly problems: Problem[], readonly warnings: Problem[], readonly tolerant: boolean, readonly locate: Locate) {
     this.base = dirname(resolve(source));
   }
 
@@ -358,9 +346,17 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
   if (typeof raw.conventions === 'string') {
     config.conventions = n.file(raw.conventions);
     requireFile(config.conventions, ['conventions'], n.problems, 'directory');
-    n.warnings.push({ path: ['conventions'], message: 'is not used yet: the gateway does not apply the registry to telemetry until the data-strategy stages land (check the registry with `cairn check`)' });
   }
+  if (raw.strategy !== undefined && raw.strategy !== null) strategyOf(n, raw.strategy, config);
   return config;
+}
+
+/** `strategy:`; its problems carry their own file:line, destinations it leaves out a warning. */
+function strategyOf(n: Normalizer, raw: string | Record<string, unknown>, config: GatewayConfig): void {
+  const found = strategyInConfig(raw, { locate: n.locate, source: n.source, base: n.base, destinations: config.destinations.map((d) => d.name) });
+  n.located.push(...found.problems);
+  if (found.document) config.strategy = found.document;
+  if (found.unentered.length > 0) n.warnings.push({ path: ['strategy'], atKey: true, message: unenteredWarning(found.unentered) });
 }
 
 // The shapes the JSON Schema admits (snake_case as in the YAML).
@@ -379,6 +375,7 @@ interface RawConfig {
   workers?: number | 'auto';
   log?: { level?: string };
   conventions?: string;
+  strategy?: string | Record<string, unknown> | null;
 }
 interface RawDestination {
   exporter: Record<string, unknown>;

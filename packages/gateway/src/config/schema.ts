@@ -16,8 +16,11 @@ export function toProblem(error: ErrorObject): Problem {
       return { path: [...path, String(params.additionalProperty)], message: `is not a known setting${knownKeys(error, String(params.additionalProperty))}`, atKey: true };
     case 'required':
       return { path, message: `needs \`${String(params.missingProperty)}\`` };
-    case 'enum':
-      return { path, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      const guess = typeof error.data === 'string' ? didYouMean(error.data, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      return { path, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${guess ? `; did you mean \`${guess}\`?` : ''}` };
+    }
     case 'pattern':
       return { path, message: `${describePattern(path)}` };
     case 'minProperties':

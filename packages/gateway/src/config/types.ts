@@ -1,4 +1,5 @@
 import type { Signal } from '@cairn/otlp';
+import type { StrategyDocument } from '../strategy/document.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -90,8 +91,10 @@ export interface GatewayConfig {
   limits: LimitsConfig;
   workers: number;
   logLevel: string;
-  /** A registry directory; loaded, but not applied to telemetry yet (see `warnings`). */
+  /** A registry directory, resolved at startup and on SIGHUP (strategy/content.ts). */
   conventions?: string;
+  /** The data strategy, validated (`strategy:` as a path or inline); keys are loaded at startup. */
+  strategy?: StrategyDocument;
   /** Settings that are valid but do not do what one may expect; shown by validate and up. */
   warnings?: ConfigProblem[];
 }

@@ -7,6 +7,9 @@ import type { GatewayConfig } from '../config/types.js';
 import { Router } from '../router/router.js';
 import { countEntries, tooManyItems } from './items.js';
 import { refuseMalformedIds } from './ids.js';
+import { ContentStages } from '../stages/content.js';
+import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
+import type { CompiledStrategy } from '../strategy/types.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -36,6 +39,8 @@ export type ProcessResult =
       outputs: DestinationOutput[];
       /** Items no destination took. */
       unroutedItems: number;
+      /** What the content stages did (only with a strategy, and only when they did something). */
+      ledger?: LedgerDelta;
     }
   | { ok: false; status: 'invalid' | 'forbidden'; message: string };
 
@@ -45,13 +50,20 @@ export type ProcessResult =
  * with malformed ids, and route resources to destinations. Pure and synchronous, so it runs the
  * same in a worker thread and in tests.
  */
+export interface BatchProcessorOptions {
+  /** The data strategy (stages/normalize, classify, redact); none: requests pass as today. */
+  strategy?: CompiledStrategy;
+}
+
 export class BatchProcessor {
   private readonly router: Router;
+  private content: ContentStages | undefined;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
 
-  constructor(config: GatewayConfig) {
+  constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
+    if (options.strategy) this.content = new ContentStages(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
     for (const tenant of config.auth.tenants) this.tenants.set(tenant.name, compilePatterns(tenant.services));
@@ -62,6 +74,18 @@ export class BatchProcessor {
       maxAttributes: config.limits.maxAttributes,
       utf8: 'replace',
     };
+  }
+
+  /**
+   * Swaps the strategy between batches (reload); undefined turns the content stages off. A
+   * strategy that cannot run (a `hash` without a key) throws, and the current one stays.
+   */
+  setStrategy(strategy: CompiledStrategy | undefined): void {
+    this.content = strategy ? new ContentStages(strategy) : undefined;
+  }
+
+  get strategy(): CompiledStrategy | undefined {
+    return this.content?.strategy;
   }
 
   get routeConditionErrors(): number {
@@ -101,31 +125,55 @@ export class BatchProcessor {
       return result;
     }
 
+    // Normalization is shared and runs before routing, so conditions see canonical keys. A
+    // destination without a strategy entry still gets the request as sent (`sent`).
+    const sent = view;
+    const content = this.content;
+    if (content) {
+      const normalized = content.normalize(request.signal, view.bytes);
+      // Canonical keys can be longer than aliases: the accepted request may grow past the size
+      // limit, which must not turn it into an error the client retries forever.
+      if (normalized !== view.bytes) view = this.decode(request.signal, normalized, Math.max(this.decodeOptions.maxMessageBytes ?? 0, normalized.length));
+    }
     const routes = this.router.route(view, request.signal);
+    if (content) {
+      let n = 0;
+      for (const route of routes) if (content.entry(route.destination.name)) n++;
+      content.begin(n);
+    }
     const outputs: DestinationOutput[] = [];
     const perResource = routes.some((r) => r.resources !== 'all') ? itemsPerResource(view) : undefined;
     let routedAll = false;
     const routed = new Set<number>();
     for (const route of routes) {
+      const entry = content?.entry(route.destination.name);
       if (route.resources === 'all') {
         routedAll = true;
-        outputs.push({ destination: route.destination.name, body: view.bytes, items: items - refused.count });
+        const body = entry ? content!.redact(view, entry, 'all') : sent.bytes;
+        outputs.push({ destination: route.destination.name, body, items: items - refused.count });
       } else {
         for (const r of route.resources) routed.add(r);
         const subset = route.resources.reduce((sum, r) => sum + perResource![r]!, 0);
-        if (subset > 0) outputs.push({ destination: route.destination.name, body: encodeResources(view, route.resources), items: subset });
+        if (subset === 0) continue;
+        const body = entry ? content!.redact(view, entry, route.resources) : encodeResources(sent, route.resources);
+        outputs.push({ destination: route.destination.name, body, items: subset });
       }
     }
     const unroutedItems = routedAll ? 0 : perResource ? kept - [...routed].reduce((sum, r) => sum + perResource[r]!, 0) : kept;
     const result: ProcessResult = { ok: true, items, rejectedItems: refused.count, outputs, unroutedItems };
     if (refused.count > 0) result.rejectMessage = refused.message;
+    if (content) {
+      const ledger = content.takeLedger();
+      if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;
+    }
     return result;
   }
 
-  private decode(signal: Signal, bytes: Uint8Array): BatchView {
-    if (signal === 'traces') return decodeTraces(bytes, this.decodeOptions);
-    if (signal === 'logs') return decodeLogs(bytes, this.decodeOptions);
-    return decodeMetrics(bytes, this.decodeOptions);
+  private decode(signal: Signal, bytes: Uint8Array, maxMessageBytes?: number): BatchView {
+    const options = maxMessageBytes === undefined ? this.decodeOptions : { ...this.decodeOptions, maxMessageBytes };
+    if (signal === 'traces') return decodeTraces(bytes, options);
+    if (signal === 'logs') return decodeLogs(bytes, options);
+    return decodeMetrics(bytes, options);
   }
 }
 

@@ -9,7 +9,7 @@ export interface Health {
   ready(): { ready: boolean; reason?: string };
 }
 
-/** `/metrics` (Prometheus text), `/healthz` and `/readyz` on the admin port. */
+/** `/metrics` (Prometheus text), `/healthz`, `/readyz` and `/api/strategy/ledger` (JSON) on the admin port. */
 export async function startAdminServer(host: string, port: number, metrics: GatewayMetrics, health: Health): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -24,6 +24,10 @@ export async function startAdminServer(host: string, port: number, metrics: Gate
       );
       return;
     }
+    if (path === '/api/strategy/ledger') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(metrics.ledger.toJSON()));
+      return;
+    }
     if (path === '/healthz') {
       const live = health.live();
       res.writeHead(live ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: live ? 'ok' : 'down' }));
@@ -34,7 +38,7 @@ export async function startAdminServer(host: string, port: number, metrics: Gate
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not ready', ...(reason ? { reason } : {}) }));
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /readyz\n');
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz, /readyz or /api/strategy/ledger\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeadLetterStats, QueueStore } from '../queue/types.js';
+import { StrategyLedger } from './strategy-ledger.js';
 
 /**
  * The gateway's own figures, for Prometheus. Names follow the Collector's habit of
@@ -27,9 +28,12 @@ export class GatewayMetrics {
   readonly exportLatency: Histogram<'destination'>;
   /** Bytes reserved by requests inside the gateway: bodies, decompressed output, codec index. */
   readonly inFlightBytes: Gauge;
+  /** The data strategy's audit ledger (cairn_strategy_*; /api/strategy/ledger). */
+  readonly ledger: StrategyLedger;
 
   constructor(store: () => QueueStore | undefined, destinations: readonly string[], routeErrors: () => number) {
     const registry = this.registry;
+    this.ledger = new StrategyLedger(registry);
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
     this.received = counter('cairn_receiver_received_items_total', 'Spans, log records and data points received', ['receiver', 'signal', 'tenant']);
     this.receivedBytes = counter('cairn_receiver_received_bytes_total', 'Request bytes received (after decompression)', ['receiver', 'signal', 'tenant']);

@@ -1,10 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
+import { LedgerTotals, type LedgerDelta } from '../stages/ledger.js';
+import type { StrategyContent } from '../strategy/content.js';
+import { useStrategy } from '../strategy/use.js';
 import { transferList } from './transfer.js';
+import type { WorkerInit } from './worker.js';
+import type { CompiledStrategy } from '../strategy/types.js';
 
 interface Pending {
-  resolve(result: ProcessResult): void;
+  resolve(result: ProcessResult | undefined): void;
   reject(error: Error): void;
 }
 
@@ -25,9 +30,28 @@ export class ProcessorPool {
   private readonly inline: BatchProcessor | undefined;
   private nextId = 1;
   private closing = false;
+  private readonly totals = new LedgerTotals();
 
-  constructor(private readonly config: GatewayConfig, size: number) {
-    if (size <= 0) this.inline = new BatchProcessor(config);
+  /** The content stages' counters over every batch since start (the audit ledger's totals). */
+  get ledger(): LedgerDelta {
+    return this.totals.total;
+  }
+
+  private content: StrategyContent;
+
+  /**
+   * Each thread compiles its CompiledStrategy from `content` (plain data: functions cannot cross
+   * threads); `onLedger` receives what the content stages did to each batch. `strategy`, an
+   * already compiled strategy, is for inline processing (size 0) in tests and overrides `content`.
+   */
+  constructor(private readonly config: GatewayConfig, size: number, content: StrategyContent = { keys: {} }, private readonly onLedger?: (delta: LedgerDelta) => void, strategy?: CompiledStrategy) {
+    if (strategy && size > 0) throw new Error('CAIRN_STRATEGY_INLINE: a compiled strategy object can only be used with inline processing (workers: 0)');
+    this.content = content;
+    if (size <= 0) {
+      this.inline = new BatchProcessor(config);
+      if (strategy) this.inline.setStrategy(strategy);
+      else useStrategy(this.inline, content);
+    }
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -43,7 +67,7 @@ export class ProcessorPool {
   process(request: ProcessRequest): Promise<ProcessResult> {
     if (this.inline) {
       try {
-        return Promise.resolve(this.inline.process(request));
+        return Promise.resolve(this.account(this.inline.process(request)));
       } catch (error) {
         return Promise.reject(error as Error);
       }
@@ -53,26 +77,58 @@ export class ProcessorPool {
     const id = this.nextId++;
     slot.busy++;
     return new Promise<ProcessResult>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      slot.pending.set(id, { resolve: (result) => (result ? resolve(result) : reject(new Error('worker answered without a result'))), reject });
       slot.worker.postMessage({ id, request }, transferList([request.body]));
     });
   }
+
+  /**
+   * Swaps the data strategy in every thread. Each thread compiles `content` and swaps it between
+   * two batches; a thread started later (a replacement) starts with it. The caller compiled it
+   * once on the main thread first, so a bad file never reaches a thread.
+   */
+  async reload(content: StrategyContent): Promise<void> {
+    this.content = content;
+    if (this.inline) {
+      useStrategy(this.inline, content);
+      return;
+    }
+    await Promise.all(this.slots.map((slot) => {
+      const id = this.nextId++;
+      slot.busy++;
+      return new Promise<void>((resolve, reject) => {
+        slot.pending.set(id, { resolve: () => resolve(), reject });
+        slot.worker.postMessage({ id, strategy: content });
+      });
+    }));
+  }
+
 
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
+  private account(result: ProcessResult): ProcessResult {
+    if (result.ok && result.ledger) {
+      this.totals.add(result.ledger);
+      this.onLedger?.(result.ledger);
+    }
+    return result;
+  }
+
   private spawn(): Slot {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.config });
+    const init: WorkerInit = { config: this.config, content: this.content };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
     const slot: Slot = { worker, busy: 0, pending: new Map(), conditionErrors: 0 };
-    worker.on('message', (message: { id: number; result?: ProcessResult; error?: string; conditionErrors?: number }) => {
+    worker.on('message', (message: { id: number; result?: ProcessResult; reloaded?: boolean; error?: string; conditionErrors?: number }) => {
       const pending = slot.pending.get(message.id);
       if (!pending) return;
       slot.pending.delete(message.id);
       slot.busy--;
       if (message.conditionErrors !== undefined) slot.conditionErrors = message.conditionErrors;
-      if (message.result) pending.resolve(message.result);
+      if (message.result) pending.resolve(this.account(message.result));
+      else if (message.reloaded) pending.resolve(undefined);
       else pending.reject(new Error(message.error ?? 'worker failed'));
     });
     const fail = (error: Error): void => {

@@ -1,14 +1,32 @@
-// A processing thread: decodes, authorizes and routes batches with BatchProcessor. The main
-// thread keeps the sockets and the queue; this thread does the CPU work.
+// A processing thread: decodes, authorizes, routes and applies the data strategy with
+// BatchProcessor. The main thread keeps the sockets and the queue; this thread does the CPU work.
+// The strategy arrives as plain data (functions cannot cross threads) and is compiled here; a
+// reload message swaps it between two batches, since messages are handled one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest } from '../pipeline/process.js';
+import type { StrategyContent } from '../strategy/content.js';
+import { useStrategy } from '../strategy/use.js';
 import { transferList } from './transfer.js';
 
-const processor = new BatchProcessor(workerData as GatewayConfig);
+export interface WorkerInit {
+  config: GatewayConfig;
+  content: StrategyContent;
+}
 
-parentPort!.on('message', (message: { id: number; request: ProcessRequest }) => {
+const init = workerData as WorkerInit;
+const processor = new BatchProcessor(init.config);
+useStrategy(processor, init.content);
+
+type Message = { id: number; request: ProcessRequest } | { id: number; strategy: StrategyContent };
+
+parentPort!.on('message', (message: Message) => {
   try {
+    if ('strategy' in message) {
+      useStrategy(processor, message.strategy);
+      parentPort!.postMessage({ id: message.id, reloaded: true });
+      return;
+    }
     const result = processor.process(message.request);
     const buffers = result.ok ? result.outputs.map((o) => o.body) : [];
     parentPort!.postMessage({ id: message.id, result, conditionErrors: processor.routeConditionErrors }, transferList(buffers));

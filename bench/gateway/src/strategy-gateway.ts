@@ -1,0 +1,60 @@
+/**
+ * The content stages inside a running gateway: maximum sustained throughput (closed loop, the
+ * standard corpus, a blackhole sink, the same load generator as run.ts) of Cairn's gateway with
+ * processing inline (workers: 0), without and with the default strategy, in the same run. A
+ * compiled strategy object cannot cross to worker threads yet (the loader feeds them), hence
+ * inline for both.
+ *
+ * Run: npm run build && node bench/gateway/dist/strategy-gateway.js   (BENCH_MAX_SECONDS=6)
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OtlpHttpSink } from '@cairn/gateway/testing';
+import { traceCorpus } from '../../otlp/dist/corpus.js';
+import { writeCorpus } from './corpus-file.js';
+import { runLoad, startTarget, stopTarget, waitForSink } from './harness.js';
+
+const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 6) * 1000;
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const SPANS_PER_REQUEST = 512;
+const work = mkdtempSync(join(tmpdir(), 'cairn-bench-strategy-'));
+const corpus = traceCorpus({ batches: 40, spansPerBatch: SPANS_PER_REQUEST });
+const corpusFile = join(work, 'corpus.bin');
+writeCorpus(corpusFile, corpus.requests);
+const sink = await OtlpHttpSink.start({ blackhole: true });
+const loadAtStart = loadavg()[0]!;
+
+let runs = 0;
+async function max(mode: 'pass' | 'strategy'): Promise<number> {
+  const target = await startTarget('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), '0', mode]);
+  try {
+    sink.clear();
+    let base = 0;
+    const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, mode: 'closed', connections: CONNECTIONS, durationMs: MAX_MS, warmupMs: WARMUP_MS }, async (warm) => {
+      await waitForSink(sink, warm);
+      base = sink.totals.spans;
+    });
+    const drainMs = await waitForSink(sink, base + report.acceptedSpans, 120_000);
+    return Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000));
+  } finally {
+    await stopTarget(target);
+  }
+}
+
+try {
+  const pass = await max('pass');
+  const strategy = await max('strategy');
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, loadAtStart, loadAtEnd: loadavg()[0] },
+    sustainedSpansPerSecond: { passThroughInline: pass, defaultStrategyInline: strategy },
+    ratio: Number((strategy / pass).toFixed(2)),
+  };
+  console.log(JSON.stringify(result, null, 2));
+  writeFileSync(fileURLToPath(new URL('../../results/gateway-strategy-e2e.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await sink.close();
+}

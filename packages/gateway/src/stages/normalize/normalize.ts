@@ -1,0 +1,96 @@
+// Normalization, the shared stage before routing: aliases and upstream `renamed_to` become the
+// canonical key in every attribute list (resource, scope, span, event, link, log, metric, data
+// point, exemplar), and string values of int attributes that are exact decimal integers become
+// ints. The rewriter keeps the canonical value when both keys are present and reports the
+// conflict. Everything is counted in the ledger.
+import { Rewriter, type Place, type RewriteVisitor, type Signal } from '@cairn/otlp';
+import type { Attribute, RegistryIndex } from '@cairn/conventions';
+import type { LedgerRecorder } from '../ledger.js';
+
+/** The canonical key for `key`, or undefined when `key` is canonical or unknown. */
+export function canonicalKey(registry: RegistryIndex, key: string): string | undefined {
+  const found = registry.lookup(key);
+  if (found.kind === 'alias') return found.canonical;
+  if (found.kind === 'deprecated' && found.canonical !== undefined && found.canonical !== key) return found.canonical;
+  return undefined;
+}
+
+function isIntAttribute(attribute: Attribute | undefined): boolean {
+  const t = attribute?.type;
+  return t !== undefined && ((t.kind === 'primitive' && t.name === 'int') || (t.kind === 'enum' && t.base === 'int'));
+}
+
+/**
+ * An int from a string only when printing the int gives the string back: `"200"` → 200, but not
+ * `"0200"`, `"+1"`, `"2e2"`, `" 200"` or anything beyond 2^53.
+ */
+export function losslessInt(value: string): number | undefined {
+  const n = value.length;
+  if (n === 0 || n > 16) return undefined;
+  let i = value.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === n) return undefined;
+  if (value.charCodeAt(i) === 48 && n > i + 1) return undefined;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const v = Number(value);
+  return Number.isSafeInteger(v) && String(v) === value && !Object.is(v, -0) ? v : undefined;
+}
+
+const MAX_CACHED = 4096;
+
+export class Normalizer implements RewriteVisitor {
+  private readonly rewriter = new Rewriter();
+  /** Canonical key per key seen ('' when canonical or unknown): the registry does not cache unknown keys. */
+  private readonly canonical = new Map<string, string>();
+  private readonly intKeys = new Map<string, boolean>();
+  private cachedFor: RegistryIndex | undefined;
+  private registry!: RegistryIndex;
+  private ledger!: LedgerRecorder;
+
+  /** The request with canonical keys and coerced ints; the input itself when nothing changed. */
+  normalize(signal: Signal, bytes: Uint8Array, registry: RegistryIndex, ledger: LedgerRecorder): Uint8Array {
+    if (registry !== this.cachedFor) { this.canonical.clear(); this.intKeys.clear(); this.cachedFor = registry; }
+    this.registry = registry;
+    this.ledger = ledger;
+    return this.rewriter.rewrite(signal, bytes, this);
+  }
+
+  key(_place: Place, key: string, depth: number): string | undefined {
+    if (depth > 0) return undefined;
+    let canonical = this.canonical.get(key);
+    if (canonical === undefined) {
+      canonical = canonicalKey(this.registry, key) ?? '';
+      if (this.canonical.size < MAX_CACHED) this.canonical.set(key, canonical);
+    }
+    if (canonical === '') return undefined;
+    this.ledger.renamed(key, canonical);
+    return canonical;
+  }
+
+  /** Only values of int attributes are decoded: coercion is all this stage does to values. */
+  wantsValue(_place: Place, key: string, depth: number): boolean {
+    if (depth > 0 || key === '') return false;
+    let isInt = this.intKeys.get(key);
+    if (isInt === undefined) {
+      isInt = isIntAttribute(this.registry.get(key));
+      if (this.intKeys.size < MAX_CACHED) this.intKeys.set(key, isInt);
+    }
+    return isInt;
+  }
+
+  value(_place: Place, key: string, value: string, _at: number, depth: number): number | undefined {
+    if (depth > 0 || key === '') return undefined;
+    const c = value.charCodeAt(0);
+    if (!((c >= 48 && c <= 57) || c === 45)) return undefined;
+    if (!isIntAttribute(this.registry.get(key))) return undefined;
+    const n = losslessInt(value);
+    if (n !== undefined) this.ledger.coerced(key, 'int');
+    return n;
+  }
+
+  conflict(_place: Place, key: string): void {
+    this.ledger.conflict(key);
+  }
+}

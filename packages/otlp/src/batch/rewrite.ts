@@ -1,0 +1,464 @@
+// Content rewriting: offers every attribute key and every string a request carries (span and
+// event names, span status messages, log bodies, attribute values at any depth of arrays and kvlists, in resource,
+// scope, span, event, link, log, metric, data point and exemplar attributes) to a visitor that
+// may rename, replace or drop it, then writes the new request by splicing.
+//
+// Two passes. The first walks the bytes along a plan derived from the schema and records edits
+// (whole fields: a string field replaced, a KeyValue or array element removed, a resource group
+// removed) by their byte range. When the visitor changed nothing, the input is returned as is: the
+// walk allocates nothing but the strings it decodes for the visitor. The second pass copies the
+// input byte for byte, descending only into the messages that contain an edit, so untouched
+// records, groups and unknown fields are copied verbatim.
+//
+// The input must be a request the validating walk accepted (decodeTraces/Logs/Metrics): the
+// first pass trusts the structure.
+import { ProtoWriter, WireType } from '../wire/writer.js';
+import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
+import { Kind, type MessageType } from '../schema/types.js';
+import { WireReader, double, int64Value } from './read.js';
+import { StringCache } from './string-cache.js';
+import { decodeUtf8 } from '../wire/utf8.js';
+
+/** Where a string or an attribute sits. */
+export enum Place {
+  Resource, Scope, Span, Event, Link, Log, Metric, Point, Exemplar,
+  /** Span.name. */
+  SpanName,
+  /** Event.name. */
+  EventName,
+  /** LogRecord.body (a string, or strings nested in its arrays and kvlists). */
+  LogBody,
+  /** Span.status.message. */
+  StatusMessage,
+}
+
+export const PLACE_NAMES: readonly string[] = [
+  'resource', 'scope', 'span', 'event', 'link', 'log', 'metric', 'point', 'exemplar', 'span.name', 'event.name', 'log.body',
+  'status.message',
+];
+
+/**
+ * Called in byte order. `key` is the top-level attribute key of the value (after any rename), or
+ * '' for names and bodies; `depth` is 0 for an attribute's own value and grows inside arrays and
+ * kvlists; `at` is the byte offset of the string's field in the input, the same for every visitor
+ * that walks the same bytes (so findings can be shared between passes).
+ *
+ * Return `undefined` to keep, a replacement, or `null` to drop: an attribute (KeyValue) at depth 0,
+ * an array element or kvlist entry deeper, a resource group, or the name/body field itself.
+ */
+export interface RewriteVisitor {
+  /** A resource group starts; false leaves the whole group out. */
+  resource?(index: number): boolean;
+  /** An attribute key. A string renames it (depth 0 only; deeper keys are kept). */
+  key?(place: Place, key: string, depth: number): string | null | undefined;
+  /** Whether string values of `key` are to be decoded and offered to `value` (default: all). */
+  wantsValue?(place: Place, key: string, depth: number): boolean;
+  /** A string value; a number replaces it with an int_value (an integer). */
+  value?(place: Place, key: string, value: string, at: number, depth: number): string | number | null | undefined;
+  /** Whether a non-string scalar (int, double, bool, bytes) of `key` is to be offered to `scalar`. */
+  wantsScalar?(place: Place, key: string, depth: number): boolean;
+  /** A non-string scalar as text (ints in decimal, bytes in base64); a string replaces the value. */
+  scalar?(place: Place, key: string, text: string, depth: number): string | null | undefined;
+  /** A renamed key met its canonical key in the same list: the canonical value is kept. */
+  conflict?(place: Place, key: string): void;
+}
+
+const enum H { None, Child, Attrs, Str, Any }
+const enum E { Drop, Str, Int }
+
+interface Plan {
+  readonly kind: Uint8Array;
+  readonly child: (Plan | undefined)[];
+  readonly place: Uint8Array;
+  /** A request: field 1 holds the resource groups. */
+  readonly request: boolean;
+}
+
+const PLACE_OF: Record<string, Place> = {
+  Resource: Place.Resource, InstrumentationScope: Place.Scope, Span: Place.Span, Event: Place.Event, Link: Place.Link,
+  LogRecord: Place.Log, Metric: Place.Metric, NumberDataPoint: Place.Point, HistogramDataPoint: Place.Point,
+  ExponentialHistogramDataPoint: Place.Point, SummaryDataPoint: Place.Point, Exemplar: Place.Exemplar,
+};
+/** The string fields offered besides attributes ("Type.field_no"). */
+const STRINGS: Record<string, Place> = { 'Span.5': Place.SpanName, 'Event.2': Place.EventName, 'Status.2': Place.StatusMessage };
+const ANY_VALUES: Record<string, Place> = { 'LogRecord.5': Place.LogBody };
+
+function buildPlan(type: MessageType, memo: Map<MessageType, Plan | null>): Plan | undefined {
+  if (memo.has(type)) return memo.get(type) ?? undefined;
+  memo.set(type, null); // cycles (AnyValue) never reach here: KeyValue lists are handled apart
+  const size = type.byNo.length;
+  const plan: Plan = { kind: new Uint8Array(size), child: new Array(size), place: new Uint8Array(size), request: type.name.startsWith('Export') };
+  let any = false;
+  for (const f of type.fields) {
+    const id = `${type.name}.${f.no}`;
+    if (f.kind === Kind.Message && f.typeName === 'KeyValue') {
+      plan.kind[f.no] = H.Attrs;
+      plan.place[f.no] = PLACE_OF[type.name] ?? Place.Metric;
+      any = true;
+    } else if (ANY_VALUES[id] !== undefined) {
+      plan.kind[f.no] = H.Any;
+      plan.place[f.no] = ANY_VALUES[id]!;
+      any = true;
+    } else if (STRINGS[id] !== undefined) {
+      plan.kind[f.no] = H.Str;
+      plan.place[f.no] = STRINGS[id]!;
+      any = true;
+    } else if (f.kind === Kind.Message && f.typeName !== undefined && f.typeName !== 'AnyValue') {
+      const child = f.type ? buildPlan(f.type, memo) : undefined;
+      if (child) { plan.kind[f.no] = H.Child; plan.child[f.no] = child; any = true; }
+    }
+  }
+  const result = any ? plan : undefined;
+  memo.set(type, result ?? null);
+  return result;
+}
+
+const memo = new Map<MessageType, Plan | null>();
+const PLANS: Record<Signal, Plan> = {
+  traces: buildPlan(REQUEST_TYPE.traces, memo)!,
+  logs: buildPlan(REQUEST_TYPE.logs, memo)!,
+  metrics: buildPlan(REQUEST_TYPE.metrics, memo)!,
+};
+
+/**
+ * Rewrites requests of one thread. Reuse one instance: its edit and key tables grow to the
+ * largest request and are kept, so a request with no change allocates nothing but decoded strings.
+ */
+export class Rewriter {
+  private readonly r = new WireReader();
+  private buf: Uint8Array = new Uint8Array(0);
+  private v!: RewriteVisitor;
+  // Edits, in recording order.
+  private eStart: number[] = [];
+  private eEnd: number[] = [];
+  private eKind: number[] = [];
+  private eField: number[] = [];
+  private eValue: (string | number)[] = [];
+  private edits = 0;
+  private sorted = true;
+  private order: number[] = [];
+  // KeyValue stack: [field start, field end, body start, body end] per entry, plus keys.
+  private kv = new Int32Array(256);
+  private kvTop = 0;
+  private keys: string[] = [];
+  private finals: (string | null)[] = [];
+  private resourceIndex = 0;
+  private w: ProtoWriter | undefined;
+  private next = 0;
+  private readonly keyCache = new StringCache();
+
+  /** Number of edits the last `rewrite` made (0: it returned its input). */
+  get editCount(): number {
+    return this.edits;
+  }
+
+  rewrite(signal: Signal, bytes: Uint8Array, visitor: RewriteVisitor): Uint8Array {
+    this.buf = bytes;
+    this.r.reset(bytes);
+    this.v = visitor;
+    this.edits = 0;
+    this.sorted = true;
+    this.kvTop = 0;
+    this.resourceIndex = 0;
+    this.walk(PLANS[signal], 0, bytes.length);
+    if (this.edits === 0) return bytes;
+    return this.write();
+  }
+
+  // ---- pass 1: walk and record ----
+
+  private walk(plan: Plan, start: number, end: number): void {
+    const r = this.r;
+    const base = this.kvTop;
+    let attrField = 0;
+    let pos = start;
+    while (pos < end) {
+      const fieldStart = pos;
+      const tag = r.varint(pos);
+      const no = tag >>> 3;
+      if ((tag & 7) !== WireType.Len) { pos = r.skip(r.pos, tag & 7); continue; }
+      const len = r.varint(r.pos);
+      const body = r.pos;
+      pos = body + len;
+      const h = no < plan.kind.length ? plan.kind[no]! : H.None;
+      if (h === H.None) continue;
+      if (h === H.Child) {
+        if (plan.request) {
+          if (this.v.resource !== undefined && !this.v.resource(this.resourceIndex++)) {
+            this.edit(fieldStart, pos, E.Drop, 0, 0);
+            continue;
+          }
+        }
+        this.walk(plan.child[no]!, body, pos);
+      } else if (h === H.Attrs) {
+        if (attrField !== 0 && attrField !== no) this.lists(base, plan.place[attrField]!, attrField), this.kvTop = base;
+        attrField = no;
+        this.push(fieldStart, pos, body, pos);
+      } else if (h === H.Str) {
+        this.stringField(plan.place[no]!, fieldStart, pos, no, body, '', 0, false);
+      } else {
+        this.anyValue(plan.place[no]!, '', body, pos, 0, false);
+      }
+    }
+    if (attrField !== 0) this.lists(base, plan.place[attrField]!, attrField);
+    this.kvTop = base;
+  }
+
+  private push(fs: number, fe: number, bs: number, be: number): void {
+    const i = this.kvTop * 4;
+    if (i + 4 > this.kv.length) {
+      const grown = new Int32Array(this.kv.length * 2);
+      grown.set(this.kv);
+      this.kv = grown;
+    }
+    this.kv[i] = fs; this.kv[i + 1] = fe; this.kv[i + 2] = bs; this.kv[i + 3] = be;
+    this.kvTop++;
+  }
+
+  /** The KeyValues pushed since `base` form one list: keys (renames, drops, conflicts), then values. */
+  private lists(base: number, place: Place, _field: number): void {
+    this.keyValues(base, this.kvTop, place, 0, '');
+  }
+
+  private keyValues(base: number, top: number, place: Place, depth: number, topKey: string): void {
+    const r = this.r;
+    const kv = this.kv;
+    const keys = this.keys;
+    const finals = this.finals;
+    let renamed = false;
+    for (let i = base; i < top; i++) {
+      const ks = r.lenField(kv[i * 4 + 2]!, kv[i * 4 + 3]!, 1);
+      const key = ks < 0 ? '' : this.keyCache.get(this.buf, ks, r.pos);
+      keys[i] = key;
+      const out = this.v.key === undefined ? undefined : this.v.key(place, key, depth);
+      if (out === undefined || (out !== null && (depth > 0 || out === key))) finals[i] = key;
+      else { finals[i] = out; if (out !== null) renamed = true; }
+    }
+    if (renamed) {
+      for (let i = base; i < top; i++) {
+        const to = finals[i];
+        if (to === null || to === keys[i]) continue;
+        for (let j = base; j < top; j++) {
+          // Canonical present as sent, or an earlier entry already renamed to it: this one loses.
+          if (j !== i && finals[j] === to && (keys[j] === to || j < i)) {
+            finals[i] = null;
+            this.v.conflict?.(place, to!);
+            break;
+          }
+        }
+      }
+    }
+    for (let i = base; i < top; i++) {
+      const fs = kv[i * 4]!;
+      const fe = kv[i * 4 + 1]!;
+      const final = finals[i]!;
+      if (final === null) { this.edit(fs, fe, E.Drop, 0, 0); continue; }
+      const bs = kv[i * 4 + 2]!;
+      const be = kv[i * 4 + 3]!;
+      const valueKey = depth === 0 ? final : topKey;
+      // The value's AnyValue (field 2); a KeyValue without one has nothing to offer.
+      let pos = bs;
+      let keyFs = -1, keyFe = -1, vs = -1, ve = -1;
+      while (pos < be) {
+        const at = pos;
+        const tag = r.varint(pos);
+        if ((tag & 7) !== WireType.Len) { pos = r.skip(r.pos, tag & 7); continue; }
+        const len = r.varint(r.pos);
+        const body = r.pos;
+        pos = body + len;
+        if (tag >>> 3 === 1) { keyFs = at; keyFe = pos; } else if (tag >>> 3 === 2) { vs = body; ve = pos; }
+      }
+      const mark = this.edits;
+      if (vs >= 0 && !this.anyValue(place, valueKey, vs, ve, depth, true)) {
+        this.edits = mark; // the whole KeyValue goes: forget edits inside it
+        this.edit(fs, fe, E.Drop, 0, 0);
+        continue;
+      }
+      // A KeyValue without a key field has the key '' and is never renamed.
+      if (final !== keys[i] && keyFs >= 0) this.edit(keyFs, keyFe, E.Str, 1, final);
+    }
+  }
+
+  /**
+   * Offers the values inside the AnyValue body [start, end). Returns false when the value is to
+   * be dropped with its holder (`holderStart`/`holderEnd`: a KeyValue or an array element) and
+   * `droppable` says the holder may go; otherwise a drop empties the field.
+   */
+  private anyValue(place: Place, key: string, start: number, end: number, depth: number, droppable: boolean): boolean {
+    const r = this.r;
+    let pos = start;
+    while (pos < end) {
+      const fs = pos;
+      const tag = r.varint(pos);
+      const no = tag >>> 3;
+      const wt = tag & 7;
+      if (wt !== WireType.Len) {
+        const vstart = r.pos;
+        pos = r.skip(vstart, wt);
+        if (no >= 2 && no <= 4 && this.v.scalar !== undefined && this.v.wantsScalar?.(place, key, depth)) {
+          const text = no === 2 ? (r.varint(vstart) !== 0 ? 'true' : 'false') : no === 3 ? String(int64Value(r.varint64(vstart), r.hi)) : String(double(this.buf, vstart));
+          if (!this.scalarOut(place, key, text, depth, fs, pos, droppable)) return false;
+        }
+        continue;
+      }
+      const len = r.varint(r.pos);
+      const body = r.pos;
+      pos = body + len;
+      if (no === 1) {
+        if (!this.stringField(place, fs, pos, 1, body, key, depth, droppable)) return false;
+      } else if (no === 5) {
+        this.array(place, key, body, pos, depth + 1);
+      } else if (no === 6) {
+        const base = this.kvTop;
+        let p = body;
+        while (p < pos) {
+          const efs = p;
+          const t = r.varint(p);
+          if ((t & 7) !== WireType.Len) { p = r.skip(r.pos, t & 7); continue; }
+          const l = r.varint(r.pos);
+          const b = r.pos;
+          p = b + l;
+          if (t >>> 3 === 1) this.push(efs, p, b, p);
+        }
+        const top = this.kvTop;
+        this.keyValues(base, top, place, depth + 1, key);
+        this.kvTop = base;
+      } else if (no === 7 && this.v.scalar !== undefined && this.v.wantsScalar?.(place, key, depth)) {
+        const text = Buffer.from(this.buf.buffer, this.buf.byteOffset + body, len).toString('base64');
+        if (!this.scalarOut(place, key, text, depth, fs, pos, droppable)) return false;
+      }
+    }
+    return true;
+  }
+
+  private scalarOut(place: Place, key: string, text: string, depth: number, fs: number, fe: number, droppable: boolean): boolean {
+    const out = this.v.scalar!(place, key, text, depth);
+    if (out === undefined) return true;
+    if (out === null) {
+      if (droppable) return false;
+      this.edit(fs, fe, E.Drop, 0, 0);
+      return true;
+    }
+    this.edit(fs, fe, E.Str, 1, out);
+    return true;
+  }
+
+  private array(place: Place, key: string, start: number, end: number, depth: number): void {
+    const r = this.r;
+    let pos = start;
+    while (pos < end) {
+      const fs = pos;
+      const tag = r.varint(pos);
+      if ((tag & 7) !== WireType.Len) { pos = r.skip(r.pos, tag & 7); continue; }
+      const len = r.varint(r.pos);
+      const body = r.pos;
+      pos = body + len;
+      if (tag >>> 3 !== 1) continue;
+      const mark = this.edits;
+      if (!this.anyValue(place, key, body, pos, depth, true)) {
+        this.edits = mark;
+        this.edit(fs, pos, E.Drop, 0, 0);
+      }
+    }
+  }
+
+  /** A string field [fs, fe) with its bytes at [body, fe). */
+  private stringField(place: Place, fs: number, fe: number, no: number, body: number, key: string, depth: number, droppable: boolean): boolean {
+    if (this.v.value === undefined) return true;
+    if (this.v.wantsValue !== undefined && !this.v.wantsValue(place, key, depth)) return true;
+    const value = decodeUtf8(this.buf, body, fe);
+    const out = this.v.value(place, key, value, fs, depth);
+    if (out === undefined || out === value) return true;
+    if (out === null) {
+      if (droppable) return false;
+      this.edit(fs, fe, E.Drop, 0, 0);
+    } else if (typeof out === 'number') {
+      this.edit(fs, fe, E.Int, 3, out);
+    } else {
+      this.edit(fs, fe, E.Str, no, out);
+    }
+    return true;
+  }
+
+  private edit(start: number, end: number, kind: E, field: number, value: string | number): void {
+    const i = this.edits++;
+    if (i > 0 && start < this.eStart[i - 1]!) this.sorted = false;
+    this.eStart[i] = start;
+    this.eEnd[i] = end;
+    this.eKind[i] = kind;
+    this.eField[i] = field;
+    this.eValue[i] = value;
+  }
+
+  // ---- pass 2: splice ----
+
+  private write(): Uint8Array {
+    const n = this.edits;
+    const order = this.order;
+    order.length = n;
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (!this.sorted) {
+      const s = this.eStart;
+      order.sort((a, b) => s[a]! - s[b]!);
+    }
+    this.w = new ProtoWriter(this.buf.length + 256 + (this.buf.length >>> 4));
+    this.next = 0;
+    this.range(0, this.buf.length);
+    return this.w.finish();
+  }
+
+  private range(start: number, end: number): void {
+    const r = this.r;
+    const w = this.w!;
+    const buf = this.buf;
+    let run = start; // bytes [run, pos) are still to be copied
+    let pos = start;
+    while (pos < end) {
+      if (this.next >= this.edits || this.eStart[this.order[this.next]!]! >= end) break;
+      const e = this.order[this.next]!;
+      const es = this.eStart[e]!;
+      const fs = pos;
+      const tag = r.varint(pos);
+      const wt = tag & 7;
+      let fe: number;
+      let body = -1;
+      if (wt === WireType.Len) {
+        const len = r.varint(r.pos);
+        body = r.pos;
+        fe = body + len;
+      } else {
+        fe = r.skip(r.pos, wt);
+      }
+      if (es >= fe) { pos = fe; continue; }
+      if (run < fs) w.raw(buf, run, fs);
+      if (es === fs && this.eEnd[e] === fe) {
+        this.apply(e);
+        this.next++;
+      } else {
+        // The edit is inside this message field: rewrite its body.
+        const len = fe - body;
+        w.tag(tag >>> 3, WireType.Len);
+        const marker = w.begin(len);
+        this.range(body, fe);
+        w.end(marker);
+      }
+      pos = fe;
+      run = fe;
+    }
+    if (run < end) w.raw(buf, run, end);
+  }
+
+  private apply(e: number): void {
+    const kind = this.eKind[e];
+    if (kind === E.Drop) return;
+    const w = this.w!;
+    if (kind === E.Str) {
+      w.stringField(this.eField[e]!, this.eValue[e] as string);
+    } else {
+      const v = BigInt.asUintN(64, BigInt(this.eValue[e] as number));
+      w.tag(this.eField[e]!, WireType.Varint);
+      w.varint64(Number(v & 0xffffffffn), Number(v >> 32n));
+    }
+  }
+}
+

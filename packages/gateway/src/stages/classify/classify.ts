@@ -69,7 +69,20 @@ export class Decisions {
   private lastMap: Map<string, Decision> | undefined;
   constructor(private readonly registry: RegistryIndex | undefined) {}
 
+  // The last answer: the redactor asks for the same key twice in a row (wantsValue then value,
+  // wantsScalar then scalar), and the rewriter hands out one string object per key, so === is cheap.
+  private lastKey: string | undefined;
+  private lastDecision: Decision | undefined;
+
   of(policy: Policy, key: string): Decision {
+    if (key === this.lastKey && policy === this.lastPolicy) return this.lastDecision!;
+    const d = this.lookup(policy, key);
+    this.lastKey = key;
+    this.lastDecision = d;
+    return d;
+  }
+
+  private lookup(policy: Policy, key: string): Decision {
     let m = policy === this.lastPolicy ? this.lastMap : this.cache.get(policy);
     if (m === undefined) { m = new Map(); this.cache.set(policy, m); }
     this.lastPolicy = policy;

@@ -3,7 +3,7 @@
 // attribute, span and event name and log body, and leaves out the resources not routed there.
 import { PLACE_NAMES, Rewriter, type Place, type BatchView, type RewriteVisitor, type Signal } from '@cairn/otlp';
 import type { Action, DestinationStrategy, Policy, Sensitivity } from '../../strategy/types.js';
-import { Decisions, findingClass, Mode, type FindingsMemo } from '../classify/classify.js';
+import { Decisions, findingClass, Mode, slotOf, type FindingsMemo } from '../classify/classify.js';
 import { redactMatches, sanitizeQuery, sanitizeSql, sanitizeUrl, type Finding } from '../classify/detectors/index.js';
 import type { LedgerRecorder } from '../ledger.js';
 import { mask, Pseudonymiser, truncate } from './pseudonymise.js';
@@ -36,12 +36,9 @@ export class PseudonymCache {
   }
 
   hash(value: string): string {
-    const n = value.length;
-    let h = 0x811c9dc5 ^ n;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-    const slot = (h ^ (h >>> 16)) & (MEMO_SIZE - 1);
+    const slot = slotOf(value, MEMO_SIZE - 1);
     // '' is never a cached input: its slot starts out holding ''.
-    if (n > 0 && this.inputs[slot] === value) return this.outputs[slot]!;
+    if (value.length > 0 && this.inputs[slot] === value) return this.outputs[slot]!;
     const out = this.p.hash(value);
     this.inputs[slot] = value;
     this.outputs[slot] = out;

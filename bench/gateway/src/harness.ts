@@ -13,7 +13,10 @@ export interface Target { child: ChildProcess; port: number }
 
 /** Starts `script` (relative to this folder) with `args`; it prints {"http": port} when ready. */
 export function startTarget(script: string, args: string[]): Promise<Target> {
-  const child = spawn(process.execPath, [here(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_TARGET_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node options for the
+// gateways under test only (NODE_OPTIONS refuses --cpu-prof, and would reach every process).
+  const nodeArgs = process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, here(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildTraces, decodeMetrics, decodeTraces, jsonToProtobuf, OtlpDecodeError, type BatchView } from '@cairn/otlp';
+import { byteMutations, mutateBytes } from '@cairn/otlp/testing';
 import { countEntries, entriesOf, type EntryCounts } from './items.js';
 
 const RUNS = process.env.CI === 'true' ? 200 : 1500;
@@ -33,22 +34,7 @@ const metricsArb = fc.array(fc.array(fc.tuple(fc.constantFrom(...KINDS), fc.nat(
   return jsonToProtobuf('metrics', new TextEncoder().encode(JSON.stringify(json)));
 });
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-);
-
-function mutate(base: Uint8Array, ms: readonly { kind: string; at: number; bit?: number; bytes?: Uint8Array }[]): Uint8Array {
-  let b = Uint8Array.from(base);
-  for (const m of ms) {
-    const at = b.length === 0 ? 0 : m.at % b.length;
-    if (m.kind === 'flip' && b.length > 0) b[at]! ^= 1 << m.bit!;
-    else if (m.kind === 'cut') b = b.subarray(0, at);
-    else if (m.kind === 'splice') b = new Uint8Array([...b.subarray(0, at), ...m.bytes!, ...b.subarray(at)]);
-  }
-  return b;
-}
+const mutation = byteMutations(fc, { spliceMaxLength: 8, overlong: false });
 
 function viewCounts(view: BatchView): EntryCounts {
   return { resources: view.resourceCount, scopes: view.scopeCount, records: view.countAt(2), points: view.countAt(3) };
@@ -70,11 +56,11 @@ function agrees(signal: 'traces' | 'metrics', bytes: Uint8Array): void {
 
 describe('pre-decode entry count', () => {
   it('equals the codec index for generated and mutated trace requests', () => {
-    fc.assert(fc.property(tracesArb, fc.array(mutation, { maxLength: 3 }), (base, ms) => agrees('traces', mutate(base, ms))), { numRuns: RUNS });
+    fc.assert(fc.property(tracesArb, fc.array(mutation, { maxLength: 3 }), (base, ms) => agrees('traces', mutateBytes(base, ms))), { numRuns: RUNS });
   });
 
   it('equals the codec index for generated and mutated metric requests (data points of all five kinds)', () => {
-    fc.assert(fc.property(metricsArb, fc.array(mutation, { maxLength: 3 }), (base, ms) => agrees('metrics', mutate(base, ms))), { numRuns: RUNS });
+    fc.assert(fc.property(metricsArb, fc.array(mutation, { maxLength: 3 }), (base, ms) => agrees('metrics', mutateBytes(base, ms))), { numRuns: RUNS });
   });
 
   it('random bytes never throw', () => {

@@ -150,3 +150,38 @@ export function contentStrings(signal: Signal, request: Json): [string, string, 
   }
   return out;
 }
+
+/** One byte-level mutation of an encoded request. */
+export interface ByteMutation {
+  readonly kind: 'flip' | 'cut' | 'splice' | 'overlong';
+  readonly at: number;
+  readonly bit?: number;
+  readonly bytes?: Uint8Array;
+}
+
+/**
+ * Byte mutations: a flipped bit, a cut, a splice of up to `spliceMaxLength` random bytes and,
+ * with `overlong`, an 11-byte varint (longer than protobuf allows) inserted.
+ */
+export function byteMutations(fc: Fc, options: { spliceMaxLength: number; overlong: boolean }): Arb<ByteMutation> {
+  const kinds: Arb<ByteMutation>[] = [
+    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: options.spliceMaxLength }) }),
+  ];
+  if (options.overlong) kinds.push(fc.record({ kind: fc.constant('overlong' as const), at: fc.nat() }));
+  return fc.oneof(...kinds);
+}
+
+/** Applies `mutations` in order to a copy of `base`. */
+export function mutateBytes(base: Uint8Array, mutations: readonly ByteMutation[]): Uint8Array {
+  let b = Uint8Array.from(base);
+  for (const m of mutations) {
+    const at = b.length === 0 ? 0 : m.at % b.length;
+    if (m.kind === 'flip' && b.length > 0) b[at]! ^= 1 << m.bit!;
+    else if (m.kind === 'cut') b = b.subarray(0, at);
+    else if (m.kind === 'splice') b = new Uint8Array([...b.subarray(0, at), ...m.bytes!, ...b.subarray(at)]);
+    else if (m.kind === 'overlong') b = new Uint8Array([...b.subarray(0, at), ...new Array<number>(11).fill(0x80), 0x00, ...b.subarray(at)]);
+  }
+  return b;
+}

@@ -20,7 +20,6 @@ import { startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
-import type { LedgerDelta } from './stages/ledger.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -46,11 +45,6 @@ export interface GatewayPorts {
 export class Gateway {
   readonly ports: GatewayPorts = {};
   readonly metrics: GatewayMetrics;
-
-  /** The content stages' audit counters since start (empty without a strategy). */
-  get ledger(): LedgerDelta | undefined {
-    return this.pool?.ledger;
-  }
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';

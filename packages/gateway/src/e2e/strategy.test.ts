@@ -124,11 +124,11 @@ describe('OTel SDK + instrumentation-http → gateway with a data strategy → t
     // userId is an alias of user.id (pii): hashed at backend, dropped at vendor.
     assert.ok(attributes(h.sink).some(([, k, v]) => k === 'user.id' && /^hmac:k1:/.test(String(v))));
     assert.ok(!attributes(vendor).some(([, k]) => k === 'user.id' || k === 'userId'));
-    const ledger = h.gateway.ledger!;
-    assert.ok(ledger.normalization.renamed.some((r) => r.from === 'http.method' && r.to === 'http.request.method'));
+    const ledger = h.gateway.metrics.ledger.toJSON();
+    assert.ok(ledger.normalization.renamed.some((r) => r.attribute === 'http.method' && r.canonical === 'http.request.method'));
     // Both keys were present: the canonical value (the instrumentation's GET) won, counted as a conflict.
-    assert.ok(ledger.normalization.conflicts.some((c) => c.key === 'http.request.method' && c.count === 4));
+    assert.ok(ledger.normalization.conflicts.some((c) => c.attribute === 'http.request.method' && c.count === 4));
     assert.ok(attributes(vendor).filter(([, k]) => k === 'http.request.method').every(([, , v]) => v === 'GET'));
-    assert.ok(ledger.findings.some((f) => f.service === 'shop' && f.key === 'acme.contact' && f.detector === 'email'));
+    assert.ok(ledger.findings.some((f) => f.service === 'shop' && f.attribute === 'acme.contact' && f.detector === 'email'));
   });
 });

@@ -2,7 +2,7 @@
 // running totals without bound, and values never appear.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LedgerRecorder, LedgerTotals, MAX_LEDGER_KEYS, MAX_TOTAL_ROWS, OTHER_KEY, isEmptyLedgerDelta, mergeLedgerDelta, emptyLedgerDelta } from './ledger.js';
+import { LedgerRecorder, MAX_LEDGER_KEYS, OTHER_KEY, isEmptyLedgerDelta } from './ledger.js';
 
 test('a recorder adds repeated rows and bounds distinct keys per batch', () => {
   const r = new LedgerRecorder();
@@ -25,21 +25,4 @@ test('a recorder adds repeated rows and bounds distinct keys per batch', () => {
   const bounded = r.take();
   assert.equal(bounded.actions.length, MAX_LEDGER_KEYS + 1);
   assert.equal(bounded.actions.find((a) => a.key === OTHER_KEY)!.count, 50);
-});
-
-test('totals add deltas and keep at most MAX_TOTAL_ROWS rows per table', () => {
-  const totals = new LedgerTotals();
-  const r = new LedgerRecorder();
-  for (let batch = 0; batch * MAX_LEDGER_KEYS < MAX_TOTAL_ROWS + 1000; batch++) {
-    for (let i = 0; i < MAX_LEDGER_KEYS; i++) r.action('eu', `b${batch}k${i}`, 'drop', 'unknown');
-    totals.add(r.take());
-  }
-  const rows = totals.total.actions;
-  assert.equal(rows.length, MAX_TOTAL_ROWS + 1);
-  const sum = rows.reduce((n, a) => n + a.count, 0);
-  assert.ok(rows.find((a) => a.key === OTHER_KEY)!.count >= 1000);
-  assert.equal(sum % MAX_LEDGER_KEYS, 0);
-  const merged = emptyLedgerDelta();
-  mergeLedgerDelta(merged, totals.total);
-  assert.equal(merged.actions.length, rows.length);
 });

@@ -56,6 +56,17 @@ class Table<L extends string> {
   }
 }
 
+type Rows<L extends string> = (Record<L, string> & { count: number })[];
+
+/** The ledger as `/api/strategy/ledger` gives it. */
+export interface LedgerJson {
+  actions: Rows<'destination' | 'attribute' | 'action' | 'rule'>;
+  findings: Rows<'service' | 'attribute' | 'detector'>;
+  normalization: { renamed: Rows<'attribute' | 'canonical'>; conflicts: Rows<'attribute'>; coerced: Rows<'attribute' | 'type'> };
+  jurisdictionErrors: number;
+  overflow: { actions: number; findings: number };
+}
+
 export class StrategyLedger {
   private readonly actions: Table<'destination' | 'attribute' | 'action' | 'rule'>;
   private readonly findings: Table<'service' | 'attribute' | 'detector'>;
@@ -90,8 +101,8 @@ export class StrategyLedger {
     }
   }
 
-  /** `/api/strategy/ledger`: the same sums as /metrics, largest first. */
-  toJSON(): unknown {
+  /** `/api/strategy/ledger` (and `Gateway.metrics.ledger` in-process): the same sums as /metrics, largest first. */
+  toJSON(): LedgerJson {
     return {
       actions: this.actions.json(),
       findings: this.findings.json(),

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
-import { LedgerTotals, type LedgerDelta } from '../stages/ledger.js';
+import type { LedgerDelta } from '../stages/ledger.js';
 import type { StrategyContent } from '../strategy/content.js';
 import { useStrategy } from '../strategy/use.js';
 import { transferList } from './transfer.js';
@@ -30,12 +30,6 @@ export class ProcessorPool {
   private readonly inline: BatchProcessor | undefined;
   private nextId = 1;
   private closing = false;
-  private readonly totals = new LedgerTotals();
-
-  /** The content stages' counters over every batch since start (the audit ledger's totals). */
-  get ledger(): LedgerDelta {
-    return this.totals.total;
-  }
 
   private content: StrategyContent;
 
@@ -110,10 +104,7 @@ export class ProcessorPool {
   }
 
   private account(result: ProcessResult): ProcessResult {
-    if (result.ok && result.ledger) {
-      this.totals.add(result.ledger);
-      this.onLedger?.(result.ledger);
-    }
+    if (result.ok && result.ledger) this.onLedger?.(result.ledger);
     return result;
   }
 

@@ -45,6 +45,8 @@ export interface GatewayPorts {
 export class Gateway {
   readonly ports: GatewayPorts = {};
   readonly metrics: GatewayMetrics;
+  /** The registry (`conventions:`) in force and its warning count, as loaded at start or the last reload. */
+  conventions: Pick<StrategyContent, 'registry' | 'registryWarnings'> = {};
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
@@ -100,6 +102,7 @@ export class Gateway {
     // refuses what the main thread accepted.
     const content = loadStrategyContent(config);
     useStrategy(new BatchProcessor(config), content);
+    this.conventions = conventionsOf(content);
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.stopFns.push(() => this.pool?.close());
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
@@ -176,6 +179,7 @@ export class Gateway {
       this.logger.error({ code: 'CAIRN_STRATEGY_RELOAD', err: error }, 'strategy reload failed in a processing thread');
       return false;
     }
+    this.conventions = conventionsOf(content);
     this.logger.info({ strategy: content.strategy?.source, destinations: Object.keys(content.strategy?.destinations ?? {}), registry: content.registry?.manifest.name }, 'strategy reloaded');
     return true;
   }
@@ -257,4 +261,9 @@ export class Gateway {
       },
     };
   }
+}
+
+/** What of the loaded content the gateway shows (never the keys). */
+function conventionsOf(content: StrategyContent): Pick<StrategyContent, 'registry' | 'registryWarnings'> {
+  return { ...(content.registry ? { registry: content.registry } : {}), ...(content.registryWarnings === undefined ? {} : { registryWarnings: content.registryWarnings }) };
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, formatProblem, Gateway, ListenError, loadConfigFile, StrategyContentError, type GatewayConfig } from '@cairn/gateway';
-import { checkDirectory } from '@cairn/conventions';
 import { EXIT, parse, UsageError, type Streams } from '../io.js';
 
 const USAGE = `usage: cairn up [-c cairn.yaml] [--workers N] [--demo]
@@ -81,10 +80,6 @@ export async function up(args: string[], io: Streams): Promise<number> {
     throw error;
   }
   for (const warning of config.warnings ?? []) io.err.write(`cairn: warning: ${formatProblem(warning)}\n`);
-  if (config.conventions) {
-    const checked = checkDirectory(config.conventions);
-    io.out.write(`registry ${checked.registry.manifest.name}: ${checked.registry.attributes.filter((a) => a.origin === 'org').length} org attributes, ${checked.counts.error} errors, ${checked.counts.warning} warnings\n`);
-  }
   const demoModule = values.demo ? await loadDemo() : undefined;
   let gateway: Gateway;
   try {
@@ -98,6 +93,9 @@ export async function up(args: string[], io: Streams): Promise<number> {
     io.err.write(listenProblem(error, config));
     return EXIT.unusable;
   }
+  // The registry the gateway resolved at start (a registry with errors would have stopped it).
+  const { registry, registryWarnings } = gateway.conventions;
+  if (registry) io.out.write(`registry ${registry.manifest.name}: ${registry.attributes.filter((a) => a.origin === 'org').length} org attributes, 0 errors, ${registryWarnings ?? 0} warnings\n`);
   const { http, grpc, admin } = gateway.ports;
   io.out.write(
     `cairn gateway running (${config.source})\n` +

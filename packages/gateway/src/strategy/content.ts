@@ -13,6 +13,8 @@ export interface StrategyContent {
   /** The default key per destination that needs one. */
   keys: Record<string, { id: string; key: Uint8Array }>;
   registry?: ResolvedRegistry;
+  /** Warning-level findings of the registry's policies (errors refuse it). */
+  registryWarnings?: number;
 }
 
 export type ContentErrorCode = 'CAIRN_STRATEGY_KEY_MISSING' | 'CAIRN_STRATEGY_KEY_WEAK' | 'CAIRN_STRATEGY_KEY_ID' | 'CAIRN_STRATEGY_KEY_SOURCE' | 'CAIRN_CONVENTIONS';
@@ -80,6 +82,10 @@ export function loadStrategyKeys(strategy: StrategyDocument, env: NodeJS.Process
  * gateway would classify and rename by a registry its owners would not accept.
  */
 export function loadConventions(dir: string, configSource: string): ResolvedRegistry {
+  return checkConventions(dir, configSource).registry;
+}
+
+function checkConventions(dir: string, configSource: string): { registry: ResolvedRegistry; warnings: number } {
   const base = dirname(resolve(configSource));
   let loaded;
   try {
@@ -94,7 +100,7 @@ export function loadConventions(dir: string, configSource: string): ResolvedRegi
       message: `registry ${dir} has ${errors.length} error${errors.length === 1 ? '' : 's'} (check it with \`cairn check ${dir}\`):\n  ${errors.slice(0, 20).map(formatFinding).join('\n  ')}${errors.length > 20 ? `\n  … and ${errors.length - 20} more` : ''}`,
     }]);
   }
-  return loaded.registry;
+  return { registry: loaded.registry, warnings: loaded.counts.warning };
 }
 
 /** Everything the workers need, or a StrategyContentError; nothing is half-loaded. */
@@ -104,6 +110,10 @@ export function loadStrategyContent(config: GatewayConfig, env: NodeJS.ProcessEn
     content.strategy = config.strategy;
     content.keys = loadStrategyKeys(config.strategy, env);
   }
-  if (config.conventions) content.registry = loadConventions(config.conventions, config.source);
+  if (config.conventions) {
+    const checked = checkConventions(config.conventions, config.source);
+    content.registry = checked.registry;
+    content.registryWarnings = checked.warnings;
+  }
   return content;
 }

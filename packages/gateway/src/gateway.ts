@@ -16,7 +16,7 @@ import { OtlpHttpReceiver } from './receivers/otlphttp/receiver.js';
 import { BatchProcessor } from './pipeline/process.js';
 import { useStrategy } from './strategy/use.js';
 import { loadStrategyContent, StrategyContentError, type StrategyContent } from './strategy/content.js';
-import { startAdminServer } from './telemetry/admin.js';
+import { AdminRoutes, builtinRoutes, startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
@@ -45,6 +45,8 @@ export interface GatewayPorts {
 export class Gateway {
   readonly ports: GatewayPorts = {};
   readonly metrics: GatewayMetrics;
+  /** The admin API's routes; features add theirs here before the admin listener starts. */
+  readonly adminRoutes = new AdminRoutes();
   /** The registry (`conventions:`) in force and its warning count, as loaded at start or the last reload. */
   conventions: Pick<StrategyContent, 'registry' | 'registryWarnings'> = {};
   private readonly logger: Logger;
@@ -125,10 +127,12 @@ export class Gateway {
       receivers.push(receiver);
     }
     if (config.admin) {
-      const admin = await listening(() => startAdminServer(config.admin!.host, config.admin!.port, this.metrics, {
+      const health = {
         live: () => this.state !== 'stopped',
         ready: () => (this.state === 'running' ? { ready: true } : { ready: false, reason: this.state }),
-      }), 'admin.endpoint', config.admin);
+      };
+      const routes = builtinRoutes(this.metrics, health, this.adminRoutes);
+      const admin = await listening(() => startAdminServer(config.admin!.host, config.admin!.port, this.metrics, health, routes), 'admin.endpoint', config.admin);
       this.ports.admin = admin.port;
       this.stopFns.push(() => new Promise<void>((resolve) => admin.server.close(() => resolve())));
     }

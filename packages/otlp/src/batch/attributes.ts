@@ -33,8 +33,12 @@ export function bytesEqualString(buf: Uint8Array, start: number, end: number, s:
     while (i < len && s.charCodeAt(i) === buf[start + i]) i++;
     if (i === len) return true;
   }
-  if (len < s.length) return false;
-  return decodeUtf8(buf, start, end) === s;
+  // UTF-8 takes 1 to 3 bytes per UTF-16 unit, and exactly 1 for ASCII: only a non-ASCII `s`
+  // can equal a longer byte run, so only then is it worth decoding.
+  if (len < s.length || len > 3 * s.length) return false;
+  let ascii = true;
+  for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
+  return !ascii && decodeUtf8(buf, start, end) === s;
 }
 
 /** Locates the value of an AnyValue body `[start, end)`: sets the out-parameters of `into`. */

@@ -8,7 +8,7 @@
 // instance and every restart decide a trace alike, and spans of a trace at the same or a higher
 // rate are kept together. Kept spans carry their weight twice: `SampleRate` (an int attribute)
 // and `ot=th:` in tracestate, combined with what came from upstream (cel/weight.ts).
-import { AttributeCursor, ValueType, type BatchEditor, type SpanCursor, type TracesView } from '@cairn/otlp';
+import { AttributeCursor, StringCache, ValueType, type BatchEditor, type SpanCursor, type TracesView } from '@cairn/otlp';
 import { CelRuntimeError, compileSpanExpression, SpanContexts, type SpanContext, type SpanExpression } from '../../cel/index.js';
 import {
   ALWAYS, combinedSampleRate, combineThresholds, keeps, readOtSampling, sampleRateWeight, thresholdForRate, writeThreshold, type Threshold,
@@ -55,6 +55,7 @@ export class DestinationSampler {
   private readonly slots = new Map<string, number>([[SAMPLE_RATE, 0]]);
   private readonly slotKeys: string[] = [SAMPLE_RATE];
   private readonly slotValues: (string | undefined)[];
+  private readonly slotLengths: number[];
   private upstreamRate = 1;
   private readonly head: DecisionCount;
   private readonly headRate: number;
@@ -65,8 +66,14 @@ export class DestinationSampler {
   private readonly attrs = new AttributeCursor();
   private readonly randomness = { hi: 0, lo: 0 };
   private readonly thresholds = new Map<number, Threshold>();
+  private readonly traceStates = new Map<Threshold, string>();
   /** Per resource of the current batch: the key fields' values there, and the budget key. */
   private resourceValues: (string[] | undefined)[] = [];
+  /** Attribute values as interned strings (they make keys, and repeat span after span). */
+  private readonly values = new StringCache();
+  private readonly parts: string[] = [];
+  private readonly joiner = new KeyJoiner();
+  private bytes: Uint8Array = new Uint8Array(0);
   private budgetKeys: (string | undefined)[] = [];
 
   constructor(readonly destination: string, readonly doc: SamplingDocument, threads: number, path = `destinations.${destination}.sampling`) {
@@ -99,6 +106,8 @@ export class DestinationSampler {
       }
     }
     this.slotValues = new Array<string | undefined>(this.slotKeys.length);
+    // UTF-8 byte length of each wanted key when it is ASCII (then a length mismatch settles it), else -1.
+    this.slotLengths = this.slotKeys.map((k) => (/^[\x00-\x7f]*$/.test(k) ? k.length : -1));
     this.headRate = doc.head?.sample_rate ?? 1;
     this.head = this.recorder.fixedCount('head', null);
     if (doc.budgets) this.budget = new Budget(doc.budgets, threads);
@@ -120,6 +129,7 @@ export class DestinationSampler {
     this.resourceValues.length = 0;
     this.budgetKeys.length = 0;
     const spans = view.spans();
+    this.bytes = view.bytes;
     const n = view.spanCount;
     const rec = this.recorder;
     let editor: BatchEditor<'span'> | undefined;
@@ -144,7 +154,6 @@ export class DestinationSampler {
       }
       // A threshold the trace's own randomness contradicts was not written by a consistent sampler.
       if (upstream !== undefined && !keeps(random, upstream)) upstream = undefined;
-      this.readAttributes(spans);
 
       let decision: DecisionCount | undefined;
       let threshold: Threshold = ALWAYS;
@@ -160,6 +169,10 @@ export class DestinationSampler {
       }
       if (decision === undefined) {
         if (this.dynamic !== undefined) {
+          if (this.slotKeys.length > 1) {
+            this.slotValues.fill(undefined);
+            this.readAttributes(spans, 1, this.slotKeys.length - 1);
+          }
           const key = this.dynamic.admit(this.keyOf(view, spans));
           rate = this.dynamic.rateOf(key);
           decision = rec.keyedCount('dynamic', key);
@@ -195,6 +208,8 @@ export class DestinationSampler {
       kept++;
       rec.kept++;
       decision.kept++;
+      this.upstreamRate = 1;
+      this.readAttributes(spans, 0, 0);
       const combined = upstream === undefined ? threshold : combineThresholds(upstream, threshold);
       const sampleRate = combinedSampleRate(this.upstreamRate, upstream, combined);
       rec.weight += sampleRate;
@@ -203,7 +218,8 @@ export class DestinationSampler {
       if (this.dryRun) {
         editor.setAttribute('span', i, KEPT_ATTRIBUTE, true).setAttribute('span', i, RATE_ATTRIBUTE, sampleRate);
       } else {
-        editor.setAttribute('span', i, SAMPLE_RATE, sampleRate).setField('span', i, TRACE_STATE, writeThreshold(traceState, combined));
+        const state = traceState === '' ? this.traceStateOf(combined) : writeThreshold(traceState, combined);
+        editor.setAttribute('span', i, SAMPLE_RATE, sampleRate).setField('span', i, TRACE_STATE, state);
       }
     }
     return { bytes: editor === undefined ? view.bytes : editor.encode(), kept: this.dryRun ? n : kept };
@@ -225,38 +241,60 @@ export class DestinationSampler {
     return undefined;
   }
 
-  /** One pass over the span's attributes: the upstream SampleRate and the dynamic key's values. */
-  private readAttributes(spans: SpanCursor): void {
+  /**
+   * One pass over the span's attributes for the wanted slots from `first` on: slot 0 is the
+   * upstream SampleRate (read only for kept spans: the decision does not depend on it), the
+   * others the dynamic key's attributes (read for every span). Keys are compared as bytes against
+   * the few wanted ones, a length check first, so the pass decodes no key (interning every key
+   * cost ~2× more on the bench corpus).
+   */
+  private readAttributes(spans: SpanCursor, first: number, last: number): void {
     const values = this.slotValues;
-    values.fill(undefined);
-    this.upstreamRate = 1;
     const attrs = spans.attributes(this.attrs);
-    const slots = this.slots;
+    const wanted = this.slotKeys;
+    const lengths = this.slotLengths;
     while (attrs.next()) {
-      const slot = slots.get(attrs.key);
-      if (slot === undefined) continue;
-      if (slot === 0) this.upstreamRate = sampleRateWeight(attrs.numberValue);
-      else values[slot] ??= textOf(attrs);
+      const length = attrs.keyEnd - attrs.keyStart;
+      for (let slot = first; slot <= last; slot++) {
+        const want = lengths[slot]!;
+        if ((want >= 0 && want !== length) || !attrs.keyIs(wanted[slot]!)) continue;
+        if (slot === 0) this.upstreamRate = sampleRateWeight(attrs.numberValue);
+        else values[slot] ??= this.textOf(attrs);
+        break;
+      }
     }
   }
 
   /** The dynamic key: the key fields' values, from the span, else from its resource. */
   private keyOf(view: TracesView, spans: SpanCursor): string {
-    let key = '';
-    for (let f = 0; f < this.fields.length; f++) {
-      let part: string;
+    const parts = this.parts;
+    const n = this.fields.length;
+    for (let f = 0; f < n; f++) {
       switch (this.fields[f]) {
-        case Field.Name: part = spans.name; break;
-        case Field.Kind: part = String(spans.kind); break;
-        case Field.Status: part = String(spans.statusCode); break;
+        case Field.Name: parts[f] = spans.name; break;
+        case Field.Kind: parts[f] = SMALL_INT_TEXT[spans.kind] ?? String(spans.kind); break;
+        case Field.Status: parts[f] = SMALL_INT_TEXT[spans.statusCode] ?? String(spans.statusCode); break;
         default: {
           const slot = this.fieldSlots[f]!;
-          part = this.slotValues[slot] ?? this.resourceValue(view, spans.resourceIndex, slot);
+          parts[f] = this.slotValues[slot] ?? this.resourceValue(view, spans.resourceIndex, slot);
         }
       }
-      key = f === 0 ? part : key + KEY_SEPARATOR + part;
     }
-    return key;
+    return this.joiner.join(parts, n);
+  }
+
+  /** An attribute value as key text: strings interned, small ints from a table, others in their usual form. */
+  private textOf(attrs: AttributeCursor): string {
+    switch (attrs.valueType) {
+      case ValueType.String: return this.values.get(this.bytes, attrs.valueAt, attrs.valueTo);
+      case ValueType.Int: {
+        const v = attrs.numberValue!;
+        return (Number.isInteger(v) && v >= 0 ? SMALL_INT_TEXT[v] : undefined) ?? String(v);
+      }
+      case ValueType.Double: return String(attrs.numberValue);
+      case ValueType.Bool: return String(attrs.value);
+      default: return '';
+    }
   }
 
   private resourceValue(view: TracesView, r: number, slot: number): string {
@@ -266,7 +304,7 @@ export class DestinationSampler {
       const attrs = view.resourceAttributes(r, this.attrs);
       while (attrs.next()) {
         const s = this.slots.get(attrs.key);
-        if (s !== undefined && s > 0 && values[s] === '') values[s] = textOf(attrs);
+        if (s !== undefined && s > 0 && values[s] === '') values[s] = this.textOf(attrs);
       }
       this.resourceValues[r] = values;
     }
@@ -282,11 +320,22 @@ export class DestinationSampler {
       key = per === 'service.name' ? view.serviceName(r) : '';
       if (per !== 'service.name') {
         const attrs = view.resourceAttributes(r, this.attrs);
-        while (attrs.next()) if (attrs.key === per) { key = textOf(attrs); break; }
+        while (attrs.next()) if (attrs.key === per) { key = this.textOf(attrs); break; }
       }
       this.budgetKeys[r] = key;
     }
     return key;
+  }
+
+  /** `ot=th:…` alone (the span had no tracestate), made once per threshold. */
+  private traceStateOf(t: Threshold): string {
+    let text = this.traceStates.get(t);
+    if (text === undefined) {
+      if (this.traceStates.size >= MAX_CACHED_THRESHOLDS) this.traceStates.clear();
+      text = writeThreshold('', t);
+      this.traceStates.set(t, text);
+    }
+    return text;
   }
 
   private thresholdOf(rate: number): Threshold {
@@ -300,14 +349,42 @@ export class DestinationSampler {
   }
 }
 
-/** An attribute value as key text: strings as they are, numbers and bools in their usual form. */
-function textOf(attrs: AttributeCursor): string {
-  switch (attrs.valueType) {
-    case ValueType.String: return attrs.stringValue!;
-    case ValueType.Int:
-    case ValueType.Double: return String(attrs.numberValue);
-    case ValueType.Bool: return String(attrs.value);
-    default: return '';
+/** Decimal text of small ints (status codes, ports), made once. */
+const SMALL_INT_TEXT: readonly string[] = Array.from({ length: 1024 }, (_, i) => String(i));
+const MAX_JOINED_KEYS = 10_000;
+
+/**
+ * Joined dynamic keys by their parts, through a trie of Maps: the parts are interned strings
+ * (StringCache), so each lookup hashes nothing new, and the joined key is the same string object
+ * every time, which keeps the dynamic sampler's own Map lookup cheap. Bounded: tenants choose
+ * the values, so past MAX_JOINED_KEYS keys the trie starts over.
+ */
+class KeyJoiner {
+  private root = new Map<string, unknown>();
+  private size = 0;
+
+  join(parts: readonly string[], n: number): string {
+    if (n === 1) return parts[0]!;
+    let node = this.root;
+    for (let i = 0; i < n - 1; i++) {
+      let next = node.get(parts[i]!) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(parts[i]!, next);
+      }
+      node = next;
+    }
+    let key = node.get(parts[n - 1]!) as string | undefined;
+    if (key === undefined) {
+      if (++this.size > MAX_JOINED_KEYS) {
+        this.root = new Map();
+        this.size = 0;
+        return parts.slice(0, n).join(KEY_SEPARATOR);
+      }
+      key = parts.slice(0, n).join(KEY_SEPARATOR);
+      node.set(parts[n - 1]!, key);
+    }
+    return key;
   }
 }
 

@@ -43,3 +43,17 @@ test('StringCache: colliding keys are compared byte for byte, not by hash', () =
     assert.equal(cache.get(b, 0, b.length), s);
   }
 });
+
+test('bytesEqualString: ASCII strings against shorter, equal and longer byte runs, and non-ASCII ones', async () => {
+  const { bytesEqualString } = await import('./attributes.js');
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const is = (bytes: string, s: string): boolean => { const b = enc(bytes); return bytesEqualString(b, 0, b.length, s); };
+  assert.equal(is('SampleRate', 'SampleRate'), true);
+  assert.equal(is('SampleRates', 'SampleRate'), false);
+  assert.equal(is('Sample', 'SampleRate'), false);
+  assert.equal(is('é.key', 'é.key'), true, 'two bytes for one unit');
+  assert.equal(is('é.kex', 'é.key'), false);
+  assert.equal(is('日本', '日本'), true, 'three bytes a unit');
+  assert.equal(is('😀', '😀'), true, 'four bytes for a surrogate pair');
+  assert.equal(is('ab', 'é'), false);
+});

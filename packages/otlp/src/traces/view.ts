@@ -64,8 +64,14 @@ export class SpanCursor extends IndexedCursor {
   get parentSpanIdHex(): string { return this.hex(4); }
   /** The raw id bytes: a view over the input, not a copy. */
   get traceId(): Uint8Array { return this.bytes(1); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  traceIdLength(): number { return this.idLength(1, 16); }
   get spanId(): Uint8Array { return this.bytes(2); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  spanIdLength(): number { return this.idLength(2, 8); }
   get parentSpanId(): Uint8Array { return this.bytes(4); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  parentSpanIdLength(): number { return this.idLength(4, 8); }
   get traceState(): string { return this.str(3); }
   get flags(): number { return this.fixed32(16); }
   get name(): string { return this.str(5); }
@@ -111,7 +117,11 @@ export class LinkCursor extends NestedCursor {
   get spanIdHex(): string { return this.hex(2); }
   /** The raw id bytes: a view over the input, not a copy. */
   get traceId(): Uint8Array { return this.bytes(1); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  traceIdLength(): number { return this.idLength(1, 16); }
   get spanId(): Uint8Array { return this.bytes(2); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  spanIdLength(): number { return this.idLength(2, 8); }
   get traceState(): string { return this.str(3); }
   get droppedAttributesCount(): number { return this.uint(5); }
   get flags(): number { return this.fixed32(6); }

@@ -3,8 +3,24 @@
 import { parseConfig, type GatewayConfig } from '@cairn/gateway';
 import type { ReferenceSettings } from './reference/gateway.js';
 
-export function cairnConfig(backend: string, storage: string): GatewayConfig {
-  return parseConfig(`
+/**
+ * The default data strategy as the content benchmarks run it: the example registry, `unknown: scan`,
+ * `pii: hash` (HMAC key from CAIRN_BENCH_HMAC_KEY, set by the caller), `secret: drop`.
+ */
+export function defaultStrategyYaml(conventions: string): string {
+  return `
+conventions: ${JSON.stringify(conventions)}
+strategy:
+  destinations:
+    backend:
+      sensitivity: { public: allow, internal: allow, pii: hash, secret: drop }
+      unknown: scan
+      keys: { default: { env: CAIRN_BENCH_HMAC_KEY, id: bench } }
+`;
+}
+
+export function cairnConfig(backend: string, storage: string, extra = ''): GatewayConfig {
+  return parseConfig(`${extra}
 receivers:
   otlp:
     http: { endpoint: 127.0.0.1:0 }

@@ -1,19 +1,18 @@
 // Cairn's gateway as the benchmark runs it: `node cairn-gateway.js BACKEND_URL STORAGE WORKERS [strategy]`
 // prints {"http": port}. Traces go to one otlphttp destination with a durable SQLite queue.
-// `strategy` applies the default data strategy (normalize, `unknown: scan`, `pii: hash`); a
-// compiled strategy runs inline (WORKERS must be 0) until the strategy loader feeds worker threads.
+// `strategy` applies the default data strategy (normalize, `unknown: scan`, `pii: hash`) through
+// the config, as `cairn up` would: every processing thread compiles it.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Gateway } from '@cairn/gateway';
-import { compileForTest, exampleRegistry } from '../../../packages/gateway/dist/stages/test-support.js';
-import { cairnConfig } from './cairn-config.js';
+import { fileURLToPath } from 'node:url';
+import { cairnConfig, defaultStrategyYaml } from './cairn-config.js';
 
 const [backend, storage, workers, mode] = process.argv.slice(2);
-const config = cairnConfig(backend!, storage!);
-const strategy = mode === 'strategy'
-  ? compileForTest({ [config.destinations[0]!.name]: { key: 'bench-hmac-key-0123456789abcdef', unknown: 'scan', sensitivity: { pii: 'hash' } } }, exampleRegistry())
-  : undefined;
-const gateway = await Gateway.start(config, { workers: Number(workers), logger: pino({ level: 'error' }), ...(strategy ? { strategy } : {}) });
+process.env.CAIRN_BENCH_HMAC_KEY ??= 'bench-hmac-key-0123456789abcdef';
+const conventions = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
+const config = cairnConfig(backend!, storage!, mode === 'strategy' ? defaultStrategyYaml(conventions) : '');
+const gateway = await Gateway.start(config, { workers: Number(workers), logger: pino({ level: 'error' }) });
 process.stdout.write(`${JSON.stringify({ http: gateway.ports.http })}\n`);
 // BENCH_LOOP_DELAY=1: the main thread's event-loop delay, printed to stderr at SIGTERM, to tell
 // the gateway's own stalls from the machine's when reading a latency tail.

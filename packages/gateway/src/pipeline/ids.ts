@@ -51,10 +51,10 @@ function badSpans(view: TracesView): number[] {
   const spans = view.spans();
   let links: LinkCursor | undefined;
   while (spans.next()) {
-    let ok = validId(spans.traceId, 16, false) && validId(spans.spanId, 8, false) && validId(spans.parentSpanId, 8, true);
+    let ok = valid(spans.traceIdLength(), 16, false) && valid(spans.spanIdLength(), 8, false) && valid(spans.parentSpanIdLength(), 8, true);
     if (ok) {
       links = spans.links(links);
-      while (ok && links.next()) ok = sized(links.traceId, 16) && sized(links.spanId, 8);
+      while (ok && links.next()) ok = sized(links.traceIdLength(), 16) && sized(links.spanIdLength(), 8);
     }
     if (!ok) bad.push(spans.index);
   }
@@ -65,7 +65,7 @@ function badLogs(view: LogsView): number[] {
   const bad: number[] = [];
   const logs = view.logs();
   while (logs.next()) {
-    if (!validId(logs.traceId, 16, true) || !validId(logs.spanId, 8, true)) bad.push(logs.index);
+    if (!valid(logs.traceIdLength(), 16, true) || !valid(logs.spanIdLength(), 8, true)) bad.push(logs.index);
   }
   return bad;
 }
@@ -77,21 +77,21 @@ function badPoints(view: MetricsView): number[] {
   while (points.next()) {
     exemplars = points.exemplars(exemplars);
     while (exemplars.next()) {
-      if (!sized(exemplars.traceId, 16) || !sized(exemplars.spanId, 8)) { bad.push(points.index); break; }
+      if (!sized(exemplars.traceIdLength(), 16) || !sized(exemplars.spanIdLength(), 8)) { bad.push(points.index); break; }
     }
   }
   return bad;
 }
 
+// Ids are checked in place (`…IdLength()`: the length, or -1 for `size` bytes of zeros): a
+// subarray per id was ~3% of the strategy's profile, for every record of every request.
+
 /** `size` bytes and not all zero; empty passes when `emptyAllowed`. */
-function validId(id: Uint8Array, size: number, emptyAllowed: boolean): boolean {
-  if (id.length === 0) return emptyAllowed;
-  if (id.length !== size) return false;
-  for (let i = 0; i < id.length; i++) if (id[i] !== 0) return true;
-  return false;
+function valid(length: number, size: number, emptyAllowed: boolean): boolean {
+  return length === 0 ? emptyAllowed : length === size;
 }
 
 /** Empty or `size` bytes (all zeros allowed: the spec keeps links with an invalid context). */
-function sized(id: Uint8Array, size: number): boolean {
-  return id.length === 0 || id.length === size;
+function sized(length: number, size: number): boolean {
+  return length === 0 || length === size || length === -1;
 }

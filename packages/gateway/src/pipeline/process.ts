@@ -57,6 +57,8 @@ export type ProcessResult =
 export interface BatchProcessorOptions {
   /** The data strategy (stages/normalize, classify, redact); none: requests pass as today. */
   strategy?: CompiledStrategy;
+  /** false: always normalize the whole request before routing (two walks); for the test that compares both ways. */
+  fuseContentWalks?: boolean;
 }
 
 export class BatchProcessor {
@@ -66,8 +68,10 @@ export class BatchProcessor {
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
+  private readonly fuse: boolean;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
+    this.fuse = options.fuseContentWalks ?? true;
     if (options.strategy) this.setStrategy(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
@@ -133,25 +137,28 @@ export class BatchProcessor {
       return result;
     }
 
-    // Normalization is shared and runs before routing, so conditions see canonical keys. A
+    // Normalization runs before routing, so conditions see canonical keys. When it changes no
+    // resource attribute (what routing and jurisdictions read), it runs inside each destination's
+    // redaction walk instead (stages/fused.ts): one walk per destination, no second decode. A
     // destination without a strategy entry still gets the request as sent (`sent`).
     const sent = view;
     const content = this.content;
-    if (content) {
-      const normalized = content.normalize(request.signal, view.bytes);
-      // Canonical keys can be longer than aliases: the accepted request may grow past the size
-      // limit, which must not turn it into an error the client retries forever.
-      if (normalized !== view.bytes) view = this.decode(request.signal, normalized, Math.max(this.decodeOptions.maxMessageBytes ?? 0, normalized.length));
-    }
+    let fused = content !== undefined && this.fuse && content.fusable(view);
+    if (content && !fused) view = this.normalized(content, request.signal, view);
     const routes = this.router.route(view, request.signal);
     if (content) {
       let n = 0;
-      for (const route of routes) if (content.entry(route.destination.name)) n++;
+      let all = false;
+      for (const route of routes) if (content.entry(route.destination.name)) { n++; if (route.resources === 'all') all = true; }
+      // The normalization counts come from one walk over every resource; without one, normalize
+      // the whole request first (routing is the same: no resource attribute changes).
+      if (fused && n > 0 && !all) { view = this.normalized(content, request.signal, view); fused = false; }
       content.begin(n);
     }
     const outputs: DestinationOutput[] = [];
     const perResource = routes.some((r) => r.resources !== 'all') ? itemsPerResource(view) : undefined;
     let routedAll = false;
+    let counted = false;
     const routed = new Set<number>();
     for (const route of routes) {
       const name = route.destination.name;
@@ -159,13 +166,15 @@ export class BatchProcessor {
       let output: DestinationOutput;
       if (route.resources === 'all') {
         routedAll = true;
-        const body = entry ? content!.redact(view, entry, 'all') : sent.bytes;
+        let body = sent.bytes;
+        if (entry && fused) { body = content!.normalizeAndRedact(view, entry, 'all', !counted); counted = true; }
+        else if (entry) body = content!.redact(view, entry, 'all');
         output = { destination: name, body, items: items - refused.count };
       } else {
         for (const r of route.resources) routed.add(r);
         const subset = route.resources.reduce((sum, r) => sum + perResource![r]!, 0);
         if (subset === 0) continue;
-        const body = entry ? content!.redact(view, entry, route.resources) : encodeResources(sent, route.resources);
+        const body = !entry ? encodeResources(sent, route.resources) : fused ? content!.normalizeAndRedact(view, entry, route.resources, false) : content!.redact(view, entry, route.resources);
         output = { destination: name, body, items: subset };
       }
       // Sampling runs after redact, on what the destination may see; a request it empties is not sent.
@@ -187,6 +196,15 @@ export class BatchProcessor {
     const sampling = this.sampling?.take();
     if (sampling) result.sampling = sampling;
     return result;
+  }
+
+  /** The request normalized, and decoded again when that changed it. */
+  private normalized(content: ContentStages, signal: Signal, view: BatchView): BatchView {
+    const normalized = content.normalize(signal, view.bytes);
+    // Canonical keys can be longer than aliases: the accepted request may grow past the size
+    // limit, which must not turn it into an error the client retries forever.
+    if (normalized === view.bytes) return view;
+    return this.decode(signal, normalized, Math.max(this.decodeOptions.maxMessageBytes ?? 0, normalized.length));
   }
 
   private decode(signal: Signal, bytes: Uint8Array, maxMessageBytes?: number): BatchView {

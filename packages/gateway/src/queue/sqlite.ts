@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Signal } from '@cairn/otlp';
@@ -22,6 +23,11 @@ export interface SqliteQueueOptions {
   cacheBytes?: number;
   /** Bounds on the dead letters (queue-wide); unbounded if absent. */
   deadLetters?: DeadLetterLimits;
+  /**
+   * How often a worker thread checkpoints the WAL (checkpointer.ts), in ms; 0 leaves it to
+   * SQLite's auto-checkpoint on the committing (main) thread. Default 200.
+   */
+  checkpointIntervalMs?: number;
 }
 
 /** The tables, created if missing. `cairn deadletters` opens the same file with the same schema. */
@@ -106,9 +112,14 @@ export class SqliteQueueStore implements QueueStore {
   private readonly deadLetterLimits: DeadLetterLimits;
   private readonly tally = new DeadLetterTally();
   private dataVersion: number;
+  private checkpointer: Worker | undefined;
+  /** Checkpoints the worker made and the last one's WAL size in frames (for tests and metrics). */
+  readonly checkpoints = { count: 0, walFrames: 0, errors: 0 };
 
   constructor(options: SqliteQueueOptions) {
     this.db = openQueueDatabase(options.path, options.synchronous);
+    const interval = options.checkpointIntervalMs ?? 200;
+    if (interval > 0) this.startCheckpointer(options.path, interval);
     this.limits = options.limits;
     this.cacheLimit = options.cacheBytes ?? 32 * 1024 * 1024;
     this.statements = {
@@ -257,7 +268,48 @@ export class SqliteQueueStore implements QueueStore {
     return rows.map(toDeadLetter);
   }
 
+  /**
+   * Moves WAL checkpoints to a worker thread. If the thread fails, auto-checkpoint comes back on
+   * the main connection: the WAL must never grow without bound.
+   */
+  private startCheckpointer(path: string, intervalMs: number): void {
+    this.db.pragma('wal_autocheckpoint = 0');
+    const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path, intervalMs } });
+    worker.unref();
+    worker.on('message', (m: { kind: string; log?: number }) => {
+      if (m.kind === 'checkpoint') { this.checkpoints.count++; this.checkpoints.walFrames = m.log ?? 0; }
+      else if (m.kind === 'error') this.checkpoints.errors++;
+    });
+    const fallBack = (): void => {
+      if (this.checkpointer !== worker) return;
+      this.checkpointer = undefined;
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('error', fallBack);
+    worker.on('exit', fallBack);
+    this.checkpointer = worker;
+  }
+
+  /** Asks the checkpointer for a checkpoint now (tests); resolves when it has reported one. */
+  checkpointNow(): Promise<void> {
+    const worker = this.checkpointer;
+    if (!worker) return Promise.resolve();
+    const before = this.checkpoints.count + this.checkpoints.errors;
+    return new Promise((resolve) => {
+      const onMessage = (): void => {
+        if (this.checkpoints.count + this.checkpoints.errors > before) { worker.off('message', onMessage); resolve(); }
+      };
+      worker.on('message', onMessage);
+      worker.postMessage('now');
+    });
+  }
+
   close(): void {
+    const worker = this.checkpointer;
+    this.checkpointer = undefined;
+    // The thread closes its connection between two checkpoints; the main connection, closed
+    // last, checkpoints what remains and removes the WAL.
+    if (worker) { worker.postMessage('stop'); void worker.terminate(); }
     if (this.db.open) this.db.close();
   }
 

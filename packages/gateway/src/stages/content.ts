@@ -7,7 +7,8 @@ import type { CompiledStrategy, DestinationStrategy } from '../strategy/types.js
 import { Decisions, FindingsMemo } from './classify/classify.js';
 import { LedgerRecorder, type LedgerDelta } from './ledger.js';
 import { Normalizer } from './normalize/normalize.js';
-import { jurisdictionsOf, MissingKeyError, Redactor } from './redact/redact.js';
+import { FusedContentWalk } from './fused.js';
+import { jurisdictionsOf, MissingKeyError, Redactor, type RedactInput } from './redact/redact.js';
 import type { Policy } from '../strategy/types.js';
 
 export class ContentStages {
@@ -16,6 +17,9 @@ export class ContentStages {
   private readonly redactor: Redactor;
   private readonly findings = new FindingsMemo();
   private readonly ledger = new LedgerRecorder();
+  /** Where a fused walk's normalization counts go when another walk of the batch counted them. */
+  private readonly uncounted = new LedgerRecorder();
+  private readonly fused: FusedContentWalk;
 
   /** Throws MissingKeyError (naming the destination) when a `hash` is reachable without a key. */
   constructor(strategy: CompiledStrategy) {
@@ -24,6 +28,30 @@ export class ContentStages {
     }
     this.strategy = strategy;
     this.redactor = new Redactor(new Decisions(strategy.registry));
+    this.fused = new FusedContentWalk(this.normalizer, this.redactor);
+  }
+
+  /**
+   * Whether this batch may take the fused walk (`normalizeAndRedact`): normalization changes no
+   * resource attribute, so routing and jurisdictions read the same values in the request as sent.
+   */
+  fusable(view: BatchView): boolean {
+    const registry = this.strategy.registry;
+    return registry === undefined || !this.normalizer.changesResources(view, registry);
+  }
+
+  /**
+   * The request for one destination, normalized and redacted in one walk over the request as
+   * sent. `countNormalization`: this walk's renames and coercions go to the ledger (exactly one
+   * walk per batch counts them, and it must cover every resource).
+   */
+  normalizeAndRedact(view: BatchView, dest: DestinationStrategy, routed: readonly number[] | 'all', countNormalization: boolean): Uint8Array {
+    const registry = this.strategy.registry;
+    if (registry === undefined) return this.redact(view, dest, routed);
+    this.normalizer.prepare(registry, countNormalization ? this.ledger : this.uncounted);
+    const out = this.fused.rewrite(this.redactInput(view, dest, routed));
+    if (!countNormalization) this.uncounted.take();
+    return out;
   }
 
   /** The destination's strategy entry, or undefined: that destination gets the bytes as sent. */
@@ -45,7 +73,11 @@ export class ContentStages {
 
   /** The request for one destination: its routed resources, redacted per its policy. */
   redact(view: BatchView, dest: DestinationStrategy, routed: readonly number[] | 'all'): Uint8Array {
-    return this.redactor.redact({
+    return this.redactor.redact(this.redactInput(view, dest, routed));
+  }
+
+  private redactInput(view: BatchView, dest: DestinationStrategy, routed: readonly number[] | 'all'): RedactInput {
+    return {
       signal: view.signal,
       bytes: view.bytes,
       view,
@@ -54,7 +86,7 @@ export class ContentStages {
       jurisdiction: jurisdictionsOf(view, dest, this.ledger),
       findings: this.findings,
       ledger: this.ledger,
-    });
+    };
   }
 
   /** Values the detectors looked at since the last call (the benchmark's denominator). */

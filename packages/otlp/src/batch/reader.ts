@@ -85,6 +85,21 @@ export class MessageReader {
     return at < 0 ? '' : toHex(this.buf, at, this.fields.to[no]!);
   }
 
+  /**
+   * An id field checked in place, without a subarray: its length (0 when absent), or -1 when it
+   * has `size` bytes that are all zero. For the id checks every record goes through.
+   */
+  protected idLength(no: number, size: number): number {
+    const at = this.fields.at[no]!;
+    if (at < 0) return 0;
+    const to = this.fields.to[no]!;
+    const n = to - at;
+    if (n !== size) return n;
+    const buf = this.buf;
+    for (let i = at; i < to; i++) if (buf[i] !== 0) return n;
+    return -1;
+  }
+
   protected bytes(no: number): Uint8Array {
     const at = this.fields.at[no]!;
     return at < 0 ? this.buf.subarray(0, 0) : this.buf.subarray(at, this.fields.to[no]!);

@@ -61,6 +61,11 @@ export interface RewriteVisitor {
   scalar?(place: Place, key: string, text: string, depth: number): string | null | undefined;
   /** A renamed key met its canonical key in the same list: the canonical value is kept. */
   conflict?(place: Place, key: string): void;
+  /**
+   * Asked once per attribute that survived `key` and the rename conflicts, with its final key:
+   * true drops it. Lets one walk rename and then decide on the renamed key, as two walks would.
+   */
+  dropKey?(place: Place, key: string, depth: number): boolean;
 }
 
 const enum H { None, Child, Attrs, Str, Any }
@@ -252,7 +257,7 @@ export class Rewriter {
       const fs = kv[i * 4]!;
       const fe = kv[i * 4 + 1]!;
       const final = finals[i]!;
-      if (final === null) { this.edit(fs, fe, E.Drop, 0, 0); continue; }
+      if (final === null || (this.v.dropKey !== undefined && this.v.dropKey(place, final, depth))) { this.edit(fs, fe, E.Drop, 0, 0); continue; }
       const bs = kv[i * 4 + 2]!;
       const be = kv[i * 4 + 3]!;
       const valueKey = depth === 0 ? final : topKey;

@@ -52,8 +52,12 @@ export class LogRecordCursor extends IndexedCursor {
   get spanIdHex(): string { return this.hex(10); }
   /** Raw trace id bytes (empty when the record has none). */
   get traceId(): Uint8Array { return this.bytes(9); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  traceIdLength(): number { return this.idLength(9, 16); }
   /** Raw span id bytes (empty when the record has none). */
   get spanId(): Uint8Array { return this.bytes(10); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  spanIdLength(): number { return this.idLength(10, 8); }
   get eventName(): string { return this.str(12); }
   attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(6, cursor); }
 }

@@ -144,7 +144,11 @@ export class ExemplarCursor extends NestedCursor {
   get spanIdHex(): string { return this.hex(4); }
   /** The raw id bytes: a view over the input, not a copy. */
   get traceId(): Uint8Array { return this.bytes(5); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  traceIdLength(): number { return this.idLength(5, 16); }
   get spanId(): Uint8Array { return this.bytes(4); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  spanIdLength(): number { return this.idLength(4, 8); }
   filteredAttributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(7, cursor); }
 }
 

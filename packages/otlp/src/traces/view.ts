@@ -64,18 +64,19 @@ export class SpanCursor extends IndexedCursor {
   get parentSpanIdHex(): string { return this.hex(4); }
   /** The raw id bytes: a view over the input, not a copy. */
   get traceId(): Uint8Array { return this.bytes(1); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  traceIdLength(): number { return this.idLength(1, 16); }
   get spanId(): Uint8Array { return this.bytes(2); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  spanIdLength(): number { return this.idLength(2, 8); }
   get parentSpanId(): Uint8Array { return this.bytes(4); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  parentSpanIdLength(): number { return this.idLength(4, 8); }
   get traceState(): string { return this.str(3); }
   /** Byte `k` of the trace id, without making a view of it (samplers read its last 7 bytes per span); -1 past its end. */
   traceIdByte(k: number): number {
     const at = this.fields.at[1]!;
     return at < 0 || at + k >= this.fields.to[1]! ? -1 : this.buf[at + k]!;
-  }
-  /** Length of the trace id in bytes (16 when valid, 0 when absent). */
-  get traceIdLength(): number {
-    const at = this.fields.at[1]!;
-    return at < 0 ? 0 : this.fields.to[1]! - at;
   }
   get flags(): number { return this.fixed32(16); }
   get name(): string { return this.str(5); }
@@ -121,7 +122,11 @@ export class LinkCursor extends NestedCursor {
   get spanIdHex(): string { return this.hex(2); }
   /** The raw id bytes: a view over the input, not a copy. */
   get traceId(): Uint8Array { return this.bytes(1); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  traceIdLength(): number { return this.idLength(1, 16); }
   get spanId(): Uint8Array { return this.bytes(2); }
+  /** The id's length in place (0 absent), or -1 when it has its full size and is all zeros. */
+  spanIdLength(): number { return this.idLength(2, 8); }
   get traceState(): string { return this.str(3); }
   get droppedAttributesCount(): number { return this.uint(5); }
   get flags(): number { return this.fixed32(6); }

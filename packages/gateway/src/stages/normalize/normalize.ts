@@ -3,7 +3,7 @@
 // point, exemplar), and string values of int attributes that are exact decimal integers become
 // ints. The rewriter keeps the canonical value when both keys are present and reports the
 // conflict. Everything is counted in the ledger.
-import { Rewriter, type Place, type RewriteVisitor, type Signal } from '@cairn/otlp';
+import { Rewriter, ValueType, type BatchView, type Place, type RewriteVisitor, type Signal } from '@cairn/otlp';
 import type { Attribute, RegistryIndex } from '@cairn/conventions';
 import type { LedgerRecorder } from '../ledger.js';
 
@@ -51,10 +51,38 @@ export class Normalizer implements RewriteVisitor {
 
   /** The request with canonical keys and coerced ints; the input itself when nothing changed. */
   normalize(signal: Signal, bytes: Uint8Array, registry: RegistryIndex, ledger: LedgerRecorder): Uint8Array {
+    this.prepare(registry, ledger);
+    return this.rewriter.rewrite(signal, bytes, this);
+  }
+
+  /** Sets the registry and the ledger for visits driven by another walk (the fused content walk). */
+  prepare(registry: RegistryIndex, ledger: LedgerRecorder): void {
     if (registry !== this.cachedFor) { this.canonical.clear(); this.intKeys.clear(); this.cachedFor = registry; }
     this.registry = registry;
     this.ledger = ledger;
-    return this.rewriter.rewrite(signal, bytes, this);
+  }
+
+  /**
+   * Whether normalization would change a resource attribute of `view` (a key renamed, a value
+   * coerced). Routing and jurisdictions read resource attributes, so only when none changes may
+   * they read the request as sent and normalization run inside each destination's walk.
+   */
+  changesResources(view: BatchView, registry: RegistryIndex): boolean {
+    if (registry !== this.cachedFor) this.prepare(registry, this.ledger);
+    for (let r = 0; r < view.resourceCount; r++) {
+      const a = view.resourceAttributes(r);
+      while (a.next()) {
+        const key = a.key;
+        let canonical = this.canonical.get(key);
+        if (canonical === undefined) {
+          canonical = canonicalKey(registry, key) ?? '';
+          if (this.canonical.size < MAX_CACHED) this.canonical.set(key, canonical);
+        }
+        if (canonical !== '') return true;
+        if (a.valueType === ValueType.String && this.wantsValue(0 as Place, key, 0) && losslessInt(a.value as string) !== undefined) return true;
+      }
+    }
+    return false;
   }
 
   key(_place: Place, key: string, depth: number): string | undefined {

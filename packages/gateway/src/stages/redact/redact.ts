@@ -96,10 +96,15 @@ export class Redactor implements RewriteVisitor {
 
   /** The destination's request; `bytes` itself when nothing had to change. */
   redact(input: RedactInput): Uint8Array {
+    this.prepare(input);
+    return this.rewriter.rewrite(input.signal, input.bytes, this);
+  }
+
+  /** Sets the destination for visits driven by another walk (the fused content walk). */
+  prepare(input: RedactInput): void {
     this.input = input;
     this.policy = input.dest.policy;
     this.hasher = pseudonymiserOf(input.dest);
-    return this.rewriter.rewrite(input.signal, input.bytes, this);
   }
 
   resource(index: number): boolean {

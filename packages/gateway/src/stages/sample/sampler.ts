@@ -390,7 +390,8 @@ class KeyJoiner {
 
 /** The last 7 bytes of the trace id as a 56-bit randomness (two 28-bit halves); no view of the id is made. */
 function traceRandomness(spans: SpanCursor, into: { hi: number; lo: number }): void {
-  const b = spans.traceIdLength - 7;
+  // traceIdLength is -1 for an all-zero id: its randomness is 0, as the bytes would say.
+  const b = spans.traceIdLength() - 7;
   if (b < 0) {
     into.hi = 0;
     into.lo = 0;

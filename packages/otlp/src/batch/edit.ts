@@ -114,14 +114,8 @@ export class BatchEditor<T extends EditTarget> {
 
   private addField(target: T, index: number, edit: FieldEdit): this {
     const level = LEVEL_OF[target];
-    const list = (this.fieldOps[level]![index] ??= []);
-    const same = list.findIndex((e) => e.no === edit.no);
-    if (same >= 0) list.splice(same, 1);
-    list.push(edit);
-    this.dirty[level]![index] = 1;
-    this.markAncestors(level, index);
-    this.edits++;
-    return this;
+    upsert((this.fieldOps[level]![index] ??= []), edit, (e) => e.no === edit.no);
+    return this.record(level, index);
   }
 
   /** Leaves the entry (and everything in it) out of the output. */
@@ -146,10 +140,12 @@ export class BatchEditor<T extends EditTarget> {
 
   private add(target: T, index: number, edit: AttributeEdit): this {
     const level = this.checkedLevel(target, index);
-    const list = (this.ops[level]![index] ??= []);
-    const same = list.findIndex((e) => e.key === edit.key);
-    if (same >= 0) list.splice(same, 1);
-    list.push(edit);
+    upsert((this.ops[level]![index] ??= []), edit, (e) => e.key === edit.key);
+    return this.record(level, index);
+  }
+
+  /** An edit was recorded on entry `index` of `level`: it and its ancestors are re-encoded. */
+  private record(level: Level, index: number): this {
     this.dirty[level]![index] = 1;
     this.markAncestors(level, index);
     this.edits++;
@@ -354,6 +350,13 @@ export class BatchEditor<T extends EditTarget> {
     this.keyStart = ks < 0 ? pos : ks;
     this.keyEnd = ks < 0 ? pos : this.r.pos;
   }
+}
+
+/** Puts `edit` last in `list`, replacing the one `same` finds (the last edit of a key or field wins). */
+function upsert<E>(list: E[], edit: E, same: (e: E) => boolean): void {
+  const at = list.findIndex(same);
+  if (at >= 0) list.splice(at, 1);
+  list.push(edit);
 }
 
 /** A request holding only the resource groups `indexes` of `view`, copied byte for byte. */

@@ -3,7 +3,8 @@
  * runs it) over the standard trace corpus (real OTel SDK spans, 10 attributes, 512 a request),
  * pass-through (no strategy) against the default content strategy (normalize with the example
  * registry, `unknown: scan`, `pii: hash`) plus dynamic sampling (key service.name + http.route,
- * goal 1 in 20, 1 s interval), alternating in the same run. Requests go 4 at a time so both
+ * goal 1 in 20, 1 s interval), alternating in the same run; the strategy without sampling runs
+ * too, so sampling's own cost shows. Requests go 4 at a time so both
  * threads stay busy; each body is copied before it is transferred, in both modes alike.
  *
  * Run: npm run build && node bench/gateway/dist/sampling.js        (ROUNDS=5, THREADS=2)
@@ -22,7 +23,7 @@ const IN_FLIGHT = 4;
 const loadAtStart = loadavg()[0]!;
 const corpus = traceCorpus({ batches: 40, spansPerBatch: 512 });
 const conventions = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
-const config = parseConfig(`
+const yaml = (sampling: string): string => `
 receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
 admin: null
 storage: { directory: /tmp/cairn-bench-sampling-unused }
@@ -36,12 +37,14 @@ strategy:
       unknown: scan
       sensitivity: { public: allow, internal: allow, pii: hash, secret: drop }
       keys: { default: { id: k1, env: CAIRN_BENCH_KEY } }
-      sampling:
-        dynamic: { key: [service.name, http.route], goal_sample_rate: 20, interval: 1s }
-`, fileURLToPath(new URL('./bench-sampling.yaml', import.meta.url)));
-const content = loadStrategyContent(config, { CAIRN_BENCH_KEY: 'bench-hmac-key-0123456789abcdef' });
+${sampling}`;
+const file = fileURLToPath(new URL('./bench-sampling.yaml', import.meta.url));
+const env = { CAIRN_BENCH_KEY: 'bench-hmac-key-0123456789abcdef' };
+const config = parseConfig(yaml('      sampling:\n        dynamic: { key: [service.name, http.route], goal_sample_rate: 20, interval: 1s }\n'), file);
+const plainConfig = parseConfig(yaml(''), file);
 const pass = new ProcessorPool(config, THREADS, { keys: {} });
-const sampled = new ProcessorPool(config, THREADS, content);
+const strategyOnly = new ProcessorPool(plainConfig, THREADS, loadStrategyContent(plainConfig, env));
+const sampled = new ProcessorPool(config, THREADS, loadStrategyContent(config, env));
 let keptSpans = 0;
 let sampledSeen = 0;
 sampled.onResult.push((r) => {
@@ -66,28 +69,31 @@ async function run(pool: ProcessorPool): Promise<number> {
 }
 
 try {
-  for (let i = 0; i < 3; i++) { await run(pass); await run(sampled); }
+  for (let i = 0; i < 3; i++) { await run(pass); await run(strategyOnly); await run(sampled); }
   keptSpans = 0;
   sampledSeen = 0;
-  const rates = { passThrough: [] as number[], sampling: [] as number[] };
+  const rates = { passThrough: [] as number[], strategyOnly: [] as number[], sampling: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     rates.passThrough.push(await run(pass));
+    rates.strategyOnly.push(await run(strategyOnly));
     rates.sampling.push(await run(sampled));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const passRate = median(rates.passThrough);
   const samplingRate = median(rates.sampling);
+  const strategyRate = median(rates.strategyOnly);
   const result = {
     date: new Date().toISOString(),
     provisional: 'taken on a shared 2-core machine with other agents running; re-run on a quiet one',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
     threads: THREADS,
     corpus: { spans: corpus.spanCount, bytesPerSpan: Math.round(corpus.bytesPerSpan) },
-    spansPerSecond: { passThrough: Math.round(passRate), defaultStrategyAndDynamicSampling: Math.round(samplingRate) },
+    spansPerSecond: { passThrough: Math.round(passRate), defaultStrategy: Math.round(strategyRate), defaultStrategyAndDynamicSampling: Math.round(samplingRate) },
     ratio: Number((samplingRate / passRate).toFixed(2)),
+    samplingCostNsPerSpanPerThread: Math.round(THREADS * (1e9 / samplingRate - 1e9 / strategyRate)),
     goal: 250_000,
     effectiveSampleRate: Number((sampledSeen / Math.max(1, keptSpans)).toFixed(1)),
-    rounds: { passThrough: rates.passThrough.map(Math.round), sampling: rates.sampling.map(Math.round) },
+    rounds: { passThrough: rates.passThrough.map(Math.round), strategyOnly: rates.strategyOnly.map(Math.round), sampling: rates.sampling.map(Math.round) },
   };
   console.log(JSON.stringify(result, null, 2));
   const out = fileURLToPath(new URL('../../results/sampling.json', import.meta.url));
@@ -95,5 +101,6 @@ try {
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await pass.close();
+  await strategyOnly.close();
   await sampled.close();
 }

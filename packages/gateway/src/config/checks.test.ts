@@ -44,7 +44,7 @@ describe('listeners on and off', () => {
   });
 
   it('the admin server defaults to 127.0.0.1:8888, like the Collector\'s own telemetry; null or enabled: false turns it off', () => {
-    assert.deepEqual(parseConfig(MINIMAL, 'c.yaml', {}).admin, { host: '127.0.0.1', port: 8888 });
+    assert.deepEqual(parseConfig(MINIMAL, 'c.yaml', {}).admin, { host: '127.0.0.1', port: 8888, tokenDigests: [] });
     assert.equal(parseConfig(`${MINIMAL}admin: null\n`, 'c.yaml', {}).admin, undefined);
     assert.equal(parseConfig(`${MINIMAL}admin: { enabled: false, endpoint: 127.0.0.1:9 }\n`, 'c.yaml', {}).admin, undefined);
   });

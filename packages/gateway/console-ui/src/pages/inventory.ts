@@ -35,10 +35,11 @@ export function InventoryPage() {
   const waiting = status(loaded, 'inventory');
   if (waiting || loaded.state !== 'ready') return html`<h2>Inventory</h2>${waiting}`;
   const inv = loaded.data;
-  const selected = inv.services.find((s) => s.service === chosen) ?? inv.services[0];
+  // Until one is chosen: the biggest, the first row of the table as it is sorted.
+  const selected = inv.services.find((s) => s.service === chosen) ?? inv.services.reduce<InventoryService | undefined>((top, s) => (!top || s.events > top.events ? s : top), undefined);
   return html`<h2>Inventory</h2>
     <p class="muted">What each service sends, from <${Time} at=${inv.from} /> to <${Time} at=${inv.to} />.</p>
-    <div class="split"><div>
+    <div class="split"><div class="scroll">
       <${Table} id="services" label="services" rows=${inv.services} sort=${{ key: 'events', desc: true }} columns=${[
         { key: 'service', label: 'Service', render: (s: InventoryService) => html`<button type="button" class="plain" aria-pressed=${s === selected} style="border:0;padding:0;background:none;color:var(--accent);cursor:pointer" onClick=${() => setChosen(s.service)}>${s.service}</button>` },
         { key: 'events', label: 'Events', numeric: true },

@@ -7,8 +7,8 @@ interface Explanation {
   columns: { destination: string; variant?: { index: number; when: string }; unchanged?: boolean; unknown: string; keyId?: string }[];
   rows: { kind: string; name: string; owner?: string; sensitivity?: string; brief?: string; cells: { action: string; rule: string }[] }[];
 }
-interface LedgerRow { destination: string; key: string; action: string; rule: string; count: number }
-interface Ledger { actions: LedgerRow[]; findings: { service: string; key: string; detector: string; count: number }[] }
+interface LedgerRow { destination: string; attribute: string; action: string; rule: string; count: number }
+interface Ledger { actions: LedgerRow[]; findings: { service: string; attribute: string; detector: string; count: number }[] }
 interface Change { where: string; key: string; before: string | null; after: string | null }
 interface Trial { signal: string; unrouted_items: number; outputs: { destination: string; items: number; changes: Change[]; after: unknown }[] }
 
@@ -42,11 +42,11 @@ function LedgerView() {
   const waiting = status(loaded, 'ledger');
   if (waiting || loaded.state !== 'ready') return waiting;
   return html`<${Table} id="ledger" label="audit ledger" rows=${loaded.data.actions} sort=${{ key: 'count', desc: true }} columns=${[
-    { key: 'destination', label: 'Destination' }, { key: 'key', label: 'Key' }, { key: 'action', label: 'Action' }, { key: 'rule', label: 'Rule' }, { key: 'count', label: 'Count', numeric: true },
+    { key: 'destination', label: 'Destination' }, { key: 'attribute', label: 'Attribute' }, { key: 'action', label: 'Action' }, { key: 'rule', label: 'Rule' }, { key: 'count', label: 'Count', numeric: true },
   ]} />
   <h3>Detector findings</h3>
   <${Table} id="findings" label="detector findings" rows=${loaded.data.findings} sort=${{ key: 'count', desc: true }} columns=${[
-    { key: 'service', label: 'Service' }, { key: 'key', label: 'Key' }, { key: 'detector', label: 'Detector' }, { key: 'count', label: 'Count', numeric: true },
+    { key: 'service', label: 'Service' }, { key: 'attribute', label: 'Attribute' }, { key: 'detector', label: 'Detector' }, { key: 'count', label: 'Count', numeric: true },
   ]} />`;
 }
 

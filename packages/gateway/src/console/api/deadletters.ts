@@ -1,7 +1,7 @@
 // POST /api/deadletters/replay and /api/deadletters/purge: `cairn deadletters replay|purge` for
 // the console. Admin only (the access check refuses teams; this checks again), and logged with
-// who asked. They act on the queue file through its own connection, as the CLI does, then the
-// store picks the change up at once instead of at its next once-a-second poll.
+// who asked. They act on the queue file through its own connection, as the CLI does; the
+// gateway's once-a-second queue maintenance picks the change up and wakes the dispatchers.
 import { join } from 'node:path';
 import { DeadLetterFile, DeadLetterFileError, type DeadLetterSelection } from '../../queue/dead-letter-file.js';
 import type { AdminRoutes } from '../../telemetry/admin.js';
@@ -62,7 +62,6 @@ export function deadLetterRoutes(routes: AdminRoutes, ctx: ConsoleContext): void
       } finally {
         file.close();
       }
-      ctx.store()?.sync();
       const identity = ctx.access.identify(req);
       const who = 'who' in identity ? identity.who : 'unknown';
       ctx.logger.warn({ code: 'CAIRN_CONSOLE_ACTION', action, who, via: 'via' in identity ? identity.via : undefined, ids: selection.ids, destination: selection.destination, count }, `console: ${who} ${action === 'replay' ? 'replayed' : 'purged'} ${count} dead letters`);

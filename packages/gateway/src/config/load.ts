@@ -342,6 +342,10 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
   if (listenerOn(raw.admin, true)) {
     const admin = n.guard(() => listener(n, raw.admin ?? undefined, DEFAULTS.admin, ['admin']), undefined);
     if (admin) config.admin = { host: admin.host, port: admin.port, tokenDigests: (raw.admin?.token_sha256 ?? []).map((hex) => Buffer.from(hex.toLowerCase(), 'hex')) };
+    // Off loopback the console and /metrics answer only to a token (console/access.ts).
+    if (admin && !isLoopback(admin.host) && (raw.admin?.token_sha256 ?? []).length === 0) {
+      n.warnings.push({ path: ['admin'], atKey: true, message: `listens on ${admin.host}, where the console, its API and /metrics need a token, but admin.token_sha256 lists none: only team tokens (auth.tenants) can log in, and they see only their services` });
+    }
   }
   if (typeof raw.conventions === 'string') {
     config.conventions = n.file(raw.conventions);

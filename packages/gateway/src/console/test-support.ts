@@ -194,13 +194,15 @@ export function gapsFixture(service: string, from: string, to: string) {
 
 /**
  * Registers contract-shaped `/api/inventory`, `/api/gaps`, `/api/sampling`, `/api/slos` where the
- * gateway has none (after the lead's merge the real ones win), filtered by the caller's access
+ * gateway has none (once the features are merged the real ones win), filtered by the caller's access
  * as the contract requires. Returns which paths are fixtures.
  */
-export function registerFixtures(routes: AdminRoutes, inventory: InventoryFixture, now = Date.now()): Set<string> {
+export function registerFixtures(routes: AdminRoutes, inventory: InventoryFixture, options: { now?: number; force?: boolean } = {}): Set<string> {
+  const now = options.now ?? Date.now();
   const added = new Set<string>();
   const add = (path: string, handler: Parameters<AdminRoutes['add']>[2]) => {
-    if (routes.hasPath(path)) return;
+    // `force`: in place of a real route too (the page-load measurement needs its large inventory).
+    if (routes.hasPath(path) && !options.force) return;
     routes.add('GET', path, handler);
     added.add(path);
   };

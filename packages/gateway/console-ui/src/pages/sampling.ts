@@ -9,6 +9,7 @@ export function SamplingPage() {
   if (waiting || loaded.state !== 'ready') return html`<h2>Sampling</h2>${waiting}`;
   return html`<h2>Sampling</h2>
     <p class="muted">Kept and dropped per destination, rule and key. A dry run decides and counts but keeps everything.</p>
+    ${loaded.data.destinations.length === 0 ? html`<p class="muted" data-testid="empty">No destination samples: every item is kept.</p>` : null}
     ${loaded.data.destinations.map((d) => html`<section class="card" data-testid=${`sampling-${d.destination}`} style="margin-bottom:14px">
       <h3>${d.destination} ${d.dry_run ? html`<span class="badge warn">dry run</span>` : null}</h3>
       <div class="figures">

@@ -47,6 +47,6 @@ export function SlosPage() {
   const waiting = status(loaded, 'SLO');
   if (waiting || loaded.state !== 'ready') return html`<h2>SLOs</h2>${waiting}`;
   return html`<h2>SLOs</h2>
-    ${loaded.data.slos.length === 0 ? html`<p class="muted">No SLOs are defined.</p>` : null}
+    ${loaded.data.slos.length === 0 ? html`<p class="muted" data-testid="empty">No SLOs are defined.</p>` : null}
     <div class="cards">${loaded.data.slos.map((slo) => html`<${SloCard} slo=${slo} />`)}</div>`;
 }

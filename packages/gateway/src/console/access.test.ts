@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { post, span, traces } from '../e2e/client.js';
 import { eventually } from '../e2e/harness.js';
-import { ServicePatterns, sessionCookies } from './access.js';
+import { loopbackHost, ServicePatterns, sessionCookies } from './access.js';
 import { ADMIN_TOKEN, call, CHECKOUT_TOKEN, inventoryFixture, ONLY_127_0_0_1, PAYMENT_TOKEN, registerFixtures, startConsoleHarness, type ConsoleHarness } from './test-support.js';
 
 const REMOTE = '127.0.0.2';
@@ -43,6 +43,15 @@ describe('console access', () => {
     const session = (await call(`${h.admin}/api/session`)).json() as { who: string; admin: boolean };
     assert.equal(session.who, 'loopback');
     assert.equal(session.admin, true);
+  });
+
+  it('on loopback, refuses a Host that is not a loopback name (DNS rebinding)', async () => {
+    for (const host of ['evil.example', 'evil.example:8888', '127.0.0.1.evil.example']) {
+      const answer = await call(`${h.admin}/api/overview`, { headers: { host } });
+      assert.equal(answer.status, 403, host);
+      assert.match(answer.text, /CAIRN_CONSOLE_HOST/);
+    }
+    for (const host of ['localhost', 'LOCALHOST:8888', '127.0.0.1', '[::1]:8888']) assert.equal((await call(`${h.admin}/api/overview`, { headers: { host } })).status, 200, host);
   });
 
   it('refuses every data route without a token off loopback, but serves the login page', async () => {
@@ -126,6 +135,11 @@ describe('console access', () => {
 });
 
 describe('service patterns and cookies', () => {
+  it('loopbackHost accepts loopback names with or without a port, and nothing else', () => {
+    for (const host of ['localhost', 'localhost:1', '127.0.0.1:8888', '127.9.9.9', '[::1]', '[::1]:8888']) assert.ok(loopbackHost(host), host);
+    for (const host of [undefined, '', 'localhost.evil', 'evil:127.0.0.1', '[::2]:1', '0.0.0.0:8888', '[::1]evil']) assert.ok(!loopbackHost(host), String(host));
+  });
+
   it('ServicePatterns.has matches the team patterns', () => {
     const set = new ServicePatterns(['checkout', 'cart-*']);
     assert.ok(set.has('checkout') && set.has('cart-api') && set.has('cart-'));

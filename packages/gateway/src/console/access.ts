@@ -100,7 +100,12 @@ export class ConsoleAccess {
 
   /** Who the request is, or a refusal for credentials that are offered but wrong or ambiguous. */
   identify(req: IncomingMessage): Identity | { refused: number; message: string } {
-    if (this.isLocal(req.socket.remoteAddress)) return { access: FULL_ACCESS, who: 'loopback', via: 'loopback' };
+    if (this.isLocal(req.socket.remoteAddress)) {
+      // DNS rebinding: a web page's name made to point at 127.0.0.1 would otherwise reach the
+      // open loopback console from the operator's own browser, as its own origin.
+      if (!loopbackHost(req.headers.host)) return { refused: 403, message: `CAIRN_CONSOLE_HOST: on loopback the console answers only to a loopback Host (localhost, 127.0.0.1, [::1]), not ${JSON.stringify(req.headers.host ?? '')}` };
+      return { access: FULL_ACCESS, who: 'loopback', via: 'loopback' };
+    }
     const authorization = req.headers.authorization;
     if (authorization !== undefined) {
       const match = /^Bearer ([\x21-\x7e]+)$/i.exec(authorization);
@@ -205,4 +210,11 @@ export function sessionCookies(header: string | undefined): string[] {
     if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) values.push(part.slice(eq + 1).trim());
   }
   return values;
+}
+
+/** `localhost`, `127.x.y.z` or `[::1]`, with or without a port. */
+export function loopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  if (host.startsWith('[')) return /^\[::1\](:\d+)?$/.test(host);
+  return isLoopback(host.replace(/:\d+$/, ''));
 }

@@ -81,6 +81,18 @@ describe('console access', () => {
     else assert.ok(slos.slos.every((s) => s.service === null || s.service === 'payment'), JSON.stringify(slos));
   });
 
+  it('a team sees dead-letter counts but not the letters, which name tenants and backend errors', async () => {
+    h.archiveSink.failNext(1, { status: 400, message: 'refused for good' });
+    assert.equal((await post(`${h.http}/v1/traces`, traces('payment', [span('x')]))).status, 200);
+    await eventually(() => h.gateway.queue.deadLetters('archive').length === 1, 10_000, 'dead letter');
+    type Destinations = { destinations: { destination: string; dead_letter_batches: number; dead_letters: unknown[] }[] };
+    const archive = async (token: string) => ((await call(`${h.admin}/api/destinations`, { from: REMOTE, headers: { authorization: `Bearer ${token}` } })).json() as Destinations).destinations.find((d) => d.destination === 'archive')!;
+    const team = await archive(CHECKOUT_TOKEN);
+    assert.equal(team.dead_letter_batches, 1);
+    assert.deepEqual(team.dead_letters, []);
+    assert.equal((await archive(ADMIN_TOKEN)).dead_letters.length, 1);
+  });
+
   it('a team may not replay or purge, nor read /metrics or the ledger (they name every tenant and service)', async () => {
     const team = { authorization: `Bearer ${CHECKOUT_TOKEN}`, 'content-type': 'application/json' };
     for (const action of ['replay', 'purge']) {

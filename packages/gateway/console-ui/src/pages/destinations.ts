@@ -48,6 +48,7 @@ export function DestinationsPage({ admin }: { admin: boolean }) {
         <${Figure} label="Dead letters" value=${fmt(d.dead_letter_batches)} testid="dead-letters" />
       </div>
       <p>Oldest queued batch: ${d.oldest_queued ? html`<${Time} at=${d.oldest_queued.enqueued_at} />, ${d.oldest_queued.attempts} attempts, ${d.oldest_queued.items} items` : html`<span class="muted">none</span>`}</p>
+      ${!admin && d.dead_letter_batches > 0 ? html`<p class="muted">The dead letters' details, replay and purge need the admin token.</p>` : null}
       ${d.dead_letters.length > 0 ? html`
         <${Table} id=${`dead-letters-${d.destination}`} label=${`dead letters of ${d.destination}`} rows=${d.dead_letters} sort=${{ key: 'id', desc: true }} columns=${[
           { key: 'id', label: 'Id', numeric: true },
@@ -59,7 +60,7 @@ export function DestinationsPage({ admin }: { admin: boolean }) {
         ${admin ? html`<div class="toolbar">
           <button type="button" class="plain" onClick=${() => ask({ action: 'replay', destination: d.destination, count: d.dead_letter_batches })}>Replay dead letters…</button>
           <button type="button" class="danger" onClick=${() => ask({ action: 'purge', destination: d.destination, count: d.dead_letter_batches })}>Purge dead letters…</button>
-        </div>` : html`<p class="muted">Replay and purge need the admin token.</p>`}` : null}
+        </div>` : null}` : null}
     </section>`)}</div>
     <dialog ref=${dialog} aria-labelledby="confirm-title" onClose=${() => setPending(null)}>
       ${pending ? html`<h3 id="confirm-title">${pending.action === 'replay' ? 'Replay' : 'Purge'} ${pending.count} dead letters of ${pending.destination}?</h3>

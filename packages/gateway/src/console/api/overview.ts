@@ -26,7 +26,7 @@ export function overviewRoutes(routes: AdminRoutes, ctx: ConsoleContext): void {
     };
   });
 
-  routes.add('GET', '/api/destinations', async () => {
+  routes.add('GET', '/api/destinations', async ({ access }) => {
     const now = await current(ctx);
     const store = ctx.store();
     const destinations = ctx.config.destinations.map((d) => {
@@ -44,7 +44,8 @@ export function overviewRoutes(routes: AdminRoutes, ctx: ConsoleContext): void {
         ...figures,
         queue_limit_bytes: d.queue.maxBytes,
         oldest_queued: oldest ? { id: oldest.id, enqueued_at: new Date(oldest.enqueuedAt).toISOString(), attempts: oldest.attempts, items: oldest.items, bytes: oldest.bytes } : null,
-        dead_letters: letters.slice(-DEAD_LETTERS_LISTED).reverse().map((l) => ({ id: l.id, tenant: l.tenant, signal: l.signal, items: l.items, bytes: l.bytes, reason: l.reason, failed_at: new Date(l.failedAt).toISOString() })),
+        // A dead letter names its tenant and the backend's error about its data: admins only.
+        dead_letters: access.admin ? letters.slice(-DEAD_LETTERS_LISTED).reverse().map((l) => ({ id: l.id, tenant: l.tenant, signal: l.signal, items: l.items, bytes: l.bytes, reason: l.reason, failed_at: new Date(l.failedAt).toISOString() })) : [],
       };
     });
     return { status: 200, body: { destinations } };

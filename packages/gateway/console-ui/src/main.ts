@@ -1,6 +1,6 @@
 // The Cairn console: one page, hash routes, one view per question a platform team asks.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, setCsrf } from './api.js';
 import { DestinationsPage } from './pages/destinations.js';
 import { GapsPage } from './pages/gaps.js';
@@ -65,9 +65,12 @@ function App() {
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
+  const first = useRef(true);
   useEffect(() => {
     document.title = `${PAGES.find((p) => p.id === page)!.label} · Cairn console`;
-    (document.querySelector('main h2') as HTMLElement | null)?.focus();
+    // After a navigation (not the first load), keyboard and screen-reader focus moves to the page.
+    if (!first.current) (document.getElementById('main') as HTMLElement | null)?.focus();
+    first.current = false;
   }, [page]);
   if (!session) return html`<p role="status">Loading…</p>`;
   if (!session.authenticated) return html`<${Login} onDone=${setSession} />`;
@@ -87,13 +90,13 @@ function App() {
     slos: () => html`<${SlosPage} />`,
     registry: () => html`<${RegistryPage} />`,
   };
-  return html`<div class="layout">
+  return html`<a class="skip" href="#main" onClick=${(e: Event) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a><div class="layout">
     <nav class="side" aria-label="Console pages"><h1>Cairn</h1>
       ${PAGES.map((p) => html`<a href=${`#/${p.id}`} aria-current=${p.id === page ? 'page' : undefined}>${p.label}</a>`)}
       <div class="who" data-testid="who">${session.via === 'loopback' ? 'Local operator (loopback)' : `Signed in: ${session.who}`}<br />${admin ? 'admin' : scope}
         ${session.via === 'session' ? html`<br /><button type="button" class="plain" onClick=${logout}>Log out</button>` : null}</div>
     </nav>
-    <main id="main" data-page=${page}>${views[page]()}</main>
+    <main id="main" tabindex="-1" data-page=${page}>${views[page]()}</main>
   </div>`;
 }
 

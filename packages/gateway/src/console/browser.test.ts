@@ -15,7 +15,7 @@ import { call, CHECKOUT_TOKEN, inventoryFixture, registerFixtures, startConsoleH
 /** What the functions run in the page use (this package compiles without the DOM library). */
 interface Canvas { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
 interface Page$ {
-  document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>; activeElement: { id: string } | null; cookie: string };
+  document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>; activeElement: { id: string; textContent: string | null } | null; cookie: string };
   navigator: { clipboard: { readText(): Promise<string> } };
 }
 
@@ -219,6 +219,29 @@ describe('the console in Chromium', () => {
     const withSeries = slos.find((s) => !s.error && s.series.length > 1);
     if (withSeries) assert.ok((await seriesPixels(page, 'burn-chart')) > 20, 'the burn-rate line is drawn');
     await shoot(page, 'slos');
+  });
+
+  it('keyboard: a skip link, the pages by Tab and Enter, a table sorted by Enter on its header', async () => {
+    const active = () => page.evaluate(() => (globalThis as unknown as Page$).document.activeElement?.textContent ?? null);
+    // A fresh document: going from one #/page to another is only a hash change, focus stays.
+    await page.goto('about:blank');
+    await page.goto(`${h.admin}/ui#/overview`);
+    await page.waitForSelector('[data-testid="receivers"] tbody tr');
+    await page.keyboard.press('Tab');
+    assert.equal(await active(), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await active(), 'Overview');
+    await page.keyboard.press('Tab');
+    assert.equal(await active(), 'Destinations');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('main[data-page="destinations"] [data-testid="destination-archive"]');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as Page$).document.activeElement?.id), 'main');
+    await page.goto(`${h.admin}/ui#/overview`);
+    await page.waitForSelector('[data-testid="destinations"] tbody tr');
+    await page.focus('[data-testid="destinations"] th button:text-is("Destination")');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('[data-testid="destinations"] th:has-text("Destination")', 'aria-sort'), 'ascending');
+    assert.deepEqual(await page.$$eval('[data-testid="destinations"] tbody tr', (rows) => rows.map((r) => r.children[0]!.textContent)), ['archive', 'console']);
   });
 
   it('Registry: searches by key and shows the attribute docs', async () => {

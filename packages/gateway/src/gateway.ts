@@ -18,6 +18,7 @@ import { useStrategy } from './strategy/use.js';
 import { loadStrategyContent, StrategyContentError, type StrategyContent } from './strategy/content.js';
 import { AdminRoutes, builtinRoutes, startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
+import { startConsole, type Console, type ConsoleOptions } from './console/index.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
 import { SamplingTotals } from './stages/sample/totals.js';
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** A compiled data strategy for inline processing (`workers: 0`), in place of the config's; for tests. */
   strategy?: CompiledStrategy;
+  /** The console's options (tests: which peers count as loopback). */
+  console?: ConsoleOptions;
 }
 
 export interface GatewayPorts {
@@ -53,6 +56,8 @@ export class Gateway {
   readonly adminRoutes = new AdminRoutes();
   /** The registry (`conventions:`) in force and its warning count, as loaded at start or the last reload. */
   conventions: Pick<StrategyContent, 'registry' | 'registryWarnings'> = {};
+  /** The web console and its API on the admin listener (console/), when the listener is on. */
+  console: Console | undefined;
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
@@ -138,8 +143,10 @@ export class Gateway {
         live: () => this.state !== 'stopped',
         ready: () => (this.state === 'running' ? { ready: true } : { ready: false, reason: this.state }),
       };
+      const console = (this.console = startConsole(this, () => this.store, this.logger, this.options.console));
+      this.stopFns.push(() => console.stop());
       const routes = builtinRoutes(this.metrics, health, this.adminRoutes);
-      const admin = await listening(() => startAdminServer(config.admin!.host, config.admin!.port, this.metrics, health, routes), 'admin.endpoint', config.admin);
+      const admin = await listening(() => startAdminServer(config.admin!.host, config.admin!.port, this.metrics, health, routes, console.authorize), 'admin.endpoint', config.admin);
       this.ports.admin = admin.port;
       this.stopFns.push(() => new Promise<void>((resolve) => admin.server.close(() => resolve())));
     }

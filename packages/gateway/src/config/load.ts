@@ -341,7 +341,11 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
   // Like the Collector's own telemetry on :8888, the admin server is on unless turned off.
   if (listenerOn(raw.admin, true)) {
     const admin = n.guard(() => listener(n, raw.admin ?? undefined, DEFAULTS.admin, ['admin']), undefined);
-    if (admin) config.admin = { host: admin.host, port: admin.port };
+    if (admin) config.admin = { host: admin.host, port: admin.port, tokenDigests: (raw.admin?.token_sha256 ?? []).map((hex) => Buffer.from(hex.toLowerCase(), 'hex')) };
+    // Off loopback the console and /metrics answer only to a token (console/access.ts).
+    if (admin && !isLoopback(admin.host) && (raw.admin?.token_sha256 ?? []).length === 0) {
+      n.warnings.push({ path: ['admin'], atKey: true, message: `listens on ${admin.host}, where the console, its API and /metrics need a token, but admin.token_sha256 lists none: only team tokens (auth.tenants) can log in, and they see only their services` });
+    }
   }
   if (typeof raw.conventions === 'string') {
     config.conventions = n.file(raw.conventions);
@@ -370,7 +374,7 @@ interface RawConfig {
   };
   destinations: Record<string, RawDestination>;
   storage?: { directory?: string; synchronous?: 'normal' | 'full'; dead_letters?: { max_size?: unknown; max_age?: unknown } };
-  admin?: RawListener | null;
+  admin?: (RawListener & { token_sha256?: string[] }) | null;
   limits?: { max_request_size?: unknown; max_decompressed_size?: unknown; max_gzip_ratio?: number; max_depth?: number; max_attributes?: number; max_in_flight_size?: unknown; max_items_per_request?: number };
   workers?: number | 'auto';
   log?: { level?: string };

@@ -87,7 +87,8 @@ export interface GatewayConfig {
   auth: AuthConfig;
   destinations: DestinationConfig[];
   storage: { directory: string; synchronous: 'normal' | 'full'; deadLetters: DeadLetterConfig };
-  admin?: { host: string; port: number };
+  /** `tokenDigests`: SHA-256 of the admin tokens the console accepts off loopback (console/access.ts). */
+  admin?: { host: string; port: number; tokenDigests: Buffer[] };
   limits: LimitsConfig;
   workers: number;
   logLevel: string;

@@ -10,6 +10,7 @@ import { refuseMalformedIds } from './ids.js';
 import { ContentStages } from '../stages/content.js';
 import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
+import { splitByTrace, type TraceSlices } from '../stages/tail/split.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -26,6 +27,8 @@ export interface DestinationOutput {
   /** Protobuf Export*ServiceRequest for this destination. */
   body: Uint8Array;
   items: number;
+  /** Tail-sampled destination: the body is split by trace, for the durable trace buffer (stages/tail). */
+  tail?: TraceSlices;
 }
 
 export type ProcessResult =
@@ -61,6 +64,8 @@ export class BatchProcessor {
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
+  /** Destinations whose traces are buffered for tail sampling (the strategy's `sampling.tail`). */
+  private tail: ReadonlySet<string> = new Set();
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     if (options.strategy) this.content = new ContentStages(options.strategy);
@@ -82,6 +87,11 @@ export class BatchProcessor {
    */
   setStrategy(strategy: CompiledStrategy | undefined): void {
     this.content = strategy ? new ContentStages(strategy) : undefined;
+  }
+
+  /** Sets the tail-sampled destinations (with the strategy, between batches). */
+  setTail(destinations: ReadonlySet<string>): void {
+    this.tail = destinations;
   }
 
   get strategy(): CompiledStrategy | undefined {
@@ -157,6 +167,14 @@ export class BatchProcessor {
         if (subset === 0) continue;
         const body = entry ? content!.redact(view, entry, route.resources) : encodeResources(sent, route.resources);
         outputs.push({ destination: route.destination.name, body, items: subset });
+      }
+    }
+    if (this.tail.size > 0 && request.signal === 'traces') {
+      for (const output of outputs) {
+        if (!this.tail.has(output.destination)) continue;
+        const { body, ...tail } = splitByTrace(output.body === view.bytes ? (view as TracesView) : (this.decode('traces', output.body, output.body.length) as TracesView));
+        output.body = body;
+        output.tail = tail;
       }
     }
     const unroutedItems = routedAll ? 0 : perResource ? kept - [...routed].reduce((sum, r) => sum + perResource[r]!, 0) : kept;

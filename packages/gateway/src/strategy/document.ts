@@ -14,6 +14,7 @@ import { toProblem } from '../config/schema.js';
 import type { ConfigProblem } from '../config/types.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
 import type { Sensitivity, UnknownMode } from './types.js';
+import { checkTailSection, type TailConfig } from '../stages/tail/config.js';
 
 const Ajv = ajvModule.default;
 export const validateStrategySchema = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
@@ -41,6 +42,8 @@ export interface RawPolicy {
 export interface DestinationDocument extends RawPolicy {
   key?: KeyDeclaration;
   jurisdictions: (RawPolicy & { when: string })[];
+  /** `sampling.tail`, validated (stages/tail). */
+  tail?: TailConfig;
   /** Dotted path of the entry (`destinations.eu` or `strategy.destinations.eu` when inline) and where it is. */
   path: string;
   location?: string;
@@ -153,6 +156,7 @@ export function parseStrategyValue(value: unknown, options: ParseOptions): Strat
 
 interface RawEntry extends RawPolicy {
   keys?: { default?: { id: string; env?: string; file?: string } };
+  sampling?: { tail?: unknown };
   jurisdictions?: (RawPolicy & { when: string })[];
 }
 
@@ -185,6 +189,11 @@ function destinationOf(entry: RawEntry, path: ConfigPath, options: ParseOptions,
       }
       out.jurisdictions.push({ ...policyOf(j), when: j.when });
     });
+  }
+  if (entry.sampling && typeof entry.sampling === 'object' && entry.sampling.tail !== undefined) {
+    const tail = checkTailSection(entry.sampling.tail, [...path, 'sampling', 'tail'], dotted);
+    raw.push(...tail.problems);
+    if (tail.config) out.tail = tail.config;
   }
   return out;
 }

@@ -4,6 +4,7 @@
 import { parseDuration, parseSize } from '../../exporters/durations.js';
 import { ExporterConfigError } from '../../exporters/config-fields.js';
 import type { ConfigProblem } from '../../config/types.js';
+import { compileTraceExpression } from '../../cel/index.js';
 
 /** What a rule does to the traces it matches. */
 export type TailAction = { kind: 'keep' } | { kind: 'drop' } | { kind: 'sample'; rate: number };
@@ -139,14 +140,6 @@ export function parseTailConfig(raw: unknown, path: string): { config?: TailConf
   return problems.length > 0 ? { problems } : { config, problems };
 }
 
-/** A compiler for rule expressions, set once the CEL trace environment is loaded (rules.ts). */
-let checkExpression: ((expression: string, path: string) => void) | undefined;
-
-/** Registers how `when` expressions are checked at load time (the CEL trace environment). */
-export function setTailExpressionCheck(check: (expression: string, path: string) => void): void {
-  checkExpression = check;
-}
-
 /**
  * The strategy file's `sampling.tail` of one destination: the settings, then each rule's `when`
  * compiled. Problems carry the path as a list (the strategy parser locates them in the file).
@@ -156,11 +149,11 @@ export function checkTailSection(raw: unknown, path: (string | number)[], dotted
   const parsed = parseTailConfig(raw, base);
   const toList = (p: string): (string | number)[] => [...path, ...p.slice(base.length).split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x))];
   const problems = parsed.problems.map((p) => ({ path: toList(p.path), message: p.message }));
-  if (parsed.config && checkExpression) {
+  if (parsed.config) {
     for (const rule of parsed.config.rules) {
       if (rule.when === undefined) continue;
       try {
-        checkExpression(rule.when, `${rule.path}.when`);
+        compileTraceExpression(rule.when, `${rule.path}.when`);
       } catch (error) {
         const message = (error as Error).message;
         const at = `${rule.path}.when`;

@@ -2,6 +2,7 @@
 // side (the `trace` variable and its helpers) lives in ../../cel; this file only needs something
 // that answers true / false / absent for a decoded trace, so it can be tested without CEL.
 import type { TracesView } from '@cairn/otlp';
+import { compileTraceExpression, keeps, thresholdForRate, traceOf, traceRandomness, type Threshold } from '../../cel/index.js';
 import type { TailAction, TailRuleConfig } from './config.js';
 
 /** A compiled `when`: true, false, or 'absent' (it read something the trace does not carry: no match). Throws on a run-time error. */
@@ -17,7 +18,15 @@ export interface TailRule {
   readonly action: TailAction;
   /** Undefined: matches every trace. */
   readonly matcher?: TraceMatcher;
+  /** For `sample_rate`: the consistent-probability threshold (the same as head sampling's). */
+  readonly threshold?: Threshold;
 }
+
+/** Tail rules' `when`, in the CEL trace environment (docs/cel.md): `trace.any(s, …)`, `trace.root`, … */
+export const celTraceCompiler: TraceCompiler = (expression, path) => {
+  const compiled = compileTraceExpression(expression, path);
+  return { evaluate: (view) => compiled.evaluate({ trace: traceOf([{ view }]) }) };
+};
 
 export interface TailDecision {
   keep: boolean;
@@ -30,22 +39,20 @@ export interface TailDecision {
 const NO_MATCH: TailDecision = { keep: true, rule: null, rate: 1 };
 
 export function compileTailRules(rules: readonly TailRuleConfig[], compile: TraceCompiler): TailRule[] {
-  return rules.map((r) => ({ name: r.name, action: r.action, ...(r.when !== undefined ? { matcher: compile(r.when, `${r.path}.when`) } : {}) }));
+  return rules.map((r) => ({
+    name: r.name,
+    action: r.action,
+    ...(r.when !== undefined ? { matcher: compile(r.when, `${r.path}.when`) } : {}),
+    ...(r.action.kind === 'sample' ? { threshold: thresholdForRate(r.action.rate) } : {}),
+  }));
 }
 
-/**
- * The 56 random bits of a W3C trace id (its last 7 bytes) as a number in [0, 1): the same trace
- * gets the same answer on every instance and after every restart (OTel consistent probability).
- */
-export function traceRandomness(traceId: Uint8Array): number {
-  let r = 0;
-  for (let k = 9; k < 16; k++) r = r * 256 + (traceId[k] ?? 0);
-  return r / 2 ** 56;
-}
+const randomness = { hi: 0, lo: 0 };
 
-/** Keeps 1 trace in `rate`, deterministically by trace id. */
-export function sampledIn(traceId: Uint8Array, rate: number): boolean {
-  return traceRandomness(traceId) >= 1 - 1 / rate;
+/** Keeps 1 trace in N by the trace id's random bits (OTel consistent probability): the same answer on every instance and after a restart. */
+export function sampledIn(traceId: Uint8Array, threshold: Threshold): boolean {
+  traceRandomness(traceId, randomness);
+  return keeps(randomness, threshold);
 }
 
 /**
@@ -67,7 +74,7 @@ export function decideTrace(rules: readonly TailRule[], trace: TracesView, trace
     const a = rule.action;
     if (a.kind === 'keep') return { keep: true, rule: rule.name, rate: 1 };
     if (a.kind === 'drop') return { keep: false, rule: rule.name, rate: 1 };
-    return { keep: sampledIn(traceId, a.rate), rule: rule.name, rate: a.rate };
+    return { keep: sampledIn(traceId, rule.threshold ?? thresholdForRate(a.rate)), rule: rule.name, rate: a.rate };
   }
   return NO_MATCH;
 }

@@ -60,7 +60,7 @@ class DestinationState {
   /** The last decision round found the queue full; a full buffer then refuses new data. */
   blocked = false;
   readonly errors = { count: 0 };
-  constructor(readonly name: string, readonly config: TailConfig, readonly rules: readonly TailRule[]) {}
+  constructor(readonly name: string, public config: TailConfig, public rules: readonly TailRule[]) {}
 }
 
 const TWO32 = 2 ** 32;
@@ -98,6 +98,29 @@ export class TailSampler {
 
   has(destination: string): boolean {
     return this.states.has(destination);
+  }
+
+  /**
+   * New settings (a strategy reload). Buffered traces stay and are decided by the new rules; a
+   * destination that is no longer tail-sampled has its buffered traces delivered whole, now.
+   */
+  reconfigure(destinations: ReadonlyMap<string, TailDestination>, fallback: TailConfig): void {
+    for (const [name, d] of destinations) {
+      const state = this.states.get(name);
+      if (!state) this.states.set(name, new DestinationState(name, d.config, d.rules));
+      else {
+        state.config = d.config;
+        state.rules = d.rules;
+        state.cache.clear();
+      }
+    }
+    for (const [name, state] of this.states) {
+      if (destinations.has(name)) continue;
+      state.config = fallback;
+      state.rules = [];
+      for (const [key, entry] of state.traces) if (!entry.urgent) this.markUrgent(state, key, entry, 'wait');
+      if (state.traces.size === 0) this.states.delete(name);
+    }
   }
 
   /** Undecided traces and their bytes per destination (gauges, tests). */

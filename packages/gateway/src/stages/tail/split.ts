@@ -75,32 +75,36 @@ function childRange(view: TracesView, level: Level, i: number): [number, number]
 }
 
 /**
- * The bytes of entry `i` at `level` without its children's fields: what a copy of the group's
- * header (Resource / InstrumentationScope, schema_url, unknown fields) costs.
+ * The byte ranges of entry `i` at `level` outside its children's fields: the group's header
+ * (Resource / InstrumentationScope, schema_url, unknown fields), as [from, to) pairs. Children are
+ * contiguous on the wire in practice, so this is usually two ranges; computed once per group.
  */
-function ownBytes(view: TracesView, level: Level, i: number): number {
+function ownRanges(view: TracesView, level: Level, i: number): number[] {
   const L = view.levels[level]!;
   const C = view.levels[level + 1]!;
   const [first, end] = childRange(view, level, i);
-  let size = L.end[i]! - L.start[i]!;
-  for (let c = first; c < end; c++) size -= C.end[c]! - C.head[c]!;
+  const out: number[] = [];
+  let from = L.start[i]!;
+  for (let c = first; c < end; c++) {
+    if (C.head[c]! > from) out.push(from, C.head[c]!);
+    from = C.end[c]!;
+  }
+  if (L.end[i]! > from) out.push(from, L.end[i]!);
+  return out;
+}
+
+function sizeOf(ranges: readonly number[]): number {
+  let size = 0;
+  for (let k = 0; k < ranges.length; k += 2) size += ranges[k + 1]! - ranges[k]!;
   return size;
 }
 
-/** Copies entry `i`'s own fields (everything but its children) to `out` at `at`; returns the new end. */
-function copyOwn(view: TracesView, level: Level, i: number, out: Uint8Array, at: number): number {
-  const L = view.levels[level]!;
-  const C = view.levels[level + 1]!;
-  const bytes = view.bytes;
-  const [first, end] = childRange(view, level, i);
-  let from = L.start[i]!;
-  for (let c = first; c < end; c++) {
-    out.set(bytes.subarray(from, C.head[c]!), at);
-    at += C.head[c]! - from;
-    from = C.end[c]!;
+function copyRanges(bytes: Uint8Array, ranges: readonly number[], out: Uint8Array, at: number): number {
+  for (let k = 0; k < ranges.length; k += 2) {
+    out.set(bytes.subarray(ranges[k]!, ranges[k + 1]!), at);
+    at += ranges[k + 1]! - ranges[k]!;
   }
-  out.set(bytes.subarray(from, L.end[i]!), at);
-  return at + L.end[i]! - from;
+  return at;
 }
 
 /**
@@ -118,10 +122,10 @@ export function splitByTrace(view: TracesView): SplitTraces {
 
   const S = view.levels[Level.Record]!;
   const scopes = view.levels[Level.Scope]!;
-  const ownScope = new Int32Array(view.scopeCount).fill(-1);
-  const ownResource = new Int32Array(view.resourceCount).fill(-1);
-  const scopeOwn = (s: number): number => (ownScope[s]! >= 0 ? ownScope[s]! : (ownScope[s] = ownBytes(view, Level.Scope, s)));
-  const resourceOwn = (r: number): number => (ownResource[r]! >= 0 ? ownResource[r]! : (ownResource[r] = ownBytes(view, Level.Resource, r)));
+  const scopeRanges: (number[] | undefined)[] = new Array(view.scopeCount);
+  const resourceRanges: (number[] | undefined)[] = new Array(view.resourceCount);
+  const scopeOwn = (s: number): number[] => (scopeRanges[s] ??= ownRanges(view, Level.Scope, s));
+  const resourceOwn = (r: number): number[] => (resourceRanges[r] ??= ownRanges(view, Level.Resource, r));
 
   // Pass 1: sizes of each (trace, resource run, scope run), in the order they will be written.
   const scopeBody: number[] = [];
@@ -137,10 +141,10 @@ export function splitByTrace(view: TracesView): SplitTraces {
       let k = start;
       while (k < i) {
         const r = scopes.parent[S.parent[order[k]!]!]!;
-        let rBody = resourceOwn(r);
+        let rBody = sizeOf(resourceOwn(r));
         while (k < i && scopes.parent[S.parent[order[k]!]!]! === r) {
           const s = S.parent[order[k]!]!;
-          let sBody = scopeOwn(s);
+          let sBody = sizeOf(scopeOwn(s));
           while (k < i && S.parent[order[k]!]! === s) {
             sBody += S.end[order[k]!]! - S.head[order[k]!]!;
             k++;
@@ -174,12 +178,12 @@ export function splitByTrace(view: TracesView): SplitTraces {
       const r = scopes.parent[S.parent[order[k]!]!]!;
       body[at++] = (1 << 3) | 2;
       at = writeVarint(body, at, resourceBody[ri++]!);
-      at = copyOwn(view, Level.Resource, r, body, at);
+      at = copyRanges(view.bytes, resourceOwn(r), body, at);
       while (k < i && scopes.parent[S.parent[order[k]!]!]! === r) {
         const s = S.parent[order[k]!]!;
         body[at++] = (2 << 3) | 2;
         at = writeVarint(body, at, scopeBody[si++]!);
-        at = copyOwn(view, Level.Scope, s, body, at);
+        at = copyRanges(view.bytes, scopeOwn(s), body, at);
         while (k < i && S.parent[order[k]!]! === s) {
           const x = order[k]!;
           body.set(view.bytes.subarray(S.head[x]!, S.end[x]!), at);

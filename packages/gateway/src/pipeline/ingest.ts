@@ -4,9 +4,14 @@ import type { Dispatcher } from '../delivery/dispatcher.js';
 import { QueueFullError, type QueueStore } from '../queue/types.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { ProcessorPool } from '../workers/pool.js';
-import type { BodyFormat } from './process.js';
+import type { BodyFormat, DestinationOutput } from './process.js';
 import { countEntries, entriesOf, INDEX_BYTES_PER_ENTRY, tooManyItems } from './items.js';
 import type { TailSampling } from '../stages/tail/runner.js';
+import type { TailOutput } from '../stages/tail/sampler.js';
+
+function isTailOutput(o: DestinationOutput): o is TailOutput {
+  return o.tail !== undefined;
+}
 
 /** What a receiver tells its client. */
 export type IngestOutcome =
@@ -150,9 +155,9 @@ export class Ingest {
       this.metrics.received.inc(labels, result.items);
       if (result.rejectedItems > 0) this.metrics.refused.inc({ ...labels, reason: 'malformed' }, result.rejectedItems);
       try {
-        const tailed = this.tail ? result.outputs.filter((o) => o.tail) : [];
+        const tailed = this.tail ? result.outputs.filter(isTailOutput) : [];
         const queued = result.outputs.filter((o) => !this.tail || !o.tail).map((o) => ({ destination: o.destination, tenant, signal, body: o.body, items: o.items }));
-        if (tailed.length > 0) this.tail!.commit(tenant, tailed as Parameters<TailSampling['commit']>[1], queued);
+        if (tailed.length > 0) this.tail!.commit(tenant, tailed, queued);
         else if (queued.length > 0) this.store.enqueue(queued);
       } catch (error) {
         if (error instanceof QueueFullError) {

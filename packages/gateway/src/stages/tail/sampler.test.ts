@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QueueFullError } from '../../queue/types.js';
-import { harness, tailConfig, tailOutput, type TestSpan } from './test-support.js';
+import { compileTailRules } from './rules.js';
+import { harness, tailConfig, tailOutput, testCompiler, type TestSpan } from './test-support.js';
 
 const trace = (t: number, n: number, extra: Partial<TestSpan> = {}, first = t * 100): TestSpan[] =>
   Array.from({ length: n }, (_, i) => ({ trace: t, span: first + i, root: i === 0, ...extra }));
@@ -170,6 +171,24 @@ describe('tail: sampler', () => {
       assert.equal(kept.kept + kept.dropped, 800);
       assert.ok(kept.kept > 800 / 4 * 0.6 && kept.kept < 800 / 4 * 1.4, `kept ${kept.kept} of 800`);
       assert.equal(kept.kept % 2, 0);
+    } finally {
+      h.close();
+    }
+  });
+
+  it('reload: new rules decide what is buffered; a destination no longer tail-sampled gets its traces whole', () => {
+    const h = harness({ hc: tailConfig({ decision_wait: '1s', rules: [{ name: 'rest', drop: true }] }), other: tailConfig({ decision_wait: '1m', rules: [{ name: 'rest', drop: true }] }) });
+    try {
+      h.sampler.commit('t', [tailOutput('hc', trace(1, 2)), tailOutput('other', trace(2, 2))], []);
+      const keepAll = tailConfig({ decision_wait: '1s', rules: [{ name: 'all', keep: true }] });
+      h.sampler.reconfigure(new Map([['hc', { config: keepAll, rules: compileTailRules(keepAll.rules, testCompiler) }]]), tailConfig({ decision_wait: '0s' }));
+      // `other` left tail sampling: delivered at once, without waiting its minute.
+      assert.equal(h.sampler.decide(), 1);
+      assert.deepEqual(h.queued('other').sort((a, b) => a - b), [200, 201]);
+      h.clock.now += 1000;
+      assert.equal(h.sampler.decide(), 1);
+      assert.deepEqual(h.queued('hc').sort((a, b) => a - b), [100, 101]);
+      assert.deepEqual(h.sampler.buffered().filter((b) => b.traces > 0), []);
     } finally {
       h.close();
     }

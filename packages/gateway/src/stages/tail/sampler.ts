@@ -109,9 +109,10 @@ export class TailSampler {
       const state = this.states.get(name);
       if (!state) this.states.set(name, new DestinationState(name, d.config, d.rules));
       else {
+        // Cached decisions name their rule by index: new rules make them unreadable.
+        if (JSON.stringify(state.config.rules) !== JSON.stringify(d.config.rules)) state.cache.clear();
         state.config = d.config;
         state.rules = d.rules;
-        state.cache.clear();
       }
     }
     for (const [name, state] of this.states) {

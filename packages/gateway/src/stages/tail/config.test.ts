@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseTailConfig, TAIL_DEFAULTS } from './config.js';
+import { parseTailConfig, TAIL_DEFAULTS, tailProblems } from './config.js';
 
 describe('tail: config', () => {
   it('reads durations, sizes and rules in order, with defaults', () => {
@@ -32,5 +32,11 @@ describe('tail: config', () => {
     const { problems } = parseTailConfig({ decision_wait: '11m', max_bytes_per_trace: '2MiB', buffer_max_bytes: '1MiB' }, 't');
     assert.deepEqual(problems.map((p) => p.path), ['t.decision_wait', 't.max_bytes_per_trace']);
     assert.equal(parseTailConfig([], 't').problems[0]!.path, 't');
+  });
+
+  it('gives problems relative to the section for the sampling stage\'s hook, rule expressions included', () => {
+    assert.deepEqual(tailProblems({ decision_wait: 'x', rules: [{ name: 'a', when: 'trace.nope(', keep: true }] }).map((p) => p.path), [['decision_wait']]);
+    assert.deepEqual(tailProblems({ rules: [{ name: 'a', when: 'trace.nope(', keep: true }] }).map((p) => p.path), [['rules', 0, 'when']]);
+    assert.deepEqual(tailProblems({ rules: [{ name: 'a', when: 'trace.span_count > 3', keep: true }] }), []);
   });
 });

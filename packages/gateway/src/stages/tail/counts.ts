@@ -30,6 +30,7 @@ export class TailCounts {
   readonly cacheEvictions: Counter<'destination'>;
   readonly queueFull: Counter<'destination'>;
   private readonly tallies = new Map<string, Map<string, Tally>>();
+  private readonly listeners: ((destination: string, row: TailDecisionCount) => void)[] = [];
 
   constructor(registry: Registry | undefined, buffered: () => Iterable<{ destination: string; traces: number; bytes: number }>) {
     const registers = registry ? [registry] : [];
@@ -54,7 +55,16 @@ export class TailCounts {
     this.spanCount(destination, rule, keep, false, rate, spans);
   }
 
+  /**
+   * Calls `fn` with every decision's span counts as it is counted (one row, `kept` or `dropped`
+   * set): how the sampling stage's totals (/api/sampling, `cairn_sampling_*`) take tail's rows.
+   */
+  listen(fn: (destination: string, row: TailDecisionCount) => void): void {
+    this.listeners.push(fn);
+  }
+
   spanCount(destination: string, rule: string | null, keep: boolean, late: boolean, rate: number, spans: number): void {
+    for (const fn of this.listeners) fn(destination, { sampler: 'tail', rule, key: null, kept: keep ? spans : 0, dropped: keep ? 0 : spans, sample_rate: rate });
     const label = rule ?? NO_RULE;
     this.spans.inc({ destination, rule: label, decision: keep ? 'kept' : 'dropped', late: late ? 'true' : 'false' }, spans);
     let byRule = this.tallies.get(destination);

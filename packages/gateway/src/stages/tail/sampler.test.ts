@@ -15,6 +15,8 @@ async function metric(h: ReturnType<typeof harness>, name: string, labels: Recor
 describe('tail: sampler', () => {
   it('buffers until decision_wait is over, then decides whole traces by the first matching rule', async () => {
     const h = harness({ hc: tailConfig({ decision_wait: '10s', rules: [{ name: 'errors', when: 'error', keep: true }, { name: 'big', when: 'spans >= 3', drop: true }, { name: 'rest', keep: true }] }) });
+    const rows: { kept: number; dropped: number; rule: string | null }[] = [];
+    h.counts.listen((destination, row) => { if (destination === 'hc') rows.push(row); });
     try {
       h.sampler.commit('t', [tailOutput('hc', [...trace(1, 3, { error: true }), ...trace(2, 3), ...trace(3, 1)])], []);
       h.clock.now += 9_999;
@@ -32,6 +34,8 @@ describe('tail: sampler', () => {
         { sampler: 'tail', rule: 'rest', key: null, kept: 1, dropped: 0, sample_rate: 1 },
       ]);
       assert.equal(await metric(h, 'cairn_tail_traces_total', { rule: 'big', decision: 'dropped', reason: 'wait' }), 1);
+      // What the sampling stage's totals receive: the same counts, row by row.
+      assert.deepEqual([rows.reduce((s, r) => s + r.kept, 0), rows.reduce((s, r) => s + r.dropped, 0)], [4, 3]);
     } finally {
       h.close();
     }

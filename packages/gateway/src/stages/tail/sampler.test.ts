@@ -197,4 +197,22 @@ describe('tail: sampler', () => {
       h.close();
     }
   });
+
+  it('a giant trace does not starve the others: decided early, in a round that also decides due traces, and its later spans never grow the buffer', () => {
+    const h = harness({ hc: tailConfig({ decision_wait: '1s', max_spans_per_trace: 100, rules: [{ name: 'rest', keep: true }] }) });
+    try {
+      for (let t = 1; t <= 10; t++) h.sampler.commit('t', [tailOutput('hc', trace(t, 2))], []);
+      h.clock.now += 1000;
+      h.sampler.commit('t', [tailOutput('hc', trace(99, 500, {}, 10_000))], []);
+      // One round of at most 8 traces: the giant one first, then the oldest due ones.
+      assert.equal(h.sampler.decide(8), 8);
+      assert.equal(h.sampler.buffered()[0]!.traces, 3);
+      for (let i = 0; i < 5; i++) h.sampler.commit('t', [tailOutput('hc', trace(99, 200, {}, 20_000 + i * 200))], []);
+      assert.equal(h.sampler.buffered()[0]!.traces, 3);
+      assert.equal(h.sampler.decide(8), 3);
+      assert.equal(h.queued('hc').length, 10 * 2 + 500 + 5 * 200);
+    } finally {
+      h.close();
+    }
+  });
 });

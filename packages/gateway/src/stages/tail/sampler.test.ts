@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AttributeCursor, decodeTraces } from '@cairn/otlp';
+import { formatThreshold, thresholdForRate } from '../../cel/index.js';
 import { QueueFullError } from '../../queue/types.js';
 import { compileTailRules } from './rules.js';
 import { harness, tailConfig, tailOutput, testCompiler, type TestSpan } from './test-support.js';
@@ -175,6 +177,18 @@ describe('tail: sampler', () => {
       assert.equal(kept.kept + kept.dropped, 800);
       assert.ok(kept.kept > 800 / 4 * 0.6 && kept.kept < 800 / 4 * 1.4, `kept ${kept.kept} of 800`);
       assert.equal(kept.kept % 2, 0);
+      // Every kept span carries its weight: SampleRate 4 and the matching ot=th.
+      const first = h.queue.read('hc', 0, 1)[0]!;
+      const view = decodeTraces(first.body);
+      const c = view.spans();
+      const a = new AttributeCursor();
+      while (c.next()) {
+        let rate: number | undefined;
+        c.attributes(a);
+        while (a.next()) if (a.keyIs('SampleRate')) rate = a.numberValue;
+        assert.equal(rate, 4);
+        assert.equal(c.traceState, `ot=th:${formatThreshold(thresholdForRate(4))}`);
+      }
     } finally {
       h.close();
     }

@@ -11,7 +11,7 @@ import type { TailConfig } from './config.js';
 import type { DecisionReason, TailCounts } from './counts.js';
 import { decideTrace, type TailDecision, type TailRule } from './rules.js';
 import type { TraceSlices } from './split.js';
-import { sampleRateStamper, type KeptStamper } from './stamp.js';
+import { weightStamper, type KeptStamper } from './stamp.js';
 
 export interface TailDestination {
   config: TailConfig;
@@ -92,7 +92,7 @@ export class TailSampler {
     this.enqueue = options.enqueue;
     this.notify = options.notify ?? (() => undefined);
     this.now = options.now ?? Date.now;
-    this.stamper = options.stamper ?? sampleRateStamper;
+    this.stamper = options.stamper ?? weightStamper;
     for (const [name, d] of options.destinations) this.states.set(name, new DestinationState(name, d.config, d.rules));
   }
 

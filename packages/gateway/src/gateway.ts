@@ -8,6 +8,7 @@ import { createExporter, type ExporterDeps } from './exporters/index.js';
 import type { Exporter } from './exporters/types.js';
 import { listening } from './listen.js';
 import { Ingest } from './pipeline/ingest.js';
+import { startTailSampling, type TailSamplingHandle } from './stages/tail/index.js';
 import { MemoryQueueStore, RoutedQueueStore } from './queue/memory.js';
 import { SqliteQueueStore } from './queue/sqlite.js';
 import type { QueueStore } from './queue/types.js';
@@ -62,6 +63,8 @@ export class Gateway {
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
   private store: QueueStore | undefined;
+  /** Tail sampling (stages/tail): its counts feed /metrics and /api/sampling. */
+  tail: TailSamplingHandle | undefined;
   private pool: ProcessorPool | undefined;
   private readonly dispatchers = new Map<string, Dispatcher>();
   /** Reloads run one at a time, in the order the signals came. */
@@ -119,7 +122,12 @@ export class Gateway {
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.pool.onResult.push((result) => this.sampling.add(result.sampling));
     this.stopFns.push(() => this.pool?.close());
-    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
+    const tail = (this.tail = startTailSampling({
+      db: durable.database, content, destinations: config.destinations.map((d) => d.name), enqueue: (entries) => void this.store!.enqueue(entries),
+      notify: (d) => this.dispatchers.get(d)?.notify(), registry: this.metrics.registry, logger: this.logger,
+    }));
+    this.stopFns.push(() => tail.stop());
+    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest, tail.runner);
     this.stopFns.push(() => ingest.stop(grace));
 
     const auth = new TokenAuthenticator(config.auth);
@@ -198,6 +206,7 @@ export class Gateway {
       return false;
     }
     this.conventions = conventionsOf(content);
+    this.tail?.reload(content);
     this.logger.info({ strategy: content.strategy?.source, destinations: Object.keys(content.strategy?.destinations ?? {}), registry: content.registry?.manifest.name }, 'strategy reloaded');
     return true;
   }

@@ -12,6 +12,7 @@ import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
 import { SamplingStage } from '../stages/sample/stage.js';
 import type { SamplingDelta } from '../stages/sample/counts.js';
+import { splitByTrace, type TraceSlices } from '../stages/tail/split.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -28,6 +29,8 @@ export interface DestinationOutput {
   /** Protobuf Export*ServiceRequest for this destination. */
   body: Uint8Array;
   items: number;
+  /** Tail-sampled destination: the body is split by trace, for the durable trace buffer (stages/tail). */
+  tail?: TraceSlices;
 }
 
 export type ProcessResult =
@@ -69,6 +72,8 @@ export class BatchProcessor {
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
   private readonly fuse: boolean;
+  /** Destinations whose traces are buffered for tail sampling (the strategy's `sampling.tail`). */
+  private tail: ReadonlySet<string> = new Set();
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     this.fuse = options.fuseContentWalks ?? true;
@@ -94,6 +99,11 @@ export class BatchProcessor {
     const sampling = strategy && [...strategy.destinations.values()].some((d) => d.sampling) ? new SamplingStage(strategy) : undefined;
     this.content = content;
     this.sampling = sampling;
+  }
+
+  /** Sets the tail-sampled destinations (with the strategy, between batches). */
+  setTail(destinations: ReadonlySet<string>): void {
+    this.tail = destinations;
   }
 
   get strategy(): CompiledStrategy | undefined {
@@ -185,6 +195,14 @@ export class BatchProcessor {
         output.items = sampled.kept;
       }
       outputs.push(output);
+    }
+    if (this.tail.size > 0 && request.signal === 'traces') {
+      for (const output of outputs) {
+        if (!this.tail.has(output.destination)) continue;
+        const { body, ...tail } = splitByTrace(output.body === view.bytes ? (view as TracesView) : (this.decode('traces', output.body, output.body.length) as TracesView));
+        output.body = body;
+        output.tail = tail;
+      }
     }
     const unroutedItems = routedAll ? 0 : perResource ? kept - [...routed].reduce((sum, r) => sum + perResource[r]!, 0) : kept;
     const result: ProcessResult = { ok: true, items, rejectedItems: refused.count, outputs, unroutedItems };

@@ -20,6 +20,7 @@ import { AdminRoutes, builtinRoutes, startAdminServer } from './telemetry/admin.
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
+import { startSlos, type SloService } from './slo/service.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -55,6 +56,8 @@ export class Gateway {
   private store: QueueStore | undefined;
   private pool: ProcessorPool | undefined;
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /** The SLOs (`slos:`), when configured. */
+  slos: SloService | undefined;
   /** Reloads run one at a time, in the order the signals came. */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -107,6 +110,7 @@ export class Gateway {
     this.conventions = conventionsOf(content);
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.stopFns.push(() => this.pool?.close());
+    this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
     this.stopFns.push(() => ingest.stop(grace));
 

@@ -10,6 +10,8 @@ import { refuseMalformedIds } from './ids.js';
 import { ContentStages } from '../stages/content.js';
 import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
+import type { SloDelta } from '../slo/delta.js';
+import { SloTap } from '../slo/tap.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -41,6 +43,8 @@ export type ProcessResult =
       unroutedItems: number;
       /** What the content stages did (only with a strategy, and only when they did something). */
       ledger?: LedgerDelta;
+      /** Per-SLO per-minute counts, taken before routing and sampling (slo/tap.ts). */
+      slo?: SloDelta;
     }
   | { ok: false; status: 'invalid' | 'forbidden'; message: string };
 
@@ -61,8 +65,10 @@ export class BatchProcessor {
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
+  private readonly sloTap: SloTap | undefined;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
+    if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos);
     if (options.strategy) this.content = new ContentStages(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
@@ -135,6 +141,7 @@ export class BatchProcessor {
       // limit, which must not turn it into an error the client retries forever.
       if (normalized !== view.bytes) view = this.decode(request.signal, normalized, Math.max(this.decodeOptions.maxMessageBytes ?? 0, normalized.length));
     }
+    const slo = request.signal === 'traces' ? this.sloTap?.run(view as TracesView, Date.now()) : undefined;
     const routes = this.router.route(view, request.signal);
     if (content) {
       let n = 0;
@@ -162,6 +169,7 @@ export class BatchProcessor {
     const unroutedItems = routedAll ? 0 : perResource ? kept - [...routed].reduce((sum, r) => sum + perResource[r]!, 0) : kept;
     const result: ProcessResult = { ok: true, items, rejectedItems: refused.count, outputs, unroutedItems };
     if (refused.count > 0) result.rejectMessage = refused.message;
+    if (slo) result.slo = slo;
     if (content) {
       const ledger = content.takeLedger();
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;

@@ -4,12 +4,12 @@
 const MINUTES: Record<string, number> = { m: 1, h: 60, d: 1440, w: 10080 };
 
 /** Minutes of a rolling duration, or undefined when it is not one (`90s`, `1M`, `abc`). */
-export function durationMinutes(text: unknown): number | undefined {
+export function durationMinutes(text: unknown, allowZero = false): number | undefined {
   if (typeof text !== 'string') return undefined;
   const m = /^\s*-?(\d+)\s*([mhdw])\s*$/.exec(text);
   if (!m) return undefined;
   const n = Number(m[1]) * MINUTES[m[2]!]!;
-  return n > 0 && Number.isSafeInteger(n) ? n : undefined;
+  return (n > 0 || (allowZero && n === 0)) && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** A calendar duration: count and unit (`1M` → 1 month). */

@@ -347,7 +347,7 @@ class SloReader {
     const long = durationMinutes(c.lookbackWindow);
     if (!long) throw this.fault('CAIRN_SLO_INVALID', doc, ['spec', 'condition', 'lookbackWindow'], 'must be a duration in whole minutes (5m, 1h, 3d)');
     if (typeof c.threshold !== 'number' || !(c.threshold > 0)) throw this.fault('CAIRN_SLO_INVALID', doc, ['spec', 'condition', 'threshold'], 'must be a burn rate > 0 (14.4 pages on 2% of a 30-day budget in an hour)');
-    const forMinutes = c.alertAfter === undefined ? 0 : durationMinutes(c.alertAfter);
+    const forMinutes = c.alertAfter === undefined ? 0 : durationMinutes(c.alertAfter, true);
     if (forMinutes === undefined) throw this.fault('CAIRN_SLO_INVALID', doc, ['spec', 'condition', 'alertAfter'], 'must be a duration in whole minutes');
     const notes = annotationsOf(doc.value.metadata);
     // The Workbook's short window is 1/12 of the long one (1h/5m, 6h/30m, 3d/6h).

@@ -11,7 +11,7 @@ import { ContentStages } from '../stages/content.js';
 import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
 import type { SloDelta } from '../slo/delta.js';
-import { SloTap } from '../slo/tap.js';
+import { SloTap, type SloClock } from '../slo/tap.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -57,6 +57,8 @@ export type ProcessResult =
 export interface BatchProcessorOptions {
   /** The data strategy (stages/normalize, classify, redact); none: requests pass as today. */
   strategy?: CompiledStrategy;
+  /** The SLI tap's clock: `arrival` in the gateway, `event` in `cairn slo replay`. */
+  sloClock?: SloClock;
 }
 
 export class BatchProcessor {
@@ -68,7 +70,7 @@ export class BatchProcessor {
   private readonly sloTap: SloTap | undefined;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
-    if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos);
+    if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos, options.sloClock);
     if (options.strategy) this.content = new ContentStages(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);

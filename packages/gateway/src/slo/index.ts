@@ -19,3 +19,4 @@ export { SloService } from './service.js';
 export function sloInstrumentationGaps(gateway: Gateway, service?: string): SloInstrumentationGap[] {
   return gateway.slos?.instrumentationGaps(service) ?? [];
 }
+export { replaySlos, ReplayInputError, type RecordedRequest, type ReplaySummary } from './replay.js';

@@ -23,7 +23,7 @@ const SPANS = `  indicator:
       spans: { where: 'true', good: 'span.status.code != 2' }`;
 
 describe('OpenSLO v1 loader', () => {
-  it('reads the example: SLI by reference, the Workbook alerts by default, a Timeslices calendar SLO with a referenced policy, condition and Slack target', () => {
+  it('reads the example: SLI by reference, the Workbook alerts by default, a Timeslices calendar SLO with a referenced policy, condition and OTLP target', () => {
     const set = loadSloFiles([EXAMPLE]);
     assert.deepEqual(set.problems.map(formatSloProblem), []);
     assert.deepEqual(set.slos.map((s) => s.name), ['checkout-availability', 'checkout-latency-slices']);
@@ -32,7 +32,7 @@ describe('OpenSLO v1 loader', () => {
     assert.deepEqual(availability!.window, { kind: 'rolling', minutes: 28 * 1440, text: '28d' });
     assert.deepEqual(availability!.alerts.map((a) => [a.name, a.severity, a.kind === 'burn_rate' ? `${a.long}/${a.short}@${a.threshold}` : `${a.within}/${a.lookback}`]),
       [['page-fast', 'page', '1h/5m@14.4'], ['page-slow', 'page', '6h/30m@6'], ['ticket', 'ticket', '3d/6h@1'], ['exhaustion-24h', 'ticket', '1d/6h']]);
-    assert.deepEqual(availability!.targets, [{ name: 'oncall', kind: 'webhook', url: 'http://127.0.0.1:9/hooks/oncall', format: 'slack', headers: {} }]);
+    assert.deepEqual(availability!.targets, [{ name: 'oncall', kind: 'otlp', destination: 'archive' }]);
     assert.equal(slices!.budgeting, 'Timeslices');
     assert.deepEqual(slices!.timeslice, { minutes: 5, target: 0.95 });
     assert.equal(slices!.window.kind, 'calendar');

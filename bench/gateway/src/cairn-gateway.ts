@@ -1,15 +1,17 @@
-// Cairn's gateway as the benchmark runs it: `node cairn-gateway.js BACKEND_URL STORAGE WORKERS [strategy]`
+// Cairn's gateway as the benchmark runs it: `node cairn-gateway.js BACKEND_URL STORAGE WORKERS [strategy|slo]`
 // prints {"http": port}. Traces go to one otlphttp destination with a durable SQLite queue.
 // `strategy` applies the default data strategy (normalize, `unknown: scan`, `pii: hash`); a
 // compiled strategy runs inline (WORKERS must be 0) until the strategy loader feeds worker threads.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { Gateway } from '@cairn/gateway';
+import { Gateway, loadSloFiles } from '@cairn/gateway';
 import { compileForTest, exampleRegistry } from '../../../packages/gateway/dist/stages/test-support.js';
 import { cairnConfig } from './cairn-config.js';
 
 const [backend, storage, workers, mode] = process.argv.slice(2);
 const config = cairnConfig(backend!, storage!);
+// `slo`: the SLO file BENCH_SLOS names (bench/gateway/src/slo.ts writes 20 SLOs there).
+if (mode === 'slo') config.slos = loadSloFiles([process.env.BENCH_SLOS!]);
 const strategy = mode === 'strategy'
   ? compileForTest({ [config.destinations[0]!.name]: { key: 'bench-hmac-key-0123456789abcdef', unknown: 'scan', sensitivity: { pii: 'hash' } } }, exampleRegistry())
   : undefined;

@@ -9,6 +9,7 @@ import { compileIndicator, readLabels } from './compile.js';
 import type { SloDefinition } from './definition.js';
 import type { SloCounts, SloDelta } from './delta.js';
 import { MINUTE_MS } from './evaluate.js';
+import { ABSENT, compileFast, FALLBACK, FALSE, FastSpans, TRUE, type Tri } from './fast.js';
 
 /** `arrival`: the minute the gateway received the batch; `event`: each span's end time (replay). */
 export type SloClock = 'arrival' | 'event';
@@ -17,11 +18,17 @@ interface TapSlo {
   name: string;
   where: SpanExpression;
   good: SpanExpression;
+  /** The same as closures over the cursor, when the expression has a shape slo/fast.ts knows. */
+  fastWhere: ((s: FastSpans) => Tri) | undefined;
+  fastGood: ((s: FastSpans) => Tri) | undefined;
+  /** Slots of the `good` keys in FastSpans (-1: a scope key, checked on the CEL context). */
+  goodSlots: number[];
   /** Keys `good` reads, checked on each matching span for insufficient instrumentation. */
   goodKeys: { place: 'resource' | 'scope' | 'span'; key: string; label: string }[];
   disabled: boolean;
-  /** This batch's counts by minute (one minute on the arrival clock). */
+  /** This batch's counts by minute (one minute on the arrival clock), and the row used last. */
   counts: Map<number, SloCounts>;
+  last: SloCounts | undefined;
 }
 
 // Read so that SpanContexts decodes it: the upstream weight needs it on every matching span.
@@ -30,19 +37,62 @@ const SAMPLE_RATE = compileSpanExpression('has(span.attributes.SampleRate)', 'sl
 export class SloTap {
   private readonly slos: TapSlo[] = [];
   private readonly contexts: SpanContexts | undefined;
+  private readonly fast = new FastSpans();
+  private readonly sampleRateSlot: number;
   private errors: SloDelta['errors'] = [];
+  /** The span the CEL context is at (-1: none yet in this batch): it moves only when needed. */
+  private ctxAt = -1;
+  private ctx: SpanContext | undefined;
 
   /** `defs` compiled here; one that does not compile is left out (the main thread reports it). */
   constructor(defs: readonly SloDefinition[], private readonly clock: SloClock = 'arrival') {
     for (const def of defs) {
       try {
         const { where, good } = compileIndicator(def);
-        this.slos.push({ name: def.name, where, good, goodKeys: readLabels(good), disabled: false, counts: new Map() });
+        const goodKeys = readLabels(good);
+        const goodSlots = goodKeys.map((k) => (k.place === 'span' ? this.fast.spanSlot(k.key) : k.place === 'resource' ? -2 - this.fast.resourceSlot(k.key) : -1));
+        this.slos.push({
+          name: def.name, where, good, goodKeys, goodSlots, disabled: false, counts: new Map(), last: undefined,
+          fastWhere: compileFast(def.indicator.where, this.fast), fastGood: compileFast(def.indicator.good, this.fast),
+        });
       } catch {
         continue;
       }
     }
+    this.sampleRateSlot = this.fast.spanSlot('SampleRate');
     if (this.slos.length > 0) this.contexts = new SpanContexts([SAMPLE_RATE, ...this.slos.flatMap((s) => [s.where, s.good])]);
+  }
+
+  /** The CEL context of span `i`, positioned on first use for that span. */
+  private context(i: number): SpanContext {
+    if (this.ctxAt !== i) {
+      this.ctx = this.contexts!.at(i);
+      this.ctxAt = i;
+    }
+    return this.ctx!;
+  }
+
+  /** `where` or `good` on span `i` by CEL, when the fast path cannot decide. Throws CelRuntimeError. */
+  private judge(expression: SpanExpression, i: number): Tri {
+    const r = expression.evaluate(this.context(i));
+    return r === true ? TRUE : r === false ? FALSE : ABSENT;
+  }
+
+  /** CEL's verdict; a run-time error disables the SLO (reported once) and gives FALLBACK. */
+  private judgeOrDisable(slo: TapSlo, expression: SpanExpression, i: number): Tri {
+    try {
+      return this.judge(expression, i);
+    } catch (error) {
+      if (!(error instanceof CelRuntimeError)) throw error;
+      slo.disabled = true;
+      this.errors.push({ slo: slo.name, message: `${error.code}: ${error.message}` });
+      return FALLBACK;
+    }
+  }
+
+  private weight(i: number): number {
+    const sr = this.fast.spanNumber(this.sampleRateSlot);
+    return upstreamWeight(sr === 'odd' ? this.context(i).span.attributes.get('SampleRate') : sr, this.fast.cursor!.traceState);
   }
 
   get size(): number {
@@ -54,36 +104,50 @@ export class SloTap {
     const contexts = this.contexts;
     if (!contexts || view.spanCount === 0) return undefined;
     contexts.reset(view);
+    this.fast.reset(view);
+    this.ctxAt = -1;
     const arrival = Math.floor(now / MINUTE_MS);
     const n = view.spanCount;
+    const fast = this.fast;
+    const cursor = fast.cursor!;
     for (let i = 0; i < n; i++) {
-      const ctx = contexts.at(i);
+      fast.at(i);
       let weight = 0;
       for (const slo of this.slos) {
         if (slo.disabled) continue;
-        let matched: boolean | 'absent';
-        let good: boolean | 'absent';
-        try {
-          matched = slo.where.evaluate(ctx);
-          if (matched !== true) continue;
-          good = slo.good.evaluate(ctx);
-        } catch (error) {
-          if (!(error instanceof CelRuntimeError)) throw error;
-          slo.disabled = true;
-          this.errors.push({ slo: slo.name, message: `${error.code}: ${error.message}` });
-          continue;
+        let matched = slo.fastWhere ? slo.fastWhere(fast) : FALLBACK;
+        if (matched === FALLBACK) matched = this.judgeOrDisable(slo, slo.where, i);
+        if (matched !== TRUE) continue;
+        let good = slo.fastGood ? slo.fastGood(fast) : FALLBACK;
+        if (good === FALLBACK) good = this.judgeOrDisable(slo, slo.good, i);
+        if (good === FALLBACK) continue;
+        if (weight === 0) weight = this.weight(i);
+        const minute = this.clock === 'arrival' ? arrival : Math.floor(cursor.endTimeUnixMs / MINUTE_MS);
+        let row = slo.last;
+        if (row === undefined || row.minute !== minute) {
+          row = slo.counts.get(minute);
+          if (!row) slo.counts.set(minute, (row = { slo: slo.name, minute, good: 0, bad: 0, unjudgeable: 0, missing: {} }));
+          slo.last = row;
         }
-        if (weight === 0) weight = upstreamWeight(ctx.span.attributes.get('SampleRate'), ctx.span.trace_state);
-        const minute = this.clock === 'arrival' ? arrival : Math.floor(ctx.span.cursor.endTimeUnixMs / MINUTE_MS);
-        let row = slo.counts.get(minute);
-        if (!row) slo.counts.set(minute, (row = { slo: slo.name, minute, good: 0, bad: 0, unjudgeable: 0, missing: {} }));
-        if (good === true) row.good += weight;
-        else if (good === false) row.bad += weight;
+        if (good === TRUE) row.good += weight;
+        else if (good === FALSE) row.bad += weight;
         else row.unjudgeable += weight;
-        if (slo.goodKeys.length > 0) countMissing(slo, ctx, row, weight);
+        if (slo.goodKeys.length > 0) this.countMissing(slo, i, row, weight);
       }
     }
     return this.take();
+  }
+
+  /** Insufficient instrumentation: which keys `good` reads this matching span lacks. */
+  private countMissing(slo: TapSlo, i: number, row: SloCounts, weight: number): void {
+    for (let k = 0; k < slo.goodKeys.length; k++) {
+      const slot = slo.goodSlots[k]!;
+      const key = slo.goodKeys[k]!;
+      const present = slot >= 0 ? this.fast.spanHas(slot)
+        : slot <= -2 ? this.fast.resourceHas(-2 - slot)
+          : (this.context(i).scope as { attributes: Map<string, unknown> }).attributes.has(key.key);
+      if (!present) row.missing[key.label] = (row.missing[key.label] ?? 0) + weight;
+    }
   }
 
   private take(): SloDelta | undefined {
@@ -91,6 +155,7 @@ export class SloTap {
     for (const slo of this.slos) {
       for (const row of slo.counts.values()) counts.push(row);
       slo.counts.clear();
+      slo.last = undefined;
     }
     const errors = this.errors;
     this.errors = [];
@@ -98,9 +163,3 @@ export class SloTap {
   }
 }
 
-function countMissing(slo: TapSlo, ctx: SpanContext, row: SloCounts, weight: number): void {
-  for (const k of slo.goodKeys) {
-    const map = k.place === 'span' ? ctx.span.attributes : k.place === 'resource' ? ctx.resource : (ctx.scope as { attributes: Map<string, unknown> }).attributes;
-    if (!map.has(k.key)) row.missing[k.label] = (row.missing[k.label] ?? 0) + weight;
-  }
-}

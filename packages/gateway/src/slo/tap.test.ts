@@ -65,6 +65,12 @@ describe('SLI tap', () => {
     assert.equal(tap.run(view('other', [span({ kind: 3 })]), NOW), undefined, 'nothing matched: no delta');
   });
 
+  it('a key read under `!` is decoded: !(…) judges spans that carry it instead of calling them unjudgeable', () => {
+    const tap = new SloTap(defs(sloText('not-slow', 'true', '!(span.attributes["http.route"] == "/slow")')));
+    const delta = tap.run(view('checkout', [span({ attributes: { 'http.route': '/slow' } }), span({ attributes: { 'http.route': '/a' } }), span({})]), NOW)!;
+    assert.deepEqual([delta.counts[0]!.good, delta.counts[0]!.bad, delta.counts[0]!.unjudgeable], [1, 1, 1]);
+  });
+
   it('weights each span by its upstream sampling: SampleRate, or the ot=th threshold in tracestate', () => {
     const tap = new SloTap(defs(sloText('errors', 'true', 'span.status.code != 2')));
     const delta = tap.run(view('checkout', [

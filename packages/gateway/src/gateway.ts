@@ -21,6 +21,8 @@ import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
 import { startSlos, type SloService } from './slo/service.js';
+import { SamplingTotals } from './stages/sample/totals.js';
+import { registerSamplingRoutes } from './stages/sample/routes.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -46,6 +48,8 @@ export interface GatewayPorts {
 export class Gateway {
   readonly ports: GatewayPorts = {};
   readonly metrics: GatewayMetrics;
+  /** What sampling kept and dropped, per destination (cairn_sampling_*, GET /api/sampling). */
+  readonly sampling: SamplingTotals;
   /** The admin API's routes; features add theirs here before the admin listener starts. */
   readonly adminRoutes = new AdminRoutes();
   /** The registry (`conventions:`) in force and its warning count, as loaded at start or the last reload. */
@@ -64,6 +68,8 @@ export class Gateway {
   private constructor(readonly config: GatewayConfig, private readonly options: GatewayOptions) {
     this.logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'cairn-gateway' } }, pino.destination(2));
     this.metrics = new GatewayMetrics(() => this.store, config.destinations.map((d) => d.name), () => this.pool?.conditionErrors ?? 0);
+    this.sampling = new SamplingTotals(this.metrics.registry);
+    registerSamplingRoutes(this.adminRoutes, this.sampling);
   }
 
   static async start(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
@@ -109,6 +115,7 @@ export class Gateway {
     useStrategy(new BatchProcessor(config), content);
     this.conventions = conventionsOf(content);
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
+    this.pool.onResult.push((result) => this.sampling.add(result.sampling));
     this.stopFns.push(() => this.pool?.close());
     this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);

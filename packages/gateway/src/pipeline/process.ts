@@ -12,6 +12,8 @@ import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
 import type { SloDelta } from '../slo/delta.js';
 import { SloTap, type SloClock } from '../slo/tap.js';
+import { SamplingStage } from '../stages/sample/stage.js';
+import type { SamplingDelta } from '../stages/sample/counts.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -45,6 +47,8 @@ export type ProcessResult =
       ledger?: LedgerDelta;
       /** Per-SLO per-minute counts, taken before routing and sampling (slo/tap.ts). */
       slo?: SloDelta;
+      /** What sampling decided per destination (stages/sample), when a destination samples. */
+      sampling?: SamplingDelta;
     }
   | { ok: false; status: 'invalid' | 'forbidden'; message: string };
 
@@ -64,6 +68,7 @@ export interface BatchProcessorOptions {
 export class BatchProcessor {
   private readonly router: Router;
   private content: ContentStages | undefined;
+  private sampling: SamplingStage | undefined;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
@@ -71,7 +76,7 @@ export class BatchProcessor {
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos, options.sloClock);
-    if (options.strategy) this.content = new ContentStages(options.strategy);
+    if (options.strategy) this.setStrategy(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
     for (const tenant of config.auth.tenants) this.tenants.set(tenant.name, compilePatterns(tenant.services));
@@ -89,7 +94,10 @@ export class BatchProcessor {
    * strategy that cannot run (a `hash` without a key) throws, and the current one stays.
    */
   setStrategy(strategy: CompiledStrategy | undefined): void {
-    this.content = strategy ? new ContentStages(strategy) : undefined;
+    const content = strategy ? new ContentStages(strategy) : undefined;
+    const sampling = strategy && [...strategy.destinations.values()].some((d) => d.sampling) ? new SamplingStage(strategy) : undefined;
+    this.content = content;
+    this.sampling = sampling;
   }
 
   get strategy(): CompiledStrategy | undefined {
@@ -155,18 +163,28 @@ export class BatchProcessor {
     let routedAll = false;
     const routed = new Set<number>();
     for (const route of routes) {
-      const entry = content?.entry(route.destination.name);
+      const name = route.destination.name;
+      const entry = content?.entry(name);
+      let output: DestinationOutput;
       if (route.resources === 'all') {
         routedAll = true;
         const body = entry ? content!.redact(view, entry, 'all') : sent.bytes;
-        outputs.push({ destination: route.destination.name, body, items: items - refused.count });
+        output = { destination: name, body, items: items - refused.count };
       } else {
         for (const r of route.resources) routed.add(r);
         const subset = route.resources.reduce((sum, r) => sum + perResource![r]!, 0);
         if (subset === 0) continue;
         const body = entry ? content!.redact(view, entry, route.resources) : encodeResources(sent, route.resources);
-        outputs.push({ destination: route.destination.name, body, items: subset });
+        output = { destination: name, body, items: subset };
       }
+      // Sampling runs after redact, on what the destination may see; a request it empties is not sent.
+      if (this.sampling?.has(name) && request.signal === 'traces') {
+        const sampled = this.sampling.sample(name, output.body, view as TracesView, request.tenant, (bytes) => this.decode('traces', bytes, Math.max(this.decodeOptions.maxMessageBytes ?? 0, bytes.length)) as TracesView);
+        if (sampled.kept === 0) continue;
+        output.body = sampled.bytes;
+        output.items = sampled.kept;
+      }
+      outputs.push(output);
     }
     const unroutedItems = routedAll ? 0 : perResource ? kept - [...routed].reduce((sum, r) => sum + perResource[r]!, 0) : kept;
     const result: ProcessResult = { ok: true, items, rejectedItems: refused.count, outputs, unroutedItems };
@@ -176,6 +194,8 @@ export class BatchProcessor {
       const ledger = content.takeLedger();
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;
     }
+    const sampling = this.sampling?.take();
+    if (sampling) result.sampling = sampling;
     return result;
   }
 

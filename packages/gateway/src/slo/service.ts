@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/types.js';
 import type { QueueStore } from '../queue/types.js';
+import type { ProcessorPool } from '../workers/pool.js';
 import type { AdminAccess, AdminRoutes } from '../telemetry/admin.js';
 import { compileSlos } from './compile.js';
 import type { SloDelta } from './delta.js';
@@ -159,7 +160,7 @@ export class SloService {
  */
 export function startSlos(
   config: GatewayConfig,
-  pool: { onSlo: ((delta: SloDelta) => void) | undefined },
+  pool: ProcessorPool,
   queue: QueueStore,
   dispatchers: ReadonlyMap<string, { notify(): void }>,
   registry: Registry,
@@ -178,7 +179,9 @@ export function startSlos(
       dispatchers.get(destination)?.notify();
     },
   });
-  pool.onSlo = (delta) => service.add(delta);
+  pool.onResult.push((result) => {
+    if (result.slo) service.add(result.slo);
+  });
   service.start();
   stopFns.push(() => service.stop());
   return service;

@@ -75,7 +75,7 @@ function destinationOf(name: string, d: DestinationDocument, content: StrategyCo
     };
   });
   const key = content.keys[name];
-  return { destination: name, policy, jurisdictions, ...(key ? { key: { id: key.id, key: Buffer.from(key.key) } } : {}) };
+  return { destination: name, policy, jurisdictions, ...(key ? { key: { id: key.id, key: Buffer.from(key.key) } } : {}), ...(d.sampling ? { sampling: d.sampling } : {}) };
 }
 
 /** The compiled strategy, or undefined when there is neither a strategy nor a registry. */
@@ -87,5 +87,6 @@ export function compileStrategy(content: StrategyContent, options: CompileOption
     destinations,
     ...(content.registry ? { registry: new RegistryIndex(content.registry) } : {}),
     source: content.strategy?.source ?? 'none',
+    threads: Math.max(1, content.threads ?? 1),
   };
 }

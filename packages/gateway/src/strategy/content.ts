@@ -15,6 +15,8 @@ export interface StrategyContent {
   registry?: ResolvedRegistry;
   /** Warning-level findings of the registry's policies (errors refuse it). */
   registryWarnings?: number;
+  /** Processing threads that share the traffic (set by workers/pool.ts); sampling divides its per-second goals by it. */
+  threads?: number;
 }
 
 export type ContentErrorCode = 'CAIRN_STRATEGY_KEY_MISSING' | 'CAIRN_STRATEGY_KEY_WEAK' | 'CAIRN_STRATEGY_KEY_ID' | 'CAIRN_STRATEGY_KEY_SOURCE' | 'CAIRN_CONVENTIONS';

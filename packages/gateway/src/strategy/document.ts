@@ -14,6 +14,7 @@ import { toProblem } from '../config/schema.js';
 import type { ConfigProblem } from '../config/types.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
 import type { Sensitivity, UnknownMode } from './types.js';
+import { samplingOf, type SamplingDocument } from '../stages/sample/config.js';
 
 const Ajv = ajvModule.default;
 export const validateStrategySchema = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
@@ -41,6 +42,8 @@ export interface RawPolicy {
 export interface DestinationDocument extends RawPolicy {
   key?: KeyDeclaration;
   jurisdictions: (RawPolicy & { when: string })[];
+  /** Volume (stages/sample): traces only. */
+  sampling?: SamplingDocument;
   /** Dotted path of the entry (`destinations.eu` or `strategy.destinations.eu` when inline) and where it is. */
   path: string;
   location?: string;
@@ -154,6 +157,7 @@ export function parseStrategyValue(value: unknown, options: ParseOptions): Strat
 interface RawEntry extends RawPolicy {
   keys?: { default?: { id: string; env?: string; file?: string } };
   jurisdictions?: (RawPolicy & { when: string })[];
+  sampling?: unknown;
 }
 
 function destinationOf(entry: RawEntry, path: ConfigPath, options: ParseOptions, raw: { path: ConfigPath; message: string }[]): DestinationDocument {
@@ -186,6 +190,8 @@ function destinationOf(entry: RawEntry, path: ConfigPath, options: ParseOptions,
       out.jurisdictions.push({ ...policyOf(j), when: j.when });
     });
   }
+  const sampling = samplingOf(entry.sampling, path, (p) => dotted([...options.prefix, ...p]), raw);
+  if (sampling) out.sampling = sampling;
   return out;
 }
 

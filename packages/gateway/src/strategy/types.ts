@@ -10,6 +10,7 @@
 // This file is the contract between the strategy loader (strategy/load.ts, compile.ts) and the
 // stages. Keep it free of behaviour.
 import type { RegistryIndex } from '@cairn/conventions';
+import type { SamplingDocument } from '../stages/sample/config.js';
 
 /** The sensitivity classes of the registry (`annotations.cairn.sensitivity`). */
 export type Sensitivity = 'public' | 'internal' | 'pii' | 'secret';
@@ -78,6 +79,8 @@ export interface DestinationStrategy {
   readonly jurisdictions: readonly Jurisdiction[];
   /** The default key (`keys.default`); required when any reachable action is `hash`. */
   readonly key?: StrategyKey;
+  /** Volume (stages/sample), as validated: each thread compiles its own samplers from it. */
+  readonly sampling?: SamplingDocument;
 }
 
 export interface CompiledStrategy {
@@ -91,4 +94,9 @@ export interface CompiledStrategy {
   readonly registry?: RegistryIndex;
   /** Where the strategy came from (a file path, or `cairn.yaml#strategy` when inline). */
   readonly source: string;
+  /**
+   * Processing threads sharing the load: per-second goals and budgets are divided by it, since
+   * each thread samples its share of the traffic with its own state (stages/sample/README.md). Default 1.
+   */
+  readonly threads?: number;
 }

@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
 import type { LedgerDelta } from '../stages/ledger.js';
-import type { SloDelta } from '../slo/delta.js';
 import type { StrategyContent } from '../strategy/content.js';
 import { useStrategy } from '../strategy/use.js';
 import { transferList } from './transfer.js';
@@ -33,8 +32,8 @@ export class ProcessorPool {
   private closing = false;
 
   private content: StrategyContent;
-  /** Receives each batch's SLO counts (slo/service.ts). */
-  onSlo: ((delta: SloDelta) => void) | undefined;
+  /** Called on the main thread with every processed batch's result (taps sum their deltas here). */
+  readonly onResult: ((result: Extract<ProcessResult, { ok: true }>) => void)[] = [];
 
   /**
    * Each thread compiles its CompiledStrategy from `content` (plain data: functions cannot cross
@@ -43,7 +42,7 @@ export class ProcessorPool {
    */
   constructor(private readonly config: GatewayConfig, size: number, content: StrategyContent = { keys: {} }, private readonly onLedger?: (delta: LedgerDelta) => void, strategy?: CompiledStrategy) {
     if (strategy && size > 0) throw new Error('CAIRN_STRATEGY_INLINE: a compiled strategy object can only be used with inline processing (workers: 0)');
-    this.content = content;
+    this.content = { ...content, threads: Math.max(1, size) };
     if (size <= 0) {
       this.inline = new BatchProcessor(config);
       if (strategy) this.inline.setStrategy(strategy);
@@ -85,9 +84,9 @@ export class ProcessorPool {
    * once on the main thread first, so a bad file never reaches a thread.
    */
   async reload(content: StrategyContent): Promise<void> {
-    this.content = content;
+    this.content = { ...content, threads: Math.max(1, this.slots.length) };
     if (this.inline) {
-      useStrategy(this.inline, content);
+      useStrategy(this.inline, this.content);
       return;
     }
     await Promise.all(this.slots.map((slot) => {
@@ -95,7 +94,7 @@ export class ProcessorPool {
       slot.busy++;
       return new Promise<void>((resolve, reject) => {
         slot.pending.set(id, { resolve: () => resolve(), reject });
-        slot.worker.postMessage({ id, strategy: content });
+        slot.worker.postMessage({ id, strategy: this.content });
       });
     }));
   }
@@ -108,7 +107,7 @@ export class ProcessorPool {
 
   private account(result: ProcessResult): ProcessResult {
     if (result.ok && result.ledger) this.onLedger?.(result.ledger);
-    if (result.ok && result.slo) this.onSlo?.(result.slo);
+    if (result.ok) for (const tap of this.onResult) tap(result);
     return result;
   }
 

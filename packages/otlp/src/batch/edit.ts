@@ -1,8 +1,8 @@
 // Recorded edits and the splicing writer. Only the path from the request down to an edited
 // record is re-encoded; every other field, known or unknown, is copied byte for byte.
 import { ProtoWriter, WireType } from '../wire/writer.js';
-import { REQUEST_TYPE } from '../schema/otlp.js';
-import type { MessageType } from '../schema/types.js';
+import { RECORD_TYPE, REQUEST_TYPE } from '../schema/otlp.js';
+import { Kind, type FieldDef, type MessageType } from '../schema/types.js';
 import { writeKeyValue, type AttributeValue } from '../build/values.js';
 import { bytesEqualString } from './attributes.js';
 import { WireReader } from './read.js';
@@ -10,6 +10,13 @@ import { Level, type BatchView } from './view.js';
 import { LEVELS } from './walk.js';
 
 const enum Op { Set, Rename, Delete }
+
+/** A scalar field of a record replaced (`value`), or a repeated message field cut to its first `max` entries. */
+interface FieldEdit {
+  readonly no: number;
+  readonly value: string | number | undefined;
+  readonly max: number;
+}
 
 interface AttributeEdit {
   readonly op: Op;
@@ -41,6 +48,7 @@ const LEVEL_OF: Record<EditTarget, Level> = {
 export class BatchEditor<T extends EditTarget> {
   private readonly view: BatchView;
   private readonly ops: (AttributeEdit[] | undefined)[][] = [[], [], [], []];
+  private readonly fieldOps: (FieldEdit[] | undefined)[][] = [[], [], [], []];
   private readonly dropped: Uint8Array[];
   private readonly dirty: Uint8Array[];
   private edits = 0;
@@ -74,6 +82,46 @@ export class BatchEditor<T extends EditTarget> {
 
   deleteAttribute(target: T, index: number, key: string): this {
     return this.add(target, index, { op: Op.Delete, key, to: key, value: undefined });
+  }
+
+  /**
+   * Replaces a string or unsigned-int field of a record (a span's `trace_state`, its
+   * `dropped_attributes_count`…), or adds it when absent. Only singular string and uint32 fields
+   * of the record's own message can be set: anything else throws, so an edit cannot write bytes
+   * a reader would take for another type.
+   */
+  setField(target: T, index: number, field: number, value: string | number): this {
+    const def = this.recordField(target, index, field);
+    const ok = typeof value === 'string' ? def.kind === Kind.String : def.kind === Kind.Uint32 && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
+    if (!ok || def.repeated) throw new TypeError(`field ${field} of ${target} cannot take ${typeof value} ${String(value)}`);
+    return this.addField(target, index, { no: field, value, max: 0 });
+  }
+
+  /** Keeps only the first `max` entries of a repeated message field of a record (a span's events). */
+  keepFirst(target: T, index: number, field: number, max: number): this {
+    const def = this.recordField(target, index, field);
+    if (!def.repeated || def.kind !== Kind.Message || !(Number.isInteger(max) && max >= 0)) throw new TypeError(`field ${field} of ${target} is not a repeated message field, or ${max} is not a count`);
+    return this.addField(target, index, { no: field, value: undefined, max });
+  }
+
+  private recordField(target: T, index: number, field: number): FieldDef {
+    const level = this.checkedLevel(target, index);
+    const type = RECORD_TYPE[this.view.signal];
+    const def = level === Level.Record ? type.byNo[field] : undefined;
+    if (def === undefined || type.attrField === field) throw new TypeError(`${target} has no field ${field} that can be edited this way`);
+    return def;
+  }
+
+  private addField(target: T, index: number, edit: FieldEdit): this {
+    const level = LEVEL_OF[target];
+    const list = (this.fieldOps[level]![index] ??= []);
+    const same = list.findIndex((e) => e.no === edit.no);
+    if (same >= 0) list.splice(same, 1);
+    list.push(edit);
+    this.dirty[level]![index] = 1;
+    this.markAncestors(level, index);
+    this.edits++;
+    return this;
   }
 
   /** Leaves the entry (and everything in it) out of the output. */
@@ -150,6 +198,8 @@ export class BatchEditor<T extends EditTarget> {
   private body(t: MessageType, buf: Uint8Array, pos: number, end: number, level: number, index: number, edits: AttributeEdit[] | undefined): void {
     const w = this.w;
     if (level >= 0 && level + 1 < LEVELS) this.next[level + 1] = this.view.levels[level]!.firstChild[index]!;
+    const fields = level >= 0 ? this.fieldOps[level]![index] : undefined;
+    const seen = fields !== undefined ? new Uint32Array(fields.length) : undefined;
     const attrField = edits !== undefined && t.holderField === 0 ? t.attrField : 0;
     const holderEdits = t.holderField !== 0 ? edits : undefined;
     const done = attrField !== 0 ? this.prescan(buf, pos, end, attrField, edits!) : undefined;
@@ -162,6 +212,10 @@ export class BatchEditor<T extends EditTarget> {
       const no = tag >>> 3;
       const wt = tag & 7;
       const fieldEnd = r.skip(pos, wt);
+      if (fields !== undefined && this.skipField(fields, seen!, no)) {
+        pos = fieldEnd;
+        continue;
+      }
       const child = wt === 2 && no < t.wire.length && t.wire[no] === 2 ? t.byNo[no]!.type : undefined;
       if (child !== undefined) {
         const len = r.varint(pos);
@@ -200,6 +254,26 @@ export class BatchEditor<T extends EditTarget> {
     if (holderEdits !== undefined && !holderSeen && holderEdits.some((e) => e.op === Op.Set)) {
       this.nested(t.holderField, 32, t.byNo[t.holderField]!.type!, buf, 0, 0, -1, -1, holderEdits);
     }
+    if (fields !== undefined) {
+      for (const f of fields) {
+        if (typeof f.value === 'string') w.stringField(f.no, f.value);
+        else if (typeof f.value === 'number' && f.value !== 0) {
+          w.tag(f.no, WireType.Varint);
+          w.varint(f.value);
+        }
+      }
+    }
+  }
+
+  /** Whether an occurrence of field `no` is left out: a replaced scalar, or an entry past a `keepFirst` cut. */
+  private skipField(fields: readonly FieldEdit[], seen: Uint32Array, no: number): boolean {
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      if (f.no !== no) continue;
+      if (f.value !== undefined) return true;
+      return ++seen[k]! > f.max;
+    }
+    return false;
   }
 
   /** Writes field `no` as a nested message of type `t` (its body from `body` over `[pos, end)`); `expected` sizes the length prefix. */

@@ -177,3 +177,10 @@ export const RESPONSE_TYPE: Record<Signal, MessageType> = {
   logs: schema.get('ExportLogsServiceResponse'),
   metrics: schema.get('ExportMetricsServiceResponse'),
 };
+
+/** The record message of each signal (index level 2). */
+export const RECORD_TYPE: Record<Signal, MessageType> = {
+  traces: schema.get('Span'),
+  logs: schema.get('LogRecord'),
+  metrics: schema.get('Metric'),
+};

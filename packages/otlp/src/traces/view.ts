@@ -67,6 +67,16 @@ export class SpanCursor extends IndexedCursor {
   get spanId(): Uint8Array { return this.bytes(2); }
   get parentSpanId(): Uint8Array { return this.bytes(4); }
   get traceState(): string { return this.str(3); }
+  /** Byte `k` of the trace id, without making a view of it (samplers read its last 7 bytes per span); -1 past its end. */
+  traceIdByte(k: number): number {
+    const at = this.fields.at[1]!;
+    return at < 0 || at + k >= this.fields.to[1]! ? -1 : this.buf[at + k]!;
+  }
+  /** Length of the trace id in bytes (16 when valid, 0 when absent). */
+  get traceIdLength(): number {
+    const at = this.fields.at[1]!;
+    return at < 0 ? 0 : this.fields.to[1]! - at;
+  }
   get flags(): number { return this.fixed32(16); }
   get name(): string { return this.str(5); }
   get kind(): SpanKind { return this.uint(6); }

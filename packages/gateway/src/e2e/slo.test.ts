@@ -201,3 +201,60 @@ destinations:
     assert.equal(hook.bodies.length, 3);
   });
 });
+
+describe('SLO exactness under sampling', () => {
+  it('a destination sampling 1 in 50: the backend gets a few spans, the SLI is the exact SLI of everything the SDK sent', async () => {
+    const sink = await OtlpHttpSink.start();
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-slo-sampled-'));
+    writeFileSync(join(dir, 'slos.yaml'), `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-errors
+  annotations: { cairn/alerts: none }
+spec:
+  service: checkout
+  indicator:
+    metadata: { name: checkout-ok }
+    spec:
+      spans: { where: 'span.kind == 2', good: 'span.status.code != 2' }
+  timeWindow: [{ duration: 28d, isRolling: true }]
+  objectives: [{ target: 0.99 }]
+`);
+    const yaml = `
+receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
+admin: { endpoint: 127.0.0.1:0 }
+auth: { anonymous: true }
+storage: { directory: ${JSON.stringify(join(dir, 'data'))} }
+slos: ./slos.yaml
+destinations:
+  backend:
+    exporter: { otlphttp: { endpoint: ${JSON.stringify(sink.url)}, compression: none, timeout: 2s } }
+    retry: { initial_interval: 20ms, max_interval: 200ms }
+strategy:
+  destinations:
+    backend:
+      sampling:
+        head: { sample_rate: 50 }
+`;
+    const gateway = await Gateway.start(parseConfig(yaml, join(dir, 'cairn.yaml')), { workers: 1, logger: pino({ level: 'silent' }), shutdownGraceMs: 2000 });
+    try {
+      const SENT = 2000;
+      const errors = (i: number) => i % 7 === 0; // 286 of 2000, each span its own trace
+      await sdkSend(`http://127.0.0.1:${gateway.ports.http}`, 'checkout', SENT, (i) => ({ error: errors(i) }));
+      const bad = Array.from({ length: SENT }, (_, i) => i).filter(errors).length;
+      await eventually(async () => {
+        const [s] = await apiSlos(gateway);
+        return s!.good + s!.bad === SENT;
+      }, 20_000, 'every span counted');
+      const [slo] = await apiSlos(gateway);
+      assert.deepEqual([slo!.good, slo!.bad], [SENT - bad, bad]);
+      assert.equal(slo!.sli, (SENT - bad) / SENT, 'the exact SLI of the unsampled input');
+      // What the backend received: about 1 in 50 of the traces, which could only estimate the SLI.
+      await eventually(() => sink.totals.spans > 0 && gateway.queue.depth('backend').batches === 0, 10_000, 'the backend queue delivered');
+      assert.ok(sink.totals.spans < SENT / 10, `the backend got ${sink.totals.spans} of ${SENT} spans`);
+    } finally {
+      await gateway.stop();
+      await sink.close();
+    }
+  });
+});

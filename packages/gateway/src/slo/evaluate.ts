@@ -156,7 +156,7 @@ export function sloStatus(s: Snapshot): SloStatus {
   let sli: number | null = judged > 0 ? sums.good / judged : null;
   let budgetRemaining: number | null = judged > 0 ? 1 - sums.bad / (judged * s.budget) : null;
   if (def.budgeting === 'Timeslices' && def.timeslice) {
-    sli = sums.judgedSlices > 0 ? 1 - sums.badSlices / sums.judgedSlices : null;
+    sli = sums.judgedSlices > 0 ? (sums.judgedSlices - sums.badSlices) / sums.judgedSlices : null;
     // A time budget is known up front: (1 - objective) of the window's slices.
     budgetRemaining = sums.judgedSlices > 0 ? 1 - sums.badSlices / (s.budget * (w.minutes / def.timeslice.minutes)) : null;
   }

@@ -26,8 +26,11 @@ const STATUS_FIELDS: Record<string, string> = {
   message: 's.cursor.statusMessage',
 };
 
-/** The generated function of a boolean expression, or undefined when it uses anything else. */
-export function compileFast(expression: string, spans: FastSpans): ((s: FastSpans) => Tri) | undefined {
+/**
+ * Statements computing a boolean expression over `s` (a FastSpans) into the temp `result` (a
+ * Tri), reading M (MISSING) and O (ODD); undefined when the expression uses anything else.
+ */
+export function generateBool(expression: string, spans: FastSpans): { lines: string[]; result: string } | undefined {
   let ast: Ast;
   try {
     ast = (parser.parse(expression) as unknown as { ast: Ast }).ast;
@@ -36,8 +39,14 @@ export function compileFast(expression: string, spans: FastSpans): ((s: FastSpan
   }
   const g = new Generator(spans);
   const result = g.bool(ast);
-  if (result === undefined) return undefined;
-  const body = `${g.lines.join('\n')}\nreturn ${result};`;
+  return result === undefined ? undefined : { lines: g.lines, result };
+}
+
+/** The generated function of a boolean expression, or undefined when it uses anything else. */
+export function compileFast(expression: string, spans: FastSpans): ((s: FastSpans) => Tri) | undefined {
+  const code = generateBool(expression, spans);
+  if (code === undefined) return undefined;
+  const body = `${code.lines.join('\n')}\nreturn ${code.result};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is built from slots, numbers and JSON-quoted literals only
   const make = new Function('M', 'O', `return function fast(s) {\n${body}\n};`) as (m: symbol, o: symbol) => (s: FastSpans) => Tri;
   return make(MISSING, ODD);

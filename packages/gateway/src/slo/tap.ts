@@ -9,7 +9,8 @@ import { compileIndicator, readLabels } from './compile.js';
 import type { SloDefinition } from './definition.js';
 import type { SloCounts, SloDelta } from './delta.js';
 import { MINUTE_MS } from './evaluate.js';
-import { ABSENT, compileFast, FALLBACK, FALSE, FastSpans, TRUE, type Tri } from './fast.js';
+import { ABSENT, FALLBACK, FALSE, FastSpans, TRUE, type Tri } from './fast.js';
+import { buildKernel, type Kernel, type KernelHost } from './kernel.js';
 
 /** `arrival`: the minute the gateway received the batch; `event`: each span's end time (replay). */
 export type SloClock = 'arrival' | 'event';
@@ -18,14 +19,10 @@ interface TapSlo {
   name: string;
   where: SpanExpression;
   good: SpanExpression;
-  /** The same as closures over the cursor, when the expression has a shape slo/fast.ts knows. */
-  fastWhere: ((s: FastSpans) => Tri) | undefined;
-  fastGood: ((s: FastSpans) => Tri) | undefined;
   /** Slots of the `good` keys in FastSpans (-1: a scope key, checked on the CEL context). */
   goodSlots: number[];
   /** Keys `good` reads, checked on each matching span for insufficient instrumentation. */
   goodKeys: { place: 'resource' | 'scope' | 'span'; key: string; label: string }[];
-  disabled: boolean;
   /** This batch's counts by minute (one minute on the arrival clock), and the row used last. */
   counts: Map<number, SloCounts>;
   last: SloCounts | undefined;
@@ -34,8 +31,13 @@ interface TapSlo {
 // Read so that SpanContexts decodes it: the upstream weight needs it on every matching span.
 const SAMPLE_RATE = compileSpanExpression('has(span.attributes.SampleRate)', 'slo.weight');
 
-export class SloTap {
+export class SloTap implements KernelHost {
   private readonly slos: TapSlo[] = [];
+  /** Per SLO: 1 once its expression failed at run time (the kernel skips it). */
+  private readonly disabled: Uint8Array;
+  private readonly kernel: Kernel;
+  /** Minute of this batch on the arrival clock. */
+  private arrival = 0;
   private readonly contexts: SpanContexts | undefined;
   private readonly fast = new FastSpans();
   private readonly sampleRateSlot: number;
@@ -51,14 +53,13 @@ export class SloTap {
         const { where, good } = compileIndicator(def);
         const goodKeys = readLabels(good);
         const goodSlots = goodKeys.map((k) => (k.place === 'span' ? this.fast.spanSlot(k.key) : k.place === 'resource' ? -2 - this.fast.resourceSlot(k.key) : -1));
-        this.slos.push({
-          name: def.name, where, good, goodKeys, goodSlots, disabled: false, counts: new Map(), last: undefined,
-          fastWhere: compileFast(def.indicator.where, this.fast), fastGood: compileFast(def.indicator.good, this.fast),
-        });
+        this.slos.push({ name: def.name, where, good, goodKeys, goodSlots, counts: new Map(), last: undefined });
       } catch {
         continue;
       }
     }
+    this.disabled = new Uint8Array(this.slos.length);
+    this.kernel = buildKernel(this.slos.map((slo) => ({ where: slo.where.expression, good: slo.good.expression })), this.fast);
     this.sampleRateSlot = this.fast.spanSlot('SampleRate');
     if (this.slos.length > 0) this.contexts = new SpanContexts([SAMPLE_RATE, ...this.slos.flatMap((s) => [s.where, s.good])]);
   }
@@ -72,27 +73,38 @@ export class SloTap {
     return this.ctx!;
   }
 
-  /** `where` or `good` on span `i` by CEL, when the fast path cannot decide. Throws CelRuntimeError. */
-  private judge(expression: SpanExpression, i: number): Tri {
-    const r = expression.evaluate(this.context(i));
-    return r === true ? TRUE : r === false ? FALSE : ABSENT;
-  }
-
-  /** CEL's verdict; a run-time error disables the SLO (reported once) and gives FALLBACK. */
-  private judgeOrDisable(slo: TapSlo, expression: SpanExpression, i: number): Tri {
+  /** CEL's verdict (the kernel asks when the fast path cannot decide); a run-time error disables the SLO, reported once. */
+  slow(k: number, which: 0 | 1, i: number): Tri {
+    const slo = this.slos[k]!;
     try {
-      return this.judge(expression, i);
+      const r = (which === 0 ? slo.where : slo.good).evaluate(this.context(i));
+      return r === true ? TRUE : r === false ? FALSE : ABSENT;
     } catch (error) {
       if (!(error instanceof CelRuntimeError)) throw error;
-      slo.disabled = true;
+      this.disabled[k] = 1;
       this.errors.push({ slo: slo.name, message: `${error.code}: ${error.message}` });
       return FALLBACK;
     }
   }
 
-  private weight(i: number): number {
+  weight(i: number): number {
     const sr = this.fast.spanNumber(this.sampleRateSlot);
     return upstreamWeight(sr === 'odd' ? this.context(i).span.attributes.get('SampleRate') : sr, this.fast.cursor!.traceState);
+  }
+
+  count(k: number, tri: number, weight: number, i: number): void {
+    const slo = this.slos[k]!;
+    const minute = this.clock === 'arrival' ? this.arrival : Math.floor(this.fast.cursor!.endTimeUnixMs / MINUTE_MS);
+    let row = slo.last;
+    if (row === undefined || row.minute !== minute) {
+      row = slo.counts.get(minute);
+      if (!row) slo.counts.set(minute, (row = { slo: slo.name, minute, good: 0, bad: 0, unjudgeable: 0, missing: {} }));
+      slo.last = row;
+    }
+    if (tri === TRUE) row.good += weight;
+    else if (tri === FALSE) row.bad += weight;
+    else row.unjudgeable += weight;
+    if (slo.goodKeys.length > 0) this.countMissing(slo, i, row, weight);
   }
 
   get size(): number {
@@ -106,35 +118,8 @@ export class SloTap {
     contexts.reset(view);
     this.fast.reset(view);
     this.ctxAt = -1;
-    const arrival = Math.floor(now / MINUTE_MS);
-    const n = view.spanCount;
-    const fast = this.fast;
-    const cursor = fast.cursor!;
-    for (let i = 0; i < n; i++) {
-      fast.at(i);
-      let weight = 0;
-      for (const slo of this.slos) {
-        if (slo.disabled) continue;
-        let matched = slo.fastWhere ? slo.fastWhere(fast) : FALLBACK;
-        if (matched === FALLBACK) matched = this.judgeOrDisable(slo, slo.where, i);
-        if (matched !== TRUE) continue;
-        let good = slo.fastGood ? slo.fastGood(fast) : FALLBACK;
-        if (good === FALLBACK) good = this.judgeOrDisable(slo, slo.good, i);
-        if (good === FALLBACK) continue;
-        if (weight === 0) weight = this.weight(i);
-        const minute = this.clock === 'arrival' ? arrival : Math.floor(cursor.endTimeUnixMs / MINUTE_MS);
-        let row = slo.last;
-        if (row === undefined || row.minute !== minute) {
-          row = slo.counts.get(minute);
-          if (!row) slo.counts.set(minute, (row = { slo: slo.name, minute, good: 0, bad: 0, unjudgeable: 0, missing: {} }));
-          slo.last = row;
-        }
-        if (good === TRUE) row.good += weight;
-        else if (good === FALSE) row.bad += weight;
-        else row.unjudgeable += weight;
-        if (slo.goodKeys.length > 0) this.countMissing(slo, i, row, weight);
-      }
-    }
+    this.arrival = Math.floor(now / MINUTE_MS);
+    this.kernel(this.fast, this, this.disabled, view.spanCount);
     return this.take();
   }
 

@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { buildTraces, decodeTraces, type AttributeValue, type SpanInput } from '@cairn/otlp';
 import { CelExpressionError, CelRuntimeError, compileSpanExpression, SpanContexts } from '../cel/index.js';
 import { ABSENT, compileFast, FALLBACK, FALSE, FastSpans, TRUE } from './fast.js';
+import { parseSloTexts } from './openslo.js';
+import { SloTap } from './tap.js';
 
 const KEYS = ['http.route', 'code', 'flag', 'ratio'];
 const attrValue: fc.Arbitrary<AttributeValue> = fc.oneof(
@@ -72,6 +74,49 @@ describe('SLO fast path', () => {
       }
     }), { numRuns: process.env.CI ? 300 : 2000 });
     assert.ok(decided > 100, `the fast path decided only ${decided} cases`);
+  });
+
+  it('property: the tap (one generated kernel for all SLOs) counts what CEL alone would count, SLO by SLO', () => {
+    const slos = fc.array(fc.tuple(expression, expression), { minLength: 1, maxLength: 4 });
+    fc.assert(fc.property(fc.array(spanArb, { minLength: 1, maxLength: 6 }), slos, (spans, pairs) => {
+      const typed = pairs.filter(([w, g]) => [w, g].every((e) => {
+        try {
+          compileSpanExpression(e, 'e');
+          return true;
+        } catch {
+          return false;
+        }
+      }));
+      if (typed.length === 0) return;
+      const text = typed.map(([where, good], k) => `apiVersion: openslo/v1\nkind: SLO\nmetadata: { name: s${k} }\nspec:\n  indicator: { metadata: { name: i${k} }, spec: { spans: { where: ${JSON.stringify(where)}, good: ${JSON.stringify(good)} } } }\n  timeWindow: [{ duration: 7d, isRolling: true }]\n  objectives: [{ target: 0.99 }]\n`).join('---\n');
+      const set = parseSloTexts([{ file: 'k.yaml', text }]);
+      const view = decodeTraces(buildTraces([{ resource: { attributes: { 'service.name': 'checkout' } }, scopeSpans: [{ scope: { name: 's' }, spans }] }]));
+      const delta = new SloTap(set.slos).run(view, 0);
+      // CEL alone, span by span: the same SLOs, a run-time error disabling the SLO from that span on.
+      const expected = new Map<string, [number, number, number]>();
+      const errors: string[] = [];
+      typed.forEach(([where, good], k) => {
+        const w = compileSpanExpression(where, 'w');
+        const g = compileSpanExpression(good, 'g');
+        const contexts = new SpanContexts([w, g]);
+        contexts.reset(view);
+        const row: [number, number, number] = [0, 0, 0];
+        for (let i = 0; i < view.spanCount; i++) {
+          try {
+            if (w.evaluate(contexts.at(i)) !== true) continue;
+            const r = g.evaluate(contexts.at(i));
+            row[r === true ? 0 : r === false ? 1 : 2]++;
+          } catch {
+            errors.push(`s${k}`);
+            break;
+          }
+        }
+        if (row[0] + row[1] + row[2] > 0) expected.set(`s${k}`, row);
+      });
+      const actual = new Map((delta?.counts ?? []).map((c) => [c.slo, [c.good, c.bad, c.unjudgeable] as [number, number, number]]));
+      assert.deepEqual(actual, expected, text);
+      assert.deepEqual((delta?.errors ?? []).map((e) => e.slo).sort(), errors.sort());
+    }), { numRuns: process.env.CI ? 200 : 1000 });
   });
 
   it('shapes it does not know are left to CEL', () => {

@@ -17,6 +17,26 @@ export interface KernelHost {
 
 export type Kernel = (s: FastSpans, host: KernelHost, disabled: Uint8Array, n: number) => void;
 
+/**
+ * The same without generated code, every expression in CEL: for a Node run with
+ * --disallow-code-generation-from-strings, where `new Function` throws.
+ */
+export function celKernel(count: number): Kernel {
+  return (s, T, D, n) => {
+    for (let i = 0; i < n; i++) {
+      s.at(i);
+      let wt = 0;
+      for (let k = 0; k < count; k++) {
+        if (D[k] !== 0 || T.slow(k, 0, i) !== 1) continue;
+        const g = T.slow(k, 1, i);
+        if (g === FALLBACK) continue;
+        if (wt === 0) wt = T.weight(i);
+        T.count(k, g, wt, i);
+      }
+    }
+  };
+}
+
 /** The batch function for SLOs with these expressions (compiled with the same FastSpans). */
 export function buildKernel(slos: readonly { where: string; good: string }[], spans: FastSpans): Kernel {
   const lines: string[] = ['for (let i = 0; i < n; i++) {', 's.at(i);', 'let wt = 0;'];

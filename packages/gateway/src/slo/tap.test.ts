@@ -123,3 +123,21 @@ describe('SLI tap', () => {
     assert.match(problems[1]!.message, /an alias of http\.route/);
   });
 });
+
+describe('SLI tap without generated code', () => {
+  it('a Node that refuses code generation from strings counts the same, every expression in CEL', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+      import { parseSloTexts } from './openslo.js';
+      import { SloTap } from './tap.js';
+      import { buildTraces, decodeTraces } from '@cairn/otlp';
+      const set = parseSloTexts([{ file: 's.yaml', text: ${JSON.stringify(sloText('errors', 'span.kind == 2', 'span.status.code != 2'))} }]);
+      const view = decodeTraces(buildTraces([{ resource: { attributes: { 'service.name': 'c' } }, scopeSpans: [{ scope: { name: 't' }, spans: [
+        { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '0000000000000001', name: 'a', kind: 2, startTimeUnixNano: 1n, endTimeUnixNano: 2n, status: { code: 2 } },
+        { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '0000000000000002', name: 'b', kind: 2, startTimeUnixNano: 1n, endTimeUnixNano: 2n } ] }] }]));
+      const c = new SloTap(set.slos).run(view, 0).counts[0];
+      process.stdout.write(JSON.stringify([c.good, c.bad]));`;
+    const result = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { cwd: new URL('.', import.meta.url).pathname, encoding: 'utf8' });
+    assert.equal(result.stdout, '[1,1]', result.stderr);
+  });
+});

@@ -10,7 +10,7 @@ import type { SloDefinition } from './definition.js';
 import type { SloCounts, SloDelta } from './delta.js';
 import { MINUTE_MS } from './evaluate.js';
 import { ABSENT, FALLBACK, FALSE, FastSpans, TRUE, type Tri } from './fast.js';
-import { buildKernel, type Kernel, type KernelHost } from './kernel.js';
+import { buildKernel, celKernel, type Kernel, type KernelHost } from './kernel.js';
 
 /** `arrival`: the minute the gateway received the batch; `event`: each span's end time (replay). */
 export type SloClock = 'arrival' | 'event';
@@ -59,7 +59,11 @@ export class SloTap implements KernelHost {
       }
     }
     this.disabled = new Uint8Array(this.slos.length);
-    this.kernel = buildKernel(this.slos.map((slo) => ({ where: slo.where.expression, good: slo.good.expression })), this.fast);
+    try {
+      this.kernel = buildKernel(this.slos.map((slo) => ({ where: slo.where.expression, good: slo.good.expression })), this.fast);
+    } catch {
+      this.kernel = celKernel(this.slos.length);
+    }
     this.sampleRateSlot = this.fast.spanSlot('SampleRate');
     if (this.slos.length > 0) this.contexts = new SpanContexts([SAMPLE_RATE, ...this.slos.flatMap((s) => [s.where, s.good])]);
   }

@@ -22,6 +22,7 @@ import { GatewayMetrics } from './telemetry/metrics.js';
 import { startConsole, type Console, type ConsoleOptions } from './console/index.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
+import { startSlos, type SloService } from './slo/service.js';
 import { SamplingTotals } from './stages/sample/totals.js';
 import { registerSamplingRoutes } from './stages/sample/routes.js';
 
@@ -67,6 +68,8 @@ export class Gateway {
   tail: TailSamplingHandle | undefined;
   private pool: ProcessorPool | undefined;
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /** The SLOs (`slos:`), when configured. */
+  slos: SloService | undefined;
   /** Reloads run one at a time, in the order the signals came. */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -127,6 +130,7 @@ export class Gateway {
       notify: (d) => this.dispatchers.get(d)?.notify(), registry: this.metrics.registry, logger: this.logger,
     }));
     this.stopFns.push(() => tail.stop());
+    this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest, tail.runner);
     this.stopFns.push(() => ingest.stop(grace));
 

@@ -10,6 +10,7 @@ import { compileCondition, RouteConditionError } from '../router/router.js';
 import { isLoopback, relativeTo, requireFile } from './checks.js';
 import { locator, toJsOrProblem, type Locate } from './locate.js';
 import { strategyInConfig, unenteredWarning } from '../strategy/document.js';
+import { slosOf } from '../slo/config.js';
 import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
 import type { ConfigProblem, DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
@@ -352,6 +353,7 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
     requireFile(config.conventions, ['conventions'], n.problems, 'directory');
   }
   if (raw.strategy !== undefined && raw.strategy !== null) strategyOf(n, raw.strategy, config);
+  if (raw.slos !== undefined) config.slos = slosOf(raw.slos, n.base, n.problems, n.warnings);
   return config;
 }
 
@@ -380,6 +382,7 @@ interface RawConfig {
   log?: { level?: string };
   conventions?: string;
   strategy?: string | Record<string, unknown> | null;
+  slos?: string | string[];
 }
 interface RawDestination {
   exporter: Record<string, unknown>;

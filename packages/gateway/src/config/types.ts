@@ -1,5 +1,6 @@
 import type { Signal } from '@cairn/otlp';
 import type { StrategyDocument } from '../strategy/document.js';
+import type { SloSet } from '../slo/definition.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -96,6 +97,8 @@ export interface GatewayConfig {
   conventions?: string;
   /** The data strategy, validated (`strategy:` as a path or inline); keys are loaded at startup. */
   strategy?: StrategyDocument;
+  /** `slos:` loaded: the SLOs that run, broken ones and unsupported documents (slo/). */
+  slos?: SloSet;
   /** Settings that are valid but do not do what one may expect; shown by validate and up. */
   warnings?: ConfigProblem[];
 }

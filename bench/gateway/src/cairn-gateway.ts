@@ -1,10 +1,10 @@
-// Cairn's gateway as the benchmark runs it: `node cairn-gateway.js BACKEND_URL STORAGE WORKERS [strategy]`
+// Cairn's gateway as the benchmark runs it: `node cairn-gateway.js BACKEND_URL STORAGE WORKERS [strategy|slo]`
 // prints {"http": port}. Traces go to one otlphttp destination with a durable SQLite queue.
 // `strategy` applies the default data strategy (normalize, `unknown: scan`, `pii: hash`) through
 // the config, as `cairn up` would: every processing thread compiles it.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { Gateway } from '@cairn/gateway';
+import { Gateway, loadSloFiles } from '@cairn/gateway';
 import { fileURLToPath } from 'node:url';
 import { cairnConfig, defaultStrategyYaml } from './cairn-config.js';
 
@@ -12,6 +12,8 @@ const [backend, storage, workers, mode] = process.argv.slice(2);
 process.env.CAIRN_BENCH_HMAC_KEY ??= 'bench-hmac-key-0123456789abcdef';
 const conventions = fileURLToPath(new URL('../../../examples/conventions', import.meta.url));
 const config = cairnConfig(backend!, storage!, mode === 'strategy' ? defaultStrategyYaml(conventions) : '');
+// `slo`: the SLO file BENCH_SLOS names (bench/gateway/src/slo.ts writes 20 SLOs there).
+if (mode === 'slo') config.slos = loadSloFiles([process.env.BENCH_SLOS!]);
 const gateway = await Gateway.start(config, { workers: Number(workers), logger: pino({ level: 'error' }) });
 process.stdout.write(`${JSON.stringify({ http: gateway.ports.http })}\n`);
 // BENCH_LOOP_DELAY=1: the main thread's event-loop delay, printed to stderr at SIGTERM, to tell

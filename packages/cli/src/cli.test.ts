@@ -348,6 +348,20 @@ describe('cairn up', () => {
     const { child, state } = await startUp('--demo');
     try {
       await until(() => /spans? from shop/.test(state.out) && /spans? from payment/.test(state.out), 30_000);
+      // The console's URL is printed, and the demo's telemetry is on its pages' API at once.
+      const consoleUrl = /console +(http:\/\/127\.0\.0\.1:\d+\/ui)/.exec(state.out)?.[1];
+      assert.ok(consoleUrl, state.out);
+      assert.match(await (await fetch(consoleUrl)).text(), /<script src="\/ui\/app.js">/);
+      const base = consoleUrl.slice(0, -'/ui'.length);
+      type Overview = { receivers: { accepted_items: number }[]; destinations: { exported_items: number }[] };
+      let overview: Overview | undefined;
+      await until(() => {
+        void fetch(`${base}/api/overview`).then(async (r) => (overview = (await r.json()) as Overview), () => undefined);
+        return !!overview && overview.receivers.some((r) => r.accepted_items > 0) && overview.destinations.every((d) => d.exported_items > 0);
+      }, 30_000);
+      assert.ok(overview?.destinations.every((d) => d.exported_items > 0), JSON.stringify(overview));
+      const ledger = (await (await fetch(`${base}/api/strategy/ledger`)).json()) as { actions: { destination: string; action: string }[] };
+      assert.ok(ledger.actions.some((a) => a.destination === 'console' && a.action === 'hash'), JSON.stringify(ledger));
       const code = await sigterm(child);
       assert.match(state.out, /demo +shop http:\/\/127\.0\.0\.1:\d+ → payment http:\/\/127\.0\.0\.1:\d+/);
       assert.match(state.out, /traces: 1 resource, \d+ spans? from shop/);

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<n
   validate: { run: async (args, io) => (await import('./commands/validate.js')).validate(args, io), summary: 'check a gateway config without starting anything' },
   'live-check': { run: async (args, io) => (await import('./commands/live-check.js')).liveCheck(args, io), summary: 'check real telemetry (OTLP files or a listener) against the registry' },
   strategy: { run: async (args, io) => (await import('./commands/strategy.js')).strategy(args, io), summary: 'explain the data strategy as a table, or test it on recorded OTLP' },
+  slo: { run: async (args, io) => (await import('./commands/slo.js')).slo(args, io), summary: 'SLO status from a running gateway, or a backtest of the SLOs on recorded OTLP' },
   deadletters: { run: async (args, io) => (await import('./commands/deadletters.js')).deadletters(args, io), summary: 'list, show, replay or purge what the backends refused' },
 };
 

@@ -8,6 +8,7 @@ import { createExporter, type ExporterDeps } from './exporters/index.js';
 import type { Exporter } from './exporters/types.js';
 import { listening } from './listen.js';
 import { Ingest } from './pipeline/ingest.js';
+import { startTailSampling, type TailSamplingHandle } from './stages/tail/index.js';
 import { MemoryQueueStore, RoutedQueueStore } from './queue/memory.js';
 import { SqliteQueueStore } from './queue/sqlite.js';
 import type { QueueStore } from './queue/types.js';
@@ -18,8 +19,10 @@ import { useStrategy } from './strategy/use.js';
 import { loadStrategyContent, StrategyContentError, type StrategyContent } from './strategy/content.js';
 import { AdminRoutes, builtinRoutes, startAdminServer } from './telemetry/admin.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
+import { startConsole, type Console, type ConsoleOptions } from './console/index.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
+import { startSlos, type SloService } from './slo/service.js';
 import { SamplingTotals } from './stages/sample/totals.js';
 import { registerSamplingRoutes } from './stages/sample/routes.js';
 
@@ -32,6 +35,8 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** A compiled data strategy for inline processing (`workers: 0`), in place of the config's; for tests. */
   strategy?: CompiledStrategy;
+  /** The console's options (tests: which peers count as loopback). */
+  console?: ConsoleOptions;
 }
 
 export interface GatewayPorts {
@@ -53,12 +58,18 @@ export class Gateway {
   readonly adminRoutes = new AdminRoutes();
   /** The registry (`conventions:`) in force and its warning count, as loaded at start or the last reload. */
   conventions: Pick<StrategyContent, 'registry' | 'registryWarnings'> = {};
+  /** The web console and its API on the admin listener (console/), when the listener is on. */
+  console: Console | undefined;
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
   private store: QueueStore | undefined;
+  /** Tail sampling (stages/tail): its counts feed /metrics and /api/sampling. */
+  tail: TailSamplingHandle | undefined;
   private pool: ProcessorPool | undefined;
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /** The SLOs (`slos:`), when configured. */
+  slos: SloService | undefined;
   /** Reloads run one at a time, in the order the signals came. */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -114,7 +125,13 @@ export class Gateway {
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.pool.onResult.push((result) => this.sampling.add(result.sampling));
     this.stopFns.push(() => this.pool?.close());
-    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
+    const tail = (this.tail = startTailSampling({
+      db: durable.database, content, destinations: config.destinations.map((d) => d.name), enqueue: (entries) => void this.store!.enqueue(entries),
+      notify: (d) => this.dispatchers.get(d)?.notify(), registry: this.metrics.registry, logger: this.logger,
+    }));
+    this.stopFns.push(() => tail.stop());
+    this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
+    const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest, tail.runner);
     this.stopFns.push(() => ingest.stop(grace));
 
     const auth = new TokenAuthenticator(config.auth);
@@ -138,8 +155,10 @@ export class Gateway {
         live: () => this.state !== 'stopped',
         ready: () => (this.state === 'running' ? { ready: true } : { ready: false, reason: this.state }),
       };
+      const console = (this.console = startConsole(this, () => this.store, this.logger, this.options.console));
+      this.stopFns.push(() => console.stop());
       const routes = builtinRoutes(this.metrics, health, this.adminRoutes);
-      const admin = await listening(() => startAdminServer(config.admin!.host, config.admin!.port, this.metrics, health, routes), 'admin.endpoint', config.admin);
+      const admin = await listening(() => startAdminServer(config.admin!.host, config.admin!.port, this.metrics, health, routes, console.authorize), 'admin.endpoint', config.admin);
       this.ports.admin = admin.port;
       this.stopFns.push(() => new Promise<void>((resolve) => admin.server.close(() => resolve())));
     }
@@ -191,6 +210,7 @@ export class Gateway {
       return false;
     }
     this.conventions = conventionsOf(content);
+    this.tail?.reload(content);
     this.logger.info({ strategy: content.strategy?.source, destinations: Object.keys(content.strategy?.destinations ?? {}), registry: content.registry?.manifest.name }, 'strategy reloaded');
     return true;
   }

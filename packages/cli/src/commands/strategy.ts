@@ -32,7 +32,8 @@ export async function strategy(args: string[], io: Streams): Promise<number> {
   throw new UsageError(`unknown subcommand \`${sub}\`\n\n${USAGE}`);
 }
 
-function load(path: string, io: Streams): GatewayConfig | undefined {
+/** The config, or undefined after printing why it is not usable. */
+export function load(path: string, io: Streams): GatewayConfig | undefined {
   try {
     return loadConfigFile(path);
   } catch (error) {

@@ -101,6 +101,7 @@ export async function up(args: string[], io: Streams): Promise<number> {
     `cairn gateway running (${config.source})\n` +
       (http !== undefined ? `  OTLP/HTTP  http${config.receivers.http?.tls ? 's' : ''}://${config.receivers.http!.host}:${http}\n` : '') +
       (grpc !== undefined ? `  OTLP/gRPC  ${config.receivers.grpc!.host}:${grpc}\n` : '') +
+      (admin !== undefined ? `  console    ${consoleUrl(config.admin!.host, admin)}\n` : '') +
       (admin !== undefined ? `  admin      http://${config.admin!.host}:${admin}/metrics  /healthz  /readyz  /api/strategy/ledger\n` : '') +
       `  queue      ${config.storage.directory}\n`,
   );
@@ -134,4 +135,10 @@ export async function up(args: string[], io: Streams): Promise<number> {
     process.on('SIGTERM', onTerm);
   });
   return EXIT.ok;
+}
+
+/** The console's address to open in a browser: a wildcard listen address is reached on loopback. */
+function consoleUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${reachable}:${port}/ui`;
 }

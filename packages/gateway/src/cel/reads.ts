@@ -104,7 +104,8 @@ class ReadsCollector {
     }
     const bare = this.mapPlace(node);
     if (bare !== undefined) this.wild.add(bare);
-    if (Array.isArray(args)) this.walk(args);
+    // Unary operators (`!_`, `-_`) hold their operand as a node, not a list.
+    if (Array.isArray(args) || isNode(args)) this.walk(args);
   }
 
   result(): Reads {

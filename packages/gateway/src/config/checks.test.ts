@@ -44,9 +44,16 @@ describe('listeners on and off', () => {
   });
 
   it('the admin server defaults to 127.0.0.1:8888, like the Collector\'s own telemetry; null or enabled: false turns it off', () => {
-    assert.deepEqual(parseConfig(MINIMAL, 'c.yaml', {}).admin, { host: '127.0.0.1', port: 8888 });
+    assert.deepEqual(parseConfig(MINIMAL, 'c.yaml', {}).admin, { host: '127.0.0.1', port: 8888, tokenDigests: [] });
     assert.equal(parseConfig(`${MINIMAL}admin: null\n`, 'c.yaml', {}).admin, undefined);
     assert.equal(parseConfig(`${MINIMAL}admin: { enabled: false, endpoint: 127.0.0.1:9 }\n`, 'c.yaml', {}).admin, undefined);
+    const open = parseConfig(`${MINIMAL}admin: { endpoint: 0.0.0.0:8888 }\n`, 'c.yaml', {});
+    assert.match(open.warnings!.map((w) => w.message).join('\n'), /listens on 0\.0\.0\.0, where the console, its API and \/metrics need a token, but admin\.token_sha256 lists none/);
+    const digest = 'a'.repeat(64);
+    const locked = parseConfig(`${MINIMAL}admin: { endpoint: 0.0.0.0:8888, token_sha256: [${digest}] }\n`, 'c.yaml', {});
+    assert.deepEqual(locked.admin!.tokenDigests, [Buffer.from(digest, 'hex')]);
+    assert.equal(locked.warnings!.filter((w) => w.path.toString().startsWith('admin')).length, 0);
+    assert.throws(() => parseConfig(`${MINIMAL}admin: { token_sha256: [not-hex] }\n`, 'c.yaml', {}), /token_sha256/);
   });
 });
 

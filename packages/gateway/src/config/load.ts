@@ -10,6 +10,7 @@ import { compileCondition, RouteConditionError } from '../router/router.js';
 import { isLoopback, relativeTo, requireFile } from './checks.js';
 import { locator, toJsOrProblem, type Locate } from './locate.js';
 import { strategyInConfig, unenteredWarning } from '../strategy/document.js';
+import { slosOf } from '../slo/config.js';
 import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
 import type { ConfigProblem, DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
@@ -341,13 +342,18 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
   // Like the Collector's own telemetry on :8888, the admin server is on unless turned off.
   if (listenerOn(raw.admin, true)) {
     const admin = n.guard(() => listener(n, raw.admin ?? undefined, DEFAULTS.admin, ['admin']), undefined);
-    if (admin) config.admin = { host: admin.host, port: admin.port };
+    if (admin) config.admin = { host: admin.host, port: admin.port, tokenDigests: (raw.admin?.token_sha256 ?? []).map((hex) => Buffer.from(hex.toLowerCase(), 'hex')) };
+    // Off loopback the console and /metrics answer only to a token (console/access.ts).
+    if (admin && !isLoopback(admin.host) && (raw.admin?.token_sha256 ?? []).length === 0) {
+      n.warnings.push({ path: ['admin'], atKey: true, message: `listens on ${admin.host}, where the console, its API and /metrics need a token, but admin.token_sha256 lists none: only team tokens (auth.tenants) can log in, and they see only their services` });
+    }
   }
   if (typeof raw.conventions === 'string') {
     config.conventions = n.file(raw.conventions);
     requireFile(config.conventions, ['conventions'], n.problems, 'directory');
   }
   if (raw.strategy !== undefined && raw.strategy !== null) strategyOf(n, raw.strategy, config);
+  if (raw.slos !== undefined) config.slos = slosOf(raw.slos, n.base, n.problems, n.warnings);
   return config;
 }
 
@@ -370,12 +376,13 @@ interface RawConfig {
   };
   destinations: Record<string, RawDestination>;
   storage?: { directory?: string; synchronous?: 'normal' | 'full'; dead_letters?: { max_size?: unknown; max_age?: unknown } };
-  admin?: RawListener | null;
+  admin?: (RawListener & { token_sha256?: string[] }) | null;
   limits?: { max_request_size?: unknown; max_decompressed_size?: unknown; max_gzip_ratio?: number; max_depth?: number; max_attributes?: number; max_in_flight_size?: unknown; max_items_per_request?: number };
   workers?: number | 'auto';
   log?: { level?: string };
   conventions?: string;
   strategy?: string | Record<string, unknown> | null;
+  slos?: string | string[];
 }
 interface RawDestination {
   exporter: Record<string, unknown>;

@@ -1,5 +1,6 @@
 import type { Signal } from '@cairn/otlp';
 import type { StrategyDocument } from '../strategy/document.js';
+import type { SloSet } from '../slo/definition.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -87,7 +88,8 @@ export interface GatewayConfig {
   auth: AuthConfig;
   destinations: DestinationConfig[];
   storage: { directory: string; synchronous: 'normal' | 'full'; deadLetters: DeadLetterConfig };
-  admin?: { host: string; port: number };
+  /** `tokenDigests`: SHA-256 of the admin tokens the console accepts off loopback (console/access.ts). */
+  admin?: { host: string; port: number; tokenDigests: Buffer[] };
   limits: LimitsConfig;
   workers: number;
   logLevel: string;
@@ -95,6 +97,8 @@ export interface GatewayConfig {
   conventions?: string;
   /** The data strategy, validated (`strategy:` as a path or inline); keys are loaded at startup. */
   strategy?: StrategyDocument;
+  /** `slos:` loaded: the SLOs that run, broken ones and unsupported documents (slo/). */
+  slos?: SloSet;
   /** Settings that are valid but do not do what one may expect; shown by validate and up. */
   warnings?: ConfigProblem[];
 }

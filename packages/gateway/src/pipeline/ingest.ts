@@ -4,8 +4,14 @@ import type { Dispatcher } from '../delivery/dispatcher.js';
 import { QueueFullError, type QueueStore } from '../queue/types.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { ProcessorPool } from '../workers/pool.js';
-import type { BodyFormat } from './process.js';
+import type { BodyFormat, DestinationOutput } from './process.js';
 import { countEntries, entriesOf, INDEX_BYTES_PER_ENTRY, tooManyItems } from './items.js';
+import type { TailSampling } from '../stages/tail/runner.js';
+import type { TailOutput } from '../stages/tail/sampler.js';
+
+function isTailOutput(o: DestinationOutput): o is TailOutput {
+  return o.tail !== undefined;
+}
 
 /** What a receiver tells its client. */
 export type IngestOutcome =
@@ -57,6 +63,8 @@ export class Ingest {
     private readonly logger: Logger,
     private readonly maxInFlightBytes: number,
     private readonly maxItems: number,
+    /** Tail sampling: buffers traces of tail-sampled destinations in the queue's transaction. */
+    private readonly tail?: TailSampling,
   ) {}
 
   /** Reserves room for a request body; an Admission is a refusal: answer without reading the body. */
@@ -147,9 +155,10 @@ export class Ingest {
       this.metrics.received.inc(labels, result.items);
       if (result.rejectedItems > 0) this.metrics.refused.inc({ ...labels, reason: 'malformed' }, result.rejectedItems);
       try {
-        if (result.outputs.length > 0) {
-          this.store.enqueue(result.outputs.map((o) => ({ destination: o.destination, tenant, signal, body: o.body, items: o.items })));
-        }
+        const tailed = this.tail ? result.outputs.filter(isTailOutput) : [];
+        const queued = result.outputs.filter((o) => !this.tail || !o.tail).map((o) => ({ destination: o.destination, tenant, signal, body: o.body, items: o.items }));
+        if (tailed.length > 0) this.tail!.commit(tenant, tailed, queued);
+        else if (queued.length > 0) this.store.enqueue(queued);
       } catch (error) {
         if (error instanceof QueueFullError) {
           this.metrics.refused.inc({ ...labels, reason: 'queue_full' }, result.items - result.rejectedItems);

@@ -10,8 +10,11 @@ import { refuseMalformedIds } from './ids.js';
 import { ContentStages } from '../stages/content.js';
 import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
+import type { SloDelta } from '../slo/delta.js';
+import { SloTap, type SloClock } from '../slo/tap.js';
 import { SamplingStage } from '../stages/sample/stage.js';
 import type { SamplingDelta } from '../stages/sample/counts.js';
+import { splitByTrace, type TraceSlices } from '../stages/tail/split.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -28,6 +31,8 @@ export interface DestinationOutput {
   /** Protobuf Export*ServiceRequest for this destination. */
   body: Uint8Array;
   items: number;
+  /** Tail-sampled destination: the body is split by trace, for the durable trace buffer (stages/tail). */
+  tail?: TraceSlices;
 }
 
 export type ProcessResult =
@@ -43,6 +48,8 @@ export type ProcessResult =
       unroutedItems: number;
       /** What the content stages did (only with a strategy, and only when they did something). */
       ledger?: LedgerDelta;
+      /** Per-SLO per-minute counts, taken before routing and sampling (slo/tap.ts). */
+      slo?: SloDelta;
       /** What sampling decided per destination (stages/sample), when a destination samples. */
       sampling?: SamplingDelta;
     }
@@ -59,6 +66,8 @@ export interface BatchProcessorOptions {
   strategy?: CompiledStrategy;
   /** false: always normalize the whole request before routing (two walks); for the test that compares both ways. */
   fuseContentWalks?: boolean;
+  /** The SLI tap's clock: `arrival` in the gateway, `event` in `cairn slo replay`. */
+  sloClock?: SloClock;
 }
 
 export class BatchProcessor {
@@ -69,9 +78,14 @@ export class BatchProcessor {
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
   private readonly fuse: boolean;
+  /** Destinations whose traces are buffered for tail sampling (the strategy's `sampling.tail`). */
+  private tail: ReadonlySet<string> = new Set();
+
+  private readonly sloTap: SloTap | undefined;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     this.fuse = options.fuseContentWalks ?? true;
+    if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos, options.sloClock);
     if (options.strategy) this.setStrategy(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
@@ -94,6 +108,11 @@ export class BatchProcessor {
     const sampling = strategy && [...strategy.destinations.values()].some((d) => d.sampling) ? new SamplingStage(strategy) : undefined;
     this.content = content;
     this.sampling = sampling;
+  }
+
+  /** Sets the tail-sampled destinations (with the strategy, between batches). */
+  setTail(destinations: ReadonlySet<string>): void {
+    this.tail = destinations;
   }
 
   get strategy(): CompiledStrategy | undefined {
@@ -143,8 +162,10 @@ export class BatchProcessor {
     // destination without a strategy entry still gets the request as sent (`sent`).
     const sent = view;
     const content = this.content;
-    let fused = content !== undefined && this.fuse && content.fusable(view);
+    // SLOs read canonical keys on the normalized request, before routing: with SLOs, normalize first.
+    let fused = content !== undefined && this.fuse && this.sloTap === undefined && content.fusable(view);
     if (content && !fused) view = this.normalized(content, request.signal, view);
+    const slo = request.signal === 'traces' ? this.sloTap?.run(view as TracesView, Date.now()) : undefined;
     const routes = this.router.route(view, request.signal);
     if (content) {
       let n = 0;
@@ -186,9 +207,18 @@ export class BatchProcessor {
       }
       outputs.push(output);
     }
+    if (this.tail.size > 0 && request.signal === 'traces') {
+      for (const output of outputs) {
+        if (!this.tail.has(output.destination)) continue;
+        const { body, ...tail } = splitByTrace(output.body === view.bytes ? (view as TracesView) : (this.decode('traces', output.body, output.body.length) as TracesView));
+        output.body = body;
+        output.tail = tail;
+      }
+    }
     const unroutedItems = routedAll ? 0 : perResource ? kept - [...routed].reduce((sum, r) => sum + perResource[r]!, 0) : kept;
     const result: ProcessResult = { ok: true, items, rejectedItems: refused.count, outputs, unroutedItems };
     if (refused.count > 0) result.rejectMessage = refused.message;
+    if (slo) result.slo = slo;
     if (content) {
       const ledger = content.takeLedger();
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;

@@ -146,6 +146,14 @@ export class SqliteQueueStore implements QueueStore {
     });
   }
 
+  /**
+   * The database, for the durable trace buffer (stages/tail), whose rows must commit in the same
+   * transaction as the queue's.
+   */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   enqueue(entries: readonly EnqueueEntry[]): number[] {
     checkLimits(entries, this.limits, (d) => this.depth(d));
     const ids = this.enqueueAll(entries);

@@ -15,6 +15,7 @@ import type { ConfigProblem } from '../config/types.js';
 import { compileCondition, RouteConditionError } from '../router/router.js';
 import type { Sensitivity, UnknownMode } from './types.js';
 import { samplingOf, type SamplingDocument } from '../stages/sample/config.js';
+import { checkTailSection, type TailConfig } from '../stages/tail/config.js';
 
 const Ajv = ajvModule.default;
 export const validateStrategySchema = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
@@ -44,6 +45,8 @@ export interface DestinationDocument extends RawPolicy {
   jurisdictions: (RawPolicy & { when: string })[];
   /** Volume (stages/sample): traces only. */
   sampling?: SamplingDocument;
+  /** `sampling.tail`, validated (stages/tail). */
+  tail?: TailConfig;
   /** Dotted path of the entry (`destinations.eu` or `strategy.destinations.eu` when inline) and where it is. */
   path: string;
   location?: string;
@@ -192,6 +195,12 @@ function destinationOf(entry: RawEntry, path: ConfigPath, options: ParseOptions,
   }
   const sampling = samplingOf(entry.sampling, path, (p) => dotted([...options.prefix, ...p]), raw);
   if (sampling) out.sampling = sampling;
+  const tailSection = entry.sampling && typeof entry.sampling === 'object' ? (entry.sampling as { tail?: unknown }).tail : undefined;
+  if (tailSection !== undefined) {
+    const tail = checkTailSection(tailSection, [...path, 'sampling', 'tail'], dotted);
+    raw.push(...tail.problems);
+    if (tail.config) out.tail = tail.config;
+  }
   return out;
 }
 

@@ -34,7 +34,7 @@ export interface AdminAnswer {
 }
 
 /** Serves one path of the admin API. It answers JSON, or writes `res` itself and returns undefined. */
-export type AdminHandler = (request: AdminRequest, res: ServerResponse) => AdminAnswer | Promise<AdminAnswer> | undefined | Promise<undefined>;
+export type AdminHandler = (request: AdminRequest, res: ServerResponse) => AdminAnswer | undefined | Promise<AdminAnswer | undefined>;
 
 /**
  * The admin API's routes by exact path and method. Features register their own routes

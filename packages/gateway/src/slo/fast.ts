@@ -1,0 +1,174 @@
+// A fast path for the indicator shapes SLOs are written in: comparisons (==, !=, <, <=, >, >=) of
+// span fields (kind, name, status.code, status.message, duration_ms, is_root, trace_state) and
+// resource / span attributes (`resource["k"]`, `span.attributes["k"]`) with literals, joined by
+// &&, || and !. Such an expression becomes one generated function over the span cursor
+// (fast-compile.ts), evaluated with CEL's tri-state semantics (a missing key is absent; false && x
+// is false, true || x true). This file holds what those functions read: FastSpans.
+//
+// Why: the shared CEL environment signals an absent key by throwing inside cel-js, and building
+// that error costs ~1 µs; an SLO whose `good` reads a key most spans lack spent a quarter of the
+// benchmark there (bench/gateway/src/slo.ts). Anything the fast path cannot decide with certainty
+// (a type mismatch CEL may reject, a list or map value, a string ordering) returns FALLBACK and
+// that span is evaluated by cel-js: the outcome is always CEL's (slo/fast.test.ts checks it).
+import { AttributeCursor, ValueType, type SpanCursor, type TracesView } from '@cairn/otlp';
+export { compileFast } from './fast-compile.js';
+
+export const FALSE = 0;
+export const TRUE = 1;
+export const ABSENT = 2;
+export const FALLBACK = 3;
+export type Tri = 0 | 1 | 2 | 3;
+
+/** A key the span does not carry. */
+export const MISSING = Symbol('missing');
+/** A value only CEL can judge (a list, a map, bytes, a repeated key, an int past 2^53). */
+export const ODD = Symbol('odd');
+export type Value = string | number | boolean | typeof MISSING | typeof ODD;
+
+/** The per-batch, per-span values the compiled closures read. One per tap, reset per batch. */
+export class FastSpans {
+  cursor: SpanCursor | undefined;
+  private view: TracesView | undefined;
+  private readonly spanSlots = new Map<string, number>();
+  private readonly resourceSlots = new Map<string, number>();
+  private readonly spanValues: Value[] = [];
+  private spanFilled = false;
+  private resourceValues: Value[][] = [];
+  private readonly scratch = new AttributeCursor();
+  /** The wanted span keys as UTF-8 (slot order), and whether any occurs in this batch at all. */
+  private spanKeys: Buffer[] = [];
+  private resourceKeys: Buffer[] = [];
+  private anySpanKey = false;
+
+  spanSlot(key: string): number {
+    let slot = this.spanSlots.get(key);
+    if (slot === undefined) this.spanSlots.set(key, (slot = this.spanSlots.size));
+    return slot;
+  }
+
+  resourceSlot(key: string): number {
+    let slot = this.resourceSlots.get(key);
+    if (slot === undefined) this.resourceSlots.set(key, (slot = this.resourceSlots.size));
+    return slot;
+  }
+
+  reset(view: TracesView): void {
+    this.view = view;
+    this.cursor = view.spans();
+    this.resourceValues = [];
+    this.spanFilled = false;
+    if (this.spanKeys.length !== this.spanSlots.size) this.spanKeys = [...this.spanSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+    if (this.resourceKeys.length !== this.resourceSlots.size) this.resourceKeys = [...this.resourceSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+    // A key's bytes occur verbatim in the protobuf of any span that carries it: when none of
+    // the wanted keys occurs in the batch, no span needs its attributes walked (SampleRate, the
+    // weight's key, is usually nowhere). One memmem per key and batch.
+    const bytes = Buffer.from(view.bytes.buffer, view.bytes.byteOffset, view.bytes.byteLength);
+    this.anySpanKey = this.spanKeys.some((k) => bytes.includes(k));
+  }
+
+  at(i: number): void {
+    this.cursor!.seek(i);
+    this.spanFilled = false;
+    this.name = undefined;
+    this.kind = -1;
+    this.statusCode = -1;
+  }
+
+  private name: string | undefined;
+  private kind = -1;
+  private statusCode = -1;
+
+  isRoot(): boolean {
+    return /^0*$/.test(this.cursor!.parentSpanIdHex);
+  }
+
+  /** span.kind and span.status.code, read once per span (the status is a nested message). */
+  spanKind(): number {
+    return this.kind < 0 ? (this.kind = this.cursor!.kind) : this.kind;
+  }
+
+  spanStatusCode(): number {
+    return this.statusCode < 0 ? (this.statusCode = this.cursor!.statusCode) : this.statusCode;
+  }
+
+  /** span.name, decoded once per span however many SLOs compare it. */
+  spanName(): string {
+    return (this.name ??= this.cursor!.name);
+  }
+
+  spanAttr(slot: number): Value {
+    if (!this.spanFilled) {
+      if (this.anySpanKey) fill(this.spanValues, this.spanKeys, this.view!.bytes, this.cursor!.attributes(this.scratch));
+      else {
+        this.spanValues.length = this.spanSlots.size;
+        this.spanValues.fill(MISSING);
+      }
+      this.spanFilled = true;
+    }
+    return this.spanValues[slot]!;
+  }
+
+  /** The span carries the key (whatever its value). */
+  spanHas(slot: number): boolean {
+    return this.spanAttr(slot) !== MISSING;
+  }
+
+  resourceHas(slot: number): boolean {
+    return this.resourceAttr(slot) !== MISSING;
+  }
+
+  /** A number the fast path read, undefined when absent, ODD when only CEL can say (a list, a repeated key…). */
+  spanNumber(slot: number): number | undefined | 'odd' {
+    const v = this.spanAttr(slot);
+    return typeof v === 'number' ? v : v === ODD ? 'odd' : undefined;
+  }
+
+  resourceAttr(slot: number): Value {
+    const r = this.cursor!.resourceIndex;
+    let values = this.resourceValues[r];
+    if (!values) {
+      values = this.resourceValues[r] = [];
+      fill(values, this.resourceKeys, this.view!.bytes, this.view!.resourceAttributes(r, this.scratch));
+    }
+    return values[slot]!;
+  }
+}
+
+/** One pass over the attributes: each wanted key's value, MISSING for the others. */
+
+/**
+ * One pass over the attributes: each wanted key's value, MISSING for the others. Keys are matched
+ * as UTF-8 bytes against the wire: no key is decoded (decoding every key cost more than all the
+ * comparisons of a 20-SLO tap).
+ */
+function fill(values: Value[], keys: readonly Uint8Array[], buf: Uint8Array, attrs: AttributeCursor): void {
+  values.length = keys.length;
+  values.fill(MISSING);
+  if (keys.length === 0) return;
+  while (attrs.next()) {
+    const start = attrs.keyStart;
+    const len = attrs.keyEnd - start;
+    let slot = -1;
+    for (let k = 0; k < keys.length && slot < 0; k++) {
+      const key = keys[k]!;
+      if (key.length !== len) continue;
+      let j = 0;
+      while (j < len && key[j] === buf[start + j]) j++;
+      if (j === len) slot = k;
+    }
+    if (slot < 0) continue;
+    // A repeated key: which one CEL's map keeps is the map builder's business, not ours.
+    if (values[slot] !== MISSING) {
+      values[slot] = ODD;
+      continue;
+    }
+    const type = (attrs as unknown as { valueType: ValueType }).valueType;
+    if (type === ValueType.String) values[slot] = attrs.stringValue!;
+    else if (type === ValueType.Bool) values[slot] = attrs.value as boolean;
+    else if (type === ValueType.Int || type === ValueType.Double) {
+      const n = attrs.numberValue!;
+      values[slot] = type === ValueType.Int && !Number.isSafeInteger(n) ? ODD : n;
+    } else values[slot] = ODD;
+  }
+}
+

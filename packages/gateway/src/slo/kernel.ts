@@ -1,0 +1,61 @@
+// One generated function per tap runs every SLO over every span of a batch: for each SLO, its
+// `where` and then its `good` inline (fast-compile.ts), CEL through `T.slow` where the fast path
+// cannot decide, and `T.count` for a judged span. A loop over SLO objects calling one function
+// per expression spent a quarter of the tap in the loop itself (bench/gateway/src/slo.ts).
+import { FALLBACK, MISSING, ODD, type FastSpans } from './fast.js';
+import { generateBool } from './fast-compile.js';
+
+/** What the generated code calls back (the tap). */
+export interface KernelHost {
+  /** CEL's verdict on expression `which` (0 `where`, 1 `good`) of SLO `k` for span `i`; FALLBACK after a run-time error (the SLO is then disabled). */
+  slow(k: number, which: 0 | 1, i: number): number;
+  /** The span's upstream weight (once per span, when an SLO first judges it). */
+  weight(i: number): number;
+  /** Adds a judged span: `tri` 1 good, 0 bad, 2 unjudgeable. */
+  count(k: number, tri: number, weight: number, i: number): void;
+}
+
+export type Kernel = (s: FastSpans, host: KernelHost, disabled: Uint8Array, n: number) => void;
+
+/**
+ * The same without generated code, every expression in CEL: for a Node run with
+ * --disallow-code-generation-from-strings, where `new Function` throws.
+ */
+export function celKernel(count: number): Kernel {
+  return (s, T, D, n) => {
+    for (let i = 0; i < n; i++) {
+      s.at(i);
+      let wt = 0;
+      for (let k = 0; k < count; k++) {
+        if (D[k] !== 0 || T.slow(k, 0, i) !== 1) continue;
+        const g = T.slow(k, 1, i);
+        if (g === FALLBACK) continue;
+        if (wt === 0) wt = T.weight(i);
+        T.count(k, g, wt, i);
+      }
+    }
+  };
+}
+
+/** The batch function for SLOs with these expressions (compiled with the same FastSpans). */
+export function buildKernel(slos: readonly { where: string; good: string }[], spans: FastSpans): Kernel {
+  const lines: string[] = ['for (let i = 0; i < n; i++) {', 's.at(i);', 'let wt = 0;'];
+  slos.forEach(({ where, good }, k) => {
+    lines.push(`if (D[${k}] === 0) {`);
+    lines.push(...judge(where, spans, 'w', k, 0));
+    lines.push('if (w === 1) {');
+    lines.push(...judge(good, spans, 'g', k, 1));
+    lines.push(`if (g !== ${FALLBACK}) { if (wt === 0) wt = T.weight(i); T.count(${k}, g, wt, i); }`, '}', '}');
+  });
+  lines.push('}');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is built from slots, numbers and JSON-quoted literals only
+  const make = new Function('M', 'O', `return function kernel(s, T, D, n) {\n${lines.join('\n')}\n};`) as (m: symbol, o: symbol) => Kernel;
+  return make(MISSING, ODD);
+}
+
+/** Statements leaving the verdict of `expression` in `name`. */
+function judge(expression: string, spans: FastSpans, name: string, k: number, which: 0 | 1): string[] {
+  const code = generateBool(expression, spans);
+  if (!code) return [`let ${name} = T.slow(${k}, ${which}, i);`];
+  return [`let ${name};`, '{', ...code.lines, `${name} = ${code.result};`, '}', `if (${name} === ${FALLBACK}) ${name} = T.slow(${k}, ${which}, i);`];
+}

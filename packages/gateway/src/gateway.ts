@@ -9,6 +9,8 @@ import type { Exporter } from './exporters/types.js';
 import { listening } from './listen.js';
 import { Ingest } from './pipeline/ingest.js';
 import { startTailSampling, type TailSamplingHandle } from './stages/tail/index.js';
+import { samplesSpans } from './stages/sample/config.js';
+import type { StrategyDocument } from './strategy/document.js';
 import { MemoryQueueStore, RoutedQueueStore } from './queue/memory.js';
 import { SqliteQueueStore } from './queue/sqlite.js';
 import type { QueueStore } from './queue/types.js';
@@ -64,6 +66,8 @@ export class Gateway {
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
   private store: QueueStore | undefined;
+  /** The strategy in force (start or last reload). */
+  private strategyDocument: StrategyDocument | undefined;
   /** Tail sampling (stages/tail): its counts feed /metrics and /api/sampling. */
   tail: TailSamplingHandle | undefined;
   private pool: ProcessorPool | undefined;
@@ -122,6 +126,7 @@ export class Gateway {
     const content = loadStrategyContent(config);
     useStrategy(new BatchProcessor(config), content);
     this.conventions = conventionsOf(content);
+    this.strategyDocument = content.strategy;
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.pool.onResult.push((result) => this.sampling.add(result.sampling));
     this.stopFns.push(() => this.pool?.close());
@@ -130,6 +135,11 @@ export class Gateway {
       notify: (d) => this.dispatchers.get(d)?.notify(), registry: this.metrics.registry, logger: this.logger,
     }));
     this.stopFns.push(() => tail.stop());
+    // Tail decisions join the per-span samplers' counts in /api/sampling.
+    tail.counts.listen((destination, row) => {
+      const sampling = this.strategyDocument?.destinations[destination]?.sampling;
+      this.sampling.addTail(destination, row, sampling !== undefined && samplesSpans(sampling));
+    });
     this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest, tail.runner);
     this.stopFns.push(() => ingest.stop(grace));
@@ -210,6 +220,7 @@ export class Gateway {
       return false;
     }
     this.conventions = conventionsOf(content);
+    this.strategyDocument = content.strategy;
     this.tail?.reload(content);
     this.logger.info({ strategy: content.strategy?.source, destinations: Object.keys(content.strategy?.destinations ?? {}), registry: content.registry?.manifest.name }, 'strategy reloaded');
     return true;

@@ -161,6 +161,13 @@ describe('tail sampling: durable trace buffer', () => {
       assert.ok(droppedSpans >= dropped.length * 2, `${droppedSpans} dropped spans counted, ${dropped.length * 2} acknowledged`);
       assert.ok(keptSpans >= kept.length * 2, `${keptSpans} kept spans counted, ${kept.length * 2} acknowledged`);
       assert.equal(delivered.size, keptSpans, 'every span counted as kept was delivered, and nothing else');
+      // The same decisions in /api/sampling: tail is this destination's only sampler.
+      const api = (await (await fetch(`http://127.0.0.1:${admin}/api/sampling`)).json()) as { destinations: { destination: string; seen: number; kept: number; dropped: number; decisions: { sampler: string; kept: number; dropped: number }[] }[] };
+      const row = api.destinations.find((d) => d.destination === 'backend');
+      assert.ok(row, JSON.stringify(api));
+      assert.deepEqual([row.kept, row.dropped, row.seen], [keptSpans, droppedSpans, keptSpans + droppedSpans]);
+      const tailRows = row.decisions.filter((d) => d.sampler === 'tail');
+      assert.equal(tailRows.reduce((n, d) => n + d.kept + d.dropped, 0), keptSpans + droppedSpans);
       process.stdout.write(`# tail crash: ${whole.length} whole traces acknowledged before the kill; ${kept.length} kept (delivered), ${dropped.length} dropped (${droppedSpans} spans counted)\n`);
     } finally {
       await traffic?.stop();

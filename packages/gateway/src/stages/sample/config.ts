@@ -5,7 +5,6 @@
 import type { ConfigPath } from '../../config/env.js';
 import { parseDuration } from '../../exporters/durations.js';
 import { CelExpressionError, compileSpanExpression } from '../../cel/index.js';
-import { validateTail } from './tail-hook.js';
 
 export interface DynamicDocument {
   /** Attribute keys (span, else resource) or `span.name`, `span.kind`, `span.status.code`. */
@@ -43,6 +42,15 @@ export interface SamplingDocument {
   dry_run: boolean;
   /** Tail sampling's own settings (stages/tail), passed through. */
   tail?: Record<string, unknown>;
+}
+
+/**
+ * Whether the section asks anything of the per-span samplers (head, dynamic, rules, budgets,
+ * limits, dry run): a section with only `tail` is tail sampling's alone, and its spans are not
+ * re-encoded with a weight of 1 on the way to the trace buffer.
+ */
+export function samplesSpans(doc: SamplingDocument): boolean {
+  return doc.head !== undefined || doc.dynamic !== undefined || doc.keep.length > 0 || doc.drop.length > 0 || doc.budgets !== undefined || doc.limits !== undefined || doc.dry_run;
 }
 
 export const SAMPLING_DEFAULTS = { interval_ms: 15_000, weight: 0.5, max_keys: 500, budget_interval_ms: 1_000, budget_max_keys: 1_000 } as const;
@@ -140,9 +148,8 @@ export function samplingOf(raw: unknown, at: ConfigPath, full: (path: ConfigPath
     }
     out.limits = l;
   }
-  if (isMap(raw.tail)) {
-    for (const p of validateTail(raw.tail)) problems.push({ path: [...base, 'tail', ...p.path], message: p.message });
-    out.tail = raw.tail;
-  }
+  // `tail` is tail sampling's (stages/tail/config.ts): strategy/document.ts checks it with
+  // checkTailSection; here it is passed through.
+  if (isMap(raw.tail)) out.tail = raw.tail;
   return out;
 }

@@ -5,6 +5,7 @@ import type { TracesView } from '@cairn/otlp';
 import type { CompiledStrategy } from '../../strategy/types.js';
 import type { SamplingDelta } from './counts.js';
 import { DestinationSampler, type SampleOutcome } from './sampler.js';
+import { samplesSpans } from './config.js';
 
 export class SamplingStage {
   private readonly samplers = new Map<string, DestinationSampler>();
@@ -13,7 +14,7 @@ export class SamplingStage {
   constructor(strategy: CompiledStrategy, private readonly clock: () => number = () => performance.now()) {
     const threads = strategy.threads ?? 1;
     for (const [name, dest] of strategy.destinations) {
-      if (dest.sampling) this.samplers.set(name, new DestinationSampler(name, dest.sampling, threads));
+      if (dest.sampling && samplesSpans(dest.sampling)) this.samplers.set(name, new DestinationSampler(name, dest.sampling, threads));
     }
   }
 

@@ -81,6 +81,36 @@ export class SamplingTotals {
     }
   }
 
+  /**
+   * One tail decision (stages/tail: sampler "tail", counts in spans). `afterHead`: the
+   * destination's per-span samplers ran first and already counted these spans as seen and kept,
+   * so the JSON totals move what tail dropped from kept to dropped; the span counters of
+   * /metrics, which only grow, keep the per-span samplers' outcome (tail's own outcome is
+   * cairn_tail_spans_total). Without per-span samplers, tail's decisions are the destination's.
+   */
+  addTail(destination: string, row: DecisionCount, afterHead: boolean): void {
+    let totals = this.destinations.get(destination);
+    if (totals === undefined) {
+      totals = { dry_run: false, seen: 0, kept: 0, dropped: 0, weight: 0, ruleErrors: 0, rows: new Map() };
+      this.destinations.set(destination, totals);
+    }
+    this.addDecision(destination, totals, row);
+    const labels = { destination };
+    if (afterHead) {
+      totals.kept -= row.dropped;
+      totals.dropped += row.dropped;
+      return;
+    }
+    totals.seen += row.kept + row.dropped;
+    totals.kept += row.kept;
+    totals.dropped += row.dropped;
+    const weight = row.kept * (row.sample_rate ?? 1);
+    totals.weight += weight;
+    if (row.kept > 0) this.spans.inc({ ...labels, outcome: 'kept' }, row.kept);
+    if (row.dropped > 0) this.spans.inc({ ...labels, outcome: 'dropped' }, row.dropped);
+    if (weight > 0) this.weight.inc(labels, weight);
+  }
+
   private addDecision(destination: string, totals: DestinationTotals, c: DecisionCount): void {
     let key = c.key;
     let id = `${c.sampler}\u0000${c.rule ?? ''}\u0000${key ?? ''}`;

@@ -164,10 +164,7 @@ export function checkTailSection(raw: unknown, path: (string | number)[], dotted
   return problems.length > 0 ? { problems } : { config: parsed.config!, problems };
 }
 
-/**
- * Problems of a `sampling.tail` mapping with paths relative to it: the shape of the sampling
- * stage's tail hook (stages/sample/tail-hook.ts `registerTailValidator`).
- */
+/** Problems of a `sampling.tail` mapping, with paths relative to it. */
 export function tailProblems(raw: Record<string, unknown>): { path: (string | number)[]; message: string }[] {
   return checkTailSection(raw, ['tail'], (p) => p.map(String).join('.')).problems.map((p) => ({ path: p.path.slice(1), message: p.message }));
 }

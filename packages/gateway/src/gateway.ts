@@ -20,6 +20,8 @@ import { AdminRoutes, builtinRoutes, startAdminServer } from './telemetry/admin.
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { ProcessorPool } from './workers/pool.js';
 import type { CompiledStrategy } from './strategy/types.js';
+import { attachInventory } from './inventory/attach.js';
+import type { Inventory } from './inventory/inventory.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -49,6 +51,8 @@ export class Gateway {
   readonly adminRoutes = new AdminRoutes();
   /** The registry (`conventions:`) in force and its warning count, as loaded at start or the last reload. */
   conventions: Pick<StrategyContent, 'registry' | 'registryWarnings'> = {};
+  /** The data inventory, when `inventory.enabled` (inventory/). */
+  inventory: Inventory | undefined;
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
@@ -99,6 +103,7 @@ export class Gateway {
     const grace = this.options.shutdownGraceMs ?? 10_000;
     this.stopFns.push(() => Promise.all([...this.dispatchers.values()].map((d) => d.stop(grace))).then(() => undefined));
 
+    this.stopFns.push(() => this.inventory?.close());
     // The strategy's keys and the registry are loaded before anything listens: a missing key is a
     // startup error naming the destination. Set once here, as each thread will, so a thread never
     // refuses what the main thread accepted.
@@ -107,6 +112,8 @@ export class Gateway {
     this.conventions = conventionsOf(content);
     this.pool = new ProcessorPool(config, this.options.workers ?? config.workers, content, (delta) => this.metrics.ledger.add(delta), this.options.strategy);
     this.stopFns.push(() => this.pool?.close());
+    // After the pool has closed (stopFns run in reverse), the last deltas are in and get flushed.
+    this.inventory = attachInventory(config, this.adminRoutes, this.pool, () => this.conventions.registry, this.logger);
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest);
     this.stopFns.push(() => ingest.stop(grace));
 

@@ -1,3 +1,4 @@
+import type { InventoryConfig } from '../inventory/types.js';
 import type { Signal } from '@cairn/otlp';
 import type { StrategyDocument } from '../strategy/document.js';
 
@@ -95,6 +96,8 @@ export interface GatewayConfig {
   conventions?: string;
   /** The data strategy, validated (`strategy:` as a path or inline); keys are loaded at startup. */
   strategy?: StrategyDocument;
+  /** The data inventory (inventory/): a tap on every batch, stored in time buckets. */
+  inventory?: InventoryConfig;
   /** Settings that are valid but do not do what one may expect; shown by validate and up. */
   warnings?: ConfigProblem[];
 }

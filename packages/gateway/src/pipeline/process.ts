@@ -10,6 +10,8 @@ import { refuseMalformedIds } from './ids.js';
 import { ContentStages } from '../stages/content.js';
 import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
+import { InventoryTap } from '../inventory/tap.js';
+import type { InventoryDelta } from '../inventory/types.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -41,6 +43,8 @@ export type ProcessResult =
       unroutedItems: number;
       /** What the content stages did (only with a strategy, and only when they did something). */
       ledger?: LedgerDelta;
+      /** What the batch carried, as received (inventory/), when `inventory.enabled`. */
+      inventory?: InventoryDelta;
     }
   | { ok: false; status: 'invalid' | 'forbidden'; message: string };
 
@@ -58,11 +62,15 @@ export interface BatchProcessorOptions {
 export class BatchProcessor {
   private readonly router: Router;
   private content: ContentStages | undefined;
+  private inventory: InventoryTap | undefined;
+  private readonly inventoryEnabled: boolean;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
+    this.inventoryEnabled = config.inventory?.enabled ?? false;
+    if (this.inventoryEnabled) this.inventory = new InventoryTap(options.strategy?.registry?.registry);
     if (options.strategy) this.content = new ContentStages(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
@@ -82,6 +90,7 @@ export class BatchProcessor {
    */
   setStrategy(strategy: CompiledStrategy | undefined): void {
     this.content = strategy ? new ContentStages(strategy) : undefined;
+    if (this.inventoryEnabled) this.inventory = new InventoryTap(strategy?.registry?.registry);
   }
 
   get strategy(): CompiledStrategy | undefined {
@@ -125,6 +134,8 @@ export class BatchProcessor {
       return result;
     }
 
+    // The inventory sees the batch as sent (aliases and all), before normalization and routing.
+    const inventory = this.inventory?.record(view);
     // Normalization is shared and runs before routing, so conditions see canonical keys. A
     // destination without a strategy entry still gets the request as sent (`sent`).
     const sent = view;
@@ -166,6 +177,7 @@ export class BatchProcessor {
       const ledger = content.takeLedger();
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;
     }
+    if (inventory) result.inventory = inventory;
     return result;
   }
 

@@ -1,0 +1,337 @@
+// The inventory tap: runs on a processing thread over the BatchView the pipeline already decoded
+// (no second decode), before routing, and returns what the batch carried as an InventoryDelta.
+// Per attribute it reads the key (interned), the value's wire type and bytes, and hashes the
+// value bytes in place for the distinct-value sketch: a value is decoded only for enum and
+// `public` keys (whose values are kept), for arrays (their element type), and for the bounded
+// sample of strings the PII detectors look at.
+import { RegistryIndex, type ResolvedRegistry } from '@cairn/conventions';
+import { AttributeCursor, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
+import { jsonValue, typeName } from '../livecheck/attribute.js';
+import { hashBytes32, MergeableSketch, RANK_SEED, sketchCode } from '../livecheck/hll.js';
+import { scan } from '../stages/classify/detectors/index.js';
+import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type Place, type RouteDelta } from './types.js';
+import { upstreamWeight } from './weight-stub.js';
+
+/** Per-batch bounds: a tenant chooses its span names and keys. Past them, `(other)`. */
+export const MAX_GROUPS_PER_BATCH = 1024;
+export const MAX_KEYS_PER_GROUP = 256;
+export const MAX_VALUES_PER_KEY = 64;
+/** String values per key per batch the PII detectors scan: enough to find a pattern, bounded in cost. */
+export const SCAN_PER_BATCH = 4;
+const SCAN_LIMIT = 4096;
+/** Keys whose registry facts are cached; unknown keys are unbounded, so the cache is dropped past this. */
+const KEY_CACHE_LIMIT = 50_000;
+
+const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+interface KeyInfo {
+  /** An attribute of the org's registry, or under one of its namespaces: business context. */
+  org: boolean;
+  /** Enum or `public`: its values may be kept. */
+  values: boolean;
+  /** Declared pii or secret: no need to look for PII. */
+  declaredSensitive: boolean;
+}
+
+class Row {
+  readonly types: string[] = [];
+  count = 0;
+  observed = 0;
+  bytes = 0;
+  readonly sketch = new MergeableSketch();
+  values: Map<string, number> | undefined;
+  findings: Record<string, number> | undefined;
+  scanned = 0;
+  constructor(readonly key: string, readonly place: Place, readonly info: KeyInfo) {
+    if (info.values) this.values = new Map();
+  }
+}
+
+class Group {
+  events = 0;
+  observed = 0;
+  narrow = 0;
+  errors = 0;
+  errorsNarrow = 0;
+  keys = 0;
+  readonly rows: Map<string, Row>[] = PLACES.map(() => new Map());
+  constructor(readonly service: string, readonly signal: BatchView['signal'], readonly name: string, readonly kind: string) {}
+}
+
+const PLACE_INDEX: Record<Place, number> = Object.fromEntries(PLACES.map((p, i) => [p, i])) as Record<Place, number>;
+
+export class InventoryTap {
+  private readonly index: RegistryIndex | undefined;
+  private readonly namespaces: string[];
+  private readonly keyInfo = new Map<string, KeyInfo>();
+  private readonly attrs = new AttributeCursor();
+  /** Rows touched by the current record, weighted once its weight is known. */
+  private readonly touched: Row[] = [];
+  // Per batch:
+  private groups = new Map<string, Map<string, Group[]>>();
+  private groupCount = 0;
+  private routes = new Map<string, RouteDelta>();
+  private overflow = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+
+  constructor(registry: ResolvedRegistry | undefined) {
+    this.index = registry ? new RegistryIndex(registry) : undefined;
+    this.namespaces = (registry?.manifest.namespaces ?? []).map((n) => `${n}.`);
+  }
+
+  /** Whether narrow spans can be told: without a registry there is no "org field". */
+  get knowsOrg(): boolean {
+    return this.index !== undefined;
+  }
+
+  record(view: BatchView): InventoryDelta {
+    this.buf = view.bytes;
+    const services: string[] = [];
+    for (let r = 0; r < view.resourceCount; r++) {
+      const service = view.serviceName(r);
+      services.push(service);
+      const g = this.group(service, view.signal, '(resource)', '');
+      this.one(g, view.resourceAttributes(r, this.attrs), 'resource', 1);
+    }
+    for (let s = 0; s < view.scopeCount; s++) {
+      const g = this.group(services[view.scopeResource(s)]!, view.signal, `(scope) ${view.scopeName(s)}`, '');
+      this.one(g, view.scopeAttributes(s, this.attrs), 'scope', 1);
+    }
+    if (view.signal === 'traces') this.spans(view as TracesView, services);
+    else if (view.signal === 'logs') this.logs(view as LogsView, services);
+    else this.points(view as MetricsView, services);
+    return this.take();
+  }
+
+  private spans(view: TracesView, services: string[]): void {
+    const span = view.spans();
+    const events = span.events();
+    const links = span.links();
+    const attrs = this.attrs;
+    const touched = this.touched;
+    const knowsOrg = this.knowsOrg;
+    while (span.next()) {
+      const service = services[span.resourceIndex]!;
+      const g = this.group(service, 'traces', span.name, KIND_NAMES[span.kind] ?? 'unspecified');
+      touched.length = 0;
+      let org = false;
+      let sampleRate: unknown;
+      let route: string | undefined;
+      span.attributes(attrs);
+      while (attrs.next()) {
+        const row = this.observe(g, 'span');
+        if (row.info.org) org = true;
+        else if (row.key === 'SampleRate') sampleRate = attrs.numberValue;
+        else if (row.key === 'http.route') route = attrs.stringValue;
+      }
+      if (span.eventCount > 0) {
+        span.events(events);
+        while (events.next()) {
+          events.attributes(attrs);
+          while (attrs.next()) if (this.observe(g, 'event').info.org) org = true;
+        }
+      }
+      if (span.linkCount > 0) {
+        span.links(links);
+        while (links.next()) {
+          links.attributes(attrs);
+          while (attrs.next()) this.observe(g, 'link');
+        }
+      }
+      const traceState = span.traceState;
+      const w = sampleRate !== undefined || traceState !== '' ? upstreamWeight(sampleRate, traceState) : 1;
+      for (let i = 0; i < touched.length; i++) touched[i]!.count += w;
+      g.events += w;
+      g.observed++;
+      const narrow = knowsOrg && !org;
+      if (narrow) g.narrow += w;
+      if (span.statusCode === StatusCode.Error) {
+        g.errors += w;
+        if (narrow) g.errorsNarrow += w;
+      }
+      if (route !== undefined) this.route(service, route, w, narrow);
+    }
+  }
+
+  private logs(view: LogsView, services: string[]): void {
+    const log = view.logs();
+    const attrs = this.attrs;
+    while (log.next()) {
+      // Records without an event name are grouped by their scope (instrumentation library).
+      const name = log.eventName || view.scopeName(log.scopeIndex) || '(unnamed)';
+      const g = this.group(services[log.resourceIndex]!, 'logs', name, '');
+      this.touched.length = 0;
+      let sampleRate: unknown;
+      log.attributes(attrs);
+      while (attrs.next()) if (this.observe(g, 'log').key === 'SampleRate') sampleRate = attrs.numberValue;
+      this.weigh(g, sampleRate === undefined ? 1 : upstreamWeight(sampleRate, ''));
+    }
+  }
+
+  private points(view: MetricsView, services: string[]): void {
+    const metric = view.metrics();
+    const point = view.dataPoints();
+    const attrs = this.attrs;
+    while (metric.next()) {
+      const g = this.group(services[metric.resourceIndex]!, 'metrics', metric.name, '');
+      const [first, end] = metric.pointRange;
+      for (let i = first; i < end; i++) {
+        point.seek(i);
+        this.touched.length = 0;
+        point.attributes(attrs);
+        while (attrs.next()) this.observe(g, 'point');
+        this.weigh(g, 1);
+      }
+    }
+  }
+
+  /** Resource and scope attributes: counted once per resource / scope. */
+  private one(g: Group, cursor: AttributeCursor, place: Place, w: number): void {
+    this.touched.length = 0;
+    while (cursor.next()) this.observe(g, place);
+    this.weigh(g, w);
+  }
+
+  private weigh(g: Group, w: number): void {
+    const touched = this.touched;
+    for (let i = 0; i < touched.length; i++) touched[i]!.count += w;
+    g.events += w;
+    g.observed++;
+  }
+
+  /** Counts the attribute under the cursor in `g`; returns its row (already added to `touched`). */
+  private observe(g: Group, place: Place): Row {
+    const attrs = this.attrs;
+    const row = this.row(g, place, attrs.key);
+    this.touched.push(row);
+    row.observed++;
+    row.bytes += attrs.entryEnd - attrs.entryStart;
+    const vt = attrs.valueType;
+    const type = typeName(attrs, vt === ValueType.Array ? attrs.value : '');
+    const types = row.types;
+    if (types[0] !== type && !types.includes(type)) types.push(type);
+    const buf = this.buf;
+    row.sketch.addCode(sketchCode(hashBytes32(buf, attrs.valueAt, attrs.valueTo, vt), hashBytes32(buf, attrs.valueAt, attrs.valueTo, RANK_SEED ^ vt)));
+    const values = row.values;
+    if (values !== undefined) {
+      const v = String(jsonValue(attrs.value));
+      const n = values.get(v);
+      if (n !== undefined) values.set(v, n + 1);
+      else if (values.size < MAX_VALUES_PER_KEY) values.set(v, 1);
+      else values.set(OTHER, (values.get(OTHER) ?? 0) + 1);
+    }
+    if (vt === ValueType.String && row.scanned < SCAN_PER_BATCH && !row.info.declaredSensitive) {
+      row.scanned++;
+      const value = attrs.stringValue!;
+      const hits = scan(value.length > SCAN_LIMIT ? value.slice(0, SCAN_LIMIT) : value);
+      if (hits.length > 0) {
+        row.findings ??= {};
+        const seen = new Set<string>();
+        for (const h of hits) if (!seen.has(h.detector)) { seen.add(h.detector); row.findings[h.detector] = (row.findings[h.detector] ?? 0) + 1; }
+      }
+    }
+    return row;
+  }
+
+  private row(g: Group, place: Place, key: string): Row {
+    const rows = g.rows[PLACE_INDEX[place]]!;
+    let row = rows.get(key);
+    if (row !== undefined) return row;
+    if (g.keys >= MAX_KEYS_PER_GROUP) {
+      this.overflow++;
+      key = OTHER;
+      row = rows.get(key);
+      if (row !== undefined) return row;
+    }
+    row = new Row(key, place, this.info(key));
+    rows.set(key, row);
+    g.keys++;
+    return row;
+  }
+
+  private info(key: string): KeyInfo {
+    let info = this.keyInfo.get(key);
+    if (info !== undefined) return info;
+    info = { org: false, values: false, declaredSensitive: false };
+    if (this.index && key !== OTHER) {
+      const found = this.index.lookup(key);
+      const attribute = found.kind === 'unknown' ? undefined : found.attribute;
+      info.org = attribute?.origin === 'org' || this.namespaces.some((n) => key.startsWith(n));
+      const t = attribute?.type;
+      info.values = t?.kind === 'enum' || (t?.kind === 'template' && t.inner.kind === 'enum') || attribute?.sensitivity === 'public';
+      info.declaredSensitive = attribute?.sensitivity === 'pii' || attribute?.sensitivity === 'secret';
+    }
+    if (this.keyInfo.size >= KEY_CACHE_LIMIT) this.keyInfo.clear();
+    this.keyInfo.set(key, info);
+    return info;
+  }
+
+  private group(service: string, signal: BatchView['signal'], name: string, kind: string): Group {
+    let names = this.groups.get(service);
+    if (names === undefined) {
+      names = new Map();
+      this.groups.set(service, names);
+    }
+    let kinds = names.get(name);
+    if (kinds === undefined) {
+      if (this.groupCount >= MAX_GROUPS_PER_BATCH) {
+        this.overflow++;
+        name = OTHER;
+        kinds = names.get(name);
+      }
+      if (kinds === undefined) {
+        kinds = [];
+        names.set(name, kinds);
+      }
+    }
+    for (const g of kinds) if (g.kind === kind) return g;
+    const g = new Group(service, signal, name, kind);
+    kinds.push(g);
+    this.groupCount++;
+    return g;
+  }
+
+  private route(service: string, route: string, w: number, narrow: boolean): void {
+    const id = `${service}\u0000${route}`;
+    let r = this.routes.get(id);
+    if (r === undefined) {
+      if (this.routes.size >= MAX_GROUPS_PER_BATCH) {
+        this.overflow++;
+        return this.route(service, OTHER, w, narrow);
+      }
+      r = { service, route, spans: 0, narrow: 0 };
+      this.routes.set(id, r);
+    }
+    r.spans += w;
+    if (narrow) r.narrow += w;
+  }
+
+  private take(): InventoryDelta {
+    const groups: GroupDelta[] = [];
+    for (const names of this.groups.values()) {
+      for (const kinds of names.values()) {
+        for (const g of kinds) {
+          const attributes: GroupDelta['attributes'] = [];
+          for (const rows of g.rows) {
+            for (const row of rows.values()) {
+              attributes.push({
+                key: row.key, place: row.place, types: row.types, count: row.count, observed: row.observed, bytes: row.bytes, sketch: row.sketch.toBytes(),
+                ...(row.values && row.values.size > 0 ? { values: Object.fromEntries(row.values) } : {}),
+                ...(row.findings ? { findings: row.findings } : {}),
+                ...(row.scanned > 0 ? { scanned: row.scanned } : {}),
+              });
+            }
+          }
+          groups.push({ service: g.service, signal: g.signal, name: g.name, kind: g.kind, events: g.events, observed: g.observed, narrow: g.narrow, errors: g.errors, errorsNarrow: g.errorsNarrow, attributes });
+        }
+      }
+    }
+    const out: InventoryDelta = { groups, routes: [...this.routes.values()], overflow: this.overflow };
+    this.groups = new Map();
+    this.groupCount = 0;
+    this.routes = new Map();
+    this.overflow = 0;
+    this.buf = new Uint8Array(0);
+    return out;
+  }
+}

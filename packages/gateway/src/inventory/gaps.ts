@@ -30,7 +30,7 @@ export interface GapsJson {
   error_spans: number;
   error_spans_narrow: number;
   error_narrow_share: number;
-  error_examples: { name: string; errors: number; narrow: number }[];
+  error_examples: { name: string; kind: string; errors: number; narrow: number }[];
   business_fields: { key: string; share: number }[];
   slo_fields_missing: { slo: string; key: string; missing: number; share: number }[] | null;
   what_to_add: string[];
@@ -95,7 +95,7 @@ export function gapsReport(aggregate: InventoryAggregate, judge: Judge, service:
 
   const errors = sum(groups, (g) => g.errors);
   const errorsNarrow = sum(groups, (g) => g.errorsNarrow);
-  const errorExamples = groups.filter((g) => g.errors > 0).map((g) => ({ name: g.name, errors: r1(g.errors), narrow: r1(g.errorsNarrow) }))
+  const errorExamples = groups.filter((g) => g.errors > 0).map((g) => ({ name: g.name, kind: g.kind, errors: r1(g.errors), narrow: r1(g.errorsNarrow) }))
     .sort((a, b) => b.narrow - a.narrow || b.errors - a.errors || cmp(a.name, b.name));
 
   let sloMissing: GapsJson['slo_fields_missing'] = null;
@@ -124,11 +124,24 @@ function advice(r: Omit<GapsJson, 'markdown' | 'what_to_add'>, judge: Judge): st
   const context = r.business_fields.slice(0, 3).map((b) => `\`${b.key}\``).join(', ');
   const orgKeys = context || (judge.registry?.manifest.namespaces.length ? `a \`${judge.registry.manifest.namespaces[0]}.*\` field from the registry` : 'a field of your registry');
   for (const route of r.narrow_routes.slice(0, 5)) out.push(`Add business context (${orgKeys}) to the spans of route \`${route.route}\`: ${pct(route.share)} of its ${fmt(route.spans)} spans carry none.`);
-  if (r.error_spans_narrow > 0) out.push(`Record the business context on failing requests: ${pct(r.error_narrow_share)} of ${fmt(r.error_spans)} error spans had none (${r.error_examples.filter((e) => e.narrow > 0).slice(0, 3).map((e) => `\`${e.name}\``).join(', ')}).`);
-  for (const e of r.expected_missing.filter((x) => x.level !== 'recommended').slice(0, 5)) out.push(`Set \`${e.key}\` (${e.level.replace('_', ' ')} on ${e.group}) on ${e.spans.map((s) => `\`${s}\``).join(', ')}: missing on ${pct(e.share)}.`);
+  if (r.error_spans_narrow > 0) out.push(`Record the business context on failing requests: ${pct(r.error_narrow_share)} of ${fmt(r.error_spans)} error spans had none (${r.error_examples.filter((e) => e.narrow > 0).slice(0, 3).map((e) => `\`${e.name}\` ${e.kind}`).join(', ')}).`);
+  for (const e of r.expected_missing.filter((x) => worthAdding(x, r)).slice(0, 5)) out.push(`Set \`${e.key}\` (${e.level.replace('_', ' ')} on ${e.group}) on ${e.spans.map((s) => `\`${s}\``).join(', ')}: missing on ${pct(e.share)}.`);
   for (const u of r.unknown_fields.slice(0, 5)) out.push(u.suggestion ? `Rename \`${u.key}\` to \`${u.suggestion}\` (registry), or register it.` : `Register \`${u.key}\` in the registry (\`cairn report\` prints a snippet), or drop it.`);
   for (const s of r.slo_fields_missing ?? []) out.push(`SLO \`${s.slo}\` reads \`${s.key}\`, missing on ${pct(s.share)} of spans: those spans cannot be judged.`);
   return out;
+}
+
+/**
+ * Which absent fields go to "what to add": required ones; conditionally required ones only where
+ * the condition is known to hold (`http.route` on server spans of a service that has routes) or
+ * where the field is on some spans of the group and not others (inconsistent instrumentation).
+ * Other conditional fields (error.type, url.query…) depend on conditions the inventory cannot
+ * see: they stay in the table, marked, and are not pushed on anyone.
+ */
+function worthAdding(e: GapsJson['expected_missing'][number], r: Omit<GapsJson, 'markdown' | 'what_to_add'>): boolean {
+  if (e.level === 'required') return true;
+  if (e.level !== 'conditionally_required') return false;
+  return (e.key === 'http.route' && e.group.endsWith('.server')) || (e.share > 0 && e.share < 1 && r.spans > 0);
 }
 
 function markdown(r: Omit<GapsJson, 'markdown'>, judge: Judge): string {
@@ -153,7 +166,7 @@ function markdown(r: Omit<GapsJson, 'markdown'>, judge: Judge): string {
   else table(L, ['Span name', 'Kind', 'Spans', 'Narrow', 'Share'], r.narrow_span_names.slice(0, TOP).map((x) => [`\`${x.name}\``, x.kind, fmt(x.spans), fmt(x.narrow), pct(x.share)]), r.narrow_span_names.length);
   L.push('### Expected registry fields that were absent', '');
   if (r.expected_missing.length === 0) L.push('None: every span that matched a registry span group carried its required, conditionally required and recommended fields (or no span matched one).', '');
-  else table(L, ['Field', 'Level', 'Span group', 'Missing on', 'Example spans'], r.expected_missing.slice(0, 2 * TOP).map((x) => [`\`${x.key}\``, x.level.replace('_', ' '), x.group, `${fmt(x.missing)} (${pct(x.share)})`, x.spans.map((s) => `\`${s}\``).join(', ')]), r.expected_missing.length);
+  else table(L, ['Field', 'Level', 'Span group', 'Missing on', 'Example spans'], r.expected_missing.slice(0, 2 * TOP).map((x) => [`\`${x.key}\``, x.level === 'conditionally_required' ? 'conditionally required (when its condition applies)' : x.level, x.group, `${fmt(x.missing)} (${pct(x.share)})`, x.spans.map((s) => `\`${s}\``).join(', ')]), r.expected_missing.length);
   L.push('### Unknown fields that appeared', '');
   if (r.unknown_fields.length === 0) L.push('None.', '');
   else table(L, ['Field', 'Spans', 'Share', 'Did you mean', 'Example spans'], r.unknown_fields.slice(0, TOP).map((x) => [`\`${x.key}\``, fmt(x.count), pct(x.share), x.suggestion ? `\`${x.suggestion}\`` : '—', x.spans.map((s) => `\`${s}\``).join(', ')]), r.unknown_fields.length);
@@ -161,7 +174,7 @@ function markdown(r: Omit<GapsJson, 'markdown'>, judge: Judge): string {
   if (r.error_spans === 0) L.push('No error spans in this window.', '');
   else {
     L.push(`${fmt(r.error_spans_narrow)} of ${fmt(r.error_spans)} error spans (${pct(r.error_narrow_share)}) carried no field of the org's registry.`, '');
-    table(L, ['Span name', 'Errors', 'Without context'], r.error_examples.slice(0, TOP).map((x) => [`\`${x.name}\``, fmt(x.errors), fmt(x.narrow)]), r.error_examples.length);
+    table(L, ['Span name', 'Kind', 'Errors', 'Without context'], r.error_examples.slice(0, TOP).map((x) => [`\`${x.name}\``, x.kind, fmt(x.errors), fmt(x.narrow)]), r.error_examples.length);
   }
   L.push('### SLO fields missing', '');
   if (r.slo_fields_missing === null) L.push('No SLO reads fields of this service (or SLOs are not configured).', '');

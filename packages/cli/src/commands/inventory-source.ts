@@ -20,9 +20,9 @@ export const SOURCE_OPTIONS = {
 
 export const SOURCE_USAGE = `Source: --admin URL (a running gateway's admin API; CAIRN_ADMIN_TOKEN, if set, is sent as a
 bearer token), or --db FILE (the inventory file); by default the admin endpoint of -c cairn.yaml
-when it has one, else its storage.directory/${INVENTORY_FILE}.
---from / --to: RFC 3339 (2026-12-02T03:00:00Z), a date (2026-12-02), now, or now-2h / -30m / -7d;
-default: the last 24 hours.`;
+when that gateway is running, else its storage.directory/${INVENTORY_FILE}.
+--from / --to: RFC 3339 (2026-12-02T03:00:00Z), a date (2026-12-02), now, or now-2h / now-7d
+(also --from=-2h); default: the last 24 hours.`;
 
 export interface SourceValues {
   config?: string | undefined;
@@ -65,16 +65,30 @@ export function openSource(values: SourceValues, now = Date.now()): Source {
     }
   }
   const query = (service?: string): string => `from=${encodeURIComponent(new Date(range.from).toISOString())}&to=${encodeURIComponent(new Date(range.to).toISOString())}${service ? `&service=${encodeURIComponent(service)}` : ''}`;
-  const admin = values.admin ?? (values.db === undefined && config?.admin ? `http://${config.admin.host}:${config.admin.port}` : undefined);
-  if (admin !== undefined) {
-    const base = admin.replace(/\/+$/, '');
-    return {
-      config, range,
-      inventory: (service) => getJson<InventoryJson>(`${base}/api/inventory?${query(service)}`),
-      gaps: (service) => getJson<GapsJson>(`${base}/api/gaps?${query(service)}`),
-    };
-  }
-  const file = values.db ?? join(config!.storage.directory, INVENTORY_FILE);
+  const file = values.db ?? (config ? join(config.storage.directory, INVENTORY_FILE) : undefined);
+  const fromFile = (): Source => fileSource(file!, config, range);
+  const explicit = values.admin;
+  const configured = values.db === undefined && config?.admin && config.admin.port !== 0 ? `http://${config.admin.host}:${config.admin.port}` : undefined;
+  const admin = explicit ?? configured;
+  if (admin === undefined) return fromFile();
+  const base = admin.replace(/\/+$/, '');
+  // The config's gateway may not be running: then its file answers (an explicit --admin never falls back).
+  const orFile = async <T>(get: () => Promise<T>, local: (s: Source) => Promise<T>): Promise<T> => {
+    try {
+      return await get();
+    } catch (error) {
+      if (explicit !== undefined || !(error instanceof SourceError) || error.code !== 'CAIRN_ADMIN_UNREACHABLE') throw error;
+      return local(fromFile());
+    }
+  };
+  return {
+    config, range,
+    inventory: (service) => orFile(() => getJson<InventoryJson>(`${base}/api/inventory?${query(service)}`), (s) => s.inventory(service)),
+    gaps: (service, sloReads) => orFile(() => getJson<GapsJson>(`${base}/api/gaps?${query(service)}`), (s) => s.gaps(service, sloReads)),
+  };
+}
+
+function fileSource(file: string, config: GatewayConfig | undefined, range: { from: number; to: number }): Source {
   if (!existsSync(file)) throw new SourceError('CAIRN_INVENTORY_FILE', `${file}: no inventory file (is \`inventory: { enabled: true }\` set in cairn.yaml, and has the gateway run?)`);
   let registry;
   try {

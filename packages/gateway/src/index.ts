@@ -13,4 +13,4 @@ export { compileStrategy, defaultAction, toAction, globTest } from './strategy/c
 export { SENSITIVITIES, type Action, type CompiledStrategy, type DestinationStrategy, type Policy, type Sensitivity, type UnknownMode } from './strategy/types.js';
 export { explainStrategy, describeAction, type StrategyExplanation, type ExplainColumn, type ExplainRow, type ExplainCell } from './strategy/explain.js';
 export { StrategyTrial, type TrialResult, type TrialOutput } from './strategy/trial.js';
-export { Inventory, InventoryStore, INVENTORY_FILE, inventoryJson, Judge, judgeFor, gapsReport, parseTime, parseRange, TimeRangeError, type InventoryJson, type InventoryServiceJson, type InventoryAttributeJson, type GapsJson, type SloReads, type Conformance } from './inventory/index.js';
+export { DEFAULT_INVENTORY, Inventory, InventoryStore, INVENTORY_FILE, inventoryJson, Judge, judgeFor, gapsReport, parseTime, parseRange, TimeRangeError, type InventoryJson, type InventoryServiceJson, type InventoryAttributeJson, type GapsJson, type SloReads, type Conformance } from './inventory/index.js';

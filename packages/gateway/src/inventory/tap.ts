@@ -7,7 +7,7 @@
 import { RegistryIndex, type ResolvedRegistry } from '@cairn/conventions';
 import { AttributeCursor, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
 import { jsonValue, typeName } from '../livecheck/attribute.js';
-import { hashBytes32, MergeableSketch, RANK_SEED, sketchCode } from '../livecheck/hll.js';
+import { hashBytes32, MergeableSketch, sketchCode } from '../livecheck/hll.js';
 import { scan } from '../stages/classify/detectors/index.js';
 import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type Place, type RouteDelta } from './types.js';
 import { upstreamWeight } from './weight-stub.js';
@@ -39,7 +39,8 @@ class Row {
   observed = 0;
   bytes = 0;
   readonly sketch = new MergeableSketch();
-  values: Map<string, number> | undefined;
+  /** Kept values by the hash of their bytes, so a repeated value is not decoded again. */
+  values: Map<number, { value: string; count: number }> | undefined;
   findings: Record<string, number> | undefined;
   scanned = 0;
   constructor(readonly key: string, readonly place: Place, readonly info: KeyInfo) {
@@ -58,6 +59,12 @@ class Group {
   constructor(readonly service: string, readonly signal: BatchView['signal'], readonly name: string, readonly kind: string) {}
 }
 
+function valuesOf(values: Map<number, { value: string; count: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { value, count } of values.values()) out[value] = (out[value] ?? 0) + count;
+  return out;
+}
+
 const PLACE_INDEX: Record<Place, number> = Object.fromEntries(PLACES.map((p, i) => [p, i])) as Record<Place, number>;
 
 export class InventoryTap {
@@ -70,9 +77,14 @@ export class InventoryTap {
   // Per batch:
   private groups = new Map<string, Map<string, Group[]>>();
   private groupCount = 0;
-  private routes = new Map<string, RouteDelta>();
+  private routes = new Map<string, Map<number, RouteDelta>>();
+  private routeCount = 0;
   private overflow = 0;
   private buf: Uint8Array = new Uint8Array(0);
+  /** Route texts by the hash of their bytes, across batches (bounded like the key cache). */
+  private readonly routeNames = new Map<number, string>();
+  /** The hash of the last value observed (routes are found by it, decoded once). */
+  private lastHash = 0;
 
   constructor(registry: ResolvedRegistry | undefined) {
     this.index = registry ? new RegistryIndex(registry) : undefined;
@@ -116,27 +128,30 @@ export class InventoryTap {
       touched.length = 0;
       let org = false;
       let sampleRate: unknown;
-      let route: string | undefined;
+      let route = -1;
       span.attributes(attrs);
       while (attrs.next()) {
         const row = this.observe(g, 'span');
         if (row.info.org) org = true;
         else if (row.key === 'SampleRate') sampleRate = attrs.numberValue;
-        else if (row.key === 'http.route') route = attrs.stringValue;
-      }
-      if (span.eventCount > 0) {
-        span.events(events);
-        while (events.next()) {
-          events.attributes(attrs);
-          while (attrs.next()) if (this.observe(g, 'event').info.org) org = true;
+        else if (row.key === 'http.route' && attrs.valueType === ValueType.String) {
+          route = this.lastHash;
+          if (!this.routeNames.has(route)) {
+            if (this.routeNames.size >= KEY_CACHE_LIMIT) this.routeNames.clear();
+            this.routeNames.set(route, attrs.stringValue!);
+          }
         }
       }
-      if (span.linkCount > 0) {
-        span.links(links);
-        while (links.next()) {
-          links.attributes(attrs);
-          while (attrs.next()) this.observe(g, 'link');
-        }
+      // Positioned straight away (no count first: counting scans the span once more).
+      span.events(events);
+      while (events.next()) {
+        events.attributes(attrs);
+        while (attrs.next()) if (this.observe(g, 'event').info.org) org = true;
+      }
+      span.links(links);
+      while (links.next()) {
+        links.attributes(attrs);
+        while (attrs.next()) this.observe(g, 'link');
       }
       const traceState = span.traceState;
       const w = sampleRate !== undefined || traceState !== '' ? upstreamWeight(sampleRate, traceState) : 1;
@@ -149,7 +164,7 @@ export class InventoryTap {
         g.errors += w;
         if (narrow) g.errorsNarrow += w;
       }
-      if (route !== undefined) this.route(service, route, w, narrow);
+      if (route !== -1) this.route(service, route, w, narrow);
     }
   }
 
@@ -210,15 +225,19 @@ export class InventoryTap {
     const type = typeName(attrs, vt === ValueType.Array ? attrs.value : '');
     const types = row.types;
     if (types[0] !== type && !types.includes(type)) types.push(type);
-    const buf = this.buf;
-    row.sketch.addCode(sketchCode(hashBytes32(buf, attrs.valueAt, attrs.valueTo, vt), hashBytes32(buf, attrs.valueAt, attrs.valueTo, RANK_SEED ^ vt)));
+    const hash = hashBytes32(this.buf, attrs.valueAt, attrs.valueTo, vt);
+    this.lastHash = hash;
+    row.sketch.addCode(sketchCode(hash));
     const values = row.values;
     if (values !== undefined) {
-      const v = String(jsonValue(attrs.value));
-      const n = values.get(v);
-      if (n !== undefined) values.set(v, n + 1);
-      else if (values.size < MAX_VALUES_PER_KEY) values.set(v, 1);
-      else values.set(OTHER, (values.get(OTHER) ?? 0) + 1);
+      const seen = values.get(hash);
+      if (seen !== undefined) seen.count++;
+      else if (values.size < MAX_VALUES_PER_KEY) values.set(hash, { value: String(jsonValue(attrs.value)), count: 1 });
+      else {
+        const other = values.get(-1);
+        if (other) other.count++;
+        else values.set(-1, { value: OTHER, count: 1 });
+      }
     }
     if (vt === ValueType.String && row.scanned < SCAN_PER_BATCH && !row.info.declaredSensitive) {
       row.scanned++;
@@ -291,16 +310,24 @@ export class InventoryTap {
     return g;
   }
 
-  private route(service: string, route: string, w: number, narrow: boolean): void {
-    const id = `${service}\u0000${route}`;
-    let r = this.routes.get(id);
+  /** Counts a span of `route` (given by the hash of its value bytes; decoded the first time). */
+  private route(service: string, hash: number, w: number, narrow: boolean): void {
+    let routes = this.routes.get(service);
+    if (routes === undefined) {
+      routes = new Map();
+      this.routes.set(service, routes);
+    }
+    let r = routes.get(hash);
     if (r === undefined) {
-      if (this.routes.size >= MAX_GROUPS_PER_BATCH) {
-        this.overflow++;
-        return this.route(service, OTHER, w, narrow);
+      const overflow = this.routeCount >= MAX_GROUPS_PER_BATCH;
+      if (overflow) this.overflow++;
+      const key = overflow ? -1 : hash;
+      r = routes.get(key);
+      if (r === undefined) {
+        r = { service, route: overflow ? OTHER : this.routeNames.get(hash)!, spans: 0, narrow: 0 };
+        routes.set(key, r);
+        this.routeCount++;
       }
-      r = { service, route, spans: 0, narrow: 0 };
-      this.routes.set(id, r);
     }
     r.spans += w;
     if (narrow) r.narrow += w;
@@ -316,7 +343,7 @@ export class InventoryTap {
             for (const row of rows.values()) {
               attributes.push({
                 key: row.key, place: row.place, types: row.types, count: row.count, observed: row.observed, bytes: row.bytes, sketch: row.sketch.toBytes(),
-                ...(row.values && row.values.size > 0 ? { values: Object.fromEntries(row.values) } : {}),
+                ...(row.values && row.values.size > 0 ? { values: valuesOf(row.values) } : {}),
                 ...(row.findings ? { findings: row.findings } : {}),
                 ...(row.scanned > 0 ? { scanned: row.scanned } : {}),
               });
@@ -326,10 +353,13 @@ export class InventoryTap {
         }
       }
     }
-    const out: InventoryDelta = { groups, routes: [...this.routes.values()], overflow: this.overflow };
+    const routes: RouteDelta[] = [];
+    for (const byRoute of this.routes.values()) routes.push(...byRoute.values());
+    const out: InventoryDelta = { groups, routes, overflow: this.overflow };
     this.groups = new Map();
     this.groupCount = 0;
     this.routes = new Map();
+    this.routeCount = 0;
     this.overflow = 0;
     this.buf = new Uint8Array(0);
     return out;

@@ -15,6 +15,10 @@ export function hash32(text: string, seed: number): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return fmix32(h);
+}
+
+function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -30,20 +34,18 @@ export function hashBytes32(buf: Uint8Array, start: number, end: number, seed: n
     h ^= buf[i]!;
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
-/** Second seed: the rank hash. */
-export const RANK_SEED = 0x9e3779b9;
+/** The second seed of HyperLogLog.add: its rank hash. */
+const RANK_SEED = 0x9e3779b9;
 
-/** One observation as a number: register index (14 bits) above the rank (6 bits; at most 33). */
-export function sketchCode(indexHash: number, rankHash: number): number {
-  return ((indexHash >>> (32 - P)) << 6) | (Math.clz32(rankHash) + 1);
+/**
+ * One observation as a number, from one 32-bit hash: the register index (its top 14 bits) above
+ * the rank of the other 18 (6 bits; at most 19, enough for estimates into the billions).
+ */
+export function sketchCode(hash: number): number {
+  return ((hash >>> (32 - P)) << 6) | (Math.clz32((hash << P) | (1 << (P - 1))) + 1);
 }
 
 function estimateOf(sum: number, zeros: number): number {

@@ -10,7 +10,7 @@ import { jsonValue, typeName } from '../livecheck/attribute.js';
 import { hashBytes32, MergeableSketch, sketchCode } from '../livecheck/hll.js';
 import { scan } from '../stages/classify/detectors/index.js';
 import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type Place, type RouteDelta } from './types.js';
-import { upstreamWeight } from './weight-stub.js';
+import { upstreamWeight } from '../cel/weight.js';
 
 /** Per-batch bounds: a tenant chooses its span names and keys. Past them, `(other)`. */
 export const MAX_GROUPS_PER_BATCH = 1024;

@@ -127,3 +127,14 @@ test('a hostile sender cannot grow a batch delta without bound', () => {
 function pick(a: { conformance: string; canonical: string | null; owner: string | null; sensitivity: string | null }) {
   return { conformance: a.conformance, canonical: a.canonical, owner: a.owner, sensitivity: a.sensitivity };
 }
+
+test('event and link attributes are counted in their place; an org field on an event is business context', () => {
+  const tap = new InventoryTap(exampleRegistry());
+  const withEvent = span('GET /a', { 'http.route': '/a' }, { events: [{ timeUnixNano: 1n, name: 'cart.loaded', attributes: { 'acme.cart.id': 'c-1' } }] });
+  const withLink = span('GET /a', { 'http.route': '/a' }, { links: [{ traceId: '1'.repeat(32), spanId: '2'.repeat(16), attributes: { 'link.reason': 'retry' } }] });
+  const plain = span('GET /a', { 'http.route': '/a' });
+  const delta = tap.record(decodeTraces(traces('svc', [withEvent, withLink, plain])));
+  const g = delta.groups.find((x) => x.name === 'GET /a')!;
+  assert.deepEqual({ events: g.events, narrow: g.narrow }, { events: 3, narrow: 2 });
+  assert.deepEqual(g.attributes.filter((a) => a.place !== 'span').map((a) => [a.place, a.key, a.count]).sort(), [['event', 'acme.cart.id', 1], ['link', 'link.reason', 1]]);
+});

@@ -7,7 +7,7 @@
 import { RegistryIndex, type ResolvedRegistry } from '@cairn/conventions';
 import { AttributeCursor, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
 import { jsonValue, typeName } from '../livecheck/attribute.js';
-import { hashBytes32, MergeableSketch, sketchCode } from '../livecheck/hll.js';
+import { hashBytes32, MergeableSketch, SKETCH_REGISTERS, sketchCode } from '../livecheck/hll.js';
 import { scan } from '../stages/classify/detectors/index.js';
 import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type Place, type RouteDelta } from './types.js';
 import { upstreamWeight } from '../cel/weight.js';
@@ -33,18 +33,78 @@ interface KeyInfo {
   declaredSensitive: boolean;
 }
 
+/** Dense scratch registers kept across batches (16 KiB each): at most this many. */
+const SCRATCH_POOL = 256;
+
+/**
+ * A row's sketch for one batch: dense registers from a pool (setting one is an array write, no
+ * Map), with the list of registers set so that encoding and clearing touch only those; past the
+ * pool, a MergeableSketch.
+ */
+interface ScratchPool {
+  free: Uint8Array[];
+  created: number;
+}
+
+class BatchSketch {
+  private indexes = new Int32Array(64);
+  private count = 0;
+  constructor(private readonly registers: Uint8Array | undefined, private readonly fallback: MergeableSketch | undefined) {}
+
+  static take(pool: ScratchPool): BatchSketch {
+    let registers = pool.free.pop();
+    if (registers === undefined && pool.created < SCRATCH_POOL) {
+      pool.created++;
+      registers = new Uint8Array(SKETCH_REGISTERS);
+    }
+    return registers ? new BatchSketch(registers, undefined) : new BatchSketch(undefined, new MergeableSketch());
+  }
+
+  add(code: number): void {
+    const registers = this.registers;
+    if (registers === undefined) {
+      this.fallback!.addCode(code);
+      return;
+    }
+    const index = code >>> 6;
+    const rank = code & 63;
+    const old = registers[index]!;
+    if (rank <= old) return;
+    if (old === 0) {
+      if (this.count === this.indexes.length) {
+        const grown = new Int32Array(this.indexes.length * 4);
+        grown.set(this.indexes);
+        this.indexes = grown;
+      }
+      this.indexes[this.count++] = index;
+    }
+    registers[index] = rank;
+  }
+
+  /** The bytes; the registers go back to `pool`, cleared. */
+  finish(pool: ScratchPool): Uint8Array {
+    const registers = this.registers;
+    if (registers === undefined) return this.fallback!.toBytes();
+    const out = MergeableSketch.encode(registers, this.indexes, this.count);
+    for (let i = 0; i < this.count; i++) registers[this.indexes[i]!] = 0;
+    pool.free.push(registers);
+    return out;
+  }
+}
+
 class Row {
   readonly types: string[] = [];
   count = 0;
   observed = 0;
   bytes = 0;
-  readonly sketch = new MergeableSketch();
+  readonly sketch: BatchSketch;
   /** Kept values by the hash of their bytes, so a repeated value is not decoded again. */
   values: Map<number, { value: string; count: number }> | undefined;
   findings: Record<string, number> | undefined;
   scanned = 0;
-  constructor(readonly key: string, readonly place: Place, readonly info: KeyInfo) {
+  constructor(readonly key: string, readonly place: Place, readonly info: KeyInfo, pool: ScratchPool) {
     if (info.values) this.values = new Map();
+    this.sketch = BatchSketch.take(pool);
   }
 }
 
@@ -65,13 +125,20 @@ function valuesOf(values: Map<number, { value: string; count: number }>): Record
   return out;
 }
 
-const PLACE_INDEX: Record<Place, number> = Object.fromEntries(PLACES.map((p, i) => [p, i])) as Record<Place, number>;
+/** live-check's type name of each scalar wire type, looked up once instead of per attribute. */
+const SCALAR_TYPES: string[] = [];
+for (let vt = 0; vt <= 8; vt++) SCALAR_TYPES[vt] = typeName({ valueType: vt } as AttributeCursor, '');
+
+// Places by their index in PLACES, so the hot path indexes an array instead of keying an object.
+const RESOURCE = 0, SCOPE = 1, SPAN = 2, EVENT = 3, LINK = 4, LOG = 5, POINT = 6;
 
 export class InventoryTap {
   private readonly index: RegistryIndex | undefined;
   private readonly namespaces: string[];
   private readonly keyInfo = new Map<string, KeyInfo>();
   private readonly attrs = new AttributeCursor();
+  /** Scratch registers, reused batch after batch. */
+  private readonly pool: ScratchPool = { free: [], created: 0 };
   /** Rows touched by the current record, weighted once its weight is known. */
   private readonly touched: Row[] = [];
   // Per batch:
@@ -103,11 +170,11 @@ export class InventoryTap {
       const service = view.serviceName(r);
       services.push(service);
       const g = this.group(service, view.signal, '(resource)', '');
-      this.one(g, view.resourceAttributes(r, this.attrs), 'resource', 1);
+      this.one(g, view.resourceAttributes(r, this.attrs), RESOURCE, 1);
     }
     for (let s = 0; s < view.scopeCount; s++) {
       const g = this.group(services[view.scopeResource(s)]!, view.signal, `(scope) ${view.scopeName(s)}`, '');
-      this.one(g, view.scopeAttributes(s, this.attrs), 'scope', 1);
+      this.one(g, view.scopeAttributes(s, this.attrs), SCOPE, 1);
     }
     if (view.signal === 'traces') this.spans(view as TracesView, services);
     else if (view.signal === 'logs') this.logs(view as LogsView, services);
@@ -131,7 +198,7 @@ export class InventoryTap {
       let route = -1;
       span.attributes(attrs);
       while (attrs.next()) {
-        const row = this.observe(g, 'span');
+        const row = this.observe(g, SPAN);
         if (row.info.org) org = true;
         else if (row.key === 'SampleRate') sampleRate = attrs.numberValue;
         else if (row.key === 'http.route' && attrs.valueType === ValueType.String) {
@@ -142,16 +209,20 @@ export class InventoryTap {
           }
         }
       }
-      // Positioned straight away (no count first: counting scans the span once more).
-      span.events(events);
-      while (events.next()) {
-        events.attributes(attrs);
-        while (attrs.next()) if (this.observe(g, 'event').info.org) org = true;
+      // hasEvents/hasLinks read the field table: a span without them is not scanned again.
+      if (span.hasEvents) {
+        span.events(events);
+        while (events.next()) {
+          events.attributes(attrs);
+          while (attrs.next()) if (this.observe(g, EVENT).info.org) org = true;
+        }
       }
-      span.links(links);
-      while (links.next()) {
-        links.attributes(attrs);
-        while (attrs.next()) this.observe(g, 'link');
+      if (span.hasLinks) {
+        span.links(links);
+        while (links.next()) {
+          links.attributes(attrs);
+          while (attrs.next()) this.observe(g, LINK);
+        }
       }
       const traceState = span.traceState;
       const w = sampleRate !== undefined || traceState !== '' ? upstreamWeight(sampleRate, traceState) : 1;
@@ -178,7 +249,7 @@ export class InventoryTap {
       this.touched.length = 0;
       let sampleRate: unknown;
       log.attributes(attrs);
-      while (attrs.next()) if (this.observe(g, 'log').key === 'SampleRate') sampleRate = attrs.numberValue;
+      while (attrs.next()) if (this.observe(g, LOG).key === 'SampleRate') sampleRate = attrs.numberValue;
       this.weigh(g, sampleRate === undefined ? 1 : upstreamWeight(sampleRate, ''));
     }
   }
@@ -194,14 +265,14 @@ export class InventoryTap {
         point.seek(i);
         this.touched.length = 0;
         point.attributes(attrs);
-        while (attrs.next()) this.observe(g, 'point');
+        while (attrs.next()) this.observe(g, POINT);
         this.weigh(g, 1);
       }
     }
   }
 
   /** Resource and scope attributes: counted once per resource / scope. */
-  private one(g: Group, cursor: AttributeCursor, place: Place, w: number): void {
+  private one(g: Group, cursor: AttributeCursor, place: number, w: number): void {
     this.touched.length = 0;
     while (cursor.next()) this.observe(g, place);
     this.weigh(g, w);
@@ -215,19 +286,19 @@ export class InventoryTap {
   }
 
   /** Counts the attribute under the cursor in `g`; returns its row (already added to `touched`). */
-  private observe(g: Group, place: Place): Row {
+  private observe(g: Group, place: number): Row {
     const attrs = this.attrs;
     const row = this.row(g, place, attrs.key);
     this.touched.push(row);
     row.observed++;
     row.bytes += attrs.entryEnd - attrs.entryStart;
     const vt = attrs.valueType;
-    const type = typeName(attrs, vt === ValueType.Array ? attrs.value : '');
+    const type = vt === ValueType.Array ? typeName(attrs, attrs.value) : SCALAR_TYPES[vt] ?? 'any';
     const types = row.types;
     if (types[0] !== type && !types.includes(type)) types.push(type);
     const hash = hashBytes32(this.buf, attrs.valueAt, attrs.valueTo, vt);
     this.lastHash = hash;
-    row.sketch.addCode(sketchCode(hash));
+    row.sketch.add(sketchCode(hash));
     const values = row.values;
     if (values !== undefined) {
       const seen = values.get(hash);
@@ -252,8 +323,8 @@ export class InventoryTap {
     return row;
   }
 
-  private row(g: Group, place: Place, key: string): Row {
-    const rows = g.rows[PLACE_INDEX[place]]!;
+  private row(g: Group, place: number, key: string): Row {
+    const rows = g.rows[place]!;
     let row = rows.get(key);
     if (row !== undefined) return row;
     if (g.keys >= MAX_KEYS_PER_GROUP) {
@@ -262,7 +333,7 @@ export class InventoryTap {
       row = rows.get(key);
       if (row !== undefined) return row;
     }
-    row = new Row(key, place, this.info(key));
+    row = new Row(key, PLACES[place]!, this.info(key), this.pool);
     rows.set(key, row);
     g.keys++;
     return row;
@@ -342,7 +413,7 @@ export class InventoryTap {
           for (const rows of g.rows) {
             for (const row of rows.values()) {
               attributes.push({
-                key: row.key, place: row.place, types: row.types, count: row.count, observed: row.observed, bytes: row.bytes, sketch: row.sketch.toBytes(),
+                key: row.key, place: row.place, types: row.types, count: row.count, observed: row.observed, bytes: row.bytes, sketch: row.sketch.finish(this.pool),
                 ...(row.values && row.values.size > 0 ? { values: valuesOf(row.values) } : {}),
                 ...(row.findings ? { findings: row.findings } : {}),
                 ...(row.scanned > 0 ? { scanned: row.scanned } : {}),

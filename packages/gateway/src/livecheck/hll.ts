@@ -54,6 +54,9 @@ function estimateOf(sum: number, zeros: number): number {
   return Math.round(raw);
 }
 
+/** Registers of a sketch (2^14), for MergeableSketch.encode. */
+export const SKETCH_REGISTERS = M;
+
 export class HyperLogLog {
   private readonly registers = new Uint8Array(M);
 
@@ -148,6 +151,27 @@ export class MergeableSketch {
     for (const [index, rank] of this.sparse!) {
       view.setUint32(at, (index << 6) | rank);
       at += 4;
+    }
+    return out;
+  }
+
+  /**
+   * `toBytes()` of the sketch whose registers are `registers` (2^14), set at the `count` indexes
+   * listed in `indexes`: for callers that keep a dense scratch array and list what they set.
+   */
+  static encode(registers: Uint8Array, indexes: Int32Array, count: number): Uint8Array {
+    if (count > SPARSE_LIMIT) {
+      const out = new Uint8Array(1 + M);
+      out[0] = DENSE_TAG;
+      out.set(registers, 1);
+      return out;
+    }
+    const out = new Uint8Array(1 + 4 * count);
+    out[0] = SPARSE_TAG;
+    const view = new DataView(out.buffer);
+    for (let i = 0; i < count; i++) {
+      const index = indexes[i]!;
+      view.setUint32(1 + 4 * i, (index << 6) | registers[index]!);
     }
     return out;
   }

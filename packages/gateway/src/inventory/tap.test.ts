@@ -138,3 +138,19 @@ test('event and link attributes are counted in their place; an org field on an e
   assert.deepEqual({ events: g.events, narrow: g.narrow }, { events: 3, narrow: 2 });
   assert.deepEqual(g.attributes.filter((a) => a.place !== 'span').map((a) => [a.place, a.key, a.count]).sort(), [['event', 'acme.cart.id', 1], ['link', 'link.reason', 1]]);
 });
+
+test('a tap that throws never costs the batch: processed without result.inventory, and the next batch is counted', () => {
+  const config = parseConfig('receivers: { otlp: { http: { endpoint: 127.0.0.1:0 } } }\nauth: { anonymous: true }\ndestinations: { d: { exporter: { debug: {} } } }\ninventory: { enabled: true }\n', 'on.yaml');
+  const processor = new BatchProcessor(config);
+  const [body] = stream();
+  const original = InventoryTap.prototype.record;
+  InventoryTap.prototype.record = () => { throw new Error('tap bug'); };
+  try {
+    const r = processor.process({ signal: 'traces', format: 'protobuf', body: body!, tenant: 'anonymous' });
+    assert.ok(r.ok && r.outputs.length === 1 && r.inventory === undefined);
+  } finally {
+    InventoryTap.prototype.record = original;
+  }
+  const again = processor.process({ signal: 'traces', format: 'protobuf', body: body!, tenant: 'anonymous' });
+  assert.ok(again.ok && again.inventory && again.inventory.groups.length > 0);
+});

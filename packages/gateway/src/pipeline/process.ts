@@ -135,7 +135,7 @@ export class BatchProcessor {
     }
 
     // The inventory sees the batch as sent (aliases and all), before normalization and routing.
-    const inventory = this.inventory?.record(view);
+    const inventory = this.recordInventory(view);
     // Normalization is shared and runs before routing, so conditions see canonical keys. A
     // destination without a strategy entry still gets the request as sent (`sent`).
     const sent = view;
@@ -179,6 +179,18 @@ export class BatchProcessor {
     }
     if (inventory) result.inventory = inventory;
     return result;
+  }
+
+  /** The tap never costs a batch: if it throws, this batch goes uncounted and the tap starts afresh. */
+  private recordInventory(view: BatchView): InventoryDelta | undefined {
+    const tap = this.inventory;
+    if (!tap) return undefined;
+    try {
+      return tap.record(view);
+    } catch {
+      this.inventory = new InventoryTap(this.content?.strategy.registry?.registry);
+      return undefined;
+    }
   }
 
   private decode(signal: Signal, bytes: Uint8Array, maxMessageBytes?: number): BatchView {

@@ -31,7 +31,12 @@ interface KeyInfo {
   values: boolean;
   /** Declared pii or secret: no need to look for PII. */
   declaredSensitive: boolean;
+  /** 1: `SampleRate` (the upstream weight), 2: `http.route`; 0: neither. */
+  special: number;
 }
+
+const SAMPLE_RATE = 1;
+const HTTP_ROUTE = 2;
 
 /** Dense scratch registers kept across batches (16 KiB each): at most this many. */
 const SCRATCH_POOL = 256;
@@ -116,6 +121,11 @@ class Group {
   errorsNarrow = 0;
   keys = 0;
   readonly rows: Map<string, Row>[] = PLACES.map(() => new Map());
+  /**
+   * The span rows of the last span, by attribute position: an SDK writes a span name's attributes
+   * in the same order span after span, so the row is found by comparing one key, not a Map lookup.
+   */
+  readonly layout: Row[] = [];
   constructor(readonly service: string, readonly signal: BatchView['signal'], readonly name: string, readonly kind: string) {}
 }
 
@@ -197,11 +207,21 @@ export class InventoryTap {
       let sampleRate: unknown;
       let route = -1;
       span.attributes(attrs);
+      const layout = g.layout;
+      let i = 0;
       while (attrs.next()) {
-        const row = this.observe(g, SPAN);
-        if (row.info.org) org = true;
-        else if (row.key === 'SampleRate') sampleRate = attrs.numberValue;
-        else if (row.key === 'http.route' && attrs.valueType === ValueType.String) {
+        const key = attrs.key;
+        let row = layout[i];
+        if (row === undefined || row.key !== key) {
+          row = this.row(g, SPAN, key);
+          if (i < MAX_KEYS_PER_GROUP) layout[i] = row;
+        }
+        i++;
+        this.observeRow(row);
+        const info = row.info;
+        if (info.org) org = true;
+        else if (info.special === SAMPLE_RATE) sampleRate = attrs.numberValue;
+        else if (info.special === HTTP_ROUTE && attrs.valueType === ValueType.String) {
           route = this.lastHash;
           if (!this.routeNames.has(route)) {
             if (this.routeNames.size >= KEY_CACHE_LIMIT) this.routeNames.clear();
@@ -249,7 +269,7 @@ export class InventoryTap {
       this.touched.length = 0;
       let sampleRate: unknown;
       log.attributes(attrs);
-      while (attrs.next()) if (this.observe(g, LOG).key === 'SampleRate') sampleRate = attrs.numberValue;
+      while (attrs.next()) if (this.observe(g, LOG).info.special === SAMPLE_RATE) sampleRate = attrs.numberValue;
       this.weigh(g, sampleRate === undefined ? 1 : upstreamWeight(sampleRate, ''));
     }
   }
@@ -287,8 +307,11 @@ export class InventoryTap {
 
   /** Counts the attribute under the cursor in `g`; returns its row (already added to `touched`). */
   private observe(g: Group, place: number): Row {
+    return this.observeRow(this.row(g, place, this.attrs.key));
+  }
+
+  private observeRow(row: Row): Row {
     const attrs = this.attrs;
-    const row = this.row(g, place, attrs.key);
     this.touched.push(row);
     row.observed++;
     row.bytes += attrs.entryEnd - attrs.entryStart;
@@ -342,7 +365,7 @@ export class InventoryTap {
   private info(key: string): KeyInfo {
     let info = this.keyInfo.get(key);
     if (info !== undefined) return info;
-    info = { org: false, values: false, declaredSensitive: false };
+    info = { org: false, values: false, declaredSensitive: false, special: key === 'SampleRate' ? SAMPLE_RATE : key === 'http.route' ? HTTP_ROUTE : 0 };
     if (this.index && key !== OTHER) {
       const found = this.index.lookup(key);
       const attribute = found.kind === 'unknown' ? undefined : found.attribute;

@@ -154,3 +154,12 @@ test('a tap that throws never costs the batch: processed without result.inventor
   const again = processor.process({ signal: 'traces', format: 'protobuf', body: body!, tenant: 'anonymous' });
   assert.ok(again.ok && again.inventory && again.inventory.groups.length > 0);
 });
+
+test('groups live on between batches, but each delta holds only its own batch', () => {
+  const tap = new InventoryTap(exampleRegistry());
+  const [cart, checkout] = stream();
+  const first = JSON.stringify(tap.record(decodeTraces(cart!)));
+  tap.record(decodeTraces(checkout!));
+  assert.equal(JSON.stringify(tap.record(decodeTraces(cart!))), first, 'the same batch again: the same delta');
+  assert.equal(JSON.stringify(tap.record(decodeTraces(cart!))), first);
+});

@@ -9,7 +9,7 @@ import { AttributeCursor, StatusCode, ValueType, type BatchView, type LogsView, 
 import { jsonValue, typeName } from '../livecheck/attribute.js';
 import { hashBytes32, MergeableSketch, SKETCH_REGISTERS, sketchCode } from '../livecheck/hll.js';
 import { scan } from '../stages/classify/detectors/index.js';
-import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type Place, type RouteDelta } from './types.js';
+import { OTHER, PLACES, type AttributeDelta, type GroupDelta, type InventoryDelta, type Place, type RouteDelta } from './types.js';
 import { upstreamWeight } from '../cel/weight.js';
 
 /** Per-batch bounds: a tenant chooses its span names and keys. Past them, `(other)`. */
@@ -54,7 +54,10 @@ interface ScratchPool {
 class BatchSketch {
   private indexes = new Int32Array(64);
   private count = 0;
-  constructor(private readonly registers: Uint8Array | undefined, private readonly fallback: MergeableSketch | undefined) {}
+  private fallback: MergeableSketch | undefined;
+  constructor(private registers: Uint8Array | undefined) {
+    if (registers === undefined) this.fallback = new MergeableSketch();
+  }
 
   static take(pool: ScratchPool): BatchSketch {
     let registers = pool.free.pop();
@@ -62,7 +65,7 @@ class BatchSketch {
       pool.created++;
       registers = new Uint8Array(SKETCH_REGISTERS);
     }
-    return registers ? new BatchSketch(registers, undefined) : new BatchSketch(undefined, new MergeableSketch());
+    return new BatchSketch(registers);
   }
 
   add(code: number): void {
@@ -86,14 +89,27 @@ class BatchSketch {
     registers[index] = rank;
   }
 
-  /** The bytes; the registers go back to `pool`, cleared. */
-  finish(pool: ScratchPool): Uint8Array {
+  /** This batch's bytes; the sketch starts empty again (only the registers that were set are cleared). */
+  finish(): Uint8Array {
     const registers = this.registers;
-    if (registers === undefined) return this.fallback!.toBytes();
+    if (registers === undefined) {
+      const out = this.fallback!.toBytes();
+      this.fallback = new MergeableSketch();
+      return out;
+    }
     const out = MergeableSketch.encode(registers, this.indexes, this.count);
     for (let i = 0; i < this.count; i++) registers[this.indexes[i]!] = 0;
-    pool.free.push(registers);
+    this.count = 0;
     return out;
+  }
+
+  /** Gives the (cleared) registers back to the pool: the row is dropped. */
+  release(pool: ScratchPool): void {
+    if (this.registers === undefined) return;
+    for (let i = 0; i < this.count; i++) this.registers[this.indexes[i]!] = 0;
+    this.count = 0;
+    pool.free.push(this.registers);
+    this.registers = undefined;
   }
 }
 
@@ -111,6 +127,21 @@ class Row {
     if (info.values) this.values = new Map();
     this.sketch = BatchSketch.take(pool);
   }
+
+  /** This batch's counts, and the row starts the next batch empty. */
+  take(): AttributeDelta {
+    const out: AttributeDelta = {
+      key: this.key, place: this.place, types: this.types.slice(), count: this.count, observed: this.observed, bytes: this.bytes, sketch: this.sketch.finish(),
+      ...(this.values && this.values.size > 0 ? { values: valuesOf(this.values) } : {}),
+      ...(this.findings ? { findings: this.findings } : {}),
+      ...(this.scanned > 0 ? { scanned: this.scanned } : {}),
+    };
+    this.types.length = 0;
+    this.count = this.observed = this.bytes = this.scanned = 0;
+    this.values?.clear();
+    this.findings = undefined;
+    return out;
+  }
 }
 
 class Group {
@@ -120,6 +151,8 @@ class Group {
   errors = 0;
   errorsNarrow = 0;
   keys = 0;
+  /** Seen in the current batch. */
+  touched = false;
   readonly rows: Map<string, Row>[] = PLACES.map(() => new Map());
   /**
    * The span rows of the last span, by attribute position: an SDK writes a span name's attributes
@@ -127,6 +160,11 @@ class Group {
    */
   readonly layout: Row[] = [];
   constructor(readonly service: string, readonly signal: BatchView['signal'], readonly name: string, readonly kind: string) {}
+}
+
+function find(kinds: Group[] | undefined, kind: string): Group | undefined {
+  if (kinds !== undefined) for (const g of kinds) if (g.kind === kind) return g;
+  return undefined;
 }
 
 function valuesOf(values: Map<number, { value: string; count: number }>): Record<string, number> {
@@ -379,27 +417,32 @@ export class InventoryTap {
     return info;
   }
 
+  /**
+   * The group of (service, signal, name, kind). Groups (and their rows) live on from batch to
+   * batch while they keep being seen, so a steady stream allocates nothing per batch; at most
+   * MAX_GROUPS_PER_BATCH are touched in one batch, the rest count under `(other)`.
+   */
   private group(service: string, signal: BatchView['signal'], name: string, kind: string): Group {
     let names = this.groups.get(service);
     if (names === undefined) {
       names = new Map();
       this.groups.set(service, names);
     }
-    let kinds = names.get(name);
-    if (kinds === undefined) {
-      if (this.groupCount >= MAX_GROUPS_PER_BATCH) {
-        this.overflow++;
-        name = OTHER;
-        kinds = names.get(name);
-      }
-      if (kinds === undefined) {
-        kinds = [];
-        names.set(name, kinds);
-      }
+    let g = find(names.get(name), kind);
+    if (g !== undefined && g.touched) return g;
+    if (this.groupCount >= MAX_GROUPS_PER_BATCH) {
+      this.overflow++;
+      name = OTHER;
+      g = find(names.get(name), kind);
+      if (g !== undefined && g.touched) return g;
     }
-    for (const g of kinds) if (g.kind === kind) return g;
-    const g = new Group(service, signal, name, kind);
-    kinds.push(g);
+    if (g === undefined) {
+      g = new Group(service, signal, name, kind);
+      const kinds = names.get(name);
+      if (kinds) kinds.push(g);
+      else names.set(name, [g]);
+    }
+    g.touched = true;
     this.groupCount++;
     return g;
   }
@@ -429,33 +472,41 @@ export class InventoryTap {
 
   private take(): InventoryDelta {
     const groups: GroupDelta[] = [];
-    for (const names of this.groups.values()) {
-      for (const kinds of names.values()) {
-        for (const g of kinds) {
-          const attributes: GroupDelta['attributes'] = [];
-          for (const rows of g.rows) {
-            for (const row of rows.values()) {
-              attributes.push({
-                key: row.key, place: row.place, types: row.types, count: row.count, observed: row.observed, bytes: row.bytes, sketch: row.sketch.finish(this.pool),
-                ...(row.values && row.values.size > 0 ? { values: valuesOf(row.values) } : {}),
-                ...(row.findings ? { findings: row.findings } : {}),
-                ...(row.scanned > 0 ? { scanned: row.scanned } : {}),
-              });
-            }
+    for (const [service, names] of this.groups) {
+      for (const [name, kinds] of names) {
+        for (let k = kinds.length - 1; k >= 0; k--) {
+          const g = kinds[k]!;
+          if (!g.touched || g.keys > MAX_KEYS_PER_GROUP / 2) {
+            // Not seen in this batch (or its keys drift): dropped, its scratch registers reused.
+            if (g.touched) groups.push(this.takeGroup(g));
+            for (const rows of g.rows) for (const row of rows.values()) row.sketch.release(this.pool);
+            kinds.splice(k, 1);
+            continue;
           }
-          groups.push({ service: g.service, signal: g.signal, name: g.name, kind: g.kind, events: g.events, observed: g.observed, narrow: g.narrow, errors: g.errors, errorsNarrow: g.errorsNarrow, attributes });
+          groups.push(this.takeGroup(g));
         }
+        if (kinds.length === 0) names.delete(name);
       }
+      if (names.size === 0) this.groups.delete(service);
     }
     const routes: RouteDelta[] = [];
     for (const byRoute of this.routes.values()) routes.push(...byRoute.values());
     const out: InventoryDelta = { groups, routes, overflow: this.overflow };
-    this.groups = new Map();
     this.groupCount = 0;
     this.routes = new Map();
     this.routeCount = 0;
     this.overflow = 0;
     this.buf = new Uint8Array(0);
+    return out;
+  }
+
+  /** The group's counts for this batch (rows seen in it); it starts the next batch empty. */
+  private takeGroup(g: Group): GroupDelta {
+    const attributes: GroupDelta['attributes'] = [];
+    for (const rows of g.rows) for (const row of rows.values()) if (row.observed > 0) attributes.push(row.take());
+    const out: GroupDelta = { service: g.service, signal: g.signal, name: g.name, kind: g.kind, events: g.events, observed: g.observed, narrow: g.narrow, errors: g.errors, errorsNarrow: g.errorsNarrow, attributes };
+    g.events = g.observed = g.narrow = g.errors = g.errorsNarrow = 0;
+    g.touched = false;
     return out;
   }
 }

@@ -45,7 +45,7 @@ admin: { endpoint: 127.0.0.1:0 }
 auth: { anonymous: true }
 storage: { directory: ${JSON.stringify(join(dir, 'storage'))} }
 conventions: ${JSON.stringify(CONVENTIONS)}
-inventory: { enabled: true }
+inventory: { enabled: true, max_share: 1 }
 strategy:
   destinations:
     backend:

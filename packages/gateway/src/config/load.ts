@@ -367,7 +367,7 @@ function inventoryOf(n: Normalizer, raw: RawConfig['inventory']): InventoryConfi
   const retentionMs = n.measure(parseDuration, raw?.retention, ['inventory', 'retention'], DEFAULT_INVENTORY.retentionMs);
   if (bucketMs < 60_000 || 86_400_000 % bucketMs !== 0) n.guard(() => { throw new PathError(['inventory', 'bucket'], `must divide a day and be at least 1m (1m, 5m, 15m, 1h, 1d…); got ${String(raw?.bucket)}`); }, undefined);
   if (retentionMs < bucketMs) n.guard(() => { throw new PathError(['inventory', 'retention'], `must be at least one bucket (${String(raw?.bucket ?? '1h')})`); }, undefined);
-  return { enabled: raw?.enabled ?? DEFAULT_INVENTORY.enabled, bucketMs, retentionMs, maxAttributes: raw?.max_attributes ?? DEFAULT_INVENTORY.maxAttributes };
+  return { enabled: raw?.enabled ?? DEFAULT_INVENTORY.enabled, bucketMs, retentionMs, maxAttributes: raw?.max_attributes ?? DEFAULT_INVENTORY.maxAttributes, maxShare: raw?.max_share ?? DEFAULT_INVENTORY.maxShare };
 }
 
 // The shapes the JSON Schema admits (snake_case as in the YAML).
@@ -387,7 +387,7 @@ interface RawConfig {
   log?: { level?: string };
   conventions?: string;
   strategy?: string | Record<string, unknown> | null;
-  inventory?: { enabled?: boolean; bucket?: unknown; retention?: unknown; max_attributes?: number };
+  inventory?: { enabled?: boolean; bucket?: unknown; retention?: unknown; max_attributes?: number; max_share?: number };
 }
 interface RawDestination {
   exporter: Record<string, unknown>;

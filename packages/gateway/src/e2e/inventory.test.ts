@@ -94,7 +94,7 @@ admin: { endpoint: 127.0.0.1:0 }
 auth: { anonymous: true }
 storage: { directory: ${JSON.stringify(join(dir, 'data'))} }
 conventions: ${JSON.stringify(registryOnModel(dir))}
-inventory: { enabled: true }
+inventory: { enabled: true, max_share: 1 }   # every batch: exact counts to assert
 destinations:
   backend:
     exporter: { otlphttp: { endpoint: ${JSON.stringify(sink.url)}, compression: none } }

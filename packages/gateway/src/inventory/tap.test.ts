@@ -96,7 +96,7 @@ test('without a registry: counted, but narrow spans cannot be told and conforman
 });
 
 test('the processor returns result.inventory only when inventory.enabled, computed on the batch as sent', () => {
-  const yaml = (enabled: boolean) => `receivers: { otlp: { http: { endpoint: 127.0.0.1:0 } } }\nauth: { anonymous: true }\ndestinations: { d: { exporter: { debug: {} } } }\ninventory: { enabled: ${enabled} }\n`;
+  const yaml = (enabled: boolean) => `receivers: { otlp: { http: { endpoint: 127.0.0.1:0 } } }\nauth: { anonymous: true }\ndestinations: { d: { exporter: { debug: {} } } }\ninventory: { enabled: ${enabled}, max_share: 1 }\n`;
   const strategy = compileStrategy({ keys: {}, registry: exampleRegistry() });
   const on = new BatchProcessor(parseConfig(yaml(true), 'on.yaml'), strategy ? { strategy } : {});
   const off = new BatchProcessor(parseConfig(yaml(false), 'off.yaml'), strategy ? { strategy } : {});
@@ -140,7 +140,7 @@ test('event and link attributes are counted in their place; an org field on an e
 });
 
 test('a tap that throws never costs the batch: processed without result.inventory, and the next batch is counted', () => {
-  const config = parseConfig('receivers: { otlp: { http: { endpoint: 127.0.0.1:0 } } }\nauth: { anonymous: true }\ndestinations: { d: { exporter: { debug: {} } } }\ninventory: { enabled: true }\n', 'on.yaml');
+  const config = parseConfig('receivers: { otlp: { http: { endpoint: 127.0.0.1:0 } } }\nauth: { anonymous: true }\ndestinations: { d: { exporter: { debug: {} } } }\ninventory: { enabled: true, max_share: 1 }\n', 'on.yaml');
   const processor = new BatchProcessor(config);
   const [body] = stream();
   const original = InventoryTap.prototype.record;

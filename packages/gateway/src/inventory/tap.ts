@@ -211,26 +211,31 @@ export class InventoryTap {
     return this.index !== undefined;
   }
 
-  record(view: BatchView): InventoryDelta {
+  /**
+   * What `view` carried. `batchWeight` (≥ 1) multiplies every count: the batch stands for that
+   * many (the CPU budget records 1 in N batches under load; see budget.ts).
+   */
+  record(view: BatchView, batchWeight = 1): InventoryDelta {
     this.buf = view.bytes;
+    const bw = batchWeight;
     const services: string[] = [];
     for (let r = 0; r < view.resourceCount; r++) {
       const service = view.serviceName(r);
       services.push(service);
       const g = this.group(service, view.signal, '(resource)', '');
-      this.one(g, view.resourceAttributes(r, this.attrs), RESOURCE, 1);
+      this.one(g, view.resourceAttributes(r, this.attrs), RESOURCE, bw);
     }
     for (let s = 0; s < view.scopeCount; s++) {
       const g = this.group(services[view.scopeResource(s)]!, view.signal, `(scope) ${view.scopeName(s)}`, '');
-      this.one(g, view.scopeAttributes(s, this.attrs), SCOPE, 1);
+      this.one(g, view.scopeAttributes(s, this.attrs), SCOPE, bw);
     }
-    if (view.signal === 'traces') this.spans(view as TracesView, services);
-    else if (view.signal === 'logs') this.logs(view as LogsView, services);
-    else this.points(view as MetricsView, services);
+    if (view.signal === 'traces') this.spans(view as TracesView, services, bw);
+    else if (view.signal === 'logs') this.logs(view as LogsView, services, bw);
+    else this.points(view as MetricsView, services, bw);
     return this.take();
   }
 
-  private spans(view: TracesView, services: string[]): void {
+  private spans(view: TracesView, services: string[], bw: number): void {
     const span = view.spans();
     const events = span.events();
     const links = span.links();
@@ -283,7 +288,7 @@ export class InventoryTap {
         }
       }
       const traceState = span.traceState;
-      const w = sampleRate !== undefined || traceState !== '' ? upstreamWeight(sampleRate, traceState) : 1;
+      const w = bw * (sampleRate !== undefined || traceState !== '' ? upstreamWeight(sampleRate, traceState) : 1);
       for (let i = 0; i < touched.length; i++) touched[i]!.count += w;
       g.events += w;
       g.observed++;
@@ -297,7 +302,7 @@ export class InventoryTap {
     }
   }
 
-  private logs(view: LogsView, services: string[]): void {
+  private logs(view: LogsView, services: string[], bw: number): void {
     const log = view.logs();
     const attrs = this.attrs;
     while (log.next()) {
@@ -308,11 +313,11 @@ export class InventoryTap {
       let sampleRate: unknown;
       log.attributes(attrs);
       while (attrs.next()) if (this.observe(g, LOG).info.special === SAMPLE_RATE) sampleRate = attrs.numberValue;
-      this.weigh(g, sampleRate === undefined ? 1 : upstreamWeight(sampleRate, ''));
+      this.weigh(g, bw * (sampleRate === undefined ? 1 : upstreamWeight(sampleRate, '')));
     }
   }
 
-  private points(view: MetricsView, services: string[]): void {
+  private points(view: MetricsView, services: string[], bw: number): void {
     const metric = view.metrics();
     const point = view.dataPoints();
     const attrs = this.attrs;
@@ -324,7 +329,7 @@ export class InventoryTap {
         this.touched.length = 0;
         point.attributes(attrs);
         while (attrs.next()) this.observe(g, POINT);
-        this.weigh(g, 1);
+        this.weigh(g, bw);
       }
     }
   }

@@ -70,8 +70,10 @@ export interface InventoryConfig {
   retentionMs: number;
   /** Most attribute rows kept per bucket; past it, new keys are counted under `(other)`. */
   maxAttributes: number;
+  /** Most of a processing thread's time the tap may take (0–1]; past it, batches are recorded with a probability and weighted. 1: every batch. */
+  maxShare: number;
 }
 
-export const DEFAULT_INVENTORY: InventoryConfig = { enabled: false, bucketMs: 3_600_000, retentionMs: 30 * 86_400_000, maxAttributes: 20_000 };
+export const DEFAULT_INVENTORY: InventoryConfig = { enabled: false, bucketMs: 3_600_000, retentionMs: 30 * 86_400_000, maxAttributes: 20_000, maxShare: 0.15 };
 
 export const OTHER = '(other)';

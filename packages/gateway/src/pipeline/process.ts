@@ -10,6 +10,7 @@ import { refuseMalformedIds } from './ids.js';
 import { ContentStages } from '../stages/content.js';
 import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
+import { TapBudget } from '../inventory/budget.js';
 import { InventoryTap } from '../inventory/tap.js';
 import type { InventoryDelta } from '../inventory/types.js';
 
@@ -64,12 +65,17 @@ export class BatchProcessor {
   private content: ContentStages | undefined;
   private inventory: InventoryTap | undefined;
   private readonly inventoryEnabled: boolean;
+  private readonly budget: TapBudget | undefined;
+  /** This batch's tap time and whether it ran, for the budget. */
+  private tapMs = 0;
+  private tapped = false;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     this.inventoryEnabled = config.inventory?.enabled ?? false;
+    if (this.inventoryEnabled) this.budget = new TapBudget(config.inventory!.maxShare);
     if (this.inventoryEnabled) this.inventory = new InventoryTap(options.strategy?.registry?.registry);
     if (options.strategy) this.content = new ContentStages(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
@@ -102,6 +108,7 @@ export class BatchProcessor {
   }
 
   process(request: ProcessRequest): ProcessResult {
+    const started = this.budget ? performance.now() : 0;
     let view: BatchView;
     try {
       const bytes = request.format === 'json' ? jsonToProtobuf(request.signal, request.body, this.decodeOptions) : request.body;
@@ -178,15 +185,24 @@ export class BatchProcessor {
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;
     }
     if (inventory) result.inventory = inventory;
+    if (this.budget) this.budget.update(performance.now() - started - this.tapMs, this.tapMs, this.tapped);
     return result;
   }
 
   /** The tap never costs a batch: if it throws, this batch goes uncounted and the tap starts afresh. */
   private recordInventory(view: BatchView): InventoryDelta | undefined {
     const tap = this.inventory;
+    this.tapMs = 0;
+    this.tapped = false;
     if (!tap) return undefined;
+    const weight = this.budget!.next();
+    if (weight === 0) return undefined;
+    const t0 = performance.now();
     try {
-      return tap.record(view);
+      const delta = tap.record(view, weight);
+      this.tapMs = performance.now() - t0;
+      this.tapped = true;
+      return delta;
     } catch {
       this.inventory = new InventoryTap(this.content?.strategy.registry?.registry);
       return undefined;

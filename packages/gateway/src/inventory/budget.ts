@@ -5,13 +5,18 @@
 // weighted 1/p: an unbiased estimate (Horvitz–Thompson), as the counts of upstream-sampled spans
 // are. `observed` stays what was actually looked at.
 
-/** Decay of the running averages per batch: about the last 50 batches count. */
+/** Decay of the running average of the rest of the work, per batch: about the last 50 batches. */
 const DECAY = 0.98;
+/** Decay of the tap's average, per recorded batch: few are recorded when p is low, so each weighs more. */
+const TAP_DECAY = 0.9;
+/** The first batches are recorded and not measured: a cold tap (JIT, first rows) costs many times a warm one. */
+const WARMUP = 8;
 
 export class TapBudget {
   private tapMs = 0;
   private otherMs = 0;
   private p = 1;
+  private warmup = WARMUP;
 
   /** `maxShare` in (0, 1]; 1 records every batch. `random` is for tests. */
   constructor(private readonly maxShare: number, private readonly random: () => number = Math.random) {}
@@ -28,9 +33,13 @@ export class TapBudget {
    */
   update(otherMs: number, tapMs: number, recorded: boolean): void {
     if (this.maxShare >= 1) return;
+    if (this.warmup > 0) {
+      this.warmup--;
+      return;
+    }
     // Running averages: the rest of the work per batch, and the tap's cost per recorded batch.
     this.otherMs = this.otherMs === 0 ? otherMs : this.otherMs * DECAY + otherMs * (1 - DECAY);
-    if (recorded) this.tapMs = this.tapMs === 0 ? tapMs : this.tapMs * DECAY + tapMs * (1 - DECAY);
+    if (recorded) this.tapMs = this.tapMs === 0 ? tapMs : this.tapMs * TAP_DECAY + tapMs * (1 - TAP_DECAY);
     if (this.tapMs <= 0) {
       this.p = 1;
       return;

@@ -45,14 +45,32 @@ export function groupId(g: { service: string; signal: string; name: string; kind
   return `${g.service}\u0000${g.signal}\u0000${g.name}\u0000${g.kind}`;
 }
 
+/**
+ * The rows a bucket has admitted, across the flushes of that bucket: a flush writes the live
+ * aggregate and starts a new one, so the bound has to outlive it, or a sender of ever-new span
+ * names would add `maxAttributes` rows to the file every flush.
+ */
+export class Admitted {
+  readonly groups = new Set<string>();
+  readonly attributes = new Set<string>();
+  readonly routes = new Set<string>();
+}
+
 export class InventoryAggregate {
   readonly groups = new Map<string, GroupAggregate>();
   readonly routes = new Map<string, RouteAggregate>();
-  /** Attribute rows so far (bounded by `maxAttributes`). */
-  attributeRows = 0;
   overflow = 0;
 
-  constructor(private readonly maxAttributes = Infinity) {}
+  /** At most `max` groups, attribute rows and routes each (those already admitted to the bucket count). */
+  constructor(private readonly max = Infinity, private readonly admitted = new Admitted()) {}
+
+  /** Whether a new id may have a row of its own; admits it if so. */
+  private admit(set: Set<string>, id: string): boolean {
+    if (this.max === Infinity || set.has(id)) return true;
+    if (set.size >= this.max) return false;
+    set.add(id);
+    return true;
+  }
 
   get empty(): boolean {
     return this.groups.size === 0 && this.routes.size === 0;
@@ -65,10 +83,18 @@ export class InventoryAggregate {
   }
 
   addGroup(g: Omit<GroupDelta, 'attributes'> & { attributes: Iterable<AttributeDelta | AttributeAggregate> }): GroupAggregate {
-    const id = groupId(g);
+    let id = groupId(g);
+    let name = g.name;
     let mine = this.groups.get(id);
+    if (!mine && !this.admit(this.admitted.groups, id)) {
+      this.overflow++;
+      name = OTHER;
+      id = groupId({ ...g, name });
+      this.admitted.groups.add(id);
+      mine = this.groups.get(id);
+    }
     if (!mine) {
-      mine = { service: g.service, signal: g.signal, name: g.name, kind: g.kind, events: 0, observed: 0, narrow: 0, errors: 0, errorsNarrow: 0, attributes: new Map() };
+      mine = { service: g.service, signal: g.signal, name, kind: g.kind, events: 0, observed: 0, narrow: 0, errors: 0, errorsNarrow: 0, attributes: new Map() };
       this.groups.set(id, mine);
     }
     mine.events += g.events;
@@ -81,7 +107,13 @@ export class InventoryAggregate {
   }
 
   addRoute(r: RouteAggregate): void {
-    const id = `${r.service}\u0000${r.route}`;
+    let id = `${r.service}\u0000${r.route}`;
+    if (!this.routes.has(id) && !this.admit(this.admitted.routes, id)) {
+      this.overflow++;
+      r = { ...r, route: OTHER };
+      id = `${r.service}\u0000${OTHER}`;
+      this.admitted.routes.add(id);
+    }
     const mine = this.routes.get(id);
     if (mine) {
       mine.spans += r.spans;
@@ -92,15 +124,15 @@ export class InventoryAggregate {
   private addAttribute(g: GroupAggregate, a: AttributeDelta | AttributeAggregate): void {
     let id = `${a.place}\u0000${a.key}`;
     let mine = g.attributes.get(id);
-    if (!mine && this.attributeRows >= this.maxAttributes) {
+    if (!mine && !this.admit(this.admitted.attributes, `${groupId(g)}\u0000${id}`)) {
       this.overflow++;
       id = `${a.place}\u0000${OTHER}`;
+      this.admitted.attributes.add(`${groupId(g)}\u0000${id}`);
       mine = g.attributes.get(id);
     }
     if (!mine) {
       mine = { key: id.slice(id.indexOf('\u0000') + 1), place: a.place, types: new Set(), count: 0, observed: 0, bytes: 0, sketch: new MergeableSketch(), values: new Map(), findings: new Map(), scanned: 0 };
       g.attributes.set(id, mine);
-      this.attributeRows++;
     }
     for (const t of a.types) mine.types.add(t);
     mine.count += a.count;

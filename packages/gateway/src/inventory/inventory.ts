@@ -2,7 +2,7 @@
 // bucket, flushes it to SQLite every few seconds (and at stop), prunes past retention, and
 // answers queries from the file (flushing first, so a query sees everything accepted so far).
 import { join } from 'node:path';
-import { InventoryAggregate } from './aggregate.js';
+import { Admitted, InventoryAggregate } from './aggregate.js';
 import { InventoryStore, type LoadFilter } from './store.js';
 import type { SloReads } from './gaps.js';
 import type { InventoryConfig, InventoryDelta } from './types.js';
@@ -21,6 +21,8 @@ export class Inventory {
   private readonly now: () => number;
   /** Live aggregates by bucket start: a delta lands in the bucket of the moment it arrived. */
   private live = new Map<number, InventoryAggregate>();
+  /** What each live bucket has admitted so far, across flushes (the bound on rows per bucket). */
+  private admitted = new Map<number, Admitted>();
   private timer: NodeJS.Timeout | undefined;
   private flushes = 0;
   /**
@@ -44,7 +46,14 @@ export class Inventory {
     const bucket = this.bucketOf(this.now());
     let aggregate = this.live.get(bucket);
     if (!aggregate) {
-      aggregate = new InventoryAggregate(this.config.maxAttributes);
+      let admitted = this.admitted.get(bucket);
+      if (!admitted) {
+        // A new bucket: the older ones take no more rows of their own.
+        this.admitted.clear();
+        admitted = new Admitted();
+        this.admitted.set(bucket, admitted);
+      }
+      aggregate = new InventoryAggregate(this.config.maxAttributes, admitted);
       this.live.set(bucket, aggregate);
     }
     aggregate.add(delta);

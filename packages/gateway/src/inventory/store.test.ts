@@ -99,3 +99,30 @@ test('sketch bytes: round trip sparse and dense; corrupt bytes are refused', () 
   assert.throws(() => MergeableSketch.fromBytes(new Uint8Array([7])), RangeError);
   assert.throws(() => MergeableSketch.fromBytes(new Uint8Array([1, 0xff, 0xff, 0xff, 0xff])), RangeError);
 });
+
+test('a sender of ever-new span names cannot grow a bucket past max_attributes, flush after flush', () => {
+  const dir = tempDir();
+  try {
+    const inventory = new Inventory({ ...DEFAULT_INVENTORY, enabled: true, maxAttributes: 100 }, dir, { now: () => T0 });
+    const tap = new InventoryTap(exampleRegistry());
+    let n = 0;
+    for (let flush = 0; flush < 5; flush++) {
+      const spans = [];
+      for (let i = 0; i < 60; i++) spans.push(span(`name-${n++}`, { [`key-${n}`]: 'v', 'http.route': `/r/${n}` }));
+      inventory.add(tap.record(decodeTraces(traces('svc', spans))));
+      inventory.flush();
+    }
+    const a = inventory.query({ from: T0, to: T0 + HOUR, services: 'all' });
+    assert.ok(a.groups.size <= 101, `${a.groups.size} groups`);
+    assert.ok(a.routes.size <= 101, `${a.routes.size} routes`);
+    assert.ok(a.groups.has('svc\u0000traces\u0000(other)\u0000server'));
+    let rows = 0;
+    for (const g of a.groups.values()) rows += g.attributes.size;
+    assert.ok(rows <= 100 + a.groups.size, `${rows} attribute rows`);
+    // Every span is still counted.
+    assert.equal([...a.groups.values()].filter((g) => g.kind === 'server').reduce((s, g) => s + g.events, 0), 300);
+    inventory.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

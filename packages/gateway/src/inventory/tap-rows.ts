@@ -140,7 +140,8 @@ export class Group {
    * in the same order span after span, so the row is found by comparing one key, not a Map lookup.
    */
   readonly layout: Row[] = [];
-  constructor(readonly service: string, readonly signal: BatchView['signal'], readonly name: string, readonly kind: string) {}
+  /** `shown`: the name as stored (tap.ts `unpersonal`). */
+  constructor(readonly service: string, readonly signal: BatchView['signal'], readonly name: string, readonly kind: string, readonly shown: string = name) {}
 }
 
 export function find(kinds: Group[] | undefined, kind: string): Group | undefined {

@@ -163,3 +163,12 @@ test('groups live on between batches, but each delta holds only its own batch', 
   assert.equal(JSON.stringify(tap.record(decodeTraces(cart!))), first, 'the same batch again: the same delta');
   assert.equal(JSON.stringify(tap.record(decodeTraces(cart!))), first);
 });
+
+test('span names and routes carrying personal data are stored as what the detectors found', () => {
+  const tap = new InventoryTap(exampleRegistry());
+  const delta = tap.record(decodeTraces(traces('svc', [span('GET /users/jane@example.com', { 'http.route': '/users/jane@example.com' })])));
+  const text = JSON.stringify(delta, (k, v: unknown) => (k === 'sketch' ? undefined : v));
+  assert.ok(!text.includes('jane'), text);
+  assert.ok(delta.groups.some((g) => g.name === '(span name with email)'));
+  assert.deepEqual(delta.routes.map((r) => r.route), ['(route with email)']);
+});

@@ -23,6 +23,16 @@ const SCAN_LIMIT = 4096;
 /** Keys whose registry facts are cached; unknown keys are unbounded, so the cache is dropped past this. */
 const KEY_CACHE_LIMIT = 50_000;
 
+/**
+ * Span names and routes are kept as they are (they are what the reports are about), but a name
+ * that carries personal data (`GET /users/jane@example.com`) is kept as what the detectors
+ * found instead: the inventory never stores a value it was not meant to.
+ */
+function unpersonal(text: string, what: string): string {
+  const hits = scan(text.length > SCAN_LIMIT ? text.slice(0, SCAN_LIMIT) : text);
+  return hits.length === 0 ? text : `(${what} with ${[...new Set(hits.map((h) => h.detector))].sort().join(', ')})`;
+}
+
 const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 /** live-check's type name of each scalar wire type, looked up once instead of per attribute. */
@@ -120,7 +130,7 @@ export class InventoryTap {
           route = this.lastHash;
           if (!this.routeNames.has(route)) {
             if (this.routeNames.size >= KEY_CACHE_LIMIT) this.routeNames.clear();
-            this.routeNames.set(route, attrs.stringValue!);
+            this.routeNames.set(route, unpersonal(attrs.stringValue!, 'route'));
           }
         }
       }
@@ -294,7 +304,7 @@ export class InventoryTap {
       if (g !== undefined && g.touched) return g;
     }
     if (g === undefined) {
-      g = new Group(service, signal, name, kind);
+      g = new Group(service, signal, name, kind, unpersonal(name, 'span name'));
       const kinds = names.get(name);
       if (kinds) kinds.push(g);
       else names.set(name, [g]);
@@ -361,7 +371,7 @@ export class InventoryTap {
   private takeGroup(g: Group): GroupDelta {
     const attributes: GroupDelta['attributes'] = [];
     for (const rows of g.rows) for (const row of rows.values()) if (row.observed > 0) attributes.push(row.take());
-    const out: GroupDelta = { service: g.service, signal: g.signal, name: g.name, kind: g.kind, events: g.events, observed: g.observed, narrow: g.narrow, errors: g.errors, errorsNarrow: g.errorsNarrow, attributes };
+    const out: GroupDelta = { service: g.service, signal: g.signal, name: g.shown, kind: g.kind, events: g.events, observed: g.observed, narrow: g.narrow, errors: g.errors, errorsNarrow: g.errorsNarrow, attributes };
     g.events = g.observed = g.narrow = g.errors = g.errorsNarrow = 0;
     g.touched = false;
     return out;

@@ -1,20 +1,25 @@
-// The tap's CPU budget on a processing thread: `inventory.max_share` of the thread's time. While
-// the tap costs less, every batch is recorded and counts are exact. When it would cost more (a
-// thread saturated with small batches of many attributes), each batch is recorded with a
-// probability p chosen from the recent costs, independently of its content, and its counts are
-// weighted 1/p: an unbiased estimate (Horvitz–Thompson), as the counts of upstream-sampled spans
-// are. `observed` stays what was actually looked at.
+// The tap's CPU budget on a processing thread. The tap costs about as much as the rest of the
+// thread's work, which only matters when the thread is busy: while the thread would stay under
+// BUSY of its time with the tap on every batch, every batch is recorded and counts are exact.
+// Busier than that, the tap gets `inventory.max_share` of the thread's processing time: each
+// batch is recorded with a probability p chosen from the recent costs, independently of its
+// content, and its counts are weighted 1/p: an unbiased estimate (Horvitz–Thompson), as the
+// counts of upstream-sampled spans are. `observed` stays what was actually looked at.
 
-/** Decay of the running average of the rest of the work, per batch: about the last 50 batches. */
+/** Decay of the running averages of the rest of the work and of the time between batches, per batch. */
 const DECAY = 0.98;
 /** Decay of the tap's average, per recorded batch: few are recorded when p is low, so each weighs more. */
 const TAP_DECAY = 0.9;
 /** The first batches are recorded and not measured: a cold tap (JIT, first rows) costs many times a warm one. */
 const WARMUP = 8;
+/** Below this share of wall time busy (with the tap on every batch), the thread has room: no budget. */
+export const BUSY = 0.7;
 
 export class TapBudget {
   private tapMs = 0;
   private otherMs = 0;
+  private intervalMs = 0;
+  private lastStart = -1;
   private p = 1;
   private warmup = WARMUP;
 
@@ -28,19 +33,23 @@ export class TapBudget {
   }
 
   /**
-   * After a batch: how long the rest of the processing took and how long the tap took (0 when
-   * skipped). Sets p so that tap time ≈ maxShare of the total.
+   * After a batch that started at `startMs` (a monotonic clock): how long the rest of the
+   * processing took and how long the tap took (0 when skipped).
    */
-  update(otherMs: number, tapMs: number, recorded: boolean): void {
+  update(startMs: number, otherMs: number, tapMs: number, recorded: boolean): void {
     if (this.maxShare >= 1) return;
+    const interval = this.lastStart < 0 ? otherMs + tapMs : startMs - this.lastStart;
+    this.lastStart = startMs;
     if (this.warmup > 0) {
       this.warmup--;
       return;
     }
-    // Running averages: the rest of the work per batch, and the tap's cost per recorded batch.
-    this.otherMs = this.otherMs === 0 ? otherMs : this.otherMs * DECAY + otherMs * (1 - DECAY);
-    if (recorded) this.tapMs = this.tapMs === 0 ? tapMs : this.tapMs * TAP_DECAY + tapMs * (1 - TAP_DECAY);
-    if (this.tapMs <= 0) {
+    const avg = (old: number, value: number, decay: number): number => (old === 0 ? value : old * decay + value * (1 - decay));
+    this.otherMs = avg(this.otherMs, otherMs, DECAY);
+    this.intervalMs = avg(this.intervalMs, Math.max(interval, otherMs + tapMs), DECAY);
+    if (recorded) this.tapMs = avg(this.tapMs, tapMs, TAP_DECAY);
+    // Busy with the tap on every batch: the rest plus the tap's full cost, over the time between batches.
+    if (this.tapMs <= 0 || (this.otherMs + this.tapMs) / this.intervalMs < BUSY) {
       this.p = 1;
       return;
     }

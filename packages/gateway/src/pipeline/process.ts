@@ -185,7 +185,7 @@ export class BatchProcessor {
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;
     }
     if (inventory) result.inventory = inventory;
-    if (this.budget) this.budget.update(performance.now() - started - this.tapMs, this.tapMs, this.tapped);
+    if (this.budget) this.budget.update(started, performance.now() - started - this.tapMs, this.tapMs, this.tapped);
     return result;
   }
 

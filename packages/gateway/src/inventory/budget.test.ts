@@ -29,6 +29,13 @@ test('a thread with room: every batch, however much the tap costs', () => {
   assert.equal(b.probability, 1);
 });
 
+test('a process using most of the machine\'s cores: the budget binds even on a thread with room', () => {
+  const b = new TapBudget(0.15, () => 0.99, 2);
+  let t = 0;
+  for (let i = 0; i < 200; i++, t += 10) b.update(t, 1, 5, true, 18); // 18 ms of CPU per 10 ms on 2 cores: 90%
+  assert.ok(b.probability < 0.1, `p ${b.probability}`);
+});
+
 test('max_share 1: every batch whatever it costs', () => {
   const b = new TapBudget(1, () => 0.99);
   for (let i = 0; i < 100; i++) {

@@ -1,7 +1,7 @@
 // The tap's CPU budget on a processing thread. The tap costs about as much as the rest of the
-// thread's work, which only matters when the thread is busy: while the thread would stay under
-// BUSY of its time with the tap on every batch, every batch is recorded and counts are exact.
-// Busier than that, the tap gets `inventory.max_share` of the thread's processing time: each
+// thread's work, which only matters when CPU is short: while the thread would stay under BUSY of
+// its time with the tap on every batch, and the whole process uses under BUSY of the machine's
+// cores, every batch is recorded and counts are exact. Past either, the tap gets `inventory.max_share` of the thread's processing time: each
 // batch is recorded with a probability p chosen from the recent costs, independently of its
 // content, and its counts are weighted 1/p: an unbiased estimate (Horvitz–Thompson), as the
 // counts of upstream-sampled spans are. `observed` stays what was actually looked at.
@@ -20,11 +20,13 @@ export class TapBudget {
   private otherMs = 0;
   private intervalMs = 0;
   private lastStart = -1;
+  /** The process's CPU time over wall time, per core, on average. */
+  private cpuShare = 0;
   private p = 1;
   private warmup = WARMUP;
 
   /** `maxShare` in (0, 1]; 1 records every batch. `random` is for tests. */
-  constructor(private readonly maxShare: number, private readonly random: () => number = Math.random) {}
+  constructor(private readonly maxShare: number, private readonly random: () => number = Math.random, private readonly cores = 1) {}
 
   /** The weight to record this batch with (1/p), or 0 to skip it. */
   next(): number {
@@ -34,9 +36,10 @@ export class TapBudget {
 
   /**
    * After a batch that started at `startMs` (a monotonic clock): how long the rest of the
-   * processing took and how long the tap took (0 when skipped).
+   * processing took and how long the tap took (0 when skipped); `processCpuMs`: the whole
+   * process's CPU time since the previous batch started, if known.
    */
-  update(startMs: number, otherMs: number, tapMs: number, recorded: boolean): void {
+  update(startMs: number, otherMs: number, tapMs: number, recorded: boolean, processCpuMs?: number): void {
     if (this.maxShare >= 1) return;
     const interval = this.lastStart < 0 ? otherMs + tapMs : startMs - this.lastStart;
     this.lastStart = startMs;
@@ -48,8 +51,10 @@ export class TapBudget {
     this.otherMs = avg(this.otherMs, otherMs, DECAY);
     this.intervalMs = avg(this.intervalMs, Math.max(interval, otherMs + tapMs), DECAY);
     if (recorded) this.tapMs = avg(this.tapMs, tapMs, TAP_DECAY);
+    if (processCpuMs !== undefined && interval > 0) this.cpuShare = avg(this.cpuShare, Math.min(1, processCpuMs / (interval * this.cores)), DECAY);
     // Busy with the tap on every batch: the rest plus the tap's full cost, over the time between batches.
-    if (this.tapMs <= 0 || (this.otherMs + this.tapMs) / this.intervalMs < BUSY) {
+    const threadBusy = (this.otherMs + this.tapMs) / this.intervalMs >= BUSY;
+    if (this.tapMs <= 0 || (!threadBusy && this.cpuShare < BUSY)) {
       this.p = 1;
       return;
     }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   decodeLogs, decodeMetrics, decodeTraces, encodeResources, jsonToProtobuf, OtlpDecodeError,
   type BatchView, type DecodeOptions, type LogsView, type MetricsView, type Signal, type TracesView,
@@ -69,13 +70,15 @@ export class BatchProcessor {
   /** This batch's tap time and whether it ran, for the budget. */
   private tapMs = 0;
   private tapped = false;
+  /** The process's CPU time at the previous batch, for the budget (process-wide, all threads). */
+  private lastCpu: NodeJS.CpuUsage | undefined;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     this.inventoryEnabled = config.inventory?.enabled ?? false;
-    if (this.inventoryEnabled) this.budget = new TapBudget(config.inventory!.maxShare);
+    if (this.inventoryEnabled) this.budget = new TapBudget(config.inventory!.maxShare, Math.random, availableParallelism());
     if (this.inventoryEnabled) this.inventory = new InventoryTap(options.strategy?.registry?.registry);
     if (options.strategy) this.content = new ContentStages(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
@@ -185,7 +188,12 @@ export class BatchProcessor {
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;
     }
     if (inventory) result.inventory = inventory;
-    if (this.budget) this.budget.update(started, performance.now() - started - this.tapMs, this.tapMs, this.tapped);
+    if (this.budget) {
+      const cpu = process.cpuUsage();
+      const cpuMs = this.lastCpu ? (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000 : undefined;
+      this.lastCpu = cpu;
+      this.budget.update(started, performance.now() - started - this.tapMs, this.tapMs, this.tapped, cpuMs);
+    }
     return result;
   }
 

@@ -52,6 +52,7 @@ describe('consistent-probability weight (ot=th)', () => {
     assert.equal(readOtSampling('ot=th:8,ot=th:c').valid, false, 'a repeated member voids the tracestate');
     assert.equal(readOtSampling('Ot=th:8').valid, false);
     assert.equal(readOtSampling(Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')).valid, false);
+    assert.equal(readOtSampling(`ot=th:8,${','.repeat(20_000)}`).valid, false, 'longer than 32 full members can be');
   });
 
   it('writes th into the ot member, moved first, keeping everything else', () => {

@@ -91,6 +91,8 @@ export function keeps(randomness: Threshold, t: Threshold): boolean {
 const MEMBER = /^([a-z0-9][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})=([\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e])$/;
 const OT_PART = /^([a-z][a-z0-9]*):([a-zA-Z0-9._-]*)$/;
 const MAX_MEMBERS = 32;
+/** 32 members of at most 256 + 1 + 256 characters and their separators: anything longer is not W3C tracestate (and parsing it would cost a tenant's bytes over again). */
+const MAX_TRACESTATE = 32 * 514;
 
 /** What the `ot` member says about sampling. */
 export interface OtSampling {
@@ -109,6 +111,7 @@ interface Member {
 }
 
 function members(tracestate: string): Member[] | undefined {
+  if (tracestate.length > MAX_TRACESTATE) return undefined;
   const out: Member[] = [];
   const seen = new Set<string>();
   for (const raw of tracestate.split(',')) {

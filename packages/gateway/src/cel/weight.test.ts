@@ -83,3 +83,13 @@ describe('consistent-probability weight (ot=th)', () => {
     assert.equal(combinedSampleRate(1, undefined, ALWAYS), 1);
   });
 });
+
+describe('weights from hostile input', () => {
+  it('a huge upstream SampleRate stays a finite, safe integer weight', async () => {
+    const { combinedSampleRate, sampleRateWeight, thresholdForRate } = await import('./weight.js');
+    for (const sr of [1e308, Number.MAX_VALUE, 2 ** 60, 1e20]) {
+      const w = combinedSampleRate(sampleRateWeight(sr), undefined, thresholdForRate(1000));
+      assert.ok(Number.isSafeInteger(w) && w >= 1, `${sr} -> ${w}`);
+    }
+  });
+});

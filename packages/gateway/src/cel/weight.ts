@@ -179,11 +179,14 @@ export function writeThreshold(tracestate: string, t: Threshold | undefined): st
 
 // --- the weight a span arrives with ---
 
-/** A SampleRate attribute's value as a weight: a finite number >= 1, else 1 (absent or nonsense). */
+/** A SampleRate attribute's value as a weight: a finite number >= 1 (at most 2^53 - 1), else 1 (absent or nonsense). */
 export function sampleRateWeight(sampleRateAttr: unknown): number {
   const n = typeof sampleRateAttr === 'bigint' ? Number(sampleRateAttr) : sampleRateAttr;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 1 ? n : 1;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 1 ? Math.min(n, MAX_WEIGHT) : 1;
 }
+
+/** The largest weight written: a sender's SampleRate can be any double, a written one stays a safe integer. */
+const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
 
 /**
  * The weight (>= 1) a span arrives with: its `SampleRate` attribute and its `ot=th:` threshold.
@@ -205,5 +208,5 @@ export function upstreamWeight(sampleRateAttr: unknown, tracestate: string): num
 export function combinedSampleRate(upstreamSampleRate: number, upstreamTh: Threshold | undefined, combined: Threshold): number {
   const explained = upstreamTh === undefined ? 1 : adjustedCount(upstreamTh);
   const unexplained = Math.max(1, upstreamSampleRate / explained);
-  return Math.max(1, Math.round(unexplained * adjustedCount(combined)));
+  return Math.min(MAX_WEIGHT, Math.max(1, Math.round(unexplained * adjustedCount(combined))));
 }

@@ -52,6 +52,7 @@ describe('consistent-probability weight (ot=th)', () => {
     assert.equal(readOtSampling('ot=th:8,ot=th:c').valid, false, 'a repeated member voids the tracestate');
     assert.equal(readOtSampling('Ot=th:8').valid, false);
     assert.equal(readOtSampling(Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')).valid, false);
+    assert.equal(readOtSampling(`ot=th:8,${','.repeat(20_000)}`).valid, false, 'longer than 32 full members can be');
   });
 
   it('writes th into the ot member, moved first, keeping everything else', () => {
@@ -80,5 +81,15 @@ describe('consistent-probability weight (ot=th)', () => {
     // upstream SampleRate 10 over th:8: 5 unexplained, times our combined 1 in 4: 20.
     assert.equal(combinedSampleRate(10, parseThreshold('8'), thresholdForRate(4)), 20);
     assert.equal(combinedSampleRate(1, undefined, ALWAYS), 1);
+  });
+});
+
+describe('weights from hostile input', () => {
+  it('a huge upstream SampleRate stays a finite, safe integer weight', async () => {
+    const { combinedSampleRate, sampleRateWeight, thresholdForRate } = await import('./weight.js');
+    for (const sr of [1e308, Number.MAX_VALUE, 2 ** 60, 1e20]) {
+      const w = combinedSampleRate(sampleRateWeight(sr), undefined, thresholdForRate(1000));
+      assert.ok(Number.isSafeInteger(w) && w >= 1, `${sr} -> ${w}`);
+    }
   });
 });

@@ -91,6 +91,8 @@ export function keeps(randomness: Threshold, t: Threshold): boolean {
 const MEMBER = /^([a-z0-9][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})=([\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e])$/;
 const OT_PART = /^([a-z][a-z0-9]*):([a-zA-Z0-9._-]*)$/;
 const MAX_MEMBERS = 32;
+/** 32 members of at most 256 + 1 + 256 characters and their separators: anything longer is not W3C tracestate (and parsing it would cost a tenant's bytes over again). */
+const MAX_TRACESTATE = 32 * 514;
 
 /** What the `ot` member says about sampling. */
 export interface OtSampling {
@@ -109,6 +111,7 @@ interface Member {
 }
 
 function members(tracestate: string): Member[] | undefined {
+  if (tracestate.length > MAX_TRACESTATE) return undefined;
   const out: Member[] = [];
   const seen = new Set<string>();
   for (const raw of tracestate.split(',')) {
@@ -176,11 +179,14 @@ export function writeThreshold(tracestate: string, t: Threshold | undefined): st
 
 // --- the weight a span arrives with ---
 
-/** A SampleRate attribute's value as a weight: a finite number >= 1, else 1 (absent or nonsense). */
+/** A SampleRate attribute's value as a weight: a finite number >= 1 (at most 2^53 - 1), else 1 (absent or nonsense). */
 export function sampleRateWeight(sampleRateAttr: unknown): number {
   const n = typeof sampleRateAttr === 'bigint' ? Number(sampleRateAttr) : sampleRateAttr;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 1 ? n : 1;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 1 ? Math.min(n, MAX_WEIGHT) : 1;
 }
+
+/** The largest weight written: a sender's SampleRate can be any double, a written one stays a safe integer. */
+const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
 
 /**
  * The weight (>= 1) a span arrives with: its `SampleRate` attribute and its `ot=th:` threshold.
@@ -202,5 +208,5 @@ export function upstreamWeight(sampleRateAttr: unknown, tracestate: string): num
 export function combinedSampleRate(upstreamSampleRate: number, upstreamTh: Threshold | undefined, combined: Threshold): number {
   const explained = upstreamTh === undefined ? 1 : adjustedCount(upstreamTh);
   const unexplained = Math.max(1, upstreamSampleRate / explained);
-  return Math.max(1, Math.round(unexplained * adjustedCount(combined)));
+  return Math.min(MAX_WEIGHT, Math.max(1, Math.round(unexplained * adjustedCount(combined))));
 }

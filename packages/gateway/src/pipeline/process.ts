@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import {
   decodeLogs, decodeMetrics, decodeTraces, encodeResources, jsonToProtobuf, OtlpDecodeError,
   type BatchView, type DecodeOptions, type LogsView, type MetricsView, type Signal, type TracesView,
@@ -11,8 +10,7 @@ import { refuseMalformedIds } from './ids.js';
 import { ContentStages } from '../stages/content.js';
 import { isEmptyLedgerDelta, type LedgerDelta } from '../stages/ledger.js';
 import type { CompiledStrategy } from '../strategy/types.js';
-import { TapBudget } from '../inventory/budget.js';
-import { InventoryTap } from '../inventory/tap.js';
+import { InventoryRecorder } from '../inventory/recorder.js';
 import type { InventoryDelta } from '../inventory/types.js';
 
 export type BodyFormat = 'protobuf' | 'json';
@@ -64,22 +62,14 @@ export interface BatchProcessorOptions {
 export class BatchProcessor {
   private readonly router: Router;
   private content: ContentStages | undefined;
-  private inventory: InventoryTap | undefined;
-  private readonly inventoryEnabled: boolean;
-  private readonly budget: TapBudget | undefined;
-  /** This batch's tap time and whether it ran, for the budget. */
-  private tapMs = 0;
-  private tapped = false;
-  /** The process's CPU time at the previous batch, for the budget (process-wide, all threads). */
-  private lastCpu: NodeJS.CpuUsage | undefined;
+  /** The inventory tap (inventory/), when `inventory.enabled`. */
+  private readonly inventory: InventoryRecorder | undefined;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
-    this.inventoryEnabled = config.inventory?.enabled ?? false;
-    if (this.inventoryEnabled) this.budget = new TapBudget(config.inventory!.maxShare, Math.random, availableParallelism());
-    if (this.inventoryEnabled) this.inventory = new InventoryTap(options.strategy?.registry?.registry);
+    if (config.inventory?.enabled) this.inventory = new InventoryRecorder(config.inventory, options.strategy?.registry?.registry);
     if (options.strategy) this.content = new ContentStages(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
@@ -99,7 +89,7 @@ export class BatchProcessor {
    */
   setStrategy(strategy: CompiledStrategy | undefined): void {
     this.content = strategy ? new ContentStages(strategy) : undefined;
-    if (this.inventoryEnabled) this.inventory = new InventoryTap(strategy?.registry?.registry);
+    this.inventory?.setRegistry(strategy?.registry?.registry);
   }
 
   get strategy(): CompiledStrategy | undefined {
@@ -111,7 +101,7 @@ export class BatchProcessor {
   }
 
   process(request: ProcessRequest): ProcessResult {
-    const started = this.budget ? performance.now() : 0;
+    this.inventory?.start();
     let view: BatchView;
     try {
       const bytes = request.format === 'json' ? jsonToProtobuf(request.signal, request.body, this.decodeOptions) : request.body;
@@ -145,7 +135,7 @@ export class BatchProcessor {
     }
 
     // The inventory sees the batch as sent (aliases and all), before normalization and routing.
-    const inventory = this.recordInventory(view);
+    const inventory = this.inventory?.record(view);
     // Normalization is shared and runs before routing, so conditions see canonical keys. A
     // destination without a strategy entry still gets the request as sent (`sent`).
     const sent = view;
@@ -188,33 +178,8 @@ export class BatchProcessor {
       if (!isEmptyLedgerDelta(ledger)) result.ledger = ledger;
     }
     if (inventory) result.inventory = inventory;
-    if (this.budget) {
-      const cpu = process.cpuUsage();
-      const cpuMs = this.lastCpu ? (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000 : undefined;
-      this.lastCpu = cpu;
-      this.budget.update(started, performance.now() - started - this.tapMs, this.tapMs, this.tapped, cpuMs);
-    }
+    this.inventory?.finish();
     return result;
-  }
-
-  /** The tap never costs a batch: if it throws, this batch goes uncounted and the tap starts afresh. */
-  private recordInventory(view: BatchView): InventoryDelta | undefined {
-    const tap = this.inventory;
-    this.tapMs = 0;
-    this.tapped = false;
-    if (!tap) return undefined;
-    const weight = this.budget!.next();
-    if (weight === 0) return undefined;
-    const t0 = performance.now();
-    try {
-      const delta = tap.record(view, weight);
-      this.tapMs = performance.now() - t0;
-      this.tapped = true;
-      return delta;
-    } catch {
-      this.inventory = new InventoryTap(this.content?.strategy.registry?.registry);
-      return undefined;
-    }
   }
 
   private decode(signal: Signal, bytes: Uint8Array, maxMessageBytes?: number): BatchView {

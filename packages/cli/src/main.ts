@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<n
   'live-check': { run: async (args, io) => (await import('./commands/live-check.js')).liveCheck(args, io), summary: 'check real telemetry (OTLP files or a listener) against the registry' },
   strategy: { run: async (args, io) => (await import('./commands/strategy.js')).strategy(args, io), summary: 'explain the data strategy as a table, or test it on recorded OTLP' },
   slo: { run: async (args, io) => (await import('./commands/slo.js')).slo(args, io), summary: 'SLO status from a running gateway, or a backtest of the SLOs on recorded OTLP' },
+  report: { run: async (args, io) => (await import('./commands/report.js')).report(args, io), summary: 'the data inventory and value report (md, html, json) with recommended actions' },
+  gaps: { run: async (args, io) => (await import('./commands/gaps.js')).gaps(args, io), summary: 'the instrumentation gap report of one service over a window, for incident reviews' },
   deadletters: { run: async (args, io) => (await import('./commands/deadletters.js')).deadletters(args, io), summary: 'list, show, replay or purge what the backends refused' },
 };
 

@@ -27,6 +27,8 @@ import type { CompiledStrategy } from './strategy/types.js';
 import { startSlos, type SloService } from './slo/service.js';
 import { SamplingTotals } from './stages/sample/totals.js';
 import { registerSamplingRoutes } from './stages/sample/routes.js';
+import { attachInventory } from './inventory/attach.js';
+import type { Inventory } from './inventory/inventory.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -62,6 +64,8 @@ export class Gateway {
   conventions: Pick<StrategyContent, 'registry' | 'registryWarnings'> = {};
   /** The web console and its API on the admin listener (console/), when the listener is on. */
   console: Console | undefined;
+  /** The data inventory, when `inventory.enabled` (inventory/). */
+  inventory: Inventory | undefined;
   private readonly logger: Logger;
   private readonly stopFns: (() => Promise<void> | void)[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
@@ -120,6 +124,7 @@ export class Gateway {
     const grace = this.options.shutdownGraceMs ?? 10_000;
     this.stopFns.push(() => Promise.all([...this.dispatchers.values()].map((d) => d.stop(grace))).then(() => undefined));
 
+    this.stopFns.push(() => this.inventory?.close());
     // The strategy's keys and the registry are loaded before anything listens: a missing key is a
     // startup error naming the destination. Set once here, as each thread will, so a thread never
     // refuses what the main thread accepted.
@@ -141,6 +146,8 @@ export class Gateway {
       this.sampling.addTail(destination, row, sampling !== undefined && samplesSpans(sampling));
     });
     this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
+    // After the pool has closed (stopFns run in reverse), the last deltas are in and get flushed.
+    this.inventory = attachInventory(config, this.adminRoutes, this.pool, () => this.conventions.registry, this.logger);
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest, tail.runner);
     this.stopFns.push(() => ingest.stop(grace));
 

@@ -14,3 +14,4 @@ export { SENSITIVITIES, type Action, type CompiledStrategy, type DestinationStra
 export { explainStrategy, describeAction, type StrategyExplanation, type ExplainColumn, type ExplainRow, type ExplainCell } from './strategy/explain.js';
 export { StrategyTrial, type TrialResult, type TrialOutput } from './strategy/trial.js';
 export * from './slo/index.js';
+export { DEFAULT_INVENTORY, Inventory, InventoryStore, INVENTORY_FILE, inventoryJson, Judge, judgeFor, gapsReport, parseTime, parseRange, TimeRangeError, type InventoryJson, type InventoryServiceJson, type InventoryAttributeJson, type GapsJson, type SloReads, type Conformance } from './inventory/index.js';

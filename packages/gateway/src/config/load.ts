@@ -13,6 +13,7 @@ import { strategyInConfig, unenteredWarning } from '../strategy/document.js';
 import { slosOf } from '../slo/config.js';
 import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
+import { DEFAULT_INVENTORY, type InventoryConfig } from '../inventory/types.js';
 import type { ConfigProblem, DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
 
 /** One problem as a line: `file:line:col: path: message`. */
@@ -337,6 +338,7 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
     },
     workers: raw.workers === undefined || raw.workers === 'auto' ? availableParallelism() : raw.workers,
     logLevel: raw.log?.level ?? 'info',
+    inventory: inventoryOf(n, raw.inventory),
     warnings: [],
   };
   // Like the Collector's own telemetry on :8888, the admin server is on unless turned off.
@@ -365,6 +367,15 @@ function strategyOf(n: Normalizer, raw: string | Record<string, unknown>, config
   if (found.unentered.length > 0) n.warnings.push({ path: ['strategy'], atKey: true, message: unenteredWarning(found.unentered) });
 }
 
+/** `inventory:` (inventory/README.md): the tap is off unless `enabled: true`. */
+function inventoryOf(n: Normalizer, raw: RawConfig['inventory']): InventoryConfig {
+  const bucketMs = n.measure(parseDuration, raw?.bucket, ['inventory', 'bucket'], DEFAULT_INVENTORY.bucketMs);
+  const retentionMs = n.measure(parseDuration, raw?.retention, ['inventory', 'retention'], DEFAULT_INVENTORY.retentionMs);
+  if (bucketMs < 60_000 || 86_400_000 % bucketMs !== 0) n.guard(() => { throw new PathError(['inventory', 'bucket'], `must divide a day and be at least 1m (1m, 5m, 15m, 1h, 1d…); got ${String(raw?.bucket)}`); }, undefined);
+  if (retentionMs < bucketMs) n.guard(() => { throw new PathError(['inventory', 'retention'], `must be at least one bucket (${String(raw?.bucket ?? '1h')})`); }, undefined);
+  return { enabled: raw?.enabled ?? DEFAULT_INVENTORY.enabled, bucketMs, retentionMs, maxAttributes: raw?.max_attributes ?? DEFAULT_INVENTORY.maxAttributes, maxShare: raw?.max_share ?? DEFAULT_INVENTORY.maxShare };
+}
+
 // The shapes the JSON Schema admits (snake_case as in the YAML).
 interface RawListener { enabled?: boolean; endpoint?: string; tls?: { cert_file: string; key_file: string; client_ca_file?: string } }
 interface RawConfig {
@@ -383,6 +394,7 @@ interface RawConfig {
   conventions?: string;
   strategy?: string | Record<string, unknown> | null;
   slos?: string | string[];
+  inventory?: { enabled?: boolean; bucket?: unknown; retention?: unknown; max_attributes?: number; max_share?: number };
 }
 interface RawDestination {
   exporter: Record<string, unknown>;

@@ -1,3 +1,4 @@
+import type { InventoryConfig } from '../inventory/types.js';
 import type { Signal } from '@cairn/otlp';
 import type { StrategyDocument } from '../strategy/document.js';
 import type { SloSet } from '../slo/definition.js';
@@ -99,6 +100,8 @@ export interface GatewayConfig {
   strategy?: StrategyDocument;
   /** `slos:` loaded: the SLOs that run, broken ones and unsupported documents (slo/). */
   slos?: SloSet;
+  /** The data inventory (inventory/): a tap on every batch, stored in time buckets. */
+  inventory?: InventoryConfig;
   /** Settings that are valid but do not do what one may expect; shown by validate and up. */
   warnings?: ConfigProblem[];
 }

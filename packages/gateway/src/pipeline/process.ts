@@ -15,6 +15,8 @@ import { SloTap, type SloClock } from '../slo/tap.js';
 import { SamplingStage } from '../stages/sample/stage.js';
 import type { SamplingDelta } from '../stages/sample/counts.js';
 import { splitByTrace, type TraceSlices } from '../stages/tail/split.js';
+import { InventoryRecorder } from '../inventory/recorder.js';
+import type { InventoryDelta } from '../inventory/types.js';
 
 export type BodyFormat = 'protobuf' | 'json';
 
@@ -52,6 +54,8 @@ export type ProcessResult =
       slo?: SloDelta;
       /** What sampling decided per destination (stages/sample), when a destination samples. */
       sampling?: SamplingDelta;
+      /** What the batch carried, as received (inventory/), when `inventory.enabled`. */
+      inventory?: InventoryDelta;
     }
   | { ok: false; status: 'invalid' | 'forbidden'; message: string };
 
@@ -74,6 +78,8 @@ export class BatchProcessor {
   private readonly router: Router;
   private content: ContentStages | undefined;
   private sampling: SamplingStage | undefined;
+  /** The inventory tap (inventory/), when `inventory.enabled`. */
+  private readonly inventory: InventoryRecorder | undefined;
   private readonly tenants = new Map<string, (service: string) => boolean>();
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
@@ -86,6 +92,7 @@ export class BatchProcessor {
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     this.fuse = options.fuseContentWalks ?? true;
     if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos, options.sloClock);
+    if (config.inventory?.enabled) this.inventory = new InventoryRecorder(config.inventory, options.strategy?.registry?.registry);
     if (options.strategy) this.setStrategy(options.strategy);
     this.maxItems = config.limits.maxItemsPerRequest;
     this.router = new Router(config.destinations);
@@ -108,6 +115,7 @@ export class BatchProcessor {
     const sampling = strategy && [...strategy.destinations.values()].some((d) => d.sampling) ? new SamplingStage(strategy) : undefined;
     this.content = content;
     this.sampling = sampling;
+    this.inventory?.setRegistry(strategy?.registry?.registry);
   }
 
   /** Sets the tail-sampled destinations (with the strategy, between batches). */
@@ -124,6 +132,7 @@ export class BatchProcessor {
   }
 
   process(request: ProcessRequest): ProcessResult {
+    this.inventory?.start();
     let view: BatchView;
     try {
       const bytes = request.format === 'json' ? jsonToProtobuf(request.signal, request.body, this.decodeOptions) : request.body;
@@ -156,6 +165,8 @@ export class BatchProcessor {
       return result;
     }
 
+    // The inventory sees the batch as sent (aliases and all), before normalization and routing.
+    const inventory = this.inventory?.record(view);
     // Normalization runs before routing, so conditions see canonical keys. When it changes no
     // resource attribute (what routing and jurisdictions read), it runs inside each destination's
     // redaction walk instead (stages/fused.ts): one walk per destination, no second decode. A
@@ -225,6 +236,8 @@ export class BatchProcessor {
     }
     const sampling = this.sampling?.take();
     if (sampling) result.sampling = sampling;
+    if (inventory) result.inventory = inventory;
+    this.inventory?.finish();
     return result;
   }
 

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest, type ProcessResult } from '../pipeline/process.js';
 import type { LedgerDelta } from '../stages/ledger.js';
+import type { InventoryDelta } from '../inventory/types.js';
 import type { StrategyContent } from '../strategy/content.js';
 import { useStrategy } from '../strategy/use.js';
 import { transferList } from './transfer.js';
@@ -34,6 +35,8 @@ export class ProcessorPool {
   private content: StrategyContent;
   /** Called on the main thread with every processed batch's result (taps sum their deltas here). */
   readonly onResult: ((result: Extract<ProcessResult, { ok: true }>) => void)[] = [];
+  /** Receives each batch's inventory delta (inventory/), when the tap is on. */
+  onInventory: ((delta: InventoryDelta) => void) | undefined;
 
   /**
    * Each thread compiles its CompiledStrategy from `content` (plain data: functions cannot cross
@@ -108,6 +111,7 @@ export class ProcessorPool {
   private account(result: ProcessResult): ProcessResult {
     if (result.ok && result.ledger) this.onLedger?.(result.ledger);
     if (result.ok) for (const tap of this.onResult) tap(result);
+    if (result.ok && result.inventory) this.onInventory?.(result.inventory);
     return result;
   }
 

@@ -96,6 +96,9 @@ export class SpanCursor extends IndexedCursor {
   get hasStatus(): boolean { return this.has(15); }
   get eventCount(): number { return this.countOf(11); }
   get linkCount(): number { return this.countOf(13); }
+  /** Whether the span has an event (or a link), from the field table: no pass over the span, unlike the counts. */
+  get hasEvents(): boolean { return this.has(11); }
+  get hasLinks(): boolean { return this.has(13); }
 
   attributes(cursor?: AttributeCursor): AttributeCursor { return this.attrs(9, cursor); }
   /** Positions `cursor` (or a new one) before the span's first event. */

@@ -1,0 +1,121 @@
+/**
+ * The inventory tap's cost, tap on against tap off in the same run:
+ * 1. per core: BatchProcessor.process on the standard trace corpus (real OTel SDK spans, 10
+ *    attributes, 512 spans a request) with the example registry, inventory off and on, alternating
+ *    in one thread (median of ROUNDS, spans per CPU-second) — the tap's own CPU per span, with
+ *    the default budget (max_share 0.15) and recording every batch (max_share 1);
+ * 2. in a running gateway: maximum sustained throughput (closed loop, blackhole sink, SQLite queue,
+ *    one processing thread), tap off then on (default budget), BENCH_GATEWAY_ROUNDS times alternating.
+ * The issue's goal: the tap costs ≤ 15% of gateway throughput.
+ *
+ * Run: npm run build && node bench/gateway/dist/inventory.js     (ROUNDS=7, BENCH_MAX_SECONDS=6, BENCH_GATEWAY_ROUNDS=2)
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OtlpHttpSink } from '@cairn/gateway/testing';
+import { parseConfig } from '@cairn/gateway';
+import { traceCorpus } from '../../otlp/dist/corpus.js';
+import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.js';
+import { compileStrategy } from '../../../packages/gateway/dist/strategy/compile.js';
+import { exampleRegistry } from '../../../packages/gateway/dist/stages/test-support.js';
+import { writeCorpus } from './corpus-file.js';
+import { runLoad, startTarget, stopTarget, waitForSink } from './harness.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const GATEWAY_ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 2);
+const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 6) * 1000;
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
+const SPANS_PER_REQUEST = 512;
+const loadAtStart = loadavg()[0]!;
+const corpus = traceCorpus({ batches: 40, spansPerBatch: SPANS_PER_REQUEST });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// 1. Per core.
+const yaml = (enabled: boolean, maxShare = 0.15) => `
+receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
+admin: null
+storage: { directory: /tmp/cairn-bench-inventory-unused }
+auth: { anonymous: true }
+inventory: { enabled: ${enabled}, max_share: ${maxShare} }
+destinations:
+  backend: { exporter: { debug: {} } }
+`;
+const strategy = compileStrategy({ keys: {}, registry: exampleRegistry().registry })!;
+const off = new BatchProcessor(parseConfig(yaml(false), 'off.yaml'), { strategy });
+const on = new BatchProcessor(parseConfig(yaml(true), 'on.yaml'), { strategy });
+const full = new BatchProcessor(parseConfig(yaml(true, 1), 'full.yaml'), { strategy });
+/** Spans per CPU-second of this (single-threaded) loop: CPU time, since other work shares the cores. */
+function pass(p: BatchProcessor): number {
+  const c0 = process.cpuUsage();
+  for (const body of corpus.requests) {
+    const r = p.process({ signal: 'traces', format: 'protobuf', body, tenant: 'anonymous' });
+    // Cloned as it would be to cross from a worker thread.
+    if (r.ok && r.inventory) structuredClone(r.inventory);
+  }
+  const c = process.cpuUsage(c0);
+  return corpus.spanCount / ((c.user + c.system) / 1e6);
+}
+for (let i = 0; i < 3; i++) { pass(off); pass(on); pass(full); }
+const probe = full.process({ signal: 'traces', format: 'protobuf', body: corpus.requests[0]!, tenant: 'anonymous' });
+if (!probe.ok || !probe.inventory) throw new Error('the tap did not run');
+const rates = { off: [] as number[], on: [] as number[], full: [] as number[] };
+for (let r = 0; r < ROUNDS; r++) {
+  rates.off.push(pass(off));
+  // Untimed first: the budget sees a busy thread (passes of the other processors left it idle).
+  for (let i = 0; i < 3; i++) pass(on);
+  rates.on.push(pass(on));
+  rates.full.push(pass(full));
+}
+const offRate = median(rates.off);
+const onRate = median(rates.on);
+const fullRate = median(rates.full);
+
+// 2. In a running gateway.
+const work = mkdtempSync(join(tmpdir(), 'cairn-bench-inventory-'));
+const corpusFile = join(work, 'corpus.bin');
+writeCorpus(corpusFile, corpus.requests);
+const sink = await OtlpHttpSink.start({ blackhole: true });
+let runs = 0;
+async function max(mode: 'on' | 'off'): Promise<number> {
+  const target = await startTarget('inventory-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode]);
+  try {
+    sink.clear();
+    let base = 0;
+    const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, mode: 'closed', connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS }, async (warm) => {
+      await waitForSink(sink, warm);
+      base = sink.totals.spans;
+    });
+    const drainMs = await waitForSink(sink, base + report.acceptedSpans, 120_000);
+    return Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000));
+  } finally {
+    await stopTarget(target);
+  }
+}
+const gateway = { off: [] as number[], on: [] as number[] };
+try {
+  for (let r = 0; r < GATEWAY_ROUNDS; r++) {
+    gateway.off.push(await max('off'));
+    gateway.on.push(await max('on'));
+  }
+} finally {
+  await sink.close();
+}
+const gOff = median(gateway.off);
+const gOn = median(gateway.on);
+const result = {
+  date: new Date().toISOString(),
+  provisional: 'shared 2-core machine with other agents running; the lead re-runs it',
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
+  corpus: { spans: corpus.spanCount, bytesPerSpan: Math.round(corpus.bytesPerSpan) },
+  perCoreSpansPerSecond: { tapOff: Math.round(offRate), tapOnDefaultBudget: Math.round(onRate), tapOnEveryBatch: Math.round(fullRate) },
+  perCoreRatio: { defaultBudget: Number((onRate / offRate).toFixed(2)), everyBatch: Number((fullRate / offRate).toFixed(2)) },
+  tapCostNsPerSpan: { defaultBudget: Math.round(1e9 / onRate - 1e9 / offRate), everyBatch: Math.round(1e9 / fullRate - 1e9 / offRate) },
+  gatewaySustainedSpansPerSecond: { tapOff: gOff, tapOn: gOn },
+  gatewayRatio: Number((gOn / gOff).toFixed(2)),
+  goal: 'tap on ≥ 0.85 × tap off in the gateway',
+  rounds: { perCore: { off: rates.off.map(Math.round), on: rates.on.map(Math.round), full: rates.full.map(Math.round) }, gateway },
+};
+console.log(JSON.stringify(result, null, 2));
+writeFileSync(fileURLToPath(new URL('../../results/inventory.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);

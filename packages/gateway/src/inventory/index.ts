@@ -1,0 +1,10 @@
+export { InventoryTap } from './tap.js';
+export { InventoryAggregate } from './aggregate.js';
+export { InventoryStore } from './store.js';
+export { Inventory, INVENTORY_FILE } from './inventory.js';
+export { inventoryJson, Judge, type InventoryJson, type InventoryServiceJson, type InventoryAttributeJson, type Conformance } from './query.js';
+export { gapsReport, type GapsJson, type SloReads } from './gaps.js';
+export { parseTime, parseRange, TimeRangeError } from './timerange.js';
+export { addInventoryRoutes } from './routes.js';
+export { attachInventory, judgeFor } from './attach.js';
+export { DEFAULT_INVENTORY, type InventoryConfig, type InventoryDelta } from './types.js';

@@ -28,6 +28,7 @@ import { startSlos, type SloService } from './slo/service.js';
 import { SamplingTotals } from './stages/sample/totals.js';
 import { registerSamplingRoutes } from './stages/sample/routes.js';
 import { attachInventory } from './inventory/attach.js';
+import { sloReadsOf } from './slo/compile.js';
 import type { Inventory } from './inventory/inventory.js';
 
 export interface GatewayOptions {
@@ -148,6 +149,10 @@ export class Gateway {
     this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
     // After the pool has closed (stopFns run in reverse), the last deltas are in and get flushed.
     this.inventory = attachInventory(config, this.adminRoutes, this.pool, () => this.conventions.registry, this.logger);
+    if (this.inventory && config.slos) {
+      const reads = sloReadsOf(config.slos);
+      this.inventory.sloReads = () => reads;
+    }
     const ingest = new Ingest(this.pool, this.store, this.dispatchers, this.metrics, this.logger, config.limits.maxInFlightBytes, config.limits.maxItemsPerRequest, tail.runner);
     this.stopFns.push(() => ingest.stop(grace));
 

@@ -2,7 +2,7 @@
 // Markdown to paste into a review (or JSON), from a gateway's inventory.
 import { EXIT, oneOf, parse, UsageError, type Streams } from '../io.js';
 import { openSource, SourceError, SOURCE_OPTIONS, SOURCE_USAGE } from './inventory-source.js';
-import { sloReadsOf } from './slo-reads.js';
+import { sloReadsOf } from '@cairn/gateway';
 
 const USAGE = `usage: cairn gaps --service S [--from T1] [--to T2] [--format md|json]
                   [-c cairn.yaml] [--admin URL | --db FILE]
@@ -23,7 +23,7 @@ export async function gaps(args: string[], io: Streams): Promise<number> {
   const format = oneOf(values.format, ['md', 'json'] as const, '--format', 'md');
   try {
     const source = openSource(values);
-    const report = await source.gaps(values.service, source.config ? sloReadsOf(source.config) : undefined);
+    const report = await source.gaps(values.service, source.config ? sloReadsOf(source.config.slos) : undefined);
     io.out.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${report.markdown.trimEnd()}\n`);
     return EXIT.ok;
   } catch (error) {

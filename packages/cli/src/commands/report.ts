@@ -2,12 +2,11 @@
 // owner, sensitivity, volume, cardinality, what each destination receives after the strategy, the
 // SLOs that read it and its conformance; and the actions it recommends.
 import { writeFileSync } from 'node:fs';
-import { loadConventions, StrategyContentError } from '@cairn/gateway';
+import { loadConventions, sloReadsOf, StrategyContentError } from '@cairn/gateway';
 import { EXIT, oneOf, parse, UsageError, type Streams } from '../io.js';
 import { openSource, SourceError, SOURCE_OPTIONS, SOURCE_USAGE } from './inventory-source.js';
 import { buildReport } from './report-model.js';
 import { renderReportHtml, renderReportMarkdown } from './report-render.js';
-import { sloReadsOf } from './slo-reads.js';
 
 const USAGE = `usage: cairn report [--format md|html|json] [--output FILE] [--service S] [--from T1] [--to T2]
                    [-c cairn.yaml] [--admin URL | --db FILE]
@@ -31,7 +30,7 @@ export async function report(args: string[], io: Streams): Promise<number> {
     const inventory = await source.inventory(values.service);
     const config = source.config;
     const registry = config?.conventions ? loadConventions(config.conventions, config.source) : undefined;
-    const model = buildReport(inventory, config, registry, config ? sloReadsOf(config) : []);
+    const model = buildReport(inventory, config, registry, config ? sloReadsOf(config.slos) : []);
     const text = format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : format === 'html' ? renderReportHtml(model) : renderReportMarkdown(model);
     if (values.output !== undefined) writeFileSync(values.output, text);
     else io.out.write(text);

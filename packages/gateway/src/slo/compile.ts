@@ -3,7 +3,7 @@
 // the registry; insufficient instrumentation watches the ones `good` reads).
 import type { ResolvedRegistry } from '@cairn/conventions';
 import { CelExpressionError, compileSpanExpression, type SpanExpression } from '../cel/index.js';
-import type { BrokenSlo, SloDefinition } from './definition.js';
+import type { BrokenSlo, SloDefinition, SloSet } from './definition.js';
 
 export interface CompiledIndicator {
   where: SpanExpression;
@@ -30,6 +30,25 @@ export function compileSlos(defs: readonly SloDefinition[]): BrokenSlo[] {
     }
   }
   return broken;
+}
+
+/**
+ * The span attribute keys each SLO's `where` and `good` read, for the inventory's reports: which
+ * SLOs read a field (`cairn report`) and which fields an SLO needed that a service did not send
+ * (`cairn gaps`). SLOs whose CEL does not compile read nothing.
+ */
+export function sloReadsOf(set: SloSet | undefined): { slo: string; service: string | null; keys: string[] }[] {
+  const out: { slo: string; service: string | null; keys: string[] }[] = [];
+  for (const def of set?.slos ?? []) {
+    let compiled: CompiledIndicator;
+    try {
+      compiled = compileIndicator(def);
+    } catch {
+      continue;
+    }
+    out.push({ slo: def.name, service: def.service, keys: [...new Set([...compiled.where.reads.span, ...compiled.good.reads.span])].sort() });
+  }
+  return out;
 }
 
 /** A key an expression reads, as written in CEL: `span.attributes["k"]`, `resource["k"]`, `scope.attributes["k"]`. */

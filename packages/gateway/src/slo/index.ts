@@ -5,7 +5,7 @@ import type { SloInstrumentationGap } from './engine.js';
 export { formatSloProblem, WORKBOOK_ALERTS, DEFAULT_MIN_EVENTS, DEFAULT_INSUFFICIENT_SHARE } from './definition.js';
 export type { SloDefinition, SloSet, SloProblem, BrokenSlo, AlertRule, BurnRateAlert, ExhaustionAlert, NotificationTarget } from './definition.js';
 export { loadSloFiles, parseSloTexts } from './openslo.js';
-export { compileSlos, sloRegistryProblems, type SloRegistryProblem } from './compile.js';
+export { compileSlos, sloReadsOf, sloRegistryProblems, type SloRegistryProblem } from './compile.js';
 export { SloTap, type SloClock } from './tap.js';
 export { SloEngine, iso, type AlertTransition, type SloInstrumentationGap, type SloReport } from './engine.js';
 export type { SloDelta, SloCounts } from './delta.js';

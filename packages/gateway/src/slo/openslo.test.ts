@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { formatSloProblem, type BurnRateAlert } from './definition.js';
 import { loadSloFiles, parseSloTexts } from './openslo.js';
+import { sloReadsOf } from './compile.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/slos/checkout.yaml', import.meta.url));
 
@@ -128,5 +129,18 @@ ${SLO('bad-alerts', SPANS).replace('  name: bad-alerts', '  name: bad-alerts\n  
       for (const s of set.slos) assert.ok(s.objective > 0 && s.objective < 1 && s.alerts.every((a) => a.kind !== 'burn_rate' || a.shortMinutes < a.longMinutes));
       assert.equal(new Set([...set.slos, ...set.broken].map((s) => s.name)).size, set.slos.length + set.broken.length);
     }), { numRuns: process.env.CI ? 200 : 1000 });
+  });
+});
+
+describe('sloReadsOf', () => {
+  it('lists the span keys each SLO reads in where and good, for cairn report and cairn gaps; a broken SLO reads nothing', () => {
+    const reads = sloReadsOf(parseSloTexts([{
+      file: 'r.yaml',
+      text: [
+        SLO('paid', `  indicator:\n    metadata: { name: paid }\n    spec:\n      spans: { where: 'span.attributes["http.route"] == "/pay"', good: 'span.attributes["acme.payment.method"] != "" && span.status.code != 2' }`),
+        SLO('broken', `  indicator:\n    metadata: { name: broken }\n    spec:\n      spans: { where: 'true', good: 'span.attributes[' }`),
+      ].join('---\n'),
+    }]));
+    assert.deepEqual(reads, [{ slo: 'paid', service: 'shop', keys: ['acme.payment.method', 'http.route'] }]);
   });
 });

@@ -2,7 +2,7 @@
 // prints {"http": port}. Traces go to one otlphttp destination with a durable SQLite queue.
 // `strategy` applies the default data strategy (normalize, `unknown: scan`, `pii: hash`) through
 // the config, as `cairn up` would: every processing thread compiles it.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Gateway, loadSloFiles } from '@cairn/gateway';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,17 @@ process.stdout.write(`${JSON.stringify({ http: gateway.ports.http })}\n`);
 // the gateway's own stalls from the machine's when reading a latency tail.
 const loop = process.env.BENCH_LOOP_DELAY ? monitorEventLoopDelay({ resolution: 1 }) : undefined;
 loop?.enable();
+// BENCH_GC=1: the main thread's GC pauses (count, total, the longest, by kind), at SIGTERM.
+const gcPauses: { kind: number; ms: number }[] = [];
+const gc = process.env.BENCH_GC ? new PerformanceObserver((list) => { for (const e of list.getEntries()) gcPauses.push({ kind: (e as unknown as { detail: { kind: number } }).detail.kind, ms: e.duration }); }) : undefined;
+gc?.observe({ entryTypes: ['gc'] });
 process.once('SIGTERM', () => {
+  if (gc) {
+    const sorted = gcPauses.map((p) => p.ms).sort((a, b) => b - a);
+    const byKind = new Map<number, number>();
+    for (const p of gcPauses) byKind.set(p.kind, (byKind.get(p.kind) ?? 0) + 1);
+    process.stderr.write(`gc pauses: ${gcPauses.length}, total ${sorted.reduce((a, b) => a + b, 0).toFixed(0)} ms, longest ${sorted.slice(0, 8).map((x) => x.toFixed(1)).join(' ')} ms; by kind ${JSON.stringify(Object.fromEntries(byKind))} (1 minor, 2 major, 4 incremental, 8 weak)\n`);
+  }
   if (loop) process.stderr.write(`event-loop delay ms: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} p99 ${(loop.percentile(99) / 1e6).toFixed(1)} p99.9 ${(loop.percentile(99.9) / 1e6).toFixed(1)} max ${(loop.max / 1e6).toFixed(1)}\n`);
   void gateway.stop().then(() => process.exit(0));
 });

@@ -106,7 +106,6 @@ const gOff = median(gateway.off);
 const gOn = median(gateway.on);
 const result = {
   date: new Date().toISOString(),
-  provisional: 'shared 2-core machine with other agents running; the lead re-runs it',
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
   corpus: { spans: corpus.spanCount, bytesPerSpan: Math.round(corpus.bytesPerSpan) },
   perCoreSpansPerSecond: { tapOff: Math.round(offRate), tapOnDefaultBudget: Math.round(onRate), tapOnEveryBatch: Math.round(fullRate) },

@@ -84,7 +84,6 @@ try {
   const strategyRate = median(rates.strategyOnly);
   const result = {
     date: new Date().toISOString(),
-    provisional: 'taken on a shared 2-core machine with other agents running; re-run on a quiet one',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
     threads: THREADS,
     corpus: { spans: corpus.spanCount, bytesPerSpan: Math.round(corpus.bytesPerSpan) },

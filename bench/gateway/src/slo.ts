@@ -159,7 +159,6 @@ if (process.env.SLO_E2E !== '0') {
 
 const result = {
   date: new Date().toISOString(),
-  provisional: 'shared 2-core machine with other agents running: the lead re-runs these figures',
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
   corpus: { spans: corpus.spanCount, bytesPerSpan: Math.round(corpus.bytesPerSpan), spansPerRequest: 512 },
   slos: SLO_COUNT,

@@ -200,7 +200,6 @@ try {
   const tailRate = median(rates.tail);
   const result = {
     date: new Date().toISOString(),
-    provisional: 'taken on the shared 2-core machine while other agents worked; the lead re-runs it',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
     corpus: { requests: REQUESTS, spansPerRequest: SPANS_PER_REQUEST, spansPerTrace: SPANS_PER_TRACE, bytesPerSpan: Math.round(bytesPerSpan), tracesSplitOverTwoRequests: true },
     rules: tail.rules.map((r) => r.name),

@@ -5,7 +5,8 @@
  *    in one thread (median of ROUNDS, spans per CPU-second) — the tap's own CPU per span, with
  *    the default budget (max_share 0.15) and recording every batch (max_share 1);
  * 2. in a running gateway: maximum sustained throughput (closed loop, blackhole sink, SQLite queue,
- *    one processing thread), tap off then on (default budget), BENCH_GATEWAY_ROUNDS times alternating.
+ *    one processing thread), tap off, on (default budget) and on for every batch (max_share 1),
+ *    BENCH_GATEWAY_ROUNDS times alternating.
  * The issue's goal: the tap costs ≤ 15% of gateway throughput.
  *
  * Run: npm run build && node bench/gateway/dist/inventory.js     (ROUNDS=7, BENCH_MAX_SECONDS=6, BENCH_GATEWAY_ROUNDS=2)
@@ -78,7 +79,7 @@ const corpusFile = join(work, 'corpus.bin');
 writeCorpus(corpusFile, corpus.requests);
 const sink = await OtlpHttpSink.start({ blackhole: true });
 let runs = 0;
-async function max(mode: 'on' | 'off'): Promise<number> {
+async function max(mode: 'on' | 'full' | 'off'): Promise<number> {
   const target = await startTarget('inventory-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode]);
   try {
     sink.clear();
@@ -93,17 +94,19 @@ async function max(mode: 'on' | 'off'): Promise<number> {
     await stopTarget(target);
   }
 }
-const gateway = { off: [] as number[], on: [] as number[] };
+const gateway = { off: [] as number[], on: [] as number[], full: [] as number[] };
 try {
   for (let r = 0; r < GATEWAY_ROUNDS; r++) {
     gateway.off.push(await max('off'));
     gateway.on.push(await max('on'));
+    gateway.full.push(await max('full'));
   }
 } finally {
   await sink.close();
 }
 const gOff = median(gateway.off);
 const gOn = median(gateway.on);
+const gFull = median(gateway.full);
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
@@ -111,8 +114,9 @@ const result = {
   perCoreSpansPerSecond: { tapOff: Math.round(offRate), tapOnDefaultBudget: Math.round(onRate), tapOnEveryBatch: Math.round(fullRate) },
   perCoreRatio: { defaultBudget: Number((onRate / offRate).toFixed(2)), everyBatch: Number((fullRate / offRate).toFixed(2)) },
   tapCostNsPerSpan: { defaultBudget: Math.round(1e9 / onRate - 1e9 / offRate), everyBatch: Math.round(1e9 / fullRate - 1e9 / offRate) },
-  gatewaySustainedSpansPerSecond: { tapOff: gOff, tapOn: gOn },
+  gatewaySustainedSpansPerSecond: { tapOff: gOff, tapOn: gOn, tapOnEveryBatch: gFull },
   gatewayRatio: Number((gOn / gOff).toFixed(2)),
+  gatewayRatioEveryBatch: Number((gFull / gOff).toFixed(2)),
   goal: 'tap on ≥ 0.85 × tap off in the gateway',
   rounds: { perCore: { off: rates.off.map(Math.round), on: rates.on.map(Math.round), full: rates.full.map(Math.round) }, gateway },
 };

@@ -1,8 +1,9 @@
-// Test support for the console: a real gateway (the example registry and data strategy, two real
-// OTLP/HTTP sinks named as the strategy's destinations, an admin listener with an admin token
-// and two team tokens), and contract-shaped routes (contracts §3) for the APIs other features
-// own, registered only where this gateway lacks them.
-import { mkdtempSync } from 'node:fs';
+// Test support for the console: a real gateway (the example registry and data strategy with its
+// sampling, the inventory on every batch, two SLOs of which one is broken, two real OTLP/HTTP
+// sinks named as the strategy's destinations, an admin listener with an admin token and two
+// team tokens), so every page reads the real admin API. Contract-shaped routes (contracts §3)
+// remain for gateways without those features, and for the 200 × 100 page-load measurement.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,23 @@ export const CHECKOUT_TOKEN = 'team-checkout-token-0123456789';
 export const PAYMENT_TOKEN = 'team-payment-token-0123456789';
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
 
+const SLO_DOC = (name: string, service: string, good: string) => `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: ${name}
+spec:
+  service: ${service}
+  indicator:
+    metadata: { name: ${name}-sli }
+    spec:
+      spans:
+        where: 'resource["service.name"] == "${service}"'
+        good: '${good}'
+  timeWindow: [{ duration: 7d, isRolling: true }]
+  budgetingMethod: Occurrences
+  objectives: [{ target: 0.99 }]
+`;
+
 export interface ConsoleHarness {
   gateway: Gateway;
   consoleSink: OtlpHttpSink;
@@ -33,6 +51,10 @@ export async function startConsoleHarness(options: ConsoleOptions = {}): Promise
   const consoleSink = await OtlpHttpSink.start();
   const archiveSink = await OtlpHttpSink.start();
   const storage = mkdtempSync(join(tmpdir(), 'cairn-console-'));
+  // A working SLO over the checkout service's spans, and one whose `good` does not parse:
+  // the SLO page shows the first's card and the second's error on its own card.
+  const slos = join(storage, 'slos.yaml');
+  writeFileSync(slos, [SLO_DOC('checkout-availability', 'checkout', 'span.status.code != 2'), SLO_DOC('payment-latency', 'payment', 'span.duration_ms <')].join('---\n'));
   const destination = (sink: OtlpHttpSink) => `
     exporter: { otlphttp: { endpoint: ${JSON.stringify(sink.url)}, compression: none, timeout: 2s } }
     retry: { initial_interval: 20ms, max_interval: 200ms }
@@ -52,6 +74,8 @@ destinations:
   archive:${destination(archiveSink)}
 conventions: ${JSON.stringify(join(EXAMPLES, 'conventions'))}
 strategy: ${JSON.stringify(join(EXAMPLES, 'strategy.yaml'))}
+inventory: { enabled: true, max_share: 1 }
+slos: ${JSON.stringify(slos)}
 `, join(storage, 'cairn.yaml'));
   let gateway: Gateway | undefined;
   try {

@@ -168,6 +168,7 @@ describe('the console in Chromium', () => {
     const names = await page.$$eval('[data-testid="services"] tbody tr', (rows) => rows.map((r) => r.children[0]!.textContent!));
     assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
     assert.equal(await page.getAttribute('[data-testid="services"] th:has-text("Service")', 'aria-sort'), 'ascending');
+    await shoot(page, 'inventory');
   });
 
   it('Gaps: shows the /api/gaps report for a service and copies it as Markdown', async () => {
@@ -299,7 +300,7 @@ describe('the console with 200 services × 100 attributes', () => {
     assert.equal(await page.$$eval('[data-testid="services"] tbody tr', (r) => r.length), 200);
     assert.equal(await page.$$eval('[data-testid="attributes"] tbody tr', (r) => r.length), 100);
     assert.equal(await page.textContent('#svc-title'), 'service-196');
-    await shoot(page, 'inventory', false);
+    await shoot(page, 'inventory-200-services', false);
   });
 });
 

@@ -44,6 +44,9 @@ export class FastSpans {
   /** The wanted span keys as UTF-8 (slot order), and whether any occurs in this batch at all. */
   private spanKeys: Buffer[] = [];
   private resourceKeys: Buffer[] = [];
+  /** 1 at each byte length a wanted key has (256: any longer), so most attributes are skipped on their length alone. */
+  private spanLens: Uint8Array = new Uint8Array(257);
+  private resourceLens: Uint8Array = new Uint8Array(257);
   private anySpanKey = false;
 
   spanSlot(key: string): number {
@@ -65,10 +68,14 @@ export class FastSpans {
     this.spanFilled = false;
     if (this.spanKeys.length !== this.spanSlots.size) {
       this.spanKeys = [...this.spanSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+      this.spanLens = lengthsOf(this.spanKeys);
       this.spanAt = new Int32Array(this.spanKeys.length);
       this.spanTo = new Int32Array(this.spanKeys.length);
     }
-    if (this.resourceKeys.length !== this.resourceSlots.size) this.resourceKeys = [...this.resourceSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+    if (this.resourceKeys.length !== this.resourceSlots.size) {
+      this.resourceKeys = [...this.resourceSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+      this.resourceLens = lengthsOf(this.resourceKeys);
+    }
     // A key's bytes occur verbatim in the protobuf of any span that carries it: when none of
     // the wanted keys occurs in the batch, no span needs its attributes walked (SampleRate, the
     // weight's key, is usually nowhere). One memmem per key and batch.
@@ -109,7 +116,7 @@ export class FastSpans {
   /** The span's wanted attributes, read once per span; strings stay bytes until asked for. */
   private spanSlotValue(slot: number): Slot {
     if (!this.spanFilled) {
-      if (this.anySpanKey) fill(this.spanValues, this.spanKeys, this.view!.bytes, this.cursor!.attributes(this.scratch), this.spanAt, this.spanTo);
+      if (this.anySpanKey) fill(this.spanValues, this.spanKeys, this.spanLens, this.view!.bytes, this.cursor!.attributes(this.scratch), this.spanAt, this.spanTo);
       else {
         this.spanValues.length = this.spanSlots.size;
         this.spanValues.fill(MISSING);
@@ -164,7 +171,7 @@ export class FastSpans {
     let values = this.resourceValues[r];
     if (!values) {
       values = this.resourceValues[r] = [];
-      fill(values, this.resourceKeys, this.view!.bytes, this.view!.resourceAttributes(r, this.scratch));
+      fill(values, this.resourceKeys, this.resourceLens, this.view!.bytes, this.view!.resourceAttributes(r, this.scratch));
     }
     return values[slot]!;
   }
@@ -180,13 +187,20 @@ function triEq(v: Value, lit: string): Tri {
  * as UTF-8 bytes against the wire: no key is decoded (decoding every key cost more than all the
  * comparisons of a 20-SLO tap).
  */
-function fill(values: Slot[], keys: readonly Uint8Array[], buf: Uint8Array, attrs: AttributeCursor, at?: Int32Array, to?: Int32Array): void {
-  values.length = keys.length;
+function lengthsOf(keys: readonly Uint8Array[]): Uint8Array {
+  const lens = new Uint8Array(257);
+  for (const k of keys) lens[Math.min(k.length, 256)] = 1;
+  return lens;
+}
+
+function fill(values: Slot[], keys: readonly Uint8Array[], lens: Uint8Array, buf: Uint8Array, attrs: AttributeCursor, at?: Int32Array, to?: Int32Array): void {
+  if (values.length !== keys.length) values.length = keys.length; // the setter is a runtime call
   values.fill(MISSING);
   if (keys.length === 0) return;
   while (attrs.next()) {
     const start = attrs.keyStart;
     const len = attrs.keyEnd - start;
+    if (lens[len < 256 ? len : 256] === 0) continue;
     let slot = -1;
     for (let k = 0; k < keys.length && slot < 0; k++) {
       const key = keys[k]!;

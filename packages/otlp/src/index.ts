@@ -9,7 +9,7 @@ export { DEFAULT_LIMITS, type DecodeOptions } from './wire/limits.js';
 export type { Signal } from './schema/otlp.js';
 
 export { BatchView, UNKNOWN_SERVICE } from './batch/view.js';
-export { AttributeCursor, ValueType, type AnyValue } from './batch/attributes.js';
+export { AttributeCursor, bytesEqualString, ValueType, type AnyValue } from './batch/attributes.js';
 export { BatchEditor, encodeResources, type EditTarget } from './batch/edit.js';
 export { Rewriter, Place, PLACE_NAMES, type RewriteVisitor } from './batch/rewrite.js';
 export { StringCache } from './batch/string-cache.js';
@@ -31,3 +31,4 @@ export { encodeExportResponse, encodeExportResponseJson, type ExportResult } fro
 export { decodePartialSuccess, decodeRpcStatus, encodeRpcStatus, encodeRpcStatusJson, RpcCode, type PartialSuccess, type RpcStatus } from './build/status.js';
 
 export { frameGrpcMessage, unframeGrpcMessages, GrpcFrameDecoder, otlpGrpcMethod, type GrpcMessage, type RawGrpcMethod } from './grpc/framing.js';
+export { decodeUtf8 } from './wire/utf8.js';

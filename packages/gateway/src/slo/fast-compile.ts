@@ -29,15 +29,17 @@ const STATUS_FIELDS: Record<string, string> = {
 /**
  * Statements computing a boolean expression over `s` (a FastSpans) into the temp `result` (a
  * Tri), reading M (MISSING) and O (ODD); undefined when the expression uses anything else.
+ * With `memo` (the kernel's), each distinct `ref == "literal"` is computed once per span into a
+ * variable the caller declares (`let m0 = 4`, 4: not yet): SLOs sharing a condition share it.
  */
-export function generateBool(expression: string, spans: FastSpans): { lines: string[]; result: string } | undefined {
+export function generateBool(expression: string, spans: FastSpans, memo?: Map<string, string>): { lines: string[]; result: string } | undefined {
   let ast: Ast;
   try {
     ast = (parser.parse(expression) as unknown as { ast: Ast }).ast;
   } catch {
     return undefined;
   }
-  const g = new Generator(spans);
+  const g = new Generator(spans, memo);
   const result = g.bool(ast);
   return result === undefined ? undefined : { lines: g.lines, result };
 }
@@ -60,7 +62,7 @@ class Generator {
   readonly lines: string[] = [];
   private n = 0;
 
-  constructor(private readonly spans: FastSpans) {}
+  constructor(private readonly spans: FastSpans, private readonly memo?: Map<string, string>) {}
 
   private temp(): string {
     return `t${this.n++}`;
@@ -90,6 +92,22 @@ class Generator {
       if (field === 'status' && node.op === '.') return STATUS_FIELDS[key];
     }
     return undefined;
+  }
+
+  /**
+   * `ref == "literal"` for an attribute or the span name, as one FastSpans call returning the
+   * Tri: compared as UTF-8 bytes in place, no string decoded. Undefined for other shapes.
+   */
+  literalEq(ref: unknown, lit: unknown): string | undefined {
+    if (!isAst(lit) || lit.op !== 'value' || typeof lit.args !== 'string') return undefined;
+    const literal = JSON.stringify(lit.args);
+    const read = this.value(ref);
+    const slot = read === undefined ? undefined : /^s\.(spanAttr|resourceAttr)\((\d+)\)$/.exec(read);
+    const call = slot ? `s.${slot[1]!}Eq(${slot[2]!}, ${literal})` : read === SPAN_FIELDS.name ? `s.nameEq(${literal})` : undefined;
+    if (call === undefined || this.memo === undefined) return call;
+    let m = this.memo.get(call);
+    if (m === undefined) this.memo.set(call, (m = `m${this.memo.size}`));
+    return `(${m} !== 4 ? ${m} : (${m} = ${call}))`;
   }
 
   /** Emits statements computing a boolean node; returns the temp holding its Tri. */
@@ -124,6 +142,14 @@ class Generator {
       case '>':
       case '>=': {
         const [l, r] = node.args as [unknown, unknown];
+        if (node.op === '==' || node.op === '!=') {
+          const eq = this.literalEq(l, r) ?? this.literalEq(r, l);
+          if (eq !== undefined) {
+            const x = this.temp();
+            this.lines.push(`const ${x} = ${eq};`, node.op === '==' ? `const ${out} = ${x};` : `const ${out} = ${x} === 1 ? 0 : ${x} === 0 ? 1 : ${x};`);
+            return out;
+          }
+        }
         const a = this.value(l);
         const b = this.value(r);
         if (a === undefined || b === undefined) return undefined;

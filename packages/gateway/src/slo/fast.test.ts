@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { buildTraces, decodeTraces, type AttributeValue, type SpanInput } from '@cairn/otlp';
+import { buildTraces, decodeTraces, type AttributeValue, type SpanInput, type TracesView } from '@cairn/otlp';
 import { CelExpressionError, CelRuntimeError, compileSpanExpression, SpanContexts } from '../cel/index.js';
 import { ABSENT, compileFast, FALLBACK, FALSE, FastSpans, TRUE } from './fast.js';
 import { parseSloTexts } from './openslo.js';
@@ -38,6 +38,29 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.tuple(tie('e'), fc.constantFrom('&&', '||'), tie('e')).map(([a, op, b]) => `(${a}) ${op} (${b})`), tie('e').map((a) => `!(${a})`)),
 })).e;
 
+/** Per span of `view`: the fast path's verdict on `text`, and CEL's (FALLBACK where CEL fails at run time). */
+function verdicts(text: string, cel: ReturnType<typeof compileSpanExpression>, view: TracesView): [number, number][] {
+  const fast = new FastSpans();
+  const compiled = compileFast(text, fast);
+  assert.ok(compiled, `the fast path compiles ${text}`);
+  const contexts = new SpanContexts([cel]);
+  contexts.reset(view);
+  fast.reset(view);
+  const out: [number, number][] = [];
+  for (let i = 0; i < view.spanCount; i++) {
+    fast.at(i);
+    const verdict: number = compiled(fast);
+    try {
+      const r = cel.evaluate(contexts.at(i));
+      out.push([verdict, r === true ? TRUE : r === false ? FALSE : ABSENT]);
+    } catch (error) {
+      assert.ok(error instanceof CelRuntimeError);
+      out.push([verdict, FALLBACK]);
+    }
+  }
+  return out;
+}
+
 describe('SLO fast path', () => {
   it('property: on random spans, its verdict is CEL\'s (true, false, absent), or FALLBACK where CEL fails at run time', () => {
     let decided = 0;
@@ -49,22 +72,9 @@ describe('SLO fast path', () => {
         if (error instanceof CelExpressionError) return; // does not type-check: never reaches a tap
         throw error;
       }
-      const fast = new FastSpans();
-      const compiled = compileFast(text, fast);
-      assert.ok(compiled, `the fast path compiles ${text}`);
       const view = decodeTraces(buildTraces([{ resource: { attributes: service ? { 'service.name': service } : {} }, scopeSpans: [{ scope: { name: 's' }, spans }] }]));
-      const contexts = new SpanContexts([cel]);
-      contexts.reset(view);
-      fast.reset(view);
-      for (let i = 0; i < view.spanCount; i++) {
-        fast.at(i);
-        const verdict: number = compiled(fast);
-        let expected: number;
-        try {
-          const r = cel.evaluate(contexts.at(i));
-          expected = r === true ? TRUE : r === false ? FALSE : ABSENT;
-        } catch (error) {
-          assert.ok(error instanceof CelRuntimeError);
+      for (const [i, [verdict, expected]] of verdicts(text, cel, view).entries()) {
+        if (expected === FALLBACK) {
           assert.equal(verdict, FALLBACK, `${text} on span ${JSON.stringify(spans[i], (_k, v) => (typeof v === 'bigint' ? String(v) : v))}: CEL fails, the fast path must step aside`);
           continue;
         }
@@ -117,6 +127,52 @@ describe('SLO fast path', () => {
       assert.deepEqual(actual, expected, text);
       assert.deepEqual((delta?.errors ?? []).map((e) => e.slo).sort(), errors.sort());
     }), { numRuns: process.env.CI ? 200 : 1000 });
+  });
+
+  it('string == literal is compared as bytes in place and still agrees with CEL: non-ASCII, invalid UTF-8 (read as U+FFFD), shared by several SLOs', () => {
+    // 'Zé' everywhere; in the second batch the bytes of 'é' (C3 A9) become FF FF: invalid UTF-8,
+    // which the decoder reads as two U+FFFD and a byte compare alone would get wrong.
+    const literals = ['Zé', 'Z\uFFFD\uFFFD', 'Z\uFFFD', 'Z', 'é', '', 'Zé ', 'ZZZ'];
+    const refs = ['span.name', 'span.attributes["k"]', 'resource["r"]'];
+    const good = buildTraces([{ resource: { attributes: { r: 'Zé' } }, scopeSpans: [{ scope: { name: 's' }, spans: [
+      { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'Zé', attributes: { k: 'Zé' }, startTimeUnixNano: 1n, endTimeUnixNano: 2n },
+      { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203332', name: '', attributes: { k: 7 }, startTimeUnixNano: 1n, endTimeUnixNano: 2n },
+    ] }] }]);
+    const bad = Uint8Array.from(good);
+    // (Not the resource's, the first: a view refuses invalid UTF-8 in resource attributes.)
+    let seen = 0;
+    for (let i = 0; i + 2 < bad.length; i++) if (bad[i] === 0x5a && bad[i + 1] === 0xc3 && bad[i + 2] === 0xa9 && seen++ > 0) bad[i + 1] = bad[i + 2] = 0xff;
+    assert.notDeepEqual(bad, good);
+    for (const bytes of [good, bad]) {
+      const view = decodeTraces(bytes, { utf8: 'replace' });
+      const texts = refs.flatMap((ref) => literals.flatMap((lit) => [`${ref} == ${JSON.stringify(lit)}`, `${JSON.stringify(lit)} != ${ref}`]));
+      for (const text of texts) {
+        for (const [i, [verdict, expected]] of verdicts(text, compileSpanExpression(text, 'e'), view).entries()) {
+          if (verdict !== FALLBACK || expected === FALLBACK) assert.equal(verdict, expected, `${text} on span ${i} (${bytes === bad ? 'invalid' : 'valid'} UTF-8)`);
+        }
+      }
+      // The kernel compares a condition several SLOs share once per span: each still counts its own.
+      const sloText = texts.map((where, k) => `apiVersion: openslo/v1\nkind: SLO\nmetadata: { name: s${k} }\nspec:\n  indicator: { metadata: { name: i${k} }, spec: { spans: { where: ${JSON.stringify(where)}, good: ${JSON.stringify(texts[(k + 7) % texts.length])} } } }\n  timeWindow: [{ duration: 7d, isRolling: true }]\n  objectives: [{ target: 0.99 }]\n`).join('---\n');
+      const set = parseSloTexts([{ file: 'k.yaml', text: sloText }]);
+      assert.equal(set.slos.length, texts.length);
+      const delta = new SloTap([...set.slos, ...set.slos.map((d) => ({ ...d, name: `again-${d.name}` }))]).run(view, 0);
+      const rows = new Map((delta?.counts ?? []).map((c) => [c.slo, [c.good, c.bad, c.unjudgeable]]));
+      texts.forEach((where, k) => {
+        const w = compileSpanExpression(where, 'w');
+        const g = compileSpanExpression(texts[(k + 7) % texts.length]!, 'g');
+        const contexts = new SpanContexts([w, g]);
+        contexts.reset(view);
+        const row = [0, 0, 0];
+        for (let i = 0; i < view.spanCount; i++) {
+          if (w.evaluate(contexts.at(i)) !== true) continue;
+          const r = g.evaluate(contexts.at(i));
+          row[r === true ? 0 : r === false ? 1 : 2]!++;
+        }
+        const expected = row[0]! + row[1]! + row[2]! > 0 ? row : undefined;
+        assert.deepEqual(rows.get(`s${k}`), expected, `${where} / ${texts[(k + 7) % texts.length]!}`);
+        assert.deepEqual(rows.get(`again-s${k}`), expected);
+      });
+    }
   });
 
   it('shapes it does not know are left to CEL', () => {

@@ -10,7 +10,7 @@
 // benchmark there (bench/gateway/src/slo.ts). Anything the fast path cannot decide with certainty
 // (a type mismatch CEL may reject, a list or map value, a string ordering) returns FALLBACK and
 // that span is evaluated by cel-js: the outcome is always CEL's (slo/fast.test.ts checks it).
-import { AttributeCursor, ValueType, type SpanCursor, type TracesView } from '@cairn/otlp';
+import { AttributeCursor, bytesEqualString, decodeUtf8, ValueType, type SpanCursor, type TracesView } from '@cairn/otlp';
 export { compileFast } from './fast-compile.js';
 
 export const FALSE = 0;
@@ -24,6 +24,9 @@ export const MISSING = Symbol('missing');
 /** A value only CEL can judge (a list, a map, bytes, a repeated key, an int past 2^53). */
 export const ODD = Symbol('odd');
 export type Value = string | number | boolean | typeof MISSING | typeof ODD;
+/** A span's string value not decoded yet (its bytes are at `spanAt`/`spanTo` of its slot). */
+const STR = Symbol('str');
+type Slot = Value | typeof STR;
 
 /** The per-batch, per-span values the compiled closures read. One per tap, reset per batch. */
 export class FastSpans {
@@ -31,13 +34,19 @@ export class FastSpans {
   private view: TracesView | undefined;
   private readonly spanSlots = new Map<string, number>();
   private readonly resourceSlots = new Map<string, number>();
-  private readonly spanValues: Value[] = [];
+  private readonly spanValues: Slot[] = [];
+  /** Where each slot's string bytes are, while its value is STR. */
+  private spanAt = new Int32Array(0);
+  private spanTo = new Int32Array(0);
   private spanFilled = false;
   private resourceValues: Value[][] = [];
   private readonly scratch = new AttributeCursor();
   /** The wanted span keys as UTF-8 (slot order), and whether any occurs in this batch at all. */
   private spanKeys: Buffer[] = [];
   private resourceKeys: Buffer[] = [];
+  /** 1 at each byte length a wanted key has (256: any longer), so most attributes are skipped on their length alone. */
+  private spanLens: Uint8Array = new Uint8Array(257);
+  private resourceLens: Uint8Array = new Uint8Array(257);
   private anySpanKey = false;
 
   spanSlot(key: string): number {
@@ -57,8 +66,16 @@ export class FastSpans {
     this.cursor = view.spans();
     this.resourceValues = [];
     this.spanFilled = false;
-    if (this.spanKeys.length !== this.spanSlots.size) this.spanKeys = [...this.spanSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
-    if (this.resourceKeys.length !== this.resourceSlots.size) this.resourceKeys = [...this.resourceSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+    if (this.spanKeys.length !== this.spanSlots.size) {
+      this.spanKeys = [...this.spanSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+      this.spanLens = lengthsOf(this.spanKeys);
+      this.spanAt = new Int32Array(this.spanKeys.length);
+      this.spanTo = new Int32Array(this.spanKeys.length);
+    }
+    if (this.resourceKeys.length !== this.resourceSlots.size) {
+      this.resourceKeys = [...this.resourceSlots.keys()].map((k) => Buffer.from(k, 'utf8'));
+      this.resourceLens = lengthsOf(this.resourceKeys);
+    }
     // A key's bytes occur verbatim in the protobuf of any span that carries it: when none of
     // the wanted keys occurs in the batch, no span needs its attributes walked (SampleRate, the
     // weight's key, is usually nowhere). One memmem per key and batch.
@@ -96,9 +113,10 @@ export class FastSpans {
     return (this.name ??= this.cursor!.name);
   }
 
-  spanAttr(slot: number): Value {
+  /** The span's wanted attributes, read once per span; strings stay bytes until asked for. */
+  private spanSlotValue(slot: number): Slot {
     if (!this.spanFilled) {
-      if (this.anySpanKey) fill(this.spanValues, this.spanKeys, this.view!.bytes, this.cursor!.attributes(this.scratch));
+      if (this.anySpanKey) fill(this.spanValues, this.spanKeys, this.spanLens, this.view!.bytes, this.cursor!.attributes(this.scratch), this.spanAt, this.spanTo);
       else {
         this.spanValues.length = this.spanSlots.size;
         this.spanValues.fill(MISSING);
@@ -108,9 +126,34 @@ export class FastSpans {
     return this.spanValues[slot]!;
   }
 
+  spanAttr(slot: number): Value {
+    const v = this.spanSlotValue(slot);
+    return v === STR ? (this.spanValues[slot] = decodeUtf8(this.view!.bytes, this.spanAt[slot]!, this.spanTo[slot]!)) : v;
+  }
+
+  /**
+   * `span.attributes[key] == lit` as CEL says it (a Tri): a string value is compared as bytes in
+   * place, so a span's strings are never decoded to be compared with a literal.
+   */
+  spanAttrEq(slot: number, lit: string): Tri {
+    const v = this.spanSlotValue(slot);
+    if (v === STR) return bytesEqualString(this.view!.bytes, this.spanAt[slot]!, this.spanTo[slot]!, lit) ? TRUE : FALSE;
+    return triEq(v, lit);
+  }
+
+  /** `resource[key] == lit` (resource values are decoded once per resource). */
+  resourceAttrEq(slot: number, lit: string): Tri {
+    return triEq(this.resourceAttr(slot), lit);
+  }
+
+  /** `span.name == lit`, compared as bytes. */
+  nameEq(lit: string): Tri {
+    return (this.name !== undefined ? this.name === lit : this.cursor!.nameEquals(lit)) ? TRUE : FALSE;
+  }
+
   /** The span carries the key (whatever its value). */
   spanHas(slot: number): boolean {
-    return this.spanAttr(slot) !== MISSING;
+    return this.spanSlotValue(slot) !== MISSING;
   }
 
   resourceHas(slot: number): boolean {
@@ -119,7 +162,7 @@ export class FastSpans {
 
   /** A number the fast path read, undefined when absent, ODD when only CEL can say (a list, a repeated key…). */
   spanNumber(slot: number): number | undefined | 'odd' {
-    const v = this.spanAttr(slot);
+    const v = this.spanSlotValue(slot);
     return typeof v === 'number' ? v : v === ODD ? 'odd' : undefined;
   }
 
@@ -128,26 +171,36 @@ export class FastSpans {
     let values = this.resourceValues[r];
     if (!values) {
       values = this.resourceValues[r] = [];
-      fill(values, this.resourceKeys, this.view!.bytes, this.view!.resourceAttributes(r, this.scratch));
+      fill(values, this.resourceKeys, this.resourceLens, this.view!.bytes, this.view!.resourceAttributes(r, this.scratch));
     }
     return values[slot]!;
   }
 }
 
-/** One pass over the attributes: each wanted key's value, MISSING for the others. */
+/** The generated `==` of a decoded value and a string literal, as a Tri. */
+function triEq(v: Value, lit: string): Tri {
+  return v === MISSING ? ABSENT : typeof v === 'string' ? (v === lit ? TRUE : FALSE) : FALLBACK;
+}
 
 /**
  * One pass over the attributes: each wanted key's value, MISSING for the others. Keys are matched
  * as UTF-8 bytes against the wire: no key is decoded (decoding every key cost more than all the
  * comparisons of a 20-SLO tap).
  */
-function fill(values: Value[], keys: readonly Uint8Array[], buf: Uint8Array, attrs: AttributeCursor): void {
-  values.length = keys.length;
+function lengthsOf(keys: readonly Uint8Array[]): Uint8Array {
+  const lens = new Uint8Array(257);
+  for (const k of keys) lens[Math.min(k.length, 256)] = 1;
+  return lens;
+}
+
+function fill(values: Slot[], keys: readonly Uint8Array[], lens: Uint8Array, buf: Uint8Array, attrs: AttributeCursor, at?: Int32Array, to?: Int32Array): void {
+  if (values.length !== keys.length) values.length = keys.length; // the setter is a runtime call
   values.fill(MISSING);
   if (keys.length === 0) return;
   while (attrs.next()) {
     const start = attrs.keyStart;
     const len = attrs.keyEnd - start;
+    if (lens[len < 256 ? len : 256] === 0) continue;
     let slot = -1;
     for (let k = 0; k < keys.length && slot < 0; k++) {
       const key = keys[k]!;
@@ -163,7 +216,14 @@ function fill(values: Value[], keys: readonly Uint8Array[], buf: Uint8Array, att
       continue;
     }
     const type = (attrs as unknown as { valueType: ValueType }).valueType;
-    if (type === ValueType.String) values[slot] = attrs.stringValue!;
+    if (type === ValueType.String) {
+      if (at === undefined) values[slot] = attrs.stringValue!;
+      else {
+        values[slot] = STR;
+        at[slot] = attrs.valueAt;
+        to![slot] = attrs.valueTo;
+      }
+    }
     else if (type === ValueType.Bool) values[slot] = attrs.value as boolean;
     else if (type === ValueType.Int || type === ValueType.Double) {
       const n = attrs.numberValue!;

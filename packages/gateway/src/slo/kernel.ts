@@ -40,22 +40,25 @@ export function celKernel(count: number): Kernel {
 /** The batch function for SLOs with these expressions (compiled with the same FastSpans). */
 export function buildKernel(slos: readonly { where: string; good: string }[], spans: FastSpans): Kernel {
   const lines: string[] = ['for (let i = 0; i < n; i++) {', 's.at(i);', 'let wt = 0;'];
+  // Conditions several SLOs share (a service, a route) are compared once per span.
+  const memo = new Map<string, string>();
   slos.forEach(({ where, good }, k) => {
     lines.push(`if (D[${k}] === 0) {`);
-    lines.push(...judge(where, spans, 'w', k, 0));
+    lines.push(...judge(where, spans, 'w', k, 0, memo));
     lines.push('if (w === 1) {');
-    lines.push(...judge(good, spans, 'g', k, 1));
+    lines.push(...judge(good, spans, 'g', k, 1, memo));
     lines.push(`if (g !== ${FALLBACK}) { if (wt === 0) wt = T.weight(i); T.count(${k}, g, wt, i); }`, '}', '}');
   });
   lines.push('}');
+  if (memo.size > 0) lines.splice(3, 0, `let ${[...memo.values()].map((m) => `${m} = 4`).join(', ')};`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is built from slots, numbers and JSON-quoted literals only
   const make = new Function('M', 'O', `return function kernel(s, T, D, n) {\n${lines.join('\n')}\n};`) as (m: symbol, o: symbol) => Kernel;
   return make(MISSING, ODD);
 }
 
 /** Statements leaving the verdict of `expression` in `name`. */
-function judge(expression: string, spans: FastSpans, name: string, k: number, which: 0 | 1): string[] {
-  const code = generateBool(expression, spans);
+function judge(expression: string, spans: FastSpans, name: string, k: number, which: 0 | 1, memo: Map<string, string>): string[] {
+  const code = generateBool(expression, spans, memo);
   if (!code) return [`let ${name} = T.slow(${k}, ${which}, i);`];
   return [`let ${name};`, '{', ...code.lines, `${name} = ${code.result};`, '}', `if (${name} === ${FALLBACK}) ${name} = T.slow(${k}, ${which}, i);`];
 }

@@ -2,7 +2,7 @@
 import type { DecodeOptions } from '../wire/limits.js';
 import { BatchEditor } from '../batch/edit.js';
 import { BatchView, IndexedCursor, Level, NestedCursor } from '../batch/view.js';
-import type { AttributeCursor } from '../batch/attributes.js';
+import { bytesEqualString, type AttributeCursor } from '../batch/attributes.js';
 import { fixed32 } from '../batch/read.js';
 import { keepHiddenClass } from '../batch/anchor.js';
 
@@ -80,6 +80,11 @@ export class SpanCursor extends IndexedCursor {
   }
   get flags(): number { return this.fixed32(16); }
   get name(): string { return this.str(5); }
+  /** `name === s`, compared as bytes in place: no string is decoded (the SLI tap compares names per span). */
+  nameEquals(s: string): boolean {
+    const at = this.fields.at[5]!;
+    return at < 0 ? s === '' : bytesEqualString(this.buf, at, this.fields.to[5]!, s);
+  }
   get kind(): SpanKind { return this.uint(6); }
   get startTimeUnixNano(): bigint { return this.fixed64(7); }
   get endTimeUnixNano(): bigint { return this.fixed64(8); }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { Gateway, parseConfig } from '@cairn/gateway';
+import { Gateway, parseConfig, tokenDigest } from '@cairn/gateway';
 import { jsonToProtobuf } from '@cairn/otlp';
 import { pino } from 'pino';
 
@@ -119,6 +119,27 @@ describe('cairn slo status', () => {
       // No span carries http.route: all 18 non-errors are unjudgeable, 2 errors are bad.
       assert.match(row!, /^checkout-errors +checkout +99\.90% +0\.000% +-99900\.0% +5m=1000\.00 30m=1000\.00 1h=1000\.00 6h=1000\.00 3d=1000\.00 +ok +90\.0% !$/);
       assert.match(stdout, /checkout-errors: insufficiently instrumented/);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('sends CAIRN_ADMIN_TOKEN to a gateway whose admin API needs a token (as off loopback), and says why without it', async () => {
+    const token = 'slo-status-admin-token-0123456789';
+    const path = configFile('status-token', SLO('span.status.code != 2'));
+    const text = (await import('node:fs')).readFileSync(path, 'utf8').replace(/^admin: .*$/m, `admin: { endpoint: 127.0.0.1:0, token_sha256: [${tokenDigest(token)}] }`);
+    assert.match(text, /token_sha256/);
+    // Every caller counts as remote, so the console's access rules apply as they would off loopback.
+    const gateway = await Gateway.start(parseConfig(text, path), { workers: 0, logger: pino({ level: 'silent' }), console: { isLocal: () => false } });
+    try {
+      const admin = `http://127.0.0.1:${gateway.ports.admin}`;
+      const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(process.execPath, [BIN, 'slo', 'status', '--admin', admin], { encoding: 'utf8', env: { ...process.env, ...env } });
+      const without = await run({ CAIRN_ADMIN_TOKEN: '' }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+      assert.equal(without?.code, 2);
+      assert.match(without!.stderr, /CAIRN_SLO_STATUS: cannot read .*\/api\/slos: HTTP 401/);
+      const { stdout } = await run({ CAIRN_ADMIN_TOKEN: token });
+      assert.match(stdout, /^SLO +SERVICE/);
+      assert.match(stdout, /checkout-errors/);
     } finally {
       await gateway.stop();
     }

@@ -8,7 +8,8 @@ import { defaultConfigPath } from './up.js';
 const USAGE = `usage: cairn slo status [-c cairn.yaml] [--admin URL] [--format text|json]
        cairn slo replay [-c cairn.yaml] [--format text|json] FILE...
 
-status  reads a running gateway's /api/slos (the admin endpoint of cairn.yaml, or --admin) and
+status  reads a running gateway's /api/slos (the admin endpoint of cairn.yaml, or --admin; the
+        token in CAIRN_ADMIN_TOKEN, if set, is sent as a bearer token, for a gateway off loopback) and
         prints per SLO: SLI over its window, error budget remaining, burn rate per alert window,
         alert states, and the share of matching events that could not be judged
         (! marks insufficient instrumentation: a key \`good\` reads is missing too often).
@@ -53,7 +54,8 @@ async function status(args: string[], io: Streams): Promise<number> {
   }
   let body: { slos: SloReport[] };
   try {
-    const res = await fetch(new URL('/api/slos', base), { signal: AbortSignal.timeout(10_000) });
+    const token = process.env.CAIRN_ADMIN_TOKEN;
+    const res = await fetch(new URL('/api/slos', base), { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
     if (res.status === 404) {
       io.err.write(`cairn: CAIRN_SLO_STATUS: the gateway at ${base} has no /api/slos: its cairn.yaml has no slos:\n`);
       return EXIT.unusable;

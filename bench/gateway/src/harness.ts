@@ -107,3 +107,35 @@ export async function waitForSink(sink: OtlpHttpSink, spans: number, timeoutMs =
   }
   return performance.now() - started;
 }
+
+export interface SustainedPlan {
+  /** The sink the gateway sends to (cleared first). */
+  sink: OtlpHttpSink;
+  /** The corpus file the load generator sends. */
+  corpus: string;
+  spansPerRequest: number;
+  connections: number;
+  durationMs: number;
+  warmupMs: number;
+}
+
+/**
+ * The maximum sustained throughput of a fresh gateway process (`script` with `args`): closed loop
+ * after a warm-up whose spans the sink has all counted; spans acknowledged ÷ (duration + the time
+ * until the sink has them all), so queueing up is not throughput.
+ */
+export async function sustainedMax(script: string, args: string[], plan: SustainedPlan): Promise<number> {
+  const target = await startTarget(script, args);
+  try {
+    plan.sink.clear();
+    let base = 0;
+    const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: plan.corpus, spansPerRequest: plan.spansPerRequest, mode: 'closed', connections: plan.connections, durationMs: plan.durationMs, warmupMs: plan.warmupMs }, async (warm) => {
+      await waitForSink(plan.sink, warm);
+      base = plan.sink.totals.spans;
+    });
+    const drainMs = await waitForSink(plan.sink, base + report.acceptedSpans, 120_000);
+    return Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000));
+  } finally {
+    await stopTarget(target);
+  }
+}

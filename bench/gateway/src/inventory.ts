@@ -22,7 +22,7 @@ import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.
 import { compileStrategy } from '../../../packages/gateway/dist/strategy/compile.js';
 import { exampleRegistry } from '../../../packages/gateway/dist/stages/test-support.js';
 import { writeCorpus } from './corpus-file.js';
-import { runLoad, startTarget, stopTarget, waitForSink } from './harness.js';
+import { sustainedMax } from './harness.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const GATEWAY_ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 2);
@@ -79,21 +79,8 @@ const corpusFile = join(work, 'corpus.bin');
 writeCorpus(corpusFile, corpus.requests);
 const sink = await OtlpHttpSink.start({ blackhole: true });
 let runs = 0;
-async function max(mode: 'on' | 'full' | 'off'): Promise<number> {
-  const target = await startTarget('inventory-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode]);
-  try {
-    sink.clear();
-    let base = 0;
-    const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, mode: 'closed', connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS }, async (warm) => {
-      await waitForSink(sink, warm);
-      base = sink.totals.spans;
-    });
-    const drainMs = await waitForSink(sink, base + report.acceptedSpans, 120_000);
-    return Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000));
-  } finally {
-    await stopTarget(target);
-  }
-}
+const plan = { sink, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS };
+const max = (mode: 'on' | 'full' | 'off'): Promise<number> => sustainedMax('inventory-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode], plan);
 const gateway = { off: [] as number[], on: [] as number[], full: [] as number[] };
 try {
   for (let r = 0; r < GATEWAY_ROUNDS; r++) {

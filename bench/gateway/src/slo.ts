@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OtlpHttpSink } from '@cairn/gateway/testing';
 import { writeCorpus } from './corpus-file.js';
-import { runLoad, startTarget, stopTarget, waitForSink } from './harness.js';
+import { sustainedMax } from './harness.js';
 import { traceCorpus } from '../../otlp/dist/corpus.js';
 import { parseConfig } from '../../../packages/gateway/dist/config/load.js';
 import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.js';
@@ -126,21 +126,8 @@ if (process.env.SLO_E2E !== '0') {
   process.env.BENCH_SLOS = sloFile;
   const sink = await OtlpHttpSink.start({ blackhole: true });
   let runs = 0;
-  const max = async (mode: 'pass' | 'slo'): Promise<number> => {
-    const target = await startTarget('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode]);
-    try {
-      sink.clear();
-      let baseSpans = 0;
-      const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: corpusFile, spansPerRequest: 512, mode: 'closed', connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS }, async (warm) => {
-        await waitForSink(sink, warm);
-        baseSpans = sink.totals.spans;
-      });
-      const drainMs = await waitForSink(sink, baseSpans + report.acceptedSpans, 120_000);
-      return Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000));
-    } finally {
-      await stopTarget(target);
-    }
-  };
+  const plan = { sink, corpus: corpusFile, spansPerRequest: 512, connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS };
+  const max = (mode: 'pass' | 'slo'): Promise<number> => sustainedMax('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode], plan);
   // Alternating, so a change in the machine's load between two runs does not read as a cost.
   const E2E_ROUNDS = Number(process.env.E2E_ROUNDS ?? 2);
   const pass: number[] = [];

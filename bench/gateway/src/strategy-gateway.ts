@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { OtlpHttpSink } from '@cairn/gateway/testing';
 import { traceCorpus } from '../../otlp/dist/corpus.js';
 import { writeCorpus } from './corpus-file.js';
-import { runLoad, startTarget, stopTarget, waitForSink } from './harness.js';
+import { sustainedMax } from './harness.js';
 
 const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 6) * 1000;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
@@ -30,21 +30,8 @@ const sink = await OtlpHttpSink.start({ blackhole: true });
 const loadAtStart = loadavg()[0]!;
 
 let runs = 0;
-async function max(mode: 'pass' | 'strategy'): Promise<number> {
-  const target = await startTarget('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), WORKERS, mode]);
-  try {
-    sink.clear();
-    let base = 0;
-    const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, mode: 'closed', connections: CONNECTIONS, durationMs: MAX_MS, warmupMs: WARMUP_MS }, async (warm) => {
-      await waitForSink(sink, warm);
-      base = sink.totals.spans;
-    });
-    const drainMs = await waitForSink(sink, base + report.acceptedSpans, 120_000);
-    return Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000));
-  } finally {
-    await stopTarget(target);
-  }
-}
+const plan = { sink, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, connections: CONNECTIONS, durationMs: MAX_MS, warmupMs: WARMUP_MS };
+const max = (mode: 'pass' | 'strategy'): Promise<number> => sustainedMax('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), WORKERS, mode], plan);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -68,18 +68,13 @@ export class Normalizer implements RewriteVisitor {
    * they read the request as sent and normalization run inside each destination's walk.
    */
   changesResources(view: BatchView, registry: RegistryIndex): boolean {
-    if (registry !== this.cachedFor) this.prepare(registry, this.ledger);
+    if (registry !== this.registry) this.prepare(registry, this.ledger);
     for (let r = 0; r < view.resourceCount; r++) {
       const a = view.resourceAttributes(r);
       while (a.next()) {
         const key = a.key;
-        let canonical = this.canonical.get(key);
-        if (canonical === undefined) {
-          canonical = canonicalKey(registry, key) ?? '';
-          if (this.canonical.size < MAX_CACHED) this.canonical.set(key, canonical);
-        }
-        if (canonical !== '') return true;
-        if (a.valueType === ValueType.String && this.wantsValue(0 as Place, key, 0) && losslessInt(a.value as string) !== undefined) return true;
+        if (this.canonicalOf(key) !== '') return true;
+        if (a.valueType === ValueType.String && this.isIntKey(key) && losslessInt(a.value as string) !== undefined) return true;
       }
     }
     return false;
@@ -87,11 +82,7 @@ export class Normalizer implements RewriteVisitor {
 
   key(_place: Place, key: string, depth: number): string | undefined {
     if (depth > 0) return undefined;
-    let canonical = this.canonical.get(key);
-    if (canonical === undefined) {
-      canonical = canonicalKey(this.registry, key) ?? '';
-      if (this.canonical.size < MAX_CACHED) this.canonical.set(key, canonical);
-    }
+    const canonical = this.canonicalOf(key);
     if (canonical === '') return undefined;
     this.ledger.renamed(key, canonical);
     return canonical;
@@ -100,6 +91,21 @@ export class Normalizer implements RewriteVisitor {
   /** Only values of int attributes are decoded: coercion is all this stage does to values. */
   wantsValue(_place: Place, key: string, depth: number): boolean {
     if (depth > 0 || key === '') return false;
+    return this.isIntKey(key);
+  }
+
+  /** The canonical key for `key` under the current registry, '' when it is canonical or unknown (cached). */
+  private canonicalOf(key: string): string {
+    let canonical = this.canonical.get(key);
+    if (canonical === undefined) {
+      canonical = canonicalKey(this.registry, key) ?? '';
+      if (this.canonical.size < MAX_CACHED) this.canonical.set(key, canonical);
+    }
+    return canonical;
+  }
+
+  /** Whether the registry types `key` as an int (cached). */
+  private isIntKey(key: string): boolean {
     let isInt = this.intKeys.get(key);
     if (isInt === undefined) {
       isInt = isIntAttribute(this.registry.get(key));

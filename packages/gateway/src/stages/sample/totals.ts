@@ -61,11 +61,7 @@ export class SamplingTotals {
   add(delta: SamplingDelta | undefined): void {
     if (delta === undefined) return;
     for (const d of delta.destinations) {
-      let totals = this.destinations.get(d.destination);
-      if (totals === undefined) {
-        totals = { dry_run: d.dry_run, seen: 0, kept: 0, dropped: 0, weight: 0, ruleErrors: 0, rows: new Map() };
-        this.destinations.set(d.destination, totals);
-      }
+      const totals = this.totalsOf(d.destination);
       totals.dry_run = d.dry_run;
       totals.seen += d.seen;
       totals.kept += d.kept;
@@ -89,26 +85,24 @@ export class SamplingTotals {
    * cairn_tail_spans_total). Without per-span samplers, tail's decisions are the destination's.
    */
   addTail(destination: string, row: DecisionCount, afterHead: boolean): void {
+    if (!afterHead) {
+      const weight = row.kept * (row.sample_rate ?? 1);
+      this.add({ destinations: [{ destination, dry_run: false, seen: row.kept + row.dropped, kept: row.kept, dropped: row.dropped, weight, rule_errors: 0, decisions: [row] }] });
+      return;
+    }
+    const totals = this.totalsOf(destination);
+    this.addDecision(destination, totals, row);
+    totals.kept -= row.dropped;
+    totals.dropped += row.dropped;
+  }
+
+  private totalsOf(destination: string): DestinationTotals {
     let totals = this.destinations.get(destination);
     if (totals === undefined) {
       totals = { dry_run: false, seen: 0, kept: 0, dropped: 0, weight: 0, ruleErrors: 0, rows: new Map() };
       this.destinations.set(destination, totals);
     }
-    this.addDecision(destination, totals, row);
-    const labels = { destination };
-    if (afterHead) {
-      totals.kept -= row.dropped;
-      totals.dropped += row.dropped;
-      return;
-    }
-    totals.seen += row.kept + row.dropped;
-    totals.kept += row.kept;
-    totals.dropped += row.dropped;
-    const weight = row.kept * (row.sample_rate ?? 1);
-    totals.weight += weight;
-    if (row.kept > 0) this.spans.inc({ ...labels, outcome: 'kept' }, row.kept);
-    if (row.dropped > 0) this.spans.inc({ ...labels, outcome: 'dropped' }, row.dropped);
-    if (weight > 0) this.weight.inc(labels, weight);
+    return totals;
   }
 
   private addDecision(destination: string, totals: DestinationTotals, c: DecisionCount): void {

@@ -17,8 +17,6 @@ const { path, intervalMs } = workerData as CheckpointerInit;
 const db = new Database(path);
 db.pragma('busy_timeout = 5000');
 db.pragma('wal_autocheckpoint = 0');
-let timer: NodeJS.Timeout | undefined;
-
 function checkpoint(): void {
   try {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
@@ -28,13 +26,10 @@ function checkpoint(): void {
   }
 }
 
-parentPort!.on('message', (message: 'now' | 'stop') => {
+// 'now': a checkpoint at once (tests). The store ends the thread with terminate(); its
+// connection closes as the thread's environment is torn down.
+parentPort!.on('message', (message: 'now') => {
   if (message === 'now') checkpoint();
-  else {
-    if (timer) clearInterval(timer);
-    db.close();
-    parentPort!.close();
-  }
 });
-timer = setInterval(checkpoint, intervalMs);
+setInterval(checkpoint, intervalMs);
 parentPort!.postMessage({ kind: 'ready' });

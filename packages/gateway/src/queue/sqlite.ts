@@ -315,9 +315,9 @@ export class SqliteQueueStore implements QueueStore {
   close(): void {
     const worker = this.checkpointer;
     this.checkpointer = undefined;
-    // The thread closes its connection between two checkpoints; the main connection, closed
-    // last, checkpoints what remains and removes the WAL.
-    if (worker) { worker.postMessage('stop'); void worker.terminate(); }
+    // Closing, the main connection checkpoints what remains unless the thread is in the middle
+    // of a checkpoint; then the WAL stays and is read back at the next open. Nothing is lost.
+    if (worker) void worker.terminate();
     if (this.db.open) this.db.close();
   }
 

@@ -1,7 +1,6 @@
 // Sums inventory deltas on the main thread: the same merge serves the live bucket (deltas from
 // every processing thread) and a query (stored buckets over a time range). Sketches merge by
 // register maximum, so distinct counts over threads and buckets stay estimates of the union.
-import type { Signal } from '@cairn/otlp';
 import { MergeableSketch } from '../livecheck/hll.js';
 import { OTHER, type AttributeDelta, type GroupDelta, type InventoryDelta, type Place } from './types.js';
 
@@ -21,18 +20,8 @@ export interface AttributeAggregate {
   scanned: number;
 }
 
-export interface GroupAggregate {
-  service: string;
-  signal: Signal;
-  name: string;
-  kind: string;
-  events: number;
-  observed: number;
-  narrow: number;
-  errors: number;
-  errorsNarrow: number;
-  attributes: Map<string, AttributeAggregate>;
-}
+/** A group summed over batches and buckets: a GroupDelta's counters, its attributes by key. */
+export type GroupAggregate = Omit<GroupDelta, 'attributes'> & { attributes: Map<string, AttributeAggregate> };
 
 export interface RouteAggregate {
   service: string;

@@ -11,6 +11,12 @@ export interface Reads {
   span: string[];
   /** Places whose map the expression reads as a whole (every key). */
   wildcard: Place[];
+  /**
+   * Fields read off a span other than its attribute maps: `name`, `kind`, `status.code`,
+   * `status.message`, `events`, `links`, `duration_ms`… `*` when a span is used whole (passed
+   * on, compared), which may read any of them.
+   */
+  fields: string[];
 }
 
 export type Place = 'resource' | 'scope' | 'span';
@@ -37,6 +43,7 @@ function literalString(node: unknown): string | undefined {
 class ReadsCollector {
   private readonly keys = { resource: new Set<string>(), scope: new Set<string>(), span: new Set<string>() };
   private readonly wild = new Set<Place>();
+  private readonly fields = new Set<string>();
   /** Variables that name a span: `span`, and those bound over `trace` / `trace.spans`. */
   private readonly spanVars = new Set<string>(['span']);
 
@@ -73,6 +80,9 @@ class ReadsCollector {
     if (!isNode(node)) return;
     const args = node.args;
     switch (node.op) {
+      case 'id':
+        if (this.spanVars.has(args as string)) this.fields.add('*');
+        break;
       case '[]':
       case '.': {
         const [left, right] = args as [unknown, unknown];
@@ -80,6 +90,10 @@ class ReadsCollector {
         const key = node.op === '.' ? (right as string) : literalString(right);
         if (place !== undefined && key !== undefined) {
           this.keys[place].add(key);
+          return;
+        }
+        if (node.op === '.' && this.spanField(left, right as string)) {
+          if (this.mapPlace(node) !== undefined) this.wild.add(this.mapPlace(node)!);
           return;
         }
         break;
@@ -98,6 +112,10 @@ class ReadsCollector {
         const [method, receiver, callArgs] = args as [string, unknown, unknown[]];
         if (QUANTIFIERS.has(method) && (isId(receiver, 'trace') || isTraceSpans(receiver)) && isNode(callArgs[0]) && callArgs[0].op === 'id') {
           this.spanVars.add(callArgs[0].args as string);
+          // The binder itself is not a use of a span.
+          this.walk(receiver);
+          this.walk(callArgs.slice(1));
+          return;
         }
         break;
       }
@@ -108,6 +126,26 @@ class ReadsCollector {
     if (Array.isArray(args) || isNode(args)) this.walk(args);
   }
 
+  /**
+   * `left.field` where `left` is a span (`name`, or the `attributes`/`resource`/`scope` maps,
+   * whose keys are counted elsewhere), or a span's status (`status.code`): records the field and
+   * says the access is settled, so the span variable under it is not counted as used whole.
+   */
+  private spanField(left: unknown, field: string): boolean {
+    if (this.isSpan(left)) {
+      if (field !== 'attributes' && field !== 'resource' && field !== 'scope') this.fields.add(field);
+      return true;
+    }
+    if (isNode(left) && left.op === '.') {
+      const [inner, name] = left.args as [unknown, string];
+      if (name === 'status' && this.isSpan(inner)) {
+        this.fields.add(`status.${field}`);
+        return true;
+      }
+    }
+    return false;
+  }
+
   result(): Reads {
     const sorted = (s: Set<string>): string[] => [...s].sort();
     return {
@@ -115,6 +153,7 @@ class ReadsCollector {
       scope: sorted(this.keys.scope),
       span: sorted(this.keys.span),
       wildcard: (['resource', 'scope', 'span'] as const).filter((p) => this.wild.has(p)),
+      fields: [...this.fields].sort(),
     };
   }
 }
@@ -138,5 +177,6 @@ export function mergeReads(all: readonly Reads[]): Reads {
     scope: union((r) => r.scope),
     span: union((r) => r.span),
     wildcard: (['resource', 'scope', 'span'] as const).filter((p) => all.some((r) => r.wildcard.includes(p))),
+    fields: union((r) => r.fields),
   };
 }

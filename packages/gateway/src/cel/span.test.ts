@@ -82,11 +82,19 @@ describe('CEL span environment', () => {
   it('reports the attribute keys an expression reads, and whole-map reads as wildcards', () => {
     const reads = (e: string): SpanExpression['reads'] => compileSpanExpression(e, 'p').reads;
     assert.deepEqual(reads('span.attributes["http.route"] == "/x" && has(span.attributes.b) && "c" in span.attributes && resource["service.name"] == "a" && scope.attributes.z'), {
-      resource: ['service.name'], scope: ['z'], span: ['b', 'c', 'http.route'], wildcard: [],
+      resource: ['service.name'], scope: ['z'], span: ['b', 'c', 'http.route'], wildcard: [], fields: [],
     });
-    assert.deepEqual(reads('span.resource.region == "eu" && span.scope.attributes["q"] == 1'), { resource: ['region'], scope: ['q'], span: [], wildcard: [] });
-    assert.deepEqual(reads('size(span.attributes) > 3 || resource.exists(k, k == "x")'), { resource: [], scope: [], span: [], wildcard: ['resource', 'span'] });
-    assert.deepEqual(reads('span.events.exists(e, e.attributes["exception.type"] == "x")'), { resource: [], scope: [], span: [], wildcard: [] });
+    assert.deepEqual(reads('span.resource.region == "eu" && span.scope.attributes["q"] == 1'), { resource: ['region'], scope: ['q'], span: [], wildcard: [], fields: [] });
+    assert.deepEqual(reads('size(span.attributes) > 3 || resource.exists(k, k == "x")'), { resource: [], scope: [], span: [], wildcard: ['resource', 'span'], fields: [] });
+    assert.deepEqual(reads('span.events.exists(e, e.attributes["exception.type"] == "x")'), { resource: [], scope: [], span: [], wildcard: [], fields: ['events'] });
+  });
+
+  it('reports the span fields an expression reads besides its attribute maps', () => {
+    const fields = (e: string): string[] => compileSpanExpression(e, 'p').reads.fields;
+    assert.deepEqual(fields('span.status.code == 2 && span.kind == 2 && span.duration_ms > 10.0'), ['duration_ms', 'kind', 'status.code']);
+    assert.deepEqual(fields('span.name == "x" || span.status.message == "y"'), ['name', 'status.message']);
+    assert.deepEqual(fields('span.scope.name == "x" && scope.version == "1" && span.resource["a"] == "b"'), []);
+    assert.deepEqual(fields('span.links.exists(l, l.trace_id == "x")'), ['links']);
   });
 
   it('decodes only the keys its expressions read, and every key when one reads the whole map', () => {

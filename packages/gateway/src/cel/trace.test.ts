@@ -37,7 +37,8 @@ describe('CEL trace expressions (tail rules)', () => {
 
   it('reads span-variable keys and refuses non-boolean rules', () => {
     assert.deepEqual(compileTraceExpression('trace.any(s, s.attributes["error.type"] == "x") || trace.root.attributes.k == 1 || trace.root.resource["r"] == 1', 'p').reads,
-      { resource: ['r'], scope: [], span: ['error.type', 'k'], wildcard: [] });
+      { resource: ['r'], scope: [], span: ['error.type', 'k'], wildcard: [], fields: [] });
+    assert.deepEqual(compileTraceExpression('trace.any(s, s.status.code == 2) && trace.root.name == "x"', 'p').reads.fields, ['name', 'status.code']);
     assert.throws(() => compileTraceExpression('trace.count(s, s.is_root)', 'tail.rules[1]'), (e: unknown) => e instanceof CelExpressionError && /^tail\.rules\[1\]: must be a boolean/.test(e.message));
     assert.throws(() => compileTraceExpression('trace.any(s, s.name)', 'tail.rules[2]'), CelExpressionError);
     assert.throws(() => compileTraceExpression('span.is_root', 'tail.rules[3]'), CelExpressionError);

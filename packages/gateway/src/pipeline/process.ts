@@ -72,6 +72,10 @@ export interface BatchProcessorOptions {
   fuseContentWalks?: boolean;
   /** The SLI tap's clock: `arrival` in the gateway, `event` in `cairn slo replay`. */
   sloClock?: SloClock;
+  /** false: samplers always run after the content walk; for the test that compares both orders. */
+  decideBeforeContent?: boolean;
+  /** The samplers' monotonic clock in ms (default performance.now); tests pass their own. */
+  samplingClock?: () => number;
 }
 
 export class BatchProcessor {
@@ -84,6 +88,8 @@ export class BatchProcessor {
   private readonly decodeOptions: DecodeOptions;
   private readonly maxItems: number;
   private readonly fuse: boolean;
+  private readonly decideFirst: boolean;
+  private readonly samplingClock: (() => number) | undefined;
   /** Destinations whose traces are buffered for tail sampling (the strategy's `sampling.tail`). */
   private tail: ReadonlySet<string> = new Set();
 
@@ -91,6 +97,8 @@ export class BatchProcessor {
 
   constructor(config: GatewayConfig, options: BatchProcessorOptions = {}) {
     this.fuse = options.fuseContentWalks ?? true;
+    this.decideFirst = options.decideBeforeContent ?? true;
+    this.samplingClock = options.samplingClock;
     if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos, options.sloClock);
     if (config.inventory?.enabled) this.inventory = new InventoryRecorder(config.inventory, options.strategy?.registry?.registry);
     if (options.strategy) this.setStrategy(options.strategy);
@@ -112,7 +120,7 @@ export class BatchProcessor {
    */
   setStrategy(strategy: CompiledStrategy | undefined): void {
     const content = strategy ? new ContentStages(strategy) : undefined;
-    const sampling = strategy && [...strategy.destinations.values()].some((d) => d.sampling) ? new SamplingStage(strategy) : undefined;
+    const sampling = strategy && [...strategy.destinations.values()].some((d) => d.sampling) ? new SamplingStage(strategy, this.samplingClock) : undefined;
     this.content = content;
     this.sampling = sampling;
     this.inventory?.setRegistry(strategy?.registry?.registry);
@@ -192,10 +200,40 @@ export class BatchProcessor {
     let routedAll = false;
     let counted = false;
     const routed = new Set<number>();
+    // Destinations whose sampler decides before their content walk (stages/invariance.ts) walk
+    // only the spans they keep; the ledger's per-batch counts then come from another walk when
+    // one covers whole resources, else from the first of these (what was sent).
+    const deciding = request.signal === 'traces' && this.decideFirst ? this.sampling : undefined;
+    let first = 0;
+    let wholeAll = false;
+    if (content && deciding) {
+      for (const route of routes) {
+        if (!content.entry(route.destination.name)) continue;
+        if (route.resources === 'all' && deciding.decidesFirst(route.destination.name)) first++;
+        else if (route.resources === 'all') wholeAll = true;
+      }
+    }
+    const othersWalk = content !== undefined && first < content.destinationsThisBatch;
+    let firstCounted = false;
     for (const route of routes) {
       const name = route.destination.name;
       const entry = content?.entry(name);
       let output: DestinationOutput;
+      if (route.resources === 'all' && entry && first > 0 && deciding!.decidesFirst(name)) {
+        const traces = view as TracesView;
+        const plan = deciding!.decide(name, traces, request.tenant, content!.lens(traces, entry));
+        if (plan.kept === 0) continue;
+        const cut = deciding!.dropUnkept(name, traces, plan);
+        const keptView = cut === traces.bytes ? traces : (this.decode('traces', cut, Math.max(this.decodeOptions.maxMessageBytes ?? 0, cut.length)) as TracesView);
+        const countNormalization = fused && !counted && !wholeAll;
+        const walked = content!.walkKept(keptView, entry, fused, countNormalization, !othersWalk && !firstCounted);
+        if (countNormalization) counted = true;
+        firstCounted = true;
+        const walkedView = walked === keptView.bytes ? keptView : (this.decode('traces', walked, Math.max(this.decodeOptions.maxMessageBytes ?? 0, walked.length)) as TracesView);
+        routedAll = true;
+        outputs.push({ destination: name, body: deciding!.stampKept(name, walkedView, plan), items: plan.kept });
+        continue;
+      }
       if (route.resources === 'all') {
         routedAll = true;
         let body = sent.bytes;

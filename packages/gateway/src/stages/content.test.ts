@@ -237,3 +237,13 @@ test('a hash action without a key is refused when the strategy is set, naming th
   assert.throws(() => p.setStrategy(viaJurisdiction), { code: 'CAIRN_STRATEGY_KEY_MISSING' });
   assert.equal(p.strategy, undefined, 'the old strategy (none) stays');
 });
+
+test('keys named like Object.prototype members are ordinary keys, not sanitizers', () => {
+  // A sender chooses its keys: `constructor` once found a prototype member in the sanitizer
+  // table, which threw on every value and failed the whole request.
+  const r = run(processor, traces([], [kv('constructor', sv('a@b.example')), kv('toString', sv('x')), kv('__proto__', sv('y'))]));
+  const attrs = spanAttrs(out(r, 'eu'));
+  assert.equal(attrs.toString, 'x');
+  assert.equal(attrs.__proto__, 'y');
+  assert.notEqual(attrs.constructor, 'a@b.example', 'the e-mail is hashed like in any unknown key');
+});

@@ -8,6 +8,8 @@ import { Decisions, FindingsMemo } from './classify/classify.js';
 import { LedgerRecorder, type LedgerDelta } from './ledger.js';
 import { Normalizer } from './normalize/normalize.js';
 import { FusedContentWalk } from './fused.js';
+import { ContentLens } from './invariance.js';
+import type { TracesView } from '@cairn/otlp';
 import { jurisdictionsOf, MissingKeyError, Redactor, type RedactInput } from './redact/redact.js';
 import type { Policy } from '../strategy/types.js';
 
@@ -16,10 +18,17 @@ export class ContentStages {
   private readonly normalizer = new Normalizer();
   private readonly redactor: Redactor;
   private readonly findings = new FindingsMemo();
+  /** For walks of a sampler's kept spans: their byte offsets are not the batch's, so not shared. */
+  private readonly keptFindings = new FindingsMemo();
   private readonly ledger = new LedgerRecorder();
   /** Where a fused walk's normalization counts go when another walk of the batch counted them. */
   private readonly uncounted = new LedgerRecorder();
   private readonly fused: FusedContentWalk;
+  /** For samplers that decide first: values as the walk will write them (`lens`). */
+  private readonly previewer: Redactor;
+  private readonly previewFindings = new FindingsMemo();
+  private readonly previewLedger = new LedgerRecorder();
+  private readonly contentLens: ContentLens;
 
   /** Throws MissingKeyError (naming the destination) when a `hash` is reachable without a key. */
   constructor(strategy: CompiledStrategy) {
@@ -29,6 +38,20 @@ export class ContentStages {
     this.strategy = strategy;
     this.redactor = new Redactor(new Decisions(strategy.registry));
     this.fused = new FusedContentWalk(this.normalizer, this.redactor);
+    this.previewer = new Redactor(new Decisions(strategy.registry));
+    this.contentLens = new ContentLens(this.previewer);
+  }
+
+  /** A lens on what `dest`'s walk of `view` will write, for a sampler deciding before it. */
+  lens(view: TracesView, dest: DestinationStrategy): ContentLens {
+    this.previewFindings.reset(false);
+    this.previewLedger.take();
+    this.previewer.prepare({
+      signal: 'traces', bytes: view.bytes, view, dest, routed: undefined,
+      jurisdiction: jurisdictionsOf(view, dest, this.previewLedger), findings: this.previewFindings, ledger: this.previewLedger, countFindings: false,
+    });
+    this.contentLens.begin();
+    return this.contentLens;
   }
 
   /**
@@ -54,6 +77,24 @@ export class ContentStages {
     return out;
   }
 
+  /**
+   * The content walk of a destination whose sampler decided first (stages/invariance.ts), over
+   * `view`, the request cut to the spans it keeps. `fused`: normalize in the same walk (the batch
+   * was not normalized before routing). Normalization counts go to the ledger only when
+   * `countNormalization`, detector findings only when `countFindings`: when a walk of the whole
+   * batch counts them, this one must not count its spans a second time.
+   */
+  walkKept(view: BatchView, dest: DestinationStrategy, fused: boolean, countNormalization: boolean, countFindings: boolean): Uint8Array {
+    this.keptFindings.reset(false);
+    const input: RedactInput = { ...this.redactInput(view, dest, 'all'), findings: this.keptFindings, countFindings };
+    const registry = this.strategy.registry;
+    if (!fused || registry === undefined) return this.redactor.redact(input);
+    this.normalizer.prepare(registry, countNormalization ? this.ledger : this.uncounted);
+    const out = this.fused.rewrite(input);
+    if (!countNormalization) this.uncounted.take();
+    return out;
+  }
+
   /** The destination's strategy entry, or undefined: that destination gets the bytes as sent. */
   entry(destination: string): DestinationStrategy | undefined {
     return this.strategy.destinations.get(destination);
@@ -61,8 +102,12 @@ export class ContentStages {
 
   /** Starts a batch: `destinations` is how many routed destinations have an entry. */
   begin(destinations: number): void {
+    this.destinationsThisBatch = destinations;
     this.findings.reset(destinations > 1);
   }
+
+  /** Routed destinations with an entry in the current batch (`begin`). */
+  destinationsThisBatch = 0;
 
   /** Aliases and renamed keys made canonical, lossless int coercions; `bytes` itself when nothing changed. */
   normalize(signal: Signal, bytes: Uint8Array): Uint8Array {

@@ -15,6 +15,11 @@ export function canonicalKey(registry: RegistryIndex, key: string): string | und
   return undefined;
 }
 
+/** Whether the registry types `key` as an int (normalization coerces its lossless strings). */
+export function isIntKey(registry: RegistryIndex, key: string): boolean {
+  return isIntAttribute(registry.get(key));
+}
+
 function isIntAttribute(attribute: Attribute | undefined): boolean {
   const t = attribute?.type;
   return t !== undefined && ((t.kind === 'primitive' && t.name === 'int') || (t.kind === 'enum' && t.base === 'int'));

@@ -11,13 +11,19 @@ import { mask, Pseudonymiser, truncate } from './pseudonymise.js';
 /** What a span name or log body becomes when its action is `drop`. */
 export const DROPPED = '[dropped]';
 
-const SANITIZERS: Record<string, [(v: string) => string, string]> = {
-  'url.full': [sanitizeUrl, 'sanitizer.url'],
-  'http.target': [sanitizeUrl, 'sanitizer.url'],
-  'url.query': [sanitizeQuery, 'sanitizer.query'],
-  'db.query.text': [sanitizeSql, 'sanitizer.sql'],
-  'db.statement': [sanitizeSql, 'sanitizer.sql'],
-};
+// A Map, not an object literal: a sender's key `constructor` must not find Object.prototype's.
+const SANITIZERS = new Map<string, [(v: string) => string, string]>([
+  ['url.full', [sanitizeUrl, 'sanitizer.url']],
+  ['http.target', [sanitizeUrl, 'sanitizer.url']],
+  ['url.query', [sanitizeQuery, 'sanitizer.query']],
+  ['db.query.text', [sanitizeSql, 'sanitizer.sql']],
+  ['db.statement', [sanitizeSql, 'sanitizer.sql']],
+]);
+
+/** Whether values of `key` go through a sanitizer (URL, query, SQL) before the policy. */
+export function hasSanitizer(key: string): boolean {
+  return SANITIZERS.has(key);
+}
 
 /**
  * One destination's pseudonyms, with up to MEMO_SIZE recent answers remembered: user ids,
@@ -76,6 +82,8 @@ export interface RedactInput {
   readonly jurisdiction: Int32Array;
   readonly findings: FindingsMemo;
   readonly ledger: LedgerRecorder;
+  /** false: another walk of the batch counts the detector findings (each occurrence once). */
+  readonly countFindings?: boolean;
 }
 
 export class Redactor implements RewriteVisitor {
@@ -87,7 +95,9 @@ export class Redactor implements RewriteVisitor {
   private service = '';
   /** The key (or place) being scanned, for the findings ledger. */
   private scanKey = '';
-  private readonly onFinding = (f: Finding): void => this.input.ledger.finding(this.service, this.scanKey, f.detector);
+  private readonly onFinding = (f: Finding): void => {
+    if (this.input.countFindings !== false) this.input.ledger.finding(this.service, this.scanKey, f.detector);
+  };
   private readonly replacePart = (match: string, f: Finding): string => this.partReplacement(match, f);
 
   constructor(decisions: Decisions) {
@@ -130,7 +140,7 @@ export class Redactor implements RewriteVisitor {
   wantsValue(_place: Place, key: string): boolean {
     if (key === '') return this.policy.unknown !== 'pass';
     const d = this.decisions.of(this.policy, key);
-    return d.mode === Mode.Scan || d.action.kind !== 'allow' || SANITIZERS[key] !== undefined;
+    return d.mode === Mode.Scan || d.action.kind !== 'allow' || SANITIZERS.has(key);
   }
 
   value(place: Place, key: string, value: string, at: number, _depth: number): string | null | undefined {
@@ -141,7 +151,7 @@ export class Redactor implements RewriteVisitor {
     }
     const d = this.decisions.of(this.policy, key);
     let v = value;
-    const sanitizer = SANITIZERS[key];
+    const sanitizer = SANITIZERS.get(key);
     if (sanitizer !== undefined) {
       v = sanitizer[0](value);
       if (v !== value) this.count(key, 'sanitize', sanitizer[1]);

@@ -18,6 +18,7 @@ import type { LimitsDocument, SamplingDocument } from './config.js';
 import { DecisionRecorder, type DecisionCount } from './counts.js';
 import { DynamicSampler } from './dynamic.js';
 import { applyLimits, type LimitCounts } from './limits.js';
+import type { ContentLens } from '../invariance.js';
 
 export const SAMPLE_RATE = 'SampleRate';
 export const KEPT_ATTRIBUTE = 'cairn.sampling.kept';
@@ -34,6 +35,20 @@ const enum Field { Name, Kind, Status, Attribute }
 interface Rule {
   readonly expression: SpanExpression;
   readonly count: DecisionCount;
+}
+
+/** The decisions of `DestinationSampler.decide` for one request, reused between requests. */
+export class SamplePlan {
+  /** Per span: 1 kept, 0 dropped. */
+  keep = new Uint8Array(0);
+  /** Per kept span: the upstream threshold (tracestate `th`), and the one to write. */
+  readonly upstream: (Threshold | undefined)[] = [];
+  readonly combined: (Threshold | undefined)[] = [];
+  kept = 0;
+
+  grow(n: number): void {
+    if (this.keep.length < n) this.keep = new Uint8Array(Math.max(n, this.keep.length * 2));
+  }
 }
 
 export interface SampleOutcome {
@@ -75,6 +90,9 @@ export class DestinationSampler {
   private readonly joiner = new KeyJoiner();
   private bytes: Uint8Array = new Uint8Array(0);
   private budgetKeys: (string | undefined)[] = [];
+  private readonly plan = new SamplePlan();
+  /** Deciding before the content walk: string key values as the walk will write them. */
+  private lens: ContentLens | undefined;
 
   constructor(readonly destination: string, readonly doc: SamplingDocument, threads: number, path = `destinations.${destination}.sampling`) {
     this.dryRun = doc.dry_run;
@@ -123,6 +141,31 @@ export class DestinationSampler {
 
   /** Samples one traces request; `now` is a monotonic clock in ms (intervals), `tenant` the sender. */
   sample(view: TracesView, tenant: string, now: number): SampleOutcome {
+    const plan = this.decide(view, tenant, now);
+    const n = view.spanCount;
+    if (n === 0) return { bytes: view.bytes, kept: 0 };
+    const spans = view.spans();
+    const editor = view.edit() as BatchEditor<'span'>;
+    for (let i = 0; i < n; i++) {
+      spans.seek(i);
+      if (this.dryRun) {
+        if (plan.keep[i] === 1) this.stamp(spans, i, i, editor);
+        else editor.setAttribute('span', i, KEPT_ATTRIBUTE, false);
+      } else if (plan.keep[i] === 1) this.stamp(spans, i, i, editor);
+      else editor.drop('span', i);
+    }
+    return { bytes: editor.encode(), kept: this.dryRun ? n : plan.kept };
+  }
+
+  /**
+   * Decides every span of `view` and counts the decisions, writing nothing: `keep` per span, and
+   * what `stamp` needs for the kept ones. Reads only the trace's randomness and tracestate, the
+   * rules' reads, the dynamic key and the budget key: `readsOnly` says whether those are the same
+   * before and after the destination's content walk (then the decision can run first, and the
+   * walk can skip the spans it drops).
+   */
+  decide(view: TracesView, tenant: string, now: number, lens?: ContentLens): SamplePlan {
+    this.lens = lens;
     this.dynamic?.tick(now);
     this.budget?.tick(now);
     this.contexts?.reset(view);
@@ -131,8 +174,9 @@ export class DestinationSampler {
     const spans = view.spans();
     this.bytes = view.bytes;
     const n = view.spanCount;
+    const plan = this.plan;
+    plan.grow(n);
     const rec = this.recorder;
-    let editor: BatchEditor<'span'> | undefined;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       spans.seek(i);
@@ -200,29 +244,87 @@ export class DestinationSampler {
       if (!keep) {
         rec.dropped++;
         decision.dropped++;
-        editor ??= view.edit() as BatchEditor<'span'>;
-        if (this.dryRun) editor.setAttribute('span', i, KEPT_ATTRIBUTE, false);
-        else editor.drop('span', i);
+        plan.keep[i] = 0;
         continue;
       }
       kept++;
       rec.kept++;
       decision.kept++;
-      this.upstreamRate = 1;
-      this.readAttributes(spans, 0, 0);
-      const combined = upstream === undefined ? threshold : combineThresholds(upstream, threshold);
-      const sampleRate = combinedSampleRate(this.upstreamRate, upstream, combined);
-      rec.weight += sampleRate;
-      editor ??= view.edit() as BatchEditor<'span'>;
-      if (this.limits !== undefined) applyLimits(spans, i, this.limits, this.attrs, this.dryRun ? undefined : editor, this.limitCounts!);
-      if (this.dryRun) {
-        editor.setAttribute('span', i, KEPT_ATTRIBUTE, true).setAttribute('span', i, RATE_ATTRIBUTE, sampleRate);
-      } else {
-        const state = traceState === '' ? this.traceStateOf(combined) : writeThreshold(traceState, combined);
-        editor.setAttribute('span', i, SAMPLE_RATE, sampleRate).setField('span', i, TRACE_STATE, state);
-      }
+      plan.keep[i] = 1;
+      plan.upstream[i] = upstream;
+      plan.combined[i] = upstream === undefined ? threshold : combineThresholds(upstream, threshold);
     }
-    return { bytes: editor === undefined ? view.bytes : editor.encode(), kept: this.dryRun ? n : kept };
+    plan.kept = kept;
+    return plan;
+  }
+
+  /** The decided request without its dropped spans, weights not yet written (`stampKept` does). */
+  dropUnkept(view: TracesView, plan: SamplePlan): Uint8Array {
+    const editor = view.edit() as BatchEditor<'span'>;
+    for (let i = 0; i < view.spanCount; i++) if (plan.keep[i] === 0) editor.drop('span', i);
+    return editor.encode();
+  }
+
+  /**
+   * Writes the weights of the last plan into `view`, whose spans are its kept spans in order (the
+   * destination's content walk of `dropUnkept`'s output): the same bytes `sample` writes.
+   */
+  stampKept(view: TracesView, plan: SamplePlan): Uint8Array {
+    if (view.spanCount !== plan.kept) throw new Error(`sampling: ${plan.kept} spans were kept but the content walk returned ${view.spanCount}`);
+    const spans = view.spans();
+    const editor = view.edit() as BatchEditor<'span'>;
+    let i = -1;
+    for (let at = 0; at < view.spanCount; at++) {
+      do i++; while (plan.keep[i] === 0);
+      spans.seek(at);
+      this.stamp(spans, i, at, editor);
+    }
+    return editor.encode();
+  }
+
+  /**
+   * Whether every value `decide` reads is the same before and after the destination's content
+   * walk (`invariant`; `names` for span names read by rules; the dynamic key reads through the
+   * content lens): then the gateway decides on the request as sent
+   * and walks only the kept spans (stages/invariance.ts). Not in dry run (nothing is dropped) nor
+   * with a byte budget (it counts the bytes sent).
+   */
+  decidesBeforeContent(invariant: (key: string, use: 'text' | 'cel') => boolean, names: boolean): boolean {
+    if (this.dryRun || this.budget?.bytes) return false;
+    const per = this.doc.budgets?.per;
+    if (per !== undefined && per !== 'tenant' && !invariant(per, 'text')) return false;
+    for (let f = 0; f < this.fields.length; f++) {
+      if (this.fields[f] === Field.Attribute && !invariant(this.slotKeys[this.fieldSlots[f]!]!, 'text')) return false;
+    }
+    for (const rule of [...this.keepRules, ...this.dropRules]) {
+      const reads = rule.expression.reads;
+      if (reads.wildcard.length > 0) return false;
+      for (const field of reads.fields) if (!(UNTOUCHED_FIELDS.has(field) || (field === 'name' && names))) return false;
+      for (const key of [...reads.resource, ...reads.scope, ...reads.span]) if (!invariant(key, 'cel')) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Writes the weight of kept span `i` of the last plan, which `spans` (positioned at index `at`
+   * of `editor`'s view) is: the request decided, or the destination's walk of its kept spans.
+   */
+  stamp(spans: SpanCursor, i: number, at: number, editor: BatchEditor<'span'>): void {
+    const plan = this.plan;
+    this.upstreamRate = 1;
+    this.readAttributes(spans, 0, 0);
+    const upstream = plan.upstream[i];
+    const combined = plan.combined[i]!;
+    const sampleRate = combinedSampleRate(this.upstreamRate, upstream, combined);
+    this.recorder.weight += sampleRate;
+    if (this.limits !== undefined) applyLimits(spans, at, this.limits, this.attrs, this.dryRun ? undefined : editor, this.limitCounts!);
+    if (this.dryRun) {
+      editor.setAttribute('span', at, KEPT_ATTRIBUTE, true).setAttribute('span', at, RATE_ATTRIBUTE, sampleRate);
+    } else {
+      const traceState = spans.traceState;
+      const state = traceState === '' ? this.traceStateOf(combined) : writeThreshold(traceState, combined);
+      editor.setAttribute('span', at, SAMPLE_RATE, sampleRate).setField('span', at, TRACE_STATE, state);
+    }
   }
 
   private firstMatch(rules: readonly Rule[], ctx: SpanContext): DecisionCount | undefined {
@@ -259,7 +361,7 @@ export class DestinationSampler {
         const want = lengths[slot]!;
         if ((want >= 0 && want !== length) || !attrs.keyIs(wanted[slot]!)) continue;
         if (slot === 0) this.upstreamRate = sampleRateWeight(attrs.numberValue);
-        else values[slot] ??= this.textOf(attrs);
+        else if (values[slot] === undefined) values[slot] = this.keyText(attrs, spans.resourceIndex, wanted[slot]!);
         break;
       }
     }
@@ -271,7 +373,7 @@ export class DestinationSampler {
     const n = this.fields.length;
     for (let f = 0; f < n; f++) {
       switch (this.fields[f]) {
-        case Field.Name: parts[f] = spans.name; break;
+        case Field.Name: parts[f] = this.lens === undefined ? spans.name : this.lens.of(spans.resourceIndex, '', spans.name)!; break;
         case Field.Kind: parts[f] = SMALL_INT_TEXT[spans.kind] ?? String(spans.kind); break;
         case Field.Status: parts[f] = SMALL_INT_TEXT[spans.statusCode] ?? String(spans.statusCode); break;
         default: {
@@ -281,6 +383,13 @@ export class DestinationSampler {
       }
     }
     return this.joiner.join(parts, n);
+  }
+
+  /** `textOf`, through the lens when deciding before the walk; undefined: the walk drops the attribute. */
+  private keyText(attrs: AttributeCursor, r: number, key: string): string | undefined {
+    const text = this.textOf(attrs);
+    if (this.lens === undefined || attrs.valueType !== ValueType.String) return text;
+    return this.lens.of(r, key, text) ?? undefined;
   }
 
   /** An attribute value as key text: strings interned, small ints from a table, others in their usual form. */
@@ -304,7 +413,7 @@ export class DestinationSampler {
       const attrs = view.resourceAttributes(r, this.attrs);
       while (attrs.next()) {
         const s = this.slots.get(attrs.key);
-        if (s !== undefined && s > 0 && values[s] === '') values[s] = this.textOf(attrs);
+        if (s !== undefined && s > 0 && values[s] === '') values[s] = this.keyText(attrs, r, attrs.key) ?? '';
       }
       this.resourceValues[r] = values;
     }
@@ -348,6 +457,9 @@ export class DestinationSampler {
     return t;
   }
 }
+
+/** Span fields no content walk changes (it rewrites attributes, names, bodies and status messages). */
+const UNTOUCHED_FIELDS = new Set(['kind', 'status.code', 'duration_ms', 'start_time', 'end_time', 'is_root', 'trace_id', 'span_id', 'parent_span_id', 'trace_state']);
 
 /** Decimal text of small ints (status codes, ports), made once. */
 const SMALL_INT_TEXT: readonly string[] = Array.from({ length: 1024 }, (_, i) => String(i));

@@ -4,17 +4,26 @@
 import type { TracesView } from '@cairn/otlp';
 import type { CompiledStrategy } from '../../strategy/types.js';
 import type { SamplingDelta } from './counts.js';
-import { DestinationSampler, type SampleOutcome } from './sampler.js';
+import { ContentInvariance, type ContentLens } from '../invariance.js';
+import { DestinationSampler, type SampleOutcome, type SamplePlan } from './sampler.js';
 import { samplesSpans } from './config.js';
 
 export class SamplingStage {
   private readonly samplers = new Map<string, DestinationSampler>();
+  /** Destinations whose sampler reads only what the content walk leaves as sent (`decidesBeforeContent`). */
+  private readonly first = new Set<string>();
 
   /** `clock`: a monotonic time in ms (intervals of the dynamic sampler and budgets). */
   constructor(strategy: CompiledStrategy, private readonly clock: () => number = () => performance.now()) {
     const threads = strategy.threads ?? 1;
+    let invariance: ContentInvariance | undefined;
     for (const [name, dest] of strategy.destinations) {
-      if (dest.sampling && samplesSpans(dest.sampling)) this.samplers.set(name, new DestinationSampler(name, dest.sampling, threads));
+      if (!dest.sampling || !samplesSpans(dest.sampling)) continue;
+      const sampler = new DestinationSampler(name, dest.sampling, threads);
+      this.samplers.set(name, sampler);
+      invariance ??= new ContentInvariance(strategy);
+      const inv = invariance;
+      if (sampler.decidesBeforeContent((key, use) => inv.key(dest, key, use), inv.names(dest))) this.first.add(name);
     }
   }
 
@@ -32,6 +41,30 @@ export class SamplingStage {
     const sampler = this.samplers.get(destination)!;
     const traces = view.bytes === bytes ? view : decode(bytes);
     return sampler.sample(traces, tenant, this.clock());
+  }
+
+  /**
+   * Whether `destination` decides on the request before its content walk: the gateway then
+   * walks only the kept spans (`decide`, `dropUnkept`, the walk, `stampKept`), and the output is
+   * the one `sample` gives after the walk (stages/invariance.ts; content.property.test.ts).
+   */
+  decidesFirst(destination: string): boolean {
+    return this.first.has(destination);
+  }
+
+  /** Decides every span of `view` (the request the content walk would read) for `destination`. */
+  decide(destination: string, view: TracesView, tenant: string, lens: ContentLens): SamplePlan {
+    return this.samplers.get(destination)!.decide(view, tenant, this.clock(), lens);
+  }
+
+  /** `view` without the spans `plan` drops; `view.bytes` itself when it keeps them all. */
+  dropUnkept(destination: string, view: TracesView, plan: SamplePlan): Uint8Array {
+    return plan.kept === view.spanCount ? view.bytes : this.samplers.get(destination)!.dropUnkept(view, plan);
+  }
+
+  /** The walked kept spans with their weights written. */
+  stampKept(destination: string, view: TracesView, plan: SamplePlan): Uint8Array {
+    return this.samplers.get(destination)!.stampKept(view, plan);
   }
 
   /** What every destination's sampler decided since the last call; undefined when nothing. */

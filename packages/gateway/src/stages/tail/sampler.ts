@@ -3,12 +3,14 @@
 // keeps a small index per undecided trace in memory, and decides traces when their
 // decision_wait is over, or early (span or byte limit, buffer overflow). Kept traces move to the
 // destination's queue in one transaction with their deletion from the buffer: a crash at any
-// point leaves each span either buffered or queued, never neither.
+// point leaves each span either buffered or queued, never neither. In dry run every trace is
+// delivered, marked with what its decision would have done (stamp.ts).
 import { decodeTraces } from '@cairn/otlp';
 import { QueueFullError, type EnqueueEntry } from '../../queue/types.js';
 import type { TraceBufferStore, BufferedPart } from './buffer.js';
 import type { TailConfig } from './config.js';
 import type { DecisionReason, TailCounts } from './counts.js';
+import { DecisionCache, DecisionStore, decodeDecision, encodeDecision, keepOf, outcomeOf, rateOf } from './decisions.js';
 import { decideTrace, type TailDecision, type TailRule } from './rules.js';
 import type { TraceSlices } from './split.js';
 import { weightStamper, type KeptStamper } from './stamp.js';
@@ -16,6 +18,8 @@ import { weightStamper, type KeptStamper } from './stamp.js';
 export interface TailDestination {
   config: TailConfig;
   rules: readonly TailRule[];
+  /** `sampling.dry_run`: deliver every trace, marked with its decision, instead of dropping. */
+  dryRun?: boolean;
 }
 
 /** A processing thread's output for a tail-sampled destination: its body split by trace. */
@@ -55,19 +59,14 @@ class DestinationState {
   /** Traces to decide before their wait is over, in the order they became urgent. */
   urgent: string[] = [];
   urgentBytes = 0;
-  /** Recent decisions for late spans: hex trace id → encoded decision (see encode). */
-  readonly cache = new Map<string, number>();
+  /** Recent decisions for late spans, in memory and in the file. */
+  readonly cache: DecisionCache;
   /** The last decision round found the queue full; a full buffer then refuses new data. */
   blocked = false;
   readonly errors = { count: 0 };
-  constructor(readonly name: string, public config: TailConfig, public rules: readonly TailRule[]) {}
-}
-
-const TWO32 = 2 ** 32;
-
-/** A decision in one number (no object per cached trace): rule index, rate, keep bit. */
-function encode(ruleIndex: number, decision: TailDecision): number {
-  return ruleIndex * TWO32 * 2 + decision.rate * 2 + (decision.keep ? 1 : 0);
+  constructor(readonly name: string, public config: TailConfig, public rules: readonly TailRule[], public dryRun: boolean, decisions: DecisionStore) {
+    this.cache = new DecisionCache(name, decisions);
+  }
 }
 
 function hexOf(id: Uint8Array): string {
@@ -80,6 +79,7 @@ const KEPT_BATCH_BYTES = 1024 * 1024;
 export class TailSampler {
   private readonly states = new Map<string, DestinationState>();
   private readonly store: TraceBufferStore;
+  private readonly decisions: DecisionStore;
   private readonly counts: TailCounts;
   private readonly enqueue: (entries: EnqueueEntry[]) => void;
   private readonly notify: (destination: string) => void;
@@ -88,12 +88,17 @@ export class TailSampler {
 
   constructor(options: TailSamplerOptions) {
     this.store = options.store;
+    this.decisions = new DecisionStore(options.store.db);
     this.counts = options.counts;
     this.enqueue = options.enqueue;
     this.notify = options.notify ?? (() => undefined);
     this.now = options.now ?? Date.now;
     this.stamper = options.stamper ?? weightStamper;
-    for (const [name, d] of options.destinations) this.states.set(name, new DestinationState(name, d.config, d.rules));
+    for (const [name, d] of options.destinations) this.states.set(name, this.stateOf(name, d));
+  }
+
+  private stateOf(name: string, d: TailDestination): DestinationState {
+    return new DestinationState(name, d.config, d.rules, d.dryRun === true, this.decisions);
   }
 
   has(destination: string): boolean {
@@ -107,18 +112,20 @@ export class TailSampler {
   reconfigure(destinations: ReadonlyMap<string, TailDestination>, fallback: TailConfig): void {
     for (const [name, d] of destinations) {
       const state = this.states.get(name);
-      if (!state) this.states.set(name, new DestinationState(name, d.config, d.rules));
+      if (!state) this.states.set(name, this.stateOf(name, d));
       else {
         // Cached decisions name their rule by index: new rules make them unreadable.
         if (JSON.stringify(state.config.rules) !== JSON.stringify(d.config.rules)) state.cache.clear();
         state.config = d.config;
         state.rules = d.rules;
+        state.dryRun = d.dryRun === true;
       }
     }
     for (const [name, state] of this.states) {
       if (destinations.has(name)) continue;
       state.config = fallback;
       state.rules = [];
+      state.dryRun = false;
       for (const [key, entry] of state.traces) if (!entry.urgent) this.markUrgent(state, key, entry, 'wait');
       if (state.traces.size === 0) this.states.delete(name);
     }
@@ -137,11 +144,14 @@ export class TailSampler {
   /**
    * Rebuilds the index from the buffer file (start-up): every trace a previous process buffered
    * and did not decide. Its wait continues from when it was first buffered. A destination no
-   * longer tail-sampled gets its traces delivered whole.
+   * longer tail-sampled gets its traces delivered whole. The decisions the previous process
+   * recorded are loaded into the decision cache, so late spans of those traces still follow them.
    */
-  restore(known: ReadonlySet<string>, fallback: TailConfig): { traces: number; unknown: number } {
+  restore(known: ReadonlySet<string>, fallback: TailConfig): { traces: number; unknown: number; decisions: number } {
     let traces = 0;
     let unknown = 0;
+    let decisions = 0;
+    for (const d of this.states.values()) decisions += d.cache.load(d.rules, d.config.decisionCacheSize);
     for (const t of this.store.undecided()) {
       let d = this.states.get(t.destination);
       if (!d) {
@@ -149,7 +159,7 @@ export class TailSampler {
           unknown++;
           continue;
         }
-        this.states.set(t.destination, (d = new DestinationState(t.destination, fallback, [])));
+        this.states.set(t.destination, (d = new DestinationState(t.destination, fallback, [], false, this.decisions)));
       }
       const entry = new TraceEntry(t.receivedAt);
       entry.spans = t.spans;
@@ -162,7 +172,7 @@ export class TailSampler {
       traces++;
     }
     for (const d of this.states.values()) this.checkOverflow(d);
-    return { traces, unknown };
+    return { traces, unknown, decisions };
   }
 
   /**
@@ -185,7 +195,8 @@ export class TailSampler {
       }
       if (d.blocked && d.bytes >= d.config.bufferMaxBytes) throw new QueueFullError(d.name, d.bytes, d.config.bufferMaxBytes);
       const { traceIds, ends, spans } = output.tail;
-      const keptByRate = new Map<number, { bodies: Uint8Array[]; spans: number }>();
+      // Late parts that go to the queue (kept ones; every one in dry run), by outcome (rate, keep).
+      const delivered = new Map<number, { bodies: Uint8Array[]; spans: number }>();
       let start = 0;
       for (let t = 0; t < ends.length; t++) {
         const id = traceIds.subarray(t * 16, t * 16 + 16);
@@ -198,16 +209,16 @@ export class TailSampler {
           continue;
         }
         late.push({ d, value: cached, spans: spans[t]! });
-        if (cached % 2 === 1) {
-          const rate = Math.floor(cached / 2) % TWO32;
-          let group = keptByRate.get(rate);
-          if (!group) keptByRate.set(rate, (group = { bodies: [], spans: 0 }));
+        if (d.dryRun || keepOf(cached)) {
+          const outcome = outcomeOf(cached);
+          let group = delivered.get(outcome);
+          if (!group) delivered.set(outcome, (group = { bodies: [], spans: 0 }));
           group.bodies.push(body);
           group.spans += spans[t]!;
         }
       }
-      for (const [rate, group] of keptByRate) {
-        entries.push({ destination: d.name, tenant, signal: 'traces', body: this.stamper.stamp(Buffer.concat(group.bodies), rate), items: group.spans });
+      for (const [outcome, group] of delivered) {
+        entries.push({ destination: d.name, tenant, signal: 'traces', body: this.weigh(d, Buffer.concat(group.bodies), keepOf(outcome), rateOf(outcome)), items: group.spans });
       }
     }
     this.store.transaction(() => {
@@ -224,7 +235,7 @@ export class TailSampler {
       else this.checkLimits(p.d, p.key, entry);
     }
     for (const l of late) {
-      const { rule, keep, rate } = this.decoded(l.d, l.value);
+      const { rule, keep, rate } = decodeDecision(l.d.rules, l.value);
       this.counts.spanCount(l.d.name, rule, keep, true, rate, l.spans);
     }
     for (const output of outputs) {
@@ -278,9 +289,9 @@ export class TailSampler {
         }
       }
       if (batch.length === 0) continue;
-      let results: { decision: TailDecision; ruleIndex: number; spans: number }[];
+      let round: DecidedBatch;
       try {
-        results = this.store.transaction(() => this.decideBatch(d, batch));
+        round = this.store.transaction(() => this.decideBatch(d, batch));
       } catch (error) {
         if (!(error instanceof QueueFullError)) throw error;
         d.blocked = true;
@@ -289,18 +300,17 @@ export class TailSampler {
         continue;
       }
       d.blocked = false;
-      let kept = false;
+      d.cache.settle(round.stored);
       batch.forEach(({ key, entry, reason }, i) => {
-        const { decision, ruleIndex, spans } = results[i]!;
+        const { decision, ruleIndex, spans } = round.results[i]!;
         d.traces.delete(key);
         d.bytes -= entry.bytes;
         if (entry.urgent) d.urgentBytes -= entry.bytes;
-        this.remember(d, key, encode(ruleIndex, decision));
+        if (d.cache.remember(key, encodeDecision(ruleIndex, decision), d.config.decisionCacheSize)) this.counts.cacheEvictions.inc({ destination: d.name });
         this.counts.trace(d.name, decision.rule, decision.keep, reason, decision.rate, spans);
-        kept ||= decision.keep;
       });
       decided += batch.length;
-      if (kept) this.notify(d.name);
+      if (round.delivered) this.notify(d.name);
     }
     return decided;
   }
@@ -313,9 +323,12 @@ export class TailSampler {
     return total;
   }
 
-  /** Inside the transaction: read, evaluate, delete, queue the kept parts. */
-  private decideBatch(d: DestinationState, batch: readonly { key: string }[]): { decision: TailDecision; ruleIndex: number; spans: number }[] {
-    const out: { decision: TailDecision; ruleIndex: number; spans: number }[] = [];
+  /**
+   * Inside the transaction: read, evaluate, delete, queue the kept parts (every part in dry run),
+   * record the decisions for late spans.
+   */
+  private decideBatch(d: DestinationState, batch: readonly { key: string }[]): DecidedBatch {
+    const out: DecidedTrace[] = [];
     const kept = new Map<string, KeptGroup>();
     const entries: EnqueueEntry[] = [];
     const flush = (tenant: string, group: KeptGroup): void => {
@@ -332,8 +345,8 @@ export class TailSampler {
       let spans = 0;
       for (const p of parts) spans += p.spans;
       this.store.delete(d.name, id);
-      out.push({ decision, ruleIndex, spans });
-      if (!decision.keep || parts.length === 0) continue;
+      out.push({ id, decision, ruleIndex, spans });
+      if ((!decision.keep && !d.dryRun) || parts.length === 0) continue;
       const byTenant = new Map<string, { bodies: Uint8Array[]; spans: number }>();
       for (const p of parts) {
         let list = byTenant.get(p.tenant);
@@ -342,7 +355,7 @@ export class TailSampler {
         list.spans += p.spans;
       }
       for (const [tenant, mine] of byTenant) {
-        const body = this.stamper.stamp(mine.bodies.length === 1 ? mine.bodies[0]! : Buffer.concat(mine.bodies), decision.rate);
+        const body = this.weigh(d, mine.bodies.length === 1 ? mine.bodies[0]! : Buffer.concat(mine.bodies), decision.keep, decision.rate);
         let group = kept.get(tenant);
         if (!group) kept.set(tenant, (group = { bodies: [], bytes: 0, spans: 0 }));
         group.bodies.push(body);
@@ -353,7 +366,12 @@ export class TailSampler {
     }
     for (const [tenant, group] of kept) flush(tenant, group);
     if (entries.length > 0) this.enqueue(entries);
-    return out;
+    return { results: out, delivered: entries.length > 0, stored: d.cache.persist(out, d.config.decisionCacheSize) };
+  }
+
+  /** A kept part with its weight written, or in dry run any part marked with its decision. */
+  private weigh(d: DestinationState, body: Uint8Array, keep: boolean, rate: number): Uint8Array {
+    return d.dryRun ? this.stamper.mark(body, keep, rate) : this.stamper.stamp(body, rate);
   }
 
   private evaluate(d: DestinationState, parts: readonly BufferedPart[], id: Uint8Array): { decision: TailDecision; ruleIndex: number } {
@@ -376,22 +394,6 @@ export class TailSampler {
     return { decision, ruleIndex };
   }
 
-  private decoded(d: DestinationState, value: number): TailDecision {
-    const keep = value % 2 === 1;
-    const rate = Math.floor(value / 2) % TWO32;
-    const index = Math.floor(value / (TWO32 * 2));
-    return { keep, rate, rule: d.rules[index]?.name ?? null };
-  }
-
-  private remember(d: DestinationState, key: string, value: number): void {
-    if (d.cache.size >= d.config.decisionCacheSize && !d.cache.has(key)) {
-      const oldest = d.cache.keys().next().value as string;
-      d.cache.delete(oldest);
-      this.counts.cacheEvictions.inc({ destination: d.name });
-    }
-    d.cache.set(key, value);
-  }
-
   private markUrgent(d: DestinationState, key: string, entry: TraceEntry, reason: DecisionReason): void {
     entry.urgent = reason;
     d.urgent.push(key);
@@ -411,6 +413,21 @@ export class TailSampler {
       if (!entry.urgent) this.markUrgent(d, key, entry, 'overflow');
     }
   }
+}
+
+interface DecidedTrace {
+  id: Uint8Array;
+  decision: TailDecision;
+  ruleIndex: number;
+  spans: number;
+}
+
+interface DecidedBatch {
+  results: DecidedTrace[];
+  /** Something was queued for the destination. */
+  delivered: boolean;
+  /** Rows of the destination's decisions on disk once the transaction commits. */
+  stored: number;
 }
 
 interface KeptGroup {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildTraces } from '@cairn/otlp';
+import { buildTraces, decodeTraces } from '@cairn/otlp';
 import { thresholdForRate } from '../../cel/index.js';
 import { KEPT_ATTRIBUTE, RATE_ATTRIBUTE } from '../sample/sampler.js';
 import { spansOf, type OutSpan } from '../sample/test-support.js';
 import { sampledIn } from './rules.js';
+import type { TailOutput } from './sampler.js';
+import { splitByTrace } from './split.js';
 import { weightStamper } from './stamp.js';
 import { harness, tailConfig, tailOutput, traceIdOf, type TestSpan } from './test-support.js';
 
@@ -61,6 +63,29 @@ describe('tail: dry_run', () => {
     }
   });
 
+  it('spans the per-span samplers\' dry run marked dropped are delivered but left out of tail\'s counts: they would never have reached it', () => {
+    const h = harness({ hc: tailConfig({ decision_wait: '1s', rules: [{ name: 'all', keep: true }] }) }, { dryRun: true });
+    try {
+      const body = buildTraces([{ resource: { attributes: { 'service.name': 's' } }, scopeSpans: [{ scope: { name: 't' }, spans: [0, 1, 2].map((n) => ({
+        traceId: traceIdOf(1), spanId: (n + 1).toString(16).padStart(16, '0'), name: 'op', kind: 2, startTimeUnixNano: 1n, endTimeUnixNano: 2n,
+        attributes: { [KEPT_ATTRIBUTE]: n !== 0, ...(n !== 0 ? { [RATE_ATTRIBUTE]: 1 } : {}) },
+      })) }] }]);
+      const output = (): TailOutput => {
+        const split = splitByTrace(decodeTraces(body));
+        return { destination: 'hc', body: split.body, items: 3, tail: { traceIds: split.traceIds, ends: split.ends, spans: split.spans } };
+      };
+      h.sampler.commit('t', [output()], []);
+      h.clock.now += 1000;
+      h.sampler.decide();
+      h.sampler.commit('t', [output()], []);
+      const spans = h.queue.read('hc', 0, 100).flatMap((b) => spansOf(b.body));
+      assert.deepEqual(spans.map((s) => s.attributes.get(KEPT_ATTRIBUTE)), [false, true, true, false, true, true]);
+      assert.deepEqual(h.counts.decisions('hc').map((d) => [d.rule, d.kept, d.dropped]), [['all', 4, 0]]);
+    } finally {
+      h.close();
+    }
+  });
+
   it('marks combine with the per-span samplers\' dry-run marks: their kept=false stays, the larger rate wins', () => {
     const id = traceIdOf(1);
     const span = (n: number, attributes: Record<string, boolean | number>) => ({
@@ -73,9 +98,11 @@ describe('tail: dry_run', () => {
       span(2, { [KEPT_ATTRIBUTE]: true, [RATE_ATTRIBUTE]: 2 }),
       span(3, { SampleRate: 5 }),
     ] }] }]);
-    const kept = spansOf(weightStamper.mark(body, true, 4));
+    const tally = { spans: 0 };
+    const kept = spansOf(weightStamper.mark(body, true, 4, tally));
+    assert.equal(tally.spans, 1);
     assert.deepEqual(kept.map((s) => [s.attributes.get(KEPT_ATTRIBUTE), s.attributes.get(RATE_ATTRIBUTE) ?? null]), [[false, null], [true, 8], [true, 4], [true, 20]]);
-    const dropped = spansOf(weightStamper.mark(body, false, 4));
+    const dropped = spansOf(weightStamper.mark(body, false, 4, tally));
     assert.deepEqual(dropped.map((s) => [s.attributes.get(KEPT_ATTRIBUTE), s.attributes.has(RATE_ATTRIBUTE)]), [[false, false], [false, false], [false, false], [false, false]]);
     assert.ok(kept.every((s) => s.traceState === ''));
   });

@@ -10,7 +10,7 @@ import { QueueFullError, type EnqueueEntry } from '../../queue/types.js';
 import type { TraceBufferStore, BufferedPart } from './buffer.js';
 import type { TailConfig } from './config.js';
 import type { DecisionReason, TailCounts } from './counts.js';
-import { DecisionCache, DecisionStore, decodeDecision, encodeDecision, keepOf, outcomeOf, rateOf } from './decisions.js';
+import { DecisionCache, DecisionStore, decodeDecision, encodeDecision, keepOf, rateOf } from './decisions.js';
 import { decideTrace, type TailDecision, type TailRule } from './rules.js';
 import type { TraceSlices } from './split.js';
 import { weightStamper, type KeptStamper } from './stamp.js';
@@ -72,6 +72,13 @@ class DestinationState {
 function hexOf(id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, 16).toString('hex');
 }
+
+/**
+ * Dry run: spans the per-span samplers would have dropped (marked `kept=false` before the
+ * buffer). They would never have reached tail sampling, so its counts leave them out: the
+ * destination's totals then count each would-be drop once.
+ */
+const marked = { spans: 0 };
 
 /** Bytes per queue batch when kept traces are gathered for a destination. */
 const KEPT_BATCH_BYTES = 1024 * 1024;
@@ -195,7 +202,7 @@ export class TailSampler {
       }
       if (d.blocked && d.bytes >= d.config.bufferMaxBytes) throw new QueueFullError(d.name, d.bytes, d.config.bufferMaxBytes);
       const { traceIds, ends, spans } = output.tail;
-      // Late parts that go to the queue (kept ones; every one in dry run), by outcome (rate, keep).
+      // Late parts that go to the queue (kept ones; every one in dry run), by decision.
       const delivered = new Map<number, { bodies: Uint8Array[]; spans: number }>();
       let start = 0;
       for (let t = 0; t < ends.length; t++) {
@@ -208,17 +215,19 @@ export class TailSampler {
           inserts.push({ d, key, id, spans: spans[t]!, body });
           continue;
         }
-        late.push({ d, value: cached, spans: spans[t]! });
-        if (d.dryRun || keepOf(cached)) {
-          const outcome = outcomeOf(cached);
-          let group = delivered.get(outcome);
-          if (!group) delivered.set(outcome, (group = { bodies: [], spans: 0 }));
-          group.bodies.push(body);
-          group.spans += spans[t]!;
+        if (!d.dryRun && !keepOf(cached)) {
+          late.push({ d, value: cached, spans: spans[t]! });
+          continue;
         }
+        let group = delivered.get(cached);
+        if (!group) delivered.set(cached, (group = { bodies: [], spans: 0 }));
+        group.bodies.push(body);
+        group.spans += spans[t]!;
       }
-      for (const [outcome, group] of delivered) {
-        entries.push({ destination: d.name, tenant, signal: 'traces', body: this.weigh(d, Buffer.concat(group.bodies), keepOf(outcome), rateOf(outcome)), items: group.spans });
+      for (const [value, group] of delivered) {
+        marked.spans = 0;
+        entries.push({ destination: d.name, tenant, signal: 'traces', body: this.weigh(d, Buffer.concat(group.bodies), keepOf(value), rateOf(value)), items: group.spans });
+        late.push({ d, value, spans: group.spans - marked.spans });
       }
     }
     this.store.transaction(() => {
@@ -235,6 +244,7 @@ export class TailSampler {
       else this.checkLimits(p.d, p.key, entry);
     }
     for (const l of late) {
+      if (l.spans === 0) continue;
       const { rule, keep, rate } = decodeDecision(l.d.rules, l.value);
       this.counts.spanCount(l.d.name, rule, keep, true, rate, l.spans);
     }
@@ -345,8 +355,10 @@ export class TailSampler {
       let spans = 0;
       for (const p of parts) spans += p.spans;
       this.store.delete(d.name, id);
-      out.push({ id, decision, ruleIndex, spans });
+      const result: DecidedTrace = { id, decision, ruleIndex, spans };
+      out.push(result);
       if ((!decision.keep && !d.dryRun) || parts.length === 0) continue;
+      marked.spans = 0;
       const byTenant = new Map<string, { bodies: Uint8Array[]; spans: number }>();
       for (const p of parts) {
         let list = byTenant.get(p.tenant);
@@ -363,15 +375,19 @@ export class TailSampler {
         group.spans += mine.spans;
         if (group.bytes >= KEPT_BATCH_BYTES) flush(tenant, group);
       }
+      result.spans -= marked.spans;
     }
     for (const [tenant, group] of kept) flush(tenant, group);
     if (entries.length > 0) this.enqueue(entries);
     return { results: out, delivered: entries.length > 0, stored: d.cache.persist(out, d.config.decisionCacheSize) };
   }
 
-  /** A kept part with its weight written, or in dry run any part marked with its decision. */
+  /**
+   * A kept part with its weight written, or in dry run any part marked with its decision; adds to
+   * `marked.spans` the spans the per-span samplers' dry run had already marked as dropped.
+   */
   private weigh(d: DestinationState, body: Uint8Array, keep: boolean, rate: number): Uint8Array {
-    return d.dryRun ? this.stamper.mark(body, keep, rate) : this.stamper.stamp(body, rate);
+    return d.dryRun ? this.stamper.mark(body, keep, rate, marked) : this.stamper.stamp(body, rate);
   }
 
   private evaluate(d: DestinationState, parts: readonly BufferedPart[], id: Uint8Array): { decision: TailDecision; ruleIndex: number } {

@@ -14,9 +14,10 @@ export interface KeptStamper {
   /**
    * Dry run: the request `body` with every span marked as the decision would have left it:
    * `cairn.sampling.kept` and, on kept spans, `cairn.sampling.sample_rate` (the weight `stamp`
-   * would have written). No `SampleRate` or `th` is written.
+   * would have written). No `SampleRate` or `th` is written. Adds to `tally.spans` the spans that
+   * came marked `kept=false` already.
    */
-  mark(body: Uint8Array, keep: boolean, rate: number): Uint8Array;
+  mark(body: Uint8Array, keep: boolean, rate: number, tally: { spans: number }): Uint8Array;
 }
 
 const SAMPLE_RATE = 'SampleRate';
@@ -53,9 +54,10 @@ export const weightStamper: KeptStamper = {
    * stays `kept=false`, and a kept span's rate is the larger of theirs and ours — both decisions
    * read the same trace randomness, so the larger threshold is the one that counts.
    */
-  mark(body, keep, rate) {
+  mark(body, keep, rate, tally) {
     const ours = thresholdOf(rate);
     return editSpans(body, (editor, spans) => {
+      if (found.kept === false) tally.spans++;
       const kept = keep && found.kept !== false;
       editor.setAttribute('span', spans.index, KEPT_ATTRIBUTE, kept);
       if (kept) {

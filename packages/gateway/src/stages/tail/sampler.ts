@@ -10,9 +10,10 @@ import { QueueFullError, type EnqueueEntry } from '../../queue/types.js';
 import type { TraceBufferStore, BufferedPart } from './buffer.js';
 import type { TailConfig } from './config.js';
 import type { DecisionReason, TailCounts } from './counts.js';
-import { DecisionCache, DecisionStore, decodeDecision, encodeDecision, keepOf, rateOf } from './decisions.js';
+import { DecisionStore, decodeDecision, encodeDecision, keepOf, rateOf } from './decisions.js';
 import { decideTrace, type TailDecision, type TailRule } from './rules.js';
 import type { TraceSlices } from './split.js';
+import { DestinationState, TraceEntry } from './state.js';
 import { weightStamper, type KeptStamper } from './stamp.js';
 
 export interface TailDestination {
@@ -41,32 +42,6 @@ export interface TailSamplerOptions {
   /** Wall-clock milliseconds (buffered rows carry it, so a restart knows how long they waited). */
   now?: () => number;
   stamper?: KeptStamper;
-}
-
-/** The in-memory index of one undecided trace: a few numbers; its spans are on disk. */
-class TraceEntry {
-  spans = 0;
-  bytes = 0;
-  /** Set when the trace is queued for an early decision. */
-  urgent: DecisionReason | undefined = undefined;
-  constructor(readonly firstSeen: number) {}
-}
-
-class DestinationState {
-  /** Undecided traces by hex trace id, in the order they were first seen (oldest first). */
-  readonly traces = new Map<string, TraceEntry>();
-  bytes = 0;
-  /** Traces to decide before their wait is over, in the order they became urgent. */
-  urgent: string[] = [];
-  urgentBytes = 0;
-  /** Recent decisions for late spans, in memory and in the file. */
-  readonly cache: DecisionCache;
-  /** The last decision round found the queue full; a full buffer then refuses new data. */
-  blocked = false;
-  readonly errors = { count: 0 };
-  constructor(readonly name: string, public config: TailConfig, public rules: readonly TailRule[], public dryRun: boolean, decisions: DecisionStore) {
-    this.cache = new DecisionCache(name, decisions);
-  }
 }
 
 function hexOf(id: Uint8Array): string {
@@ -119,8 +94,12 @@ export class TailSampler {
   reconfigure(destinations: ReadonlyMap<string, TailDestination>, fallback: TailConfig): void {
     for (const [name, d] of destinations) {
       const state = this.states.get(name);
-      if (!state) this.states.set(name, this.stateOf(name, d));
-      else {
+      if (!state) {
+        // A destination newly tail-sampled: what it decided when it was before, if anything.
+        const added = this.stateOf(name, d);
+        added.cache.load(d.rules, d.config.decisionCacheSize);
+        this.states.set(name, added);
+      } else {
         // Cached decisions name their rule by index: new rules make them unreadable.
         if (JSON.stringify(state.config.rules) !== JSON.stringify(d.config.rules)) state.cache.clear();
         state.config = d.config;
@@ -133,7 +112,7 @@ export class TailSampler {
       state.config = fallback;
       state.rules = [];
       state.dryRun = false;
-      for (const [key, entry] of state.traces) if (!entry.urgent) this.markUrgent(state, key, entry, 'wait');
+      for (const [key, entry] of state.traces) if (!entry.urgent) state.markUrgent(key, entry, 'wait');
       if (state.traces.size === 0) this.states.delete(name);
     }
   }
@@ -174,11 +153,11 @@ export class TailSampler {
       const key = t.trace.toString('hex');
       d.traces.set(key, entry);
       d.bytes += entry.bytes;
-      if (d.rules.length === 0 && fallback === d.config) this.markUrgent(d, key, entry, 'restart');
-      else this.checkLimits(d, key, entry);
+      if (d.rules.length === 0 && fallback === d.config) d.markUrgent(key, entry, 'restart');
+      else d.checkLimits(key, entry);
       traces++;
     }
-    for (const d of this.states.values()) this.checkOverflow(d);
+    for (const d of this.states.values()) d.checkOverflow();
     return { traces, unknown, decisions };
   }
 
@@ -241,7 +220,7 @@ export class TailSampler {
       entry.bytes += p.body.byteLength;
       p.d.bytes += p.body.byteLength;
       if (entry.urgent) p.d.urgentBytes += p.body.byteLength;
-      else this.checkLimits(p.d, p.key, entry);
+      else p.d.checkLimits(p.key, entry);
     }
     for (const l of late) {
       if (l.spans === 0) continue;
@@ -250,7 +229,7 @@ export class TailSampler {
     }
     for (const output of outputs) {
       const d = this.states.get(output.destination);
-      if (d) this.checkOverflow(d);
+      if (d) d.checkOverflow();
     }
   }
 
@@ -328,7 +307,7 @@ export class TailSampler {
   /** Decides every buffered trace now, whatever its wait (tests, shutdown is not one: buffered traces survive it). */
   decideAll(): number {
     let total = 0;
-    for (const d of this.states.values()) for (const [key, entry] of d.traces) if (!entry.urgent) this.markUrgent(d, key, entry, 'wait');
+    for (const d of this.states.values()) for (const [key, entry] of d.traces) if (!entry.urgent) d.markUrgent(key, entry, 'wait');
     for (let n = this.decide(); n > 0; n = this.decide()) total += n;
     return total;
   }
@@ -408,26 +387,6 @@ export class TailSampler {
     if (d.errors.count > before) this.counts.ruleErrors.inc({ destination: d.name }, d.errors.count - before);
     const ruleIndex = decision.rule === null ? d.rules.length : d.rules.findIndex((r) => r.name === decision.rule);
     return { decision, ruleIndex };
-  }
-
-  private markUrgent(d: DestinationState, key: string, entry: TraceEntry, reason: DecisionReason): void {
-    entry.urgent = reason;
-    d.urgent.push(key);
-    d.urgentBytes += entry.bytes;
-  }
-
-  private checkLimits(d: DestinationState, key: string, entry: TraceEntry): void {
-    if (entry.spans > d.config.maxSpansPerTrace) this.markUrgent(d, key, entry, 'span_limit');
-    else if (entry.bytes > d.config.maxBytesPerTrace) this.markUrgent(d, key, entry, 'byte_limit');
-  }
-
-  /** Past the byte bound, the oldest traces not already on their way out are decided early. */
-  private checkOverflow(d: DestinationState): void {
-    if (d.bytes - d.urgentBytes <= d.config.bufferMaxBytes) return;
-    for (const [key, entry] of d.traces) {
-      if (d.bytes - d.urgentBytes <= d.config.bufferMaxBytes) break;
-      if (!entry.urgent) this.markUrgent(d, key, entry, 'overflow');
-    }
   }
 }
 

@@ -13,25 +13,10 @@ import { sampledIn } from '../stages/tail/rules.js';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway, type GatewayChild } from './child.js';
 import { eventually } from './harness.js';
+import { metricSum, tailConfigYaml } from './tail-support.js';
 
 function configYaml(sinkUrl: string, tail: string): string {
-  return `receivers:
-  otlp:
-    http: { endpoint: 127.0.0.1:0 }
-admin: { endpoint: 127.0.0.1:0 }
-auth: { anonymous: true }
-storage: { directory: ./queue }
-destinations:
-  backend:
-    exporter:
-      otlphttp: { endpoint: ${JSON.stringify(sinkUrl)}, compression: none, timeout: 2s }
-    retry: { initial_interval: 20ms, max_interval: 200ms }
-strategy:
-  destinations:
-    backend:
-      sampling:
-        tail: ${tail}
-`;
+  return tailConfigYaml(sinkUrl, `{ tail: ${tail} }`);
 }
 
 interface SentTrace {
@@ -107,17 +92,6 @@ function load(url: () => string, clients: number, tracesPerRequest: number, fill
       return (stopped ??= Promise.all(loops).then(() => agent.close()));
     },
   };
-}
-
-async function metricSum(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
 }
 
 const HALF = thresholdForRate(2);

@@ -23,7 +23,7 @@ const FALLBACK: TailConfig = { ...TAIL_DEFAULTS, decisionWaitMs: 0, rules: [] };
 function destinationsOf(content: StrategyContent): Map<string, TailDestination> {
   const out = new Map<string, TailDestination>();
   for (const [name, d] of Object.entries(content.strategy?.destinations ?? {})) {
-    if (d.tail) out.set(name, { config: d.tail, rules: compileTailRules(d.tail.rules, celTraceCompiler) });
+    if (d.tail) out.set(name, { config: d.tail, rules: compileTailRules(d.tail.rules, celTraceCompiler), dryRun: d.sampling?.dry_run === true });
   }
   return out;
 }
@@ -54,6 +54,7 @@ export function startTailSampling(options: {
     enqueue: options.enqueue, notify: options.notify, ...(options.now ? { now: options.now } : {}),
   });
   const restored = sampler.restore(new Set(options.destinations), FALLBACK);
+  if (restored.decisions > 0) options.logger.info({ decisions: restored.decisions }, 'tail sampling: decisions recorded before the restart loaded; late spans of those traces follow them');
   if (restored.traces > 0 || restored.unknown > 0) {
     options.logger.info({ traces: restored.traces, unknown_destination_traces: restored.unknown }, 'tail sampling: undecided traces found in the buffer; they are decided as their wait ends');
   }

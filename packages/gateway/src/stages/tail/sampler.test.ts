@@ -157,7 +157,7 @@ describe('tail: sampler', () => {
     first.close();
     const second = harness({ hc: config }, { path: first.path, start: first.clock.now + 5000 });
     try {
-      assert.deepEqual(second.sampler.restore(new Set(['hc']), config), { traces: 2, unknown: 0 });
+      assert.deepEqual(second.sampler.restore(new Set(['hc']), config), { traces: 2, unknown: 0, decisions: 0 });
       assert.equal(second.sampler.decide(), 0);
       second.clock.now += 5000;
       assert.equal(second.sampler.decide(), 2);

@@ -3,19 +3,24 @@
 // keeps a small index per undecided trace in memory, and decides traces when their
 // decision_wait is over, or early (span or byte limit, buffer overflow). Kept traces move to the
 // destination's queue in one transaction with their deletion from the buffer: a crash at any
-// point leaves each span either buffered or queued, never neither.
+// point leaves each span either buffered or queued, never neither. In dry run every trace is
+// delivered, marked with what its decision would have done (stamp.ts).
 import { decodeTraces } from '@cairn/otlp';
 import { QueueFullError, type EnqueueEntry } from '../../queue/types.js';
 import type { TraceBufferStore, BufferedPart } from './buffer.js';
 import type { TailConfig } from './config.js';
 import type { DecisionReason, TailCounts } from './counts.js';
+import { DecisionStore, decodeDecision, encodeDecision, keepOf, rateOf } from './decisions.js';
 import { decideTrace, type TailDecision, type TailRule } from './rules.js';
 import type { TraceSlices } from './split.js';
+import { DestinationState, TraceEntry } from './state.js';
 import { weightStamper, type KeptStamper } from './stamp.js';
 
 export interface TailDestination {
   config: TailConfig;
   rules: readonly TailRule[];
+  /** `sampling.dry_run`: deliver every trace, marked with its decision, instead of dropping. */
+  dryRun?: boolean;
 }
 
 /** A processing thread's output for a tail-sampled destination: its body split by trace. */
@@ -39,40 +44,16 @@ export interface TailSamplerOptions {
   stamper?: KeptStamper;
 }
 
-/** The in-memory index of one undecided trace: a few numbers; its spans are on disk. */
-class TraceEntry {
-  spans = 0;
-  bytes = 0;
-  /** Set when the trace is queued for an early decision. */
-  urgent: DecisionReason | undefined = undefined;
-  constructor(readonly firstSeen: number) {}
-}
-
-class DestinationState {
-  /** Undecided traces by hex trace id, in the order they were first seen (oldest first). */
-  readonly traces = new Map<string, TraceEntry>();
-  bytes = 0;
-  /** Traces to decide before their wait is over, in the order they became urgent. */
-  urgent: string[] = [];
-  urgentBytes = 0;
-  /** Recent decisions for late spans: hex trace id → encoded decision (see encode). */
-  readonly cache = new Map<string, number>();
-  /** The last decision round found the queue full; a full buffer then refuses new data. */
-  blocked = false;
-  readonly errors = { count: 0 };
-  constructor(readonly name: string, public config: TailConfig, public rules: readonly TailRule[]) {}
-}
-
-const TWO32 = 2 ** 32;
-
-/** A decision in one number (no object per cached trace): rule index, rate, keep bit. */
-function encode(ruleIndex: number, decision: TailDecision): number {
-  return ruleIndex * TWO32 * 2 + decision.rate * 2 + (decision.keep ? 1 : 0);
-}
-
 function hexOf(id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, 16).toString('hex');
 }
+
+/**
+ * Dry run: spans the per-span samplers would have dropped (marked `kept=false` before the
+ * buffer). They would never have reached tail sampling, so its counts leave them out: the
+ * destination's totals then count each would-be drop once.
+ */
+const marked = { spans: 0 };
 
 /** Bytes per queue batch when kept traces are gathered for a destination. */
 const KEPT_BATCH_BYTES = 1024 * 1024;
@@ -80,6 +61,7 @@ const KEPT_BATCH_BYTES = 1024 * 1024;
 export class TailSampler {
   private readonly states = new Map<string, DestinationState>();
   private readonly store: TraceBufferStore;
+  private readonly decisions: DecisionStore;
   private readonly counts: TailCounts;
   private readonly enqueue: (entries: EnqueueEntry[]) => void;
   private readonly notify: (destination: string) => void;
@@ -88,12 +70,17 @@ export class TailSampler {
 
   constructor(options: TailSamplerOptions) {
     this.store = options.store;
+    this.decisions = new DecisionStore(options.store.db);
     this.counts = options.counts;
     this.enqueue = options.enqueue;
     this.notify = options.notify ?? (() => undefined);
     this.now = options.now ?? Date.now;
     this.stamper = options.stamper ?? weightStamper;
-    for (const [name, d] of options.destinations) this.states.set(name, new DestinationState(name, d.config, d.rules));
+    for (const [name, d] of options.destinations) this.states.set(name, this.stateOf(name, d));
+  }
+
+  private stateOf(name: string, d: TailDestination): DestinationState {
+    return new DestinationState(name, d.config, d.rules, d.dryRun === true, this.decisions);
   }
 
   has(destination: string): boolean {
@@ -107,19 +94,25 @@ export class TailSampler {
   reconfigure(destinations: ReadonlyMap<string, TailDestination>, fallback: TailConfig): void {
     for (const [name, d] of destinations) {
       const state = this.states.get(name);
-      if (!state) this.states.set(name, new DestinationState(name, d.config, d.rules));
-      else {
+      if (!state) {
+        // A destination newly tail-sampled: what it decided when it was before, if anything.
+        const added = this.stateOf(name, d);
+        added.cache.load(d.rules, d.config.decisionCacheSize);
+        this.states.set(name, added);
+      } else {
         // Cached decisions name their rule by index: new rules make them unreadable.
         if (JSON.stringify(state.config.rules) !== JSON.stringify(d.config.rules)) state.cache.clear();
         state.config = d.config;
         state.rules = d.rules;
+        state.dryRun = d.dryRun === true;
       }
     }
     for (const [name, state] of this.states) {
       if (destinations.has(name)) continue;
       state.config = fallback;
       state.rules = [];
-      for (const [key, entry] of state.traces) if (!entry.urgent) this.markUrgent(state, key, entry, 'wait');
+      state.dryRun = false;
+      for (const [key, entry] of state.traces) if (!entry.urgent) state.markUrgent(key, entry, 'wait');
       if (state.traces.size === 0) this.states.delete(name);
     }
   }
@@ -137,11 +130,14 @@ export class TailSampler {
   /**
    * Rebuilds the index from the buffer file (start-up): every trace a previous process buffered
    * and did not decide. Its wait continues from when it was first buffered. A destination no
-   * longer tail-sampled gets its traces delivered whole.
+   * longer tail-sampled gets its traces delivered whole. The decisions the previous process
+   * recorded are loaded into the decision cache, so late spans of those traces still follow them.
    */
-  restore(known: ReadonlySet<string>, fallback: TailConfig): { traces: number; unknown: number } {
+  restore(known: ReadonlySet<string>, fallback: TailConfig): { traces: number; unknown: number; decisions: number } {
     let traces = 0;
     let unknown = 0;
+    let decisions = 0;
+    for (const d of this.states.values()) decisions += d.cache.load(d.rules, d.config.decisionCacheSize);
     for (const t of this.store.undecided()) {
       let d = this.states.get(t.destination);
       if (!d) {
@@ -149,7 +145,7 @@ export class TailSampler {
           unknown++;
           continue;
         }
-        this.states.set(t.destination, (d = new DestinationState(t.destination, fallback, [])));
+        this.states.set(t.destination, (d = new DestinationState(t.destination, fallback, [], false, this.decisions)));
       }
       const entry = new TraceEntry(t.receivedAt);
       entry.spans = t.spans;
@@ -157,12 +153,12 @@ export class TailSampler {
       const key = t.trace.toString('hex');
       d.traces.set(key, entry);
       d.bytes += entry.bytes;
-      if (d.rules.length === 0 && fallback === d.config) this.markUrgent(d, key, entry, 'restart');
-      else this.checkLimits(d, key, entry);
+      if (d.rules.length === 0 && fallback === d.config) d.markUrgent(key, entry, 'restart');
+      else d.checkLimits(key, entry);
       traces++;
     }
-    for (const d of this.states.values()) this.checkOverflow(d);
-    return { traces, unknown };
+    for (const d of this.states.values()) d.checkOverflow();
+    return { traces, unknown, decisions };
   }
 
   /**
@@ -185,7 +181,8 @@ export class TailSampler {
       }
       if (d.blocked && d.bytes >= d.config.bufferMaxBytes) throw new QueueFullError(d.name, d.bytes, d.config.bufferMaxBytes);
       const { traceIds, ends, spans } = output.tail;
-      const keptByRate = new Map<number, { bodies: Uint8Array[]; spans: number }>();
+      // Late parts that go to the queue (kept ones; every one in dry run), by decision.
+      const delivered = new Map<number, { bodies: Uint8Array[]; spans: number }>();
       let start = 0;
       for (let t = 0; t < ends.length; t++) {
         const id = traceIds.subarray(t * 16, t * 16 + 16);
@@ -197,17 +194,19 @@ export class TailSampler {
           inserts.push({ d, key, id, spans: spans[t]!, body });
           continue;
         }
-        late.push({ d, value: cached, spans: spans[t]! });
-        if (cached % 2 === 1) {
-          const rate = Math.floor(cached / 2) % TWO32;
-          let group = keptByRate.get(rate);
-          if (!group) keptByRate.set(rate, (group = { bodies: [], spans: 0 }));
-          group.bodies.push(body);
-          group.spans += spans[t]!;
+        if (!d.dryRun && !keepOf(cached)) {
+          late.push({ d, value: cached, spans: spans[t]! });
+          continue;
         }
+        let group = delivered.get(cached);
+        if (!group) delivered.set(cached, (group = { bodies: [], spans: 0 }));
+        group.bodies.push(body);
+        group.spans += spans[t]!;
       }
-      for (const [rate, group] of keptByRate) {
-        entries.push({ destination: d.name, tenant, signal: 'traces', body: this.stamper.stamp(Buffer.concat(group.bodies), rate), items: group.spans });
+      for (const [value, group] of delivered) {
+        marked.spans = 0;
+        entries.push({ destination: d.name, tenant, signal: 'traces', body: this.weigh(d, Buffer.concat(group.bodies), keepOf(value), rateOf(value)), items: group.spans });
+        late.push({ d, value, spans: group.spans - marked.spans });
       }
     }
     this.store.transaction(() => {
@@ -221,15 +220,16 @@ export class TailSampler {
       entry.bytes += p.body.byteLength;
       p.d.bytes += p.body.byteLength;
       if (entry.urgent) p.d.urgentBytes += p.body.byteLength;
-      else this.checkLimits(p.d, p.key, entry);
+      else p.d.checkLimits(p.key, entry);
     }
     for (const l of late) {
-      const { rule, keep, rate } = this.decoded(l.d, l.value);
+      if (l.spans === 0) continue;
+      const { rule, keep, rate } = decodeDecision(l.d.rules, l.value);
       this.counts.spanCount(l.d.name, rule, keep, true, rate, l.spans);
     }
     for (const output of outputs) {
       const d = this.states.get(output.destination);
-      if (d) this.checkOverflow(d);
+      if (d) d.checkOverflow();
     }
   }
 
@@ -278,9 +278,9 @@ export class TailSampler {
         }
       }
       if (batch.length === 0) continue;
-      let results: { decision: TailDecision; ruleIndex: number; spans: number }[];
+      let round: DecidedBatch;
       try {
-        results = this.store.transaction(() => this.decideBatch(d, batch));
+        round = this.store.transaction(() => this.decideBatch(d, batch));
       } catch (error) {
         if (!(error instanceof QueueFullError)) throw error;
         d.blocked = true;
@@ -289,18 +289,17 @@ export class TailSampler {
         continue;
       }
       d.blocked = false;
-      let kept = false;
+      d.cache.settle(round.stored);
       batch.forEach(({ key, entry, reason }, i) => {
-        const { decision, ruleIndex, spans } = results[i]!;
+        const { decision, ruleIndex, spans } = round.results[i]!;
         d.traces.delete(key);
         d.bytes -= entry.bytes;
         if (entry.urgent) d.urgentBytes -= entry.bytes;
-        this.remember(d, key, encode(ruleIndex, decision));
+        if (d.cache.remember(key, encodeDecision(ruleIndex, decision), d.config.decisionCacheSize)) this.counts.cacheEvictions.inc({ destination: d.name });
         this.counts.trace(d.name, decision.rule, decision.keep, reason, decision.rate, spans);
-        kept ||= decision.keep;
       });
       decided += batch.length;
-      if (kept) this.notify(d.name);
+      if (round.delivered) this.notify(d.name);
     }
     return decided;
   }
@@ -308,14 +307,17 @@ export class TailSampler {
   /** Decides every buffered trace now, whatever its wait (tests, shutdown is not one: buffered traces survive it). */
   decideAll(): number {
     let total = 0;
-    for (const d of this.states.values()) for (const [key, entry] of d.traces) if (!entry.urgent) this.markUrgent(d, key, entry, 'wait');
+    for (const d of this.states.values()) for (const [key, entry] of d.traces) if (!entry.urgent) d.markUrgent(key, entry, 'wait');
     for (let n = this.decide(); n > 0; n = this.decide()) total += n;
     return total;
   }
 
-  /** Inside the transaction: read, evaluate, delete, queue the kept parts. */
-  private decideBatch(d: DestinationState, batch: readonly { key: string }[]): { decision: TailDecision; ruleIndex: number; spans: number }[] {
-    const out: { decision: TailDecision; ruleIndex: number; spans: number }[] = [];
+  /**
+   * Inside the transaction: read, evaluate, delete, queue the kept parts (every part in dry run),
+   * record the decisions for late spans.
+   */
+  private decideBatch(d: DestinationState, batch: readonly { key: string }[]): DecidedBatch {
+    const out: DecidedTrace[] = [];
     const kept = new Map<string, KeptGroup>();
     const entries: EnqueueEntry[] = [];
     const flush = (tenant: string, group: KeptGroup): void => {
@@ -332,8 +334,10 @@ export class TailSampler {
       let spans = 0;
       for (const p of parts) spans += p.spans;
       this.store.delete(d.name, id);
-      out.push({ decision, ruleIndex, spans });
-      if (!decision.keep || parts.length === 0) continue;
+      const result: DecidedTrace = { id, decision, ruleIndex, spans };
+      out.push(result);
+      if ((!decision.keep && !d.dryRun) || parts.length === 0) continue;
+      marked.spans = 0;
       const byTenant = new Map<string, { bodies: Uint8Array[]; spans: number }>();
       for (const p of parts) {
         let list = byTenant.get(p.tenant);
@@ -342,7 +346,7 @@ export class TailSampler {
         list.spans += p.spans;
       }
       for (const [tenant, mine] of byTenant) {
-        const body = this.stamper.stamp(mine.bodies.length === 1 ? mine.bodies[0]! : Buffer.concat(mine.bodies), decision.rate);
+        const body = this.weigh(d, mine.bodies.length === 1 ? mine.bodies[0]! : Buffer.concat(mine.bodies), decision.keep, decision.rate);
         let group = kept.get(tenant);
         if (!group) kept.set(tenant, (group = { bodies: [], bytes: 0, spans: 0 }));
         group.bodies.push(body);
@@ -350,10 +354,19 @@ export class TailSampler {
         group.spans += mine.spans;
         if (group.bytes >= KEPT_BATCH_BYTES) flush(tenant, group);
       }
+      result.spans -= marked.spans;
     }
     for (const [tenant, group] of kept) flush(tenant, group);
     if (entries.length > 0) this.enqueue(entries);
-    return out;
+    return { results: out, delivered: entries.length > 0, stored: d.cache.persist(out, d.config.decisionCacheSize) };
+  }
+
+  /**
+   * A kept part with its weight written, or in dry run any part marked with its decision; adds to
+   * `marked.spans` the spans the per-span samplers' dry run had already marked as dropped.
+   */
+  private weigh(d: DestinationState, body: Uint8Array, keep: boolean, rate: number): Uint8Array {
+    return d.dryRun ? this.stamper.mark(body, keep, rate, marked) : this.stamper.stamp(body, rate);
   }
 
   private evaluate(d: DestinationState, parts: readonly BufferedPart[], id: Uint8Array): { decision: TailDecision; ruleIndex: number } {
@@ -375,42 +388,21 @@ export class TailSampler {
     const ruleIndex = decision.rule === null ? d.rules.length : d.rules.findIndex((r) => r.name === decision.rule);
     return { decision, ruleIndex };
   }
+}
 
-  private decoded(d: DestinationState, value: number): TailDecision {
-    const keep = value % 2 === 1;
-    const rate = Math.floor(value / 2) % TWO32;
-    const index = Math.floor(value / (TWO32 * 2));
-    return { keep, rate, rule: d.rules[index]?.name ?? null };
-  }
+interface DecidedTrace {
+  id: Uint8Array;
+  decision: TailDecision;
+  ruleIndex: number;
+  spans: number;
+}
 
-  private remember(d: DestinationState, key: string, value: number): void {
-    if (d.cache.size >= d.config.decisionCacheSize && !d.cache.has(key)) {
-      const oldest = d.cache.keys().next().value as string;
-      d.cache.delete(oldest);
-      this.counts.cacheEvictions.inc({ destination: d.name });
-    }
-    d.cache.set(key, value);
-  }
-
-  private markUrgent(d: DestinationState, key: string, entry: TraceEntry, reason: DecisionReason): void {
-    entry.urgent = reason;
-    d.urgent.push(key);
-    d.urgentBytes += entry.bytes;
-  }
-
-  private checkLimits(d: DestinationState, key: string, entry: TraceEntry): void {
-    if (entry.spans > d.config.maxSpansPerTrace) this.markUrgent(d, key, entry, 'span_limit');
-    else if (entry.bytes > d.config.maxBytesPerTrace) this.markUrgent(d, key, entry, 'byte_limit');
-  }
-
-  /** Past the byte bound, the oldest traces not already on their way out are decided early. */
-  private checkOverflow(d: DestinationState): void {
-    if (d.bytes - d.urgentBytes <= d.config.bufferMaxBytes) return;
-    for (const [key, entry] of d.traces) {
-      if (d.bytes - d.urgentBytes <= d.config.bufferMaxBytes) break;
-      if (!entry.urgent) this.markUrgent(d, key, entry, 'overflow');
-    }
-  }
+interface DecidedBatch {
+  results: DecidedTrace[];
+  /** Something was queued for the destination. */
+  delivered: boolean;
+  /** Rows of the destination's decisions on disk once the transaction commits. */
+  stored: number;
 }
 
 interface KeptGroup {

@@ -102,7 +102,7 @@ export interface Harness {
 }
 
 /** A sampler over a real SQLite queue file; `path` reopens an existing one (a restart). */
-export function harness(configs: Record<string, TailConfig>, options: { path?: string; queueLimit?: number; start?: number } = {}): Harness {
+export function harness(configs: Record<string, TailConfig>, options: { path?: string; queueLimit?: number; start?: number; dryRun?: boolean } = {}): Harness {
   const path = options.path ?? join(mkdtempSync(join(tmpdir(), 'cairn-tail-')), 'queue.db');
   const limits = new Map(Object.keys(configs).map((d) => [d, options.queueLimit ?? 1 << 30]));
   limits.set('plain', options.queueLimit ?? 1 << 30);
@@ -111,7 +111,7 @@ export function harness(configs: Record<string, TailConfig>, options: { path?: s
   const clock = { now: options.start ?? 1_000_000 };
   let sampler: TailSampler | undefined;
   const counts = new TailCounts(registry, () => sampler?.buffered() ?? []);
-  const destinations = new Map(Object.entries(configs).map(([name, config]) => [name, { config, rules: compileTailRules(config.rules, testCompiler) }]));
+  const destinations = new Map(Object.entries(configs).map(([name, config]) => [name, { config, rules: compileTailRules(config.rules, testCompiler), dryRun: options.dryRun === true }]));
   sampler = new TailSampler({ store: new TraceBufferStore(queue.database), destinations, counts, enqueue: (e) => void queue.enqueue(e), now: () => clock.now });
   return {
     queue, sampler, counts, registry, clock, path,

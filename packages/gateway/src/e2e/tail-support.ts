@@ -1,0 +1,34 @@
+// Shared by the tail-sampling e2e tests: a gateway config whose one destination is tail-sampled,
+// and sums of its Prometheus counters.
+
+/** A gateway config with one destination `backend` delivering to `sinkUrl`; `sampling` is its `sampling:` value (flow YAML). */
+export function tailConfigYaml(sinkUrl: string, sampling: string): string {
+  return `receivers:
+  otlp:
+    http: { endpoint: 127.0.0.1:0 }
+admin: { endpoint: 127.0.0.1:0 }
+auth: { anonymous: true }
+storage: { directory: ./queue }
+destinations:
+  backend:
+    exporter:
+      otlphttp: { endpoint: ${JSON.stringify(sinkUrl)}, compression: none, timeout: 2s }
+    retry: { initial_interval: 20ms, max_interval: 200ms }
+strategy:
+  destinations:
+    backend:
+      sampling: ${sampling}
+`;
+}
+
+/** The sum of a metric's samples whose labels include `labels`, from the admin listener's /metrics. */
+export async function metricSum(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}

@@ -4,7 +4,9 @@
  * pass-through (no strategy) against the default content strategy (normalize with the example
  * registry, `unknown: scan`, `pii: hash`) plus dynamic sampling (key service.name + http.route,
  * goal 1 in 20, 1 s interval), alternating in the same run; the strategy without sampling runs
- * too, so sampling's own cost shows. Requests go 4 at a time so both
+ * too, so sampling's own cost shows. Then an ablation on one thread, in CPU time: deciding before
+ * the content walk (the default; the walk then covers only kept spans) against deciding after it.
+ * Requests go 4 at a time so both
  * threads stay busy; each body is copied before it is transferred, in both modes alike.
  *
  * Run: npm run build && node bench/gateway/dist/sampling.js        (ROUNDS=5, THREADS=2)
@@ -16,6 +18,8 @@ import { traceCorpus } from '../../otlp/dist/corpus.js';
 import { parseConfig } from '../../../packages/gateway/dist/config/load.js';
 import { loadStrategyContent } from '../../../packages/gateway/dist/strategy/content.js';
 import { ProcessorPool } from '../../../packages/gateway/dist/workers/pool.js';
+import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.js';
+import { useStrategy } from '../../../packages/gateway/dist/strategy/use.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const THREADS = Number(process.env.THREADS ?? 2);
@@ -79,6 +83,20 @@ try {
     rates.sampling.push(await run(sampled));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  // Ablation, one thread, CPU time: the same processor deciding before its content walk (the
+  // default, stages/invariance.ts) and after it (`decideBeforeContent: false`), alternating.
+  const content = loadStrategyContent(config, env);
+  const ablation = { first: [] as number[], after: [] as number[] };
+  const processors = { first: new BatchProcessor(config, { decideBeforeContent: true }), after: new BatchProcessor(config, { decideBeforeContent: false }) };
+  for (const p of Object.values(processors)) useStrategy(p, content);
+  const cpuSeconds = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+  for (let r = 0; r < ROUNDS + 2; r++) {
+    for (const mode of r % 2 === 0 ? (['first', 'after'] as const) : (['after', 'first'] as const)) {
+      const c0 = cpuSeconds();
+      for (const body of corpus.requests) processors[mode].process({ signal: 'traces', format: 'protobuf', body, tenant: 'anonymous' });
+      if (r >= 2) ablation[mode].push(((cpuSeconds() - c0) / corpus.spanCount) * 1e6);
+    }
+  }
   const passRate = median(rates.passThrough);
   const samplingRate = median(rates.sampling);
   const strategyRate = median(rates.strategyOnly);
@@ -92,6 +110,8 @@ try {
     samplingCostNsPerSpanPerThread: Math.round(THREADS * (1e9 / samplingRate - 1e9 / strategyRate)),
     goal: 250_000,
     effectiveSampleRate: Number((sampledSeen / Math.max(1, keptSpans)).toFixed(1)),
+    // The destination reads service.name and http.route (scanned: through the content lens).
+    decidesBeforeContent: { cpuMicrosPerSpan: Number(median(ablation.first).toFixed(2)), ablationDecidingAfterWalk: Number(median(ablation.after).toFixed(2)) },
     rounds: { passThrough: rates.passThrough.map(Math.round), strategyOnly: rates.strategyOnly.map(Math.round), sampling: rates.sampling.map(Math.round) },
   };
   console.log(JSON.stringify(result, null, 2));

@@ -6,6 +6,7 @@
 // and every destination the same sampling counts, as when the sampler reads the walked request.
 // A destination whose rule reads a hashed key falls back to sampling after the walk. Cases: 200
 // (CI=true: 50).
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -127,4 +128,20 @@ test('a sampler that decides before the content walk gives the bytes and counts 
   assert.ok(partly > CASES / 20, `dyn dropped spans in only ${partly} batches`);
   assert.ok(halved > CASES / 2, `half both kept and dropped in only ${halved} batches`);
   assert.ok(redactedKeys > 0, 'no dynamic key was made of a hashed value');
+});
+
+test('a destination that decides first counts the actions of the spans it sent', () => {
+  const p = processor(true);
+  const spans = Array.from({ length: 200 }, (_, i) => ({
+    traceId: createHash('md5').update(String(i)).digest('hex'), spanId: 'b7ad6b7169203331', name: 'GET /x', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2',
+    attributes: [{ key: 'client.address', value: { stringValue: `10.0.0.${i}` } }],
+  }));
+  const body = Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] }, scopeSpans: [{ scope: { name: 'lib' }, spans }] }] }));
+  const r = p.process({ signal: 'traces', format: 'json', body, tenant: 'anonymous' });
+  assert.ok(r.ok);
+  const half = r.sampling!.destinations.find((d) => d.destination === 'half')!;
+  assert.ok(half.kept > 50 && half.kept < 150, `kept ${half.kept} of 200`);
+  const hashed = (destination: string) => r.ledger!.actions.filter((a) => a.destination === destination && a.key === 'client.address' && a.action === 'hash').reduce((n, a) => n + a.count, 0);
+  assert.equal(hashed('half'), half.kept, 'one hash per span sent to half');
+  assert.equal(hashed('dyn'), r.outputs.find((o) => o.destination === 'dyn')!.items, 'one hash per span sent to dyn');
 });

@@ -21,6 +21,8 @@ const SPAN_FIELDS: Record<string, string> = {
   is_root: 's.isRoot()',
   trace_state: 's.traceState()',
 };
+/** Reads that always give a finite number (span fields, cached per span; number literals). */
+const NUMERIC = /^(s\.spanKind\(\)|s\.spanStatusCode\(\)|s\.durationMs\(\)|-?\d+|\(-?[\d.e+-]+\))$/;
 const STATUS_FIELDS: Record<string, string> = {
   code: 's.spanStatusCode()',
   message: 's.cursor.statusMessage',
@@ -163,6 +165,12 @@ class Generator {
         const a = this.value(l);
         const b = this.value(r);
         if (a === undefined || b === undefined) return undefined;
+        if (NUMERIC.test(a) && NUMERIC.test(b)) {
+          // Both always numbers (never NaN): what the general code below reduces to, without its type checks.
+          const op = node.op === '==' ? '===' : node.op === '!=' ? '!==' : node.op;
+          this.lines.push(`const ${out} = ${a} ${op} ${b} ? 1 : 0;`);
+          return out;
+        }
         const x = this.temp();
         const y = this.temp();
         this.lines.push(`const ${x} = ${a}, ${y} = ${b};`);

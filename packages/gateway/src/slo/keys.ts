@@ -49,11 +49,17 @@ export class WantedKeys {
     for (const key of this.keys) this.masks[Math.min(key.length, 256)]! |= 1 << ((key.length > 0 ? key[0]! : 0) & 31);
   }
 
-  /** The slot of the key at `buf[start, end)`, or -1. */
-  match(buf: Uint8Array, start: number, end: number): number {
+  /** False when the key at `buf[start, end)` is surely none of the wanted ones (its length and first byte tell). */
+  mayMatch(buf: Uint8Array, start: number, end: number): boolean {
     const len = end - start;
     const mask = this.masks[len < 256 ? len : 256]!;
-    if (mask === 0 || ((mask >>> ((len > 0 ? buf[start]! : 0) & 31)) & 1) === 0) return -1;
+    return mask !== 0 && ((mask >>> ((len > 0 ? buf[start]! : 0) & 31)) & 1) !== 0;
+  }
+
+  /** The slot of the key at `buf[start, end)`, or -1. */
+  match(buf: Uint8Array, start: number, end: number): number {
+    if (!this.mayMatch(buf, start, end)) return -1;
+    const len = end - start;
     const present = this.present;
     for (let p = 0; p < present.length; p++) {
       const slot = present[p]!;

@@ -40,7 +40,7 @@ export class SpanFields {
       this.at = new Int32Array(keys.size);
       this.to = new Int32Array(keys.size);
     }
-    values.fill(MISSING);
+    for (let k = 0; k < values.length; k++) values[k] = MISSING; // Array#fill is a builtin call: 12% of this pass
     const wanted = keys.any;
     this.nameAt = this.kindAt = this.startAt = this.endAt = this.parentAt = this.stateAt = this.statusAt = -1;
     let pos = start;
@@ -56,7 +56,11 @@ export class SpanFields {
         else { len = this.varint(buf, pos); pos = this.p; }
         const to = pos + len;
         switch (tag >>> 3) {
-          case 9: if (wanted) this.attribute(buf, head, pos, to, keys); break;
+          case 9:
+            // The SDK layout (0x0a keyLen key 0x12 valueLen value, one-byte lengths, nothing
+            // after) with a key no SLO reads: passed over here, the bulk of a span's attributes.
+            if (wanted && !(buf[pos] === 0x0a && buf[pos + 1]! < 0x80 && sdkLayout(buf, pos + 2 + buf[pos + 1]!, to) && !keys.mayMatch(buf, pos + 2, pos + 2 + buf[pos + 1]!))) this.attribute(buf, head, pos, to, keys);
+            break;
           case 5: this.nameAt = pos; this.nameTo = to; break;
           case 15: this.statusAt = pos; this.statusTo = to; break;
           case 4: this.parentAt = pos; this.parentTo = to; break;
@@ -76,10 +80,9 @@ export class SpanFields {
 
   /** The KeyValue `buf[at, to)` (its tag at `head`): stored when its key is wanted. */
   private attribute(buf: Uint8Array, head: number, at: number, to: number, keys: WantedKeys): void {
-    // The SDK layout: 0x0a keyLen key 0x12 valueLen value, one-byte lengths, nothing after.
     if (buf[at] === 0x0a && buf[at + 1]! < 0x80) {
       const keyEnd = at + 2 + buf[at + 1]!;
-      if (keyEnd === to || (buf[keyEnd] === 0x12 && buf[keyEnd + 1]! < 0x80 && keyEnd + 2 + buf[keyEnd + 1]! === to)) {
+      if (sdkLayout(buf, keyEnd, to)) {
         const slot = keys.match(buf, at + 2, keyEnd);
         if (slot < 0 || (keyEnd < to && this.plainValue(buf, slot, keyEnd + 2, to))) return;
       }
@@ -162,4 +165,9 @@ export class SpanFields {
     }
     return v;
   }
+}
+
+/** After a one-byte-length key ending at `keyEnd`: nothing, or a value with a one-byte length that ends the KeyValue at `to`. */
+function sdkLayout(buf: Uint8Array, keyEnd: number, to: number): boolean {
+  return keyEnd === to || (buf[keyEnd] === 0x12 && buf[keyEnd + 1]! < 0x80 && keyEnd + 2 + buf[keyEnd + 1]! === to);
 }

@@ -37,6 +37,13 @@ interface LiteralGroup {
   literals: string[];
   bytes: Buffer[];
   byBytes: boolean[];
+  /**
+   * Up to 32 literals: per byte length (64: any longer), the bits of the literals compared as
+   * bytes that have it, and in `anyLength` those that are not: a value is compared only with
+   * literals it could equal. Undefined past 32 literals (each is tried).
+   */
+  byLength: Uint32Array | undefined;
+  anyLength: number;
 }
 
 /** What `which` returns besides a literal's index: none matched, the key is absent, a value CEL must compare. */
@@ -68,7 +75,7 @@ export class FastSpans {
   /** The group comparing literals with the name (`slot` unused) or an attribute's value. */
   literalGroup(place: LiteralPlace, slot: number): number {
     let g = this.groups.findIndex((x) => x.place === place && x.slot === slot);
-    if (g < 0) g = this.groups.push({ place, slot, literals: [], bytes: [], byBytes: [] }) - 1;
+    if (g < 0) g = this.groups.push({ place, slot, literals: [], bytes: [], byBytes: [], byLength: new Uint32Array(65), anyLength: 0 }) - 1;
     return g;
   }
 
@@ -80,7 +87,11 @@ export class FastSpans {
       j = group.literals.push(lit) - 1;
       const bytes = Buffer.from(lit, 'utf8');
       group.bytes.push(bytes);
-      group.byBytes.push(!lit.includes('\uFFFD') && bytes.toString('utf8') === lit);
+      const byBytes = !lit.includes('\uFFFD') && bytes.toString('utf8') === lit;
+      group.byBytes.push(byBytes);
+      if (j >= 32) group.byLength = undefined;
+      else if (!byBytes) group.anyLength |= 1 << j;
+      else group.byLength![Math.min(bytes.length, 64)]! |= 1 << j;
     }
     return j;
   }
@@ -209,21 +220,32 @@ export class FastSpans {
   }
 
   private whichBytes(group: LiteralGroup, at: number, to: number): number {
-    const buf = this.buf;
     const len = to - at;
-    const { bytes, byBytes, literals } = group;
-    for (let j = 0; j < bytes.length; j++) {
-      if (!byBytes[j]) {
-        if (bytesEqualString(buf, at, to, literals[j]!)) return j;
-        continue;
-      }
-      const lit = bytes[j]!;
-      if (lit.length !== len) continue;
-      let k = 0;
-      while (k < len && lit[k] === buf[at + k]) k++;
-      if (k === len) return j;
+    const byLength = group.byLength;
+    if (byLength === undefined) {
+      for (let j = 0; j < group.bytes.length; j++) if (this.equals(group, j, at, to)) return j;
+      return NONE;
+    }
+    // Two distinct literals never equal one value: the first found is the one.
+    let bits = byLength[len < 64 ? len : 64]! | group.anyLength;
+    while (bits !== 0) {
+      const j = 31 - Math.clz32(bits & -bits);
+      if (this.equals(group, j, at, to)) return j;
+      bits &= bits - 1;
     }
     return NONE;
+  }
+
+  /** Literal `j` of the group equals the value at `buf[at, to)`. */
+  private equals(group: LiteralGroup, j: number, at: number, to: number): boolean {
+    const buf = this.buf;
+    if (!group.byBytes[j]) return bytesEqualString(buf, at, to, group.literals[j]!);
+    const lit = group.bytes[j]!;
+    const len = to - at;
+    if (lit.length !== len) return false;
+    let k = 0;
+    while (k < len && lit[k] === buf[at + k]) k++;
+    return k === len;
   }
 
   /** The span carries the key (whatever its value). */

@@ -3,8 +3,8 @@
 // cannot decide, and `T.count` for a judged span. A loop over SLO objects calling one function
 // per expression spent a quarter of the tap in the loop itself (bench/gateway/src/slo.ts).
 // On the arrival clock every span of a batch counts in one minute, so the kernel adds a judged
-// span to `C` (3 per SLO: bad, good, unjudgeable, the Tri's order) inline, and calls back only
-// for the SLOs whose `good` keys are watched (`T.missing`).
+// span to `C` (3 per SLO: bad, good, unjudgeable, the Tri's order) inline, and the weight of a
+// judged span lacking a key `good` reads to `X[slo][key]` (insufficient instrumentation).
 import { FALLBACK, MISSING, ODD, type FastSpans } from './fast.js';
 import { generateBool } from './fast-compile.js';
 
@@ -16,12 +16,15 @@ export interface KernelHost {
   weight(i: number): number;
   /** Adds a judged span: `tri` 1 good, 0 bad, 2 unjudgeable. */
   count(k: number, tri: number, weight: number, i: number): void;
-  /** With `C` (the arrival clock): the missing-key check of a judged span, for the SLOs built with `watch`. */
+  /** With `C` (the arrival clock): the missing-key check of a judged span, into `X[k]` (the generated code does span and resource keys inline). */
   missing(k: number, weight: number, i: number): void;
 }
 
-/** `C`: undefined, judged spans go to `T.count`; or the arrival clock's counts (3 per SLO), added to. */
-export type Kernel = (s: FastSpans, host: KernelHost, disabled: Uint8Array, n: number, C: Float64Array | undefined) => void;
+/**
+ * `C`: undefined, judged spans go to `T.count`; or the arrival clock's counts (3 per SLO), added
+ * to, and `X`, per SLO, the weight of judged spans lacking each key its `good` reads.
+ */
+export type Kernel = (s: FastSpans, host: KernelHost, disabled: Uint8Array, n: number, C: Float64Array | undefined, X: Float64Array[]) => void;
 
 /**
  * The same without generated code, every expression in CEL: for a Node run with
@@ -48,7 +51,11 @@ export function celKernel(count: number): Kernel {
 }
 
 /** The batch function for SLOs with these expressions (compiled with the same FastSpans). */
-export function buildKernel(slos: readonly { where: string; good: string; watch: boolean }[], spans: FastSpans): Kernel {
+/**
+ * `watch`: per SLO, the keys its `good` reads, as the tap's slots (>= 0 a span key's, <= -2 a
+ * resource key's, -1 a scope key: that SLO's check goes through `T.missing`).
+ */
+export function buildKernel(slos: readonly { where: string; good: string; watch: readonly number[] }[], spans: FastSpans): Kernel {
   const body: string[] = [];
   // Conditions several SLOs share (a service, a route) are compared once per span, all the
   // literals of one value in one pass; those on resource attributes once per resource.
@@ -59,7 +66,9 @@ export function buildKernel(slos: readonly { where: string; good: string; watch:
     body.push('if (w === 1) {');
     body.push(...judge(good, spans, 'g', k, 1, memo));
     body.push(`if (g !== ${FALLBACK}) {`, 'if (wt === 0) wt = T.weight(i);');
-    body.push(`if (C === undefined) T.count(${k}, g, wt, i); else { C[${3 * k} + g] += wt;${watch ? ` T.missing(${k}, wt, i);` : ''} }`);
+    const lacks = watch.includes(-1) ? [`T.missing(${k}, wt, i);`]
+      : watch.map((slot, j) => `if (!${slot >= 0 ? `s.spanHas(${slot})` : `s.resourceHas(${-2 - slot})`}) X[${k}][${j}] += wt;`);
+    body.push(`if (C === undefined) T.count(${k}, g, wt, i); else { C[${3 * k} + g] += wt; ${lacks.join(' ')} }`);
     body.push('}', '}', '}');
   });
   const perResource = [...memo].filter(([call]) => call.startsWith('s.resourceWhich(')).map(([, m]) => m);
@@ -72,7 +81,7 @@ export function buildKernel(slos: readonly { where: string; good: string; watch:
     ...body, '}',
   ];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is built from slots, numbers and JSON-quoted literals only
-  const make = new Function('M', 'O', `return function kernel(s, T, D, n, C) {\n${lines.join('\n')}\n};`) as (m: symbol, o: symbol) => Kernel;
+  const make = new Function('M', 'O', `return function kernel(s, T, D, n, C, X) {\n${lines.join('\n')}\n};`) as (m: symbol, o: symbol) => Kernel;
   return make(MISSING, ODD);
 }
 

@@ -40,6 +40,8 @@ export class SloTap implements KernelHost {
   private readonly kernel: Kernel;
   /** The arrival clock's counts of a batch, 3 per SLO (bad, good, unjudgeable), filled by the kernel. */
   private readonly arrivalCounts: Float64Array;
+  /** Per SLO, its `missing` (the kernel adds to them). */
+  private readonly arrivalMissing: Float64Array[];
   /** Minute of this batch on the arrival clock. */
   private arrival = 0;
   private readonly contexts: SpanContexts | undefined;
@@ -64,8 +66,9 @@ export class SloTap implements KernelHost {
     }
     this.disabled = new Uint8Array(this.slos.length);
     this.arrivalCounts = new Float64Array(3 * this.slos.length);
+    this.arrivalMissing = this.slos.map((slo) => slo.missing);
     try {
-      this.kernel = buildKernel(this.slos.map((slo) => ({ where: slo.where.expression, good: slo.good.expression, watch: slo.goodKeys.length > 0 })), this.fast);
+      this.kernel = buildKernel(this.slos.map((slo) => ({ where: slo.where.expression, good: slo.good.expression, watch: slo.goodSlots })), this.fast);
     } catch {
       this.kernel = celKernel(this.slos.length);
     }
@@ -135,11 +138,11 @@ export class SloTap implements KernelHost {
     this.fast.reset(view);
     this.ctxAt = -1;
     this.arrival = Math.floor(now / MINUTE_MS);
-    if (this.clock === 'event') this.kernel(this.fast, this, this.disabled, view.spanCount, undefined);
+    if (this.clock === 'event') this.kernel(this.fast, this, this.disabled, view.spanCount, undefined, this.arrivalMissing);
     else {
       this.arrivalCounts.fill(0);
       for (const slo of this.slos) slo.missing.fill(0);
-      this.kernel(this.fast, this, this.disabled, view.spanCount, this.arrivalCounts);
+      this.kernel(this.fast, this, this.disabled, view.spanCount, this.arrivalCounts, this.arrivalMissing);
       this.addArrival();
     }
     return this.take();

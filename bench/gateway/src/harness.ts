@@ -138,6 +138,8 @@ export interface SustainedRun {
    * shared machine: throughput moves with what else runs, CPU per span much less.
    */
   cpuSeconds: number | undefined;
+  /** The same for its main thread alone (/proc/<pid>/task/<pid>/stat): the rest is the processing, SQLite and V8 threads. */
+  mainThreadCpuSeconds: number | undefined;
 }
 
 /** sustainedMax, with the gateway process's CPU time over the measured phase. */
@@ -147,17 +149,21 @@ export async function sustainedRun(script: string, args: string[], plan: Sustain
     plan.sink.clear();
     let base = 0;
     let cpu0: number | undefined;
+    let main0: number | undefined;
     const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: plan.corpus, spansPerRequest: plan.spansPerRequest, mode: 'closed', connections: plan.connections, durationMs: plan.durationMs, warmupMs: plan.warmupMs }, async (warm) => {
       await waitForSink(plan.sink, warm);
       base = plan.sink.totals.spans;
       cpu0 = cpuSecondsOf(target.child.pid);
+      main0 = cpuSecondsOf(target.child.pid, target.child.pid);
     });
     const drainMs = await waitForSink(plan.sink, base + report.acceptedSpans, 120_000);
     const cpu1 = cpuSecondsOf(target.child.pid);
+    const main1 = cpuSecondsOf(target.child.pid, target.child.pid);
     return {
       spansPerSecond: Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000)),
       spans: report.acceptedSpans,
       cpuSeconds: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0,
+      mainThreadCpuSeconds: main0 === undefined || main1 === undefined ? undefined : main1 - main0,
     };
   } finally {
     await stopTarget(target);
@@ -166,11 +172,11 @@ export async function sustainedRun(script: string, args: string[], plan: Sustain
 
 let clockTicks: number | undefined;
 
-/** utime + stime of a process in seconds (/proc/<pid>/stat, fields 14 and 15), or undefined. */
-export function cpuSecondsOf(pid: number | undefined): number | undefined {
+/** utime + stime of a process (or of its thread `tid`) in seconds (/proc/<pid>/stat, fields 14 and 15), or undefined. */
+export function cpuSecondsOf(pid: number | undefined, tid?: number): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

@@ -96,10 +96,6 @@ export class FastSpans {
     return j;
   }
 
-  literalPlace(g: number): LiteralPlace {
-    return this.groups[g]!.place;
-  }
-
   reset(view: TracesView): void {
     this.view = view;
     this.buf = view.bytes;

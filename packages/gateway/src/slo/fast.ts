@@ -112,13 +112,14 @@ export class FastSpans {
     this.name = undefined;
     this.kind = -1;
     this.statusCode = -1;
-    this.duration = -1;
+    this.duration = Number.NaN;
   }
 
   private name: string | undefined;
   private kind = -1;
   private statusCode = -1;
-  private duration = -1;
+  /** NaN: not read yet for this span (a duration may be negative). */
+  private duration = Number.NaN;
 
   /** The span's fields and wanted attributes, found in one pass on first use. */
   private get span(): SpanFields {
@@ -160,7 +161,7 @@ export class FastSpans {
 
   /** end - start in ms, as the cursor computes it (0 when a time is absent). */
   durationMs(): number {
-    if (this.duration < 0) {
+    if (this.duration !== this.duration) {
       const f = this.span;
       const a = f.startAt;
       const b = f.endAt;

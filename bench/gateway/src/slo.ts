@@ -170,8 +170,10 @@ if (process.env.SLO_E2E !== '0') {
     cpuSecondsPerMillionSpans: cpuPass && cpuSlo && {
       passThrough: Number(median(cpuPass).toFixed(2)),
       with20Slos: Number(median(cpuSlo).toFixed(2)),
-      // The SLOs' share of the gateway's CPU per span (medians of the rounds).
+      // The SLOs' share of the gateway's CPU per span (medians of the rounds), and the same from
+      // the median of the pairs' ratios (a drift of the machine's load between pairs cancels out).
       costPercent: Number((100 * (1 - median(cpuPass) / median(cpuSlo))).toFixed(1)),
+      pairCostPercent: Number((100 * (1 - median(cpuPass.map((p, r) => p / cpuSlo[r]!)))).toFixed(1)),
       // Of which the main thread's (HTTP, queue, export; the SLO engine): the tap runs on the processing thread.
       mainThread: mainPass && mainSlo && { passThrough: Number(median(mainPass).toFixed(2)), with20Slos: Number(median(mainSlo).toFixed(2)) },
     },

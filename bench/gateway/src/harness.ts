@@ -1,7 +1,7 @@
 // The benchmark's moving parts: starting a gateway process, running the load generator in its
 // own process, sampling a process's RSS, and waiting until the sink has what was sent.
 import { isAbsolute } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OtlpHttpSink } from '@cairn/gateway/testing';
@@ -125,17 +125,64 @@ export interface SustainedPlan {
  * until the sink has them all), so queueing up is not throughput.
  */
 export async function sustainedMax(script: string, args: string[], plan: SustainedPlan): Promise<number> {
+  return (await sustainedRun(script, args, plan, false)).spansPerSecond;
+}
+
+export interface SustainedRun {
+  spansPerSecond: number;
+  /** Spans acknowledged in the measured phase. */
+  spans: number;
+  /**
+   * CPU seconds (user + system, all its threads) the gateway process used over the measured
+   * phase, from /proc/<pid>/stat; undefined where there is no /proc. The cost of a feature on a
+   * shared machine: throughput moves with what else runs, CPU per span much less.
+   */
+  cpuSeconds: number | undefined;
+  /** The same for its main thread alone (/proc/<pid>/task/<pid>/stat): the rest is the processing, SQLite and V8 threads. */
+  mainThreadCpuSeconds: number | undefined;
+}
+
+/** sustainedMax, with the gateway process's CPU time over the measured phase (`cpu` false: not read, as sustainedMax has always run). */
+export async function sustainedRun(script: string, args: string[], plan: SustainedPlan, cpu = true): Promise<SustainedRun> {
   const target = await startTarget(script, args);
   try {
     plan.sink.clear();
     let base = 0;
+    let cpu0: number | undefined;
+    let main0: number | undefined;
     const report = await runLoad({ url: `http://127.0.0.1:${target.port}/v1/traces`, corpus: plan.corpus, spansPerRequest: plan.spansPerRequest, mode: 'closed', connections: plan.connections, durationMs: plan.durationMs, warmupMs: plan.warmupMs }, async (warm) => {
       await waitForSink(plan.sink, warm);
       base = plan.sink.totals.spans;
+      if (!cpu) return;
+      cpu0 = cpuSecondsOf(target.child.pid);
+      main0 = cpuSecondsOf(target.child.pid, target.child.pid);
     });
     const drainMs = await waitForSink(plan.sink, base + report.acceptedSpans, 120_000);
-    return Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000));
+    const cpu1 = cpu ? cpuSecondsOf(target.child.pid) : undefined;
+    const main1 = cpu ? cpuSecondsOf(target.child.pid, target.child.pid) : undefined;
+    return {
+      spansPerSecond: Math.round(report.acceptedSpans / ((report.elapsedMs + drainMs) / 1000)),
+      spans: report.acceptedSpans,
+      cpuSeconds: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0,
+      mainThreadCpuSeconds: main0 === undefined || main1 === undefined ? undefined : main1 - main0,
+    };
   } finally {
     await stopTarget(target);
+  }
+}
+
+let clockTicks: number | undefined;
+
+/** utime + stime of a process (or of its thread `tid`) in seconds (/proc/<pid>/stat, fields 14 and 15), or undefined. */
+export function cpuSecondsOf(pid: number | undefined, tid?: number): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
   }
 }

@@ -4,15 +4,19 @@
  * 1. The running gateway (what the issue's goal is about): maximum sustained throughput of
  *    Cairn's gateway (one worker thread, closed loop, the same load generator, corpus and
  *    blackhole sink as run.ts) without SLOs and with the 20 SLOs below, alternating
- *    (E2E_ROUNDS=2 of each, means).
+ *    (E2E_ROUNDS=6 of each). Reported: the median of the per-pair ratios (each pass-through
+ *    round with the SLO round after it: a change of the machine's load between pairs cancels
+ *    out), the ratio of the medians, and the gateway process's CPU seconds per million spans
+ *    over the measured phases (/proc/<pid>/stat), the honest cost on a shared machine.
  * 2. The processing thread alone: BatchProcessor.process on the standard trace corpus (real OTel SDK spans, 10
  * attributes, 512 spans a request) without SLOs (pass-through: decode, ownership, ids, routing)
  * and with 20 SLOs (the SLI tap evaluates each SLO's `where`, and `good` where it matched, on
  * every span, weighted, with the missing-key check), alternating in the same process. One
- * thread, so the figures are spans/s per core: the processing threads' share of the gateway's
- * throughput. Also the main thread's cost of summing one batch's SloDelta and evaluating.
+ * thread, in spans per CPU-second of this process (CPU time: other work shares the cores): the
+ * processing threads' share of the gateway's throughput. Also the main thread's cost of summing
+ * one batch's SloDelta and evaluating.
  *
- * Run: npm run build && node bench/gateway/dist/slo.js      (ROUNDS=7)
+ * Run: npm run build && node bench/gateway/dist/slo.js      (ROUNDS=7 E2E_ROUNDS=6)
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -20,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OtlpHttpSink } from '@cairn/gateway/testing';
 import { writeCorpus } from './corpus-file.js';
-import { sustainedMax } from './harness.js';
+import { sustainedRun, type SustainedRun } from './harness.js';
 import { traceCorpus } from '../../otlp/dist/corpus.js';
 import { parseConfig } from '../../../packages/gateway/dist/config/load.js';
 import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.js';
@@ -76,14 +80,16 @@ const none = new BatchProcessor(plainConfig);
 const withSlos = new BatchProcessor({ ...plainConfig, slos });
 
 const deltas: SloDelta[] = [];
+/** Spans per CPU-second of this (single-threaded) loop. */
 function pass(p: BatchProcessor, keep = false): number {
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (const body of corpus.requests) {
     const r = p.process({ signal: 'traces', format: 'protobuf', body, tenant: 'anonymous' });
     if (!r.ok || r.outputs.length !== 1) throw new Error('unexpected result');
     if (keep && r.slo) deltas.push(r.slo);
   }
-  return corpus.spanCount / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return corpus.spanCount / ((c.user + c.system) / 1e6);
 }
 
 // Warm-up, and a correctness check: every span is counted by the SLOs that match it.
@@ -96,7 +102,10 @@ for (let r = 0; r < ROUNDS; r++) {
   rates.none.push(pass(none));
   rates.slos.push(pass(withSlos));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 const noneRate = median(rates.none);
 const sloRate = median(rates.slos);
 
@@ -114,10 +123,10 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 // The running gateway, pass-through then 20 SLOs (SLO_E2E=0 skips it).
-const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 6) * 1000;
+const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 5) * 1000;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
 const work = mkdtempSync(join(tmpdir(), 'cairn-bench-slo-'));
-let gatewayRates: { passThrough: number; with20Slos: number; rounds: { pass: number[]; slo: number[] } } | undefined;
+let gateway: Record<string, unknown> | undefined;
 if (process.env.SLO_E2E !== '0') {
   const corpusFile = join(work, 'corpus.bin');
   writeCorpus(corpusFile, corpus.requests);
@@ -127,21 +136,56 @@ if (process.env.SLO_E2E !== '0') {
   const sink = await OtlpHttpSink.start({ blackhole: true });
   let runs = 0;
   const plan = { sink, corpus: corpusFile, spansPerRequest: 512, connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS };
-  const max = (mode: 'pass' | 'slo'): Promise<number> => sustainedMax('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode], plan);
-  // Alternating, so a change in the machine's load between two runs does not read as a cost.
-  const E2E_ROUNDS = Number(process.env.E2E_ROUNDS ?? 2);
-  const pass: number[] = [];
-  const slo: number[] = [];
+  const run = (mode: 'pass' | 'slo'): Promise<SustainedRun> => sustainedRun('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode], plan);
+  // Alternating pairs, so a change in the machine's load between two pairs does not read as a cost.
+  const E2E_ROUNDS = Number(process.env.E2E_ROUNDS ?? 6);
+  const pass: SustainedRun[] = [];
+  const slo: SustainedRun[] = [];
+  const loads: number[] = [];
   try {
     for (let r = 0; r < E2E_ROUNDS; r++) {
-      pass.push(await max('pass'));
-      slo.push(await max('slo'));
+      loads.push(loadavg()[0]!);
+      pass.push(await run('pass'));
+      slo.push(await run('slo'));
     }
-    const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
-    gatewayRates = { passThrough: mean(pass), with20Slos: mean(slo), rounds: { pass, slo } };
   } finally {
     await sink.close();
   }
+  const rate = (xs: SustainedRun[]) => xs.map((x) => x.spansPerSecond);
+  const pairRatios = pass.map((p, r) => slo[r]!.spansPerSecond / p.spansPerSecond);
+  const cpuPerMillion = (xs: SustainedRun[], main = false) => {
+    const cpu = xs.map((x) => (main ? x.mainThreadCpuSeconds : x.cpuSeconds));
+    return cpu.every((c) => c !== undefined) ? cpu.map((c, i) => (c! / xs[i]!.spans) * 1e6) : undefined;
+  };
+  const cpuPass = cpuPerMillion(pass);
+  const cpuSlo = cpuPerMillion(slo);
+  const mainPass = cpuPerMillion(pass, true);
+  const mainSlo = cpuPerMillion(slo, true);
+  const medianPairRatio = median(pairRatios);
+  gateway = {
+    sustainedSpansPerSecond: { passThrough: Math.round(median(rate(pass))), with20Slos: Math.round(median(rate(slo))) },
+    ratioOfMedians: Number((median(rate(slo)) / median(rate(pass))).toFixed(3)),
+    medianPairRatio: Number(medianPairRatio.toFixed(3)),
+    costPercent: Number((100 * (1 - medianPairRatio)).toFixed(1)),
+    cpuSecondsPerMillionSpans: cpuPass && cpuSlo && {
+      passThrough: Number(median(cpuPass).toFixed(2)),
+      with20Slos: Number(median(cpuSlo).toFixed(2)),
+      // The SLOs' share of the gateway's CPU per span (medians of the rounds), and the same from
+      // the median of the pairs' ratios (a drift of the machine's load between pairs cancels out).
+      costPercent: Number((100 * (1 - median(cpuPass) / median(cpuSlo))).toFixed(1)),
+      pairCostPercent: Number((100 * (1 - median(cpuPass.map((p, r) => p / cpuSlo[r]!)))).toFixed(1)),
+      // Of which the main thread's (HTTP, queue, export; the SLO engine): the tap runs on the processing thread.
+      mainThread: mainPass && mainSlo && { passThrough: Number(median(mainPass).toFixed(2)), with20Slos: Number(median(mainSlo).toFixed(2)) },
+    },
+    rounds: {
+      loadAtStart: loads.map((l) => Number(l.toFixed(2))),
+      pass: rate(pass),
+      slo: rate(slo),
+      pairRatios: pairRatios.map((x) => Number(x.toFixed(3))),
+      cpuPerMillion: cpuPass && cpuSlo && { pass: cpuPass.map((x) => Number(x.toFixed(2))), slo: cpuSlo.map((x) => Number(x.toFixed(2))) },
+      mainThreadCpuPerMillion: mainPass && mainSlo && { pass: mainPass.map((x) => Number(x.toFixed(2))), slo: mainSlo.map((x) => Number(x.toFixed(2))) },
+    },
+  };
 }
 
 const result = {
@@ -149,12 +193,8 @@ const result = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
   corpus: { spans: corpus.spanCount, bytesPerSpan: Math.round(corpus.bytesPerSpan), spansPerRequest: 512 },
   slos: SLO_COUNT,
-  gateway: gatewayRates && {
-    sustainedSpansPerSecond: gatewayRates,
-    ratio: Number((gatewayRates.with20Slos / gatewayRates.passThrough).toFixed(3)),
-    costPercent: Number((100 * (1 - gatewayRates.with20Slos / gatewayRates.passThrough)).toFixed(1)),
-  },
-  perCoreSpansPerSecond: { passThrough: Math.round(noneRate), with20Slos: Math.round(sloRate) },
+  gateway,
+  perCoreSpansPerCpuSecond: { passThrough: Math.round(noneRate), with20Slos: Math.round(sloRate) },
   ratio: Number((sloRate / noneRate).toFixed(3)),
   costPercent: Number((100 * (1 - sloRate / noneRate)).toFixed(1)),
   goalPercent: 10,

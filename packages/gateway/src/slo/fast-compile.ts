@@ -4,7 +4,7 @@
 // node), the generated code a few. Nothing from the expression reaches the source but numbers,
 // slot indexes and string literals written with JSON.stringify.
 import { Environment } from '@marcbachmann/cel-js';
-import { MISSING, ODD, type FastSpans, type Tri } from './fast.js';
+import { MISSING, ODD, WHICH_ABSENT, type FastSpans, type LiteralPlace, type Tri } from './fast.js';
 
 interface Ast {
   op: string;
@@ -17,10 +17,12 @@ const parser = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 48 } });
 const SPAN_FIELDS: Record<string, string> = {
   kind: 's.spanKind()',
   name: 's.spanName()',
-  duration_ms: '(s.cursor.durationNanos / 1e6)',
+  duration_ms: 's.durationMs()',
   is_root: 's.isRoot()',
-  trace_state: 's.cursor.traceState',
+  trace_state: 's.traceState()',
 };
+/** Reads that always give a finite number (span fields, cached per span; number literals). */
+const NUMERIC = /^(s\.spanKind\(\)|s\.spanStatusCode\(\)|s\.durationMs\(\)|-?\d+|\(-?[\d.e+-]+\))$/;
 const STATUS_FIELDS: Record<string, string> = {
   code: 's.spanStatusCode()',
   message: 's.cursor.statusMessage',
@@ -29,8 +31,9 @@ const STATUS_FIELDS: Record<string, string> = {
 /**
  * Statements computing a boolean expression over `s` (a FastSpans) into the temp `result` (a
  * Tri), reading M (MISSING) and O (ODD); undefined when the expression uses anything else.
- * With `memo` (the kernel's), each distinct `ref == "literal"` is computed once per span into a
- * variable the caller declares (`let m0 = 4`, 4: not yet): SLOs sharing a condition share it.
+ * With `memo` (the kernel's), the literal group of each `ref == "literal"` is computed once per
+ * span into a variable the caller declares (`let w0 = -9`, -9: not yet): SLOs comparing one
+ * value with the same or other literals share one pass over it.
  */
 export function generateBool(expression: string, spans: FastSpans, memo?: Map<string, string>): { lines: string[]; result: string } | undefined {
   let ast: Ast;
@@ -95,19 +98,26 @@ class Generator {
   }
 
   /**
-   * `ref == "literal"` for an attribute or the span name, as one FastSpans call returning the
-   * Tri: compared as UTF-8 bytes in place, no string decoded. Undefined for other shapes.
+   * `ref == "literal"` for an attribute or the span name: the literal's index in the ref's
+   * literal group, and the JS expression giving which literal of the group the value is
+   * (FastSpans.nameWhich…: compared as UTF-8 bytes in place, no string decoded, with all the
+   * literals the SLOs compare that ref with at once). Undefined for other shapes. With `memo`
+   * (the kernel's), each group is computed once per span (a resource attribute's, once per
+   * resource) into a variable the kernel declares (`w3`, -9: not yet).
    */
-  literalEq(ref: unknown, lit: unknown): string | undefined {
+  literalEq(ref: unknown, lit: unknown): { which: string; index: number } | undefined {
     if (!isAst(lit) || lit.op !== 'value' || typeof lit.args !== 'string') return undefined;
-    const literal = JSON.stringify(lit.args);
     const read = this.value(ref);
     const slot = read === undefined ? undefined : /^s\.(spanAttr|resourceAttr)\((\d+)\)$/.exec(read);
-    const call = slot ? `s.${slot[1]!}Eq(${slot[2]!}, ${literal})` : read === SPAN_FIELDS.name ? `s.nameEq(${literal})` : undefined;
-    if (call === undefined || this.memo === undefined) return call;
+    const place: LiteralPlace | undefined = slot ? (slot[1] === 'spanAttr' ? 'span' : 'resource') : read === SPAN_FIELDS.name ? 'name' : undefined;
+    if (place === undefined) return undefined;
+    const g = this.spans.literalGroup(place, slot ? Number(slot[2]) : 0);
+    const index = this.spans.literal(g, lit.args);
+    const call = `s.${place}Which(${g})`;
+    if (this.memo === undefined) return { which: call, index };
     let m = this.memo.get(call);
-    if (m === undefined) this.memo.set(call, (m = `m${this.memo.size}`));
-    return `(${m} !== 4 ? ${m} : (${m} = ${call}))`;
+    if (m === undefined) this.memo.set(call, (m = `w${g}`));
+    return { which: `(${m} !== -9 ? ${m} : (${m} = ${call}))`, index };
   }
 
   /** Emits statements computing a boolean node; returns the temp holding its Tri. */
@@ -145,14 +155,22 @@ class Generator {
         if (node.op === '==' || node.op === '!=') {
           const eq = this.literalEq(l, r) ?? this.literalEq(r, l);
           if (eq !== undefined) {
+            // The index: equal; another literal or none (-1): not; absent: absent; not a string: CEL.
             const x = this.temp();
-            this.lines.push(`const ${x} = ${eq};`, node.op === '==' ? `const ${out} = ${x};` : `const ${out} = ${x} === 1 ? 0 : ${x} === 0 ? 1 : ${x};`);
+            const [yes, no] = node.op === '==' ? [1, 0] : [0, 1];
+            this.lines.push(`const ${x} = ${eq.which};`, `const ${out} = ${x} === ${eq.index} ? ${yes} : ${x} >= -1 ? ${no} : ${x} === ${WHICH_ABSENT} ? 2 : 3;`);
             return out;
           }
         }
         const a = this.value(l);
         const b = this.value(r);
         if (a === undefined || b === undefined) return undefined;
+        if (NUMERIC.test(a) && NUMERIC.test(b)) {
+          // Both always numbers (never NaN): what the general code below reduces to, without its type checks.
+          const op = node.op === '==' ? '===' : node.op === '!=' ? '!==' : node.op;
+          this.lines.push(`const ${out} = ${a} ${op} ${b} ? 1 : 0;`);
+          return out;
+        }
         const x = this.temp();
         const y = this.temp();
         this.lines.push(`const ${x} = ${a}, ${y} = ${b};`);

@@ -2,6 +2,9 @@
 // `where` and then its `good` inline (fast-compile.ts), CEL through `T.slow` where the fast path
 // cannot decide, and `T.count` for a judged span. A loop over SLO objects calling one function
 // per expression spent a quarter of the tap in the loop itself (bench/gateway/src/slo.ts).
+// On the arrival clock every span of a batch counts in one minute, so the kernel adds a judged
+// span to `C` (3 per SLO: bad, good, unjudgeable, the Tri's order) inline, and the weight of a
+// judged span lacking a key `good` reads to `X[slo][key]` (insufficient instrumentation).
 import { FALLBACK, MISSING, ODD, type FastSpans } from './fast.js';
 import { generateBool } from './fast-compile.js';
 
@@ -13,16 +16,22 @@ export interface KernelHost {
   weight(i: number): number;
   /** Adds a judged span: `tri` 1 good, 0 bad, 2 unjudgeable. */
   count(k: number, tri: number, weight: number, i: number): void;
+  /** With `C` (the arrival clock): the missing-key check of a judged span, into `X[k]` (the generated code does span and resource keys inline). */
+  missing(k: number, weight: number, i: number): void;
 }
 
-export type Kernel = (s: FastSpans, host: KernelHost, disabled: Uint8Array, n: number) => void;
+/**
+ * `C`: undefined, judged spans go to `T.count`; or the arrival clock's counts (3 per SLO), added
+ * to, and `X`, per SLO, the weight of judged spans lacking each key its `good` reads.
+ */
+export type Kernel = (s: FastSpans, host: KernelHost, disabled: Uint8Array, n: number, C: Float64Array | undefined, X: Float64Array[]) => void;
 
 /**
  * The same without generated code, every expression in CEL: for a Node run with
  * --disallow-code-generation-from-strings, where `new Function` throws.
  */
 export function celKernel(count: number): Kernel {
-  return (s, T, D, n) => {
+  return (s, T, D, n, C) => {
     for (let i = 0; i < n; i++) {
       s.at(i);
       let wt = 0;
@@ -31,28 +40,48 @@ export function celKernel(count: number): Kernel {
         const g = T.slow(k, 1, i);
         if (g === FALLBACK) continue;
         if (wt === 0) wt = T.weight(i);
-        T.count(k, g, wt, i);
+        if (C === undefined) T.count(k, g, wt, i);
+        else {
+          C[3 * k + g] = C[3 * k + g]! + wt;
+          T.missing(k, wt, i);
+        }
       }
     }
   };
 }
 
 /** The batch function for SLOs with these expressions (compiled with the same FastSpans). */
-export function buildKernel(slos: readonly { where: string; good: string }[], spans: FastSpans): Kernel {
-  const lines: string[] = ['for (let i = 0; i < n; i++) {', 's.at(i);', 'let wt = 0;'];
-  // Conditions several SLOs share (a service, a route) are compared once per span.
+/**
+ * `watch`: per SLO, the keys its `good` reads, as the tap's slots (>= 0 a span key's, <= -2 a
+ * resource key's, -1 a scope key: that SLO's check goes through `T.missing`).
+ */
+export function buildKernel(slos: readonly { where: string; good: string; watch: readonly number[] }[], spans: FastSpans): Kernel {
+  const body: string[] = [];
+  // Conditions several SLOs share (a service, a route) are compared once per span, all the
+  // literals of one value in one pass; those on resource attributes once per resource.
   const memo = new Map<string, string>();
-  slos.forEach(({ where, good }, k) => {
-    lines.push(`if (D[${k}] === 0) {`);
-    lines.push(...judge(where, spans, 'w', k, 0, memo));
-    lines.push('if (w === 1) {');
-    lines.push(...judge(good, spans, 'g', k, 1, memo));
-    lines.push(`if (g !== ${FALLBACK}) { if (wt === 0) wt = T.weight(i); T.count(${k}, g, wt, i); }`, '}', '}');
+  slos.forEach(({ where, good, watch }, k) => {
+    body.push(`if (D[${k}] === 0) {`);
+    body.push(...judge(where, spans, 'w', k, 0, memo));
+    body.push('if (w === 1) {');
+    body.push(...judge(good, spans, 'g', k, 1, memo));
+    body.push(`if (g !== ${FALLBACK}) {`, 'if (wt === 0) wt = T.weight(i);');
+    const lacks = watch.includes(-1) ? [`T.missing(${k}, wt, i);`]
+      : watch.map((slot, j) => `if (!${slot >= 0 ? `s.spanHas(${slot})` : `s.resourceHas(${-2 - slot})`}) X[${k}][${j}] += wt;`);
+    body.push(`if (C === undefined) T.count(${k}, g, wt, i); else { C[${3 * k} + g] += wt; ${lacks.join(' ')} }`);
+    body.push('}', '}', '}');
   });
-  lines.push('}');
-  if (memo.size > 0) lines.splice(3, 0, `let ${[...memo.values()].map((m) => `${m} = 4`).join(', ')};`);
+  const perResource = [...memo].filter(([call]) => call.startsWith('s.resourceWhich(')).map(([, m]) => m);
+  const perSpan = [...memo].filter(([call]) => !call.startsWith('s.resourceWhich(')).map(([, m]) => m);
+  const lines = [
+    ...(perResource.length > 0 ? [`let R = -1, ${perResource.map((m) => `${m} = -9`).join(', ')};`] : []),
+    'for (let i = 0; i < n; i++) {', 's.at(i);', 'let wt = 0;',
+    ...(perResource.length > 0 ? [`const r = s.resourceIndex();`, `if (r !== R) { R = r; ${perResource.map((m) => `${m} = -9;`).join(' ')} }`] : []),
+    ...(perSpan.length > 0 ? [`let ${perSpan.map((m) => `${m} = -9`).join(', ')};`] : []),
+    ...body, '}',
+  ];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is built from slots, numbers and JSON-quoted literals only
-  const make = new Function('M', 'O', `return function kernel(s, T, D, n) {\n${lines.join('\n')}\n};`) as (m: symbol, o: symbol) => Kernel;
+  const make = new Function('M', 'O', `return function kernel(s, T, D, n, C, X) {\n${lines.join('\n')}\n};`) as (m: symbol, o: symbol) => Kernel;
   return make(MISSING, ODD);
 }
 

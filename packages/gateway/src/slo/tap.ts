@@ -26,6 +26,8 @@ interface TapSlo {
   /** This batch's counts by minute (one minute on the arrival clock), and the row used last. */
   counts: Map<number, SloCounts>;
   last: SloCounts | undefined;
+  /** On the arrival clock: this batch's weight of matching spans lacking each `good` key. */
+  missing: Float64Array;
 }
 
 // Read so that SpanContexts decodes it: the upstream weight needs it on every matching span.
@@ -36,6 +38,10 @@ export class SloTap implements KernelHost {
   /** Per SLO: 1 once its expression failed at run time (the kernel skips it). */
   private readonly disabled: Uint8Array;
   private readonly kernel: Kernel;
+  /** The arrival clock's counts of a batch, 3 per SLO (bad, good, unjudgeable), filled by the kernel. */
+  private readonly arrivalCounts: Float64Array;
+  /** Per SLO, its `missing` (the kernel adds to them). */
+  private readonly arrivalMissing: Float64Array[];
   /** Minute of this batch on the arrival clock. */
   private arrival = 0;
   private readonly contexts: SpanContexts | undefined;
@@ -53,14 +59,16 @@ export class SloTap implements KernelHost {
         const { where, good } = compileIndicator(def);
         const goodKeys = readLabels(good);
         const goodSlots = goodKeys.map((k) => (k.place === 'span' ? this.fast.spanSlot(k.key) : k.place === 'resource' ? -2 - this.fast.resourceSlot(k.key) : -1));
-        this.slos.push({ name: def.name, where, good, goodKeys, goodSlots, counts: new Map(), last: undefined });
+        this.slos.push({ name: def.name, where, good, goodKeys, goodSlots, counts: new Map(), last: undefined, missing: new Float64Array(goodKeys.length) });
       } catch {
         continue;
       }
     }
     this.disabled = new Uint8Array(this.slos.length);
+    this.arrivalCounts = new Float64Array(3 * this.slos.length);
+    this.arrivalMissing = this.slos.map((slo) => slo.missing);
     try {
-      this.kernel = buildKernel(this.slos.map((slo) => ({ where: slo.where.expression, good: slo.good.expression })), this.fast);
+      this.kernel = buildKernel(this.slos.map((slo) => ({ where: slo.where.expression, good: slo.good.expression, watch: slo.goodSlots })), this.fast);
     } catch {
       this.kernel = celKernel(this.slos.length);
     }
@@ -93,7 +101,7 @@ export class SloTap implements KernelHost {
 
   weight(i: number): number {
     const sr = this.fast.spanNumber(this.sampleRateSlot);
-    return upstreamWeight(sr === 'odd' ? this.context(i).span.attributes.get('SampleRate') : sr, this.fast.cursor!.traceState);
+    return upstreamWeight(sr === 'odd' ? this.context(i).span.attributes.get('SampleRate') : sr, this.fast.traceState());
   }
 
   count(k: number, tri: number, weight: number, i: number): void {
@@ -108,7 +116,14 @@ export class SloTap implements KernelHost {
     if (tri === TRUE) row.good += weight;
     else if (tri === FALSE) row.bad += weight;
     else row.unjudgeable += weight;
-    if (slo.goodKeys.length > 0) this.countMissing(slo, i, row, weight);
+    for (let k = 0; k < slo.goodKeys.length; k++) {
+      if (this.lacks(slo, k, i)) row.missing[slo.goodKeys[k]!.label] = (row.missing[slo.goodKeys[k]!.label] ?? 0) + weight;
+    }
+  }
+
+  missing(k: number, weight: number, i: number): void {
+    const slo = this.slos[k]!;
+    for (let j = 0; j < slo.goodKeys.length; j++) if (this.lacks(slo, j, i)) slo.missing[j] = slo.missing[j]! + weight;
   }
 
   get size(): number {
@@ -123,20 +138,35 @@ export class SloTap implements KernelHost {
     this.fast.reset(view);
     this.ctxAt = -1;
     this.arrival = Math.floor(now / MINUTE_MS);
-    this.kernel(this.fast, this, this.disabled, view.spanCount);
+    if (this.clock === 'event') this.kernel(this.fast, this, this.disabled, view.spanCount, undefined, this.arrivalMissing);
+    else {
+      this.arrivalCounts.fill(0);
+      for (const slo of this.slos) slo.missing.fill(0);
+      this.kernel(this.fast, this, this.disabled, view.spanCount, this.arrivalCounts, this.arrivalMissing);
+      this.addArrival();
+    }
     return this.take();
   }
 
-  /** Insufficient instrumentation: which keys `good` reads this matching span lacks. */
-  private countMissing(slo: TapSlo, i: number, row: SloCounts, weight: number): void {
-    for (let k = 0; k < slo.goodKeys.length; k++) {
-      const slot = slo.goodSlots[k]!;
-      const key = slo.goodKeys[k]!;
-      const present = slot >= 0 ? this.fast.spanHas(slot)
-        : slot <= -2 ? this.fast.resourceHas(-2 - slot)
-          : (this.context(i).scope as { attributes: Map<string, unknown> }).attributes.has(key.key);
-      if (!present) row.missing[key.label] = (row.missing[key.label] ?? 0) + weight;
-    }
+  /** Insufficient instrumentation: whether span `i` lacks the `k`th key `good` reads. */
+  private lacks(slo: TapSlo, k: number, i: number): boolean {
+    const slot = slo.goodSlots[k]!;
+    return !(slot >= 0 ? this.fast.spanHas(slot)
+      : slot <= -2 ? this.fast.resourceHas(-2 - slot)
+        : (this.context(i).scope as { attributes: Map<string, unknown> }).attributes.has(slo.goodKeys[k]!.key));
+  }
+
+  /** The arrival clock's counts of the batch, from the kernel's array to each SLO's row. */
+  private addArrival(): void {
+    const C = this.arrivalCounts;
+    this.slos.forEach((slo, k) => {
+      if (C[3 * k]! + C[3 * k + 1]! + C[3 * k + 2]! === 0) return;
+      const row: SloCounts = { slo: slo.name, minute: this.arrival, good: C[3 * k + TRUE]!, bad: C[3 * k + FALSE]!, unjudgeable: C[3 * k + ABSENT]!, missing: {} };
+      slo.goodKeys.forEach((key, j) => {
+        if (slo.missing[j]! > 0) row.missing[key.label] = slo.missing[j]!;
+      });
+      slo.counts.set(this.arrival, row);
+    });
   }
 
   private take(): SloDelta | undefined {

@@ -3,7 +3,11 @@
  * standard corpus, a blackhole sink, the same load generator as run.ts) of Cairn's gateway
  * without and with the default strategy (given in the config, as `cairn up` reads it), on
  * BENCH_WORKERS processing threads (default 2: the machine's cores), alternating the two for
- * BENCH_ROUNDS rounds (default 3) in the same run; medians and their ratio.
+ * BENCH_ROUNDS rounds (default 4, order swapped every other round) in the same run; medians,
+ * their ratio and the median of per-round ratios. Also the gateway process's CPU seconds per
+ * million spans (all its threads, /proc/<pid>/stat over the measured phase): on a shared 2-core
+ * machine the throughput moves with what else runs (the load generator and the sink share the
+ * cores), CPU per span much less, and its ratio is what the strategy costs per span.
  *
  * Run: npm run build && node bench/gateway/dist/strategy-gateway.js   (BENCH_MAX_SECONDS=6)
  */
@@ -14,14 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { OtlpHttpSink } from '@cairn/gateway/testing';
 import { traceCorpus } from '../../otlp/dist/corpus.js';
 import { writeCorpus } from './corpus-file.js';
-import { sustainedMax } from './harness.js';
+import { sustainedRun, type SustainedRun } from './harness.js';
 
 const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 6) * 1000;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const SPANS_PER_REQUEST = 512;
 const WORKERS = process.env.BENCH_WORKERS ?? '2';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const work = mkdtempSync(join(tmpdir(), 'cairn-bench-strategy-'));
 const corpus = traceCorpus({ batches: 40, spansPerBatch: SPANS_PER_REQUEST });
 const corpusFile = join(work, 'corpus.bin');
@@ -31,7 +35,8 @@ const loadAtStart = loadavg()[0]!;
 
 let runs = 0;
 const plan = { sink, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, connections: CONNECTIONS, durationMs: MAX_MS, warmupMs: WARMUP_MS };
-const max = (mode: 'pass' | 'strategy'): Promise<number> => sustainedMax('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), WORKERS, mode], plan);
+const max = (mode: 'pass' | 'strategy'): Promise<SustainedRun> => sustainedRun('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), WORKERS, mode], plan);
+const cpuPerMillion = (r: SustainedRun): number | undefined => (r.cpuSeconds === undefined ? undefined : Number(((r.cpuSeconds / r.spans) * 1e6).toFixed(2)));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -39,15 +44,20 @@ function median(values: number[]): number {
 }
 
 try {
-  const rounds: { pass: number; strategy: number }[] = [];
+  const rounds: { pass: number; strategy: number; passCpuSecondsPerMillionSpans?: number; strategyCpuSecondsPerMillionSpans?: number; load: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const pass = await max('pass');
-    const strategy = await max('strategy');
-    rounds.push({ pass, strategy });
-    console.error(`round ${i + 1}: pass-through ${pass}, default strategy ${strategy} spans/s`);
+    const first = i % 2 === 0 ? 'pass' : 'strategy';
+    const a = await max(first);
+    const b = await max(first === 'pass' ? 'strategy' : 'pass');
+    const [p, st] = first === 'pass' ? [a, b] : [b, a];
+    const row = { pass: p.spansPerSecond, strategy: st.spansPerSecond, passCpuSecondsPerMillionSpans: cpuPerMillion(p), strategyCpuSecondsPerMillionSpans: cpuPerMillion(st), load: Number(loadavg()[0]!.toFixed(1)) };
+    rounds.push(row);
+    console.error(`round ${i + 1}: pass-through ${row.pass} spans/s (${row.passCpuSecondsPerMillionSpans} CPU s per million), default strategy ${row.strategy} (${row.strategyCpuSecondsPerMillionSpans}), load ${row.load}`);
   }
   const pass = median(rounds.map((r) => r.pass));
   const strategy = median(rounds.map((r) => r.strategy));
+  const passCpu = rounds.every((r) => r.passCpuSecondsPerMillionSpans !== undefined) ? median(rounds.map((r) => r.passCpuSecondsPerMillionSpans!)) : undefined;
+  const strategyCpu = rounds.every((r) => r.strategyCpuSecondsPerMillionSpans !== undefined) ? median(rounds.map((r) => r.strategyCpuSecondsPerMillionSpans!)) : undefined;
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, loadAtStart, loadAtEnd: loadavg()[0] },
@@ -55,6 +65,11 @@ try {
     rounds,
     medianSustainedSpansPerSecond: { passThrough: pass, defaultStrategy: strategy },
     ratio: Number((strategy / pass).toFixed(2)),
+    medianOfRoundRatios: Number(median(rounds.map((r) => r.strategy / r.pass)).toFixed(2)),
+    gatewayCpuSecondsPerMillionSpans: { passThrough: passCpu, defaultStrategy: strategyCpu },
+    // Spans per gateway CPU-second with the strategy, over pass-through's: the ratio when the gateway has the cores to itself.
+    cpuRatio: passCpu !== undefined && strategyCpu !== undefined ? Number((passCpu / strategyCpu).toFixed(2)) : undefined,
+    goals: { spansPerSecond: 250_000, ratio: 0.6 },
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(fileURLToPath(new URL('../../results/gateway-strategy-e2e.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);

@@ -5,11 +5,13 @@
 // `public` keys (whose values are kept), for arrays (their element type), and for the bounded
 // sample of strings the PII detectors look at.
 import { RegistryIndex, type ResolvedRegistry } from '@cairn/conventions';
-import { AttributeCursor, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
+import { AttributeCursor, decodeUtf8, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
 import { jsonValue, typeName } from '../livecheck/attribute.js';
 import { hashBytes32, sketchCode } from '../livecheck/hll.js';
 import { scan } from '../stages/classify/detectors/index.js';
-import { find, Group, HTTP_ROUTE, Row, SAMPLE_RATE, type KeyInfo, type ScratchPool } from './tap-rows.js';
+import { find, Group, GroupCache, HTTP_ROUTE, RECENT, Row, SAMPLE_RATE, type KeyInfo } from './tap-rows.js';
+import type { ScratchPool } from './batch-sketch.js';
+import { SpanFields } from './span-fields.js';
 import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type RouteDelta } from './types.js';
 import { upstreamWeight } from '../cel/weight.js';
 
@@ -33,6 +35,9 @@ function unpersonal(text: string, what: string): string {
   return hits.length === 0 ? text : `(${what} with ${[...new Set(hits.map((h) => h.detector))].sort().join(', ')})`;
 }
 
+/** BatchView.levels' index of the scope groups (the codec's Level enum is internal to it). */
+const SCOPE_LEVEL = 1;
+
 const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 /** live-check's type name of each scalar wire type, looked up once instead of per attribute. */
@@ -47,10 +52,16 @@ export class InventoryTap {
   private readonly namespaces: string[];
   private readonly keyInfo = new Map<string, KeyInfo>();
   private readonly attrs = new AttributeCursor();
+  private readonly fields = new SpanFields();
+  private readonly spanGroups = new GroupCache();
+  /** This batch's scope names, by scope index. */
+  private readonly scopeNames: string[] = [];
   /** Scratch registers, reused batch after batch. */
   private readonly pool: ScratchPool = { free: [], created: 0 };
   /** Rows touched by the current record, weighted once its weight is known. */
   private readonly touched: Row[] = [];
+  /** Entries of `touched` in use (setting an array's length is a runtime call, per span). */
+  private touchedCount = 0;
   // Per batch:
   private groups = new Map<string, Map<string, Group[]>>();
   private groupCount = 0;
@@ -60,6 +71,9 @@ export class InventoryTap {
   private buf: Uint8Array = new Uint8Array(0);
   /** Route texts by the hash of their bytes, across batches (bounded like the key cache). */
   private readonly routeNames = new Map<number, string>();
+  /** The buffer of the batch's sketches while `take` fills it, and where the next one goes. */
+  private sketches = new Uint8Array(0);
+  private sketchAt = 0;
   /** The hash of the last value observed (routes are found by it, decoded once). */
   private lastHash = 0;
 
@@ -87,9 +101,16 @@ export class InventoryTap {
       const g = this.group(service, view.signal, '(resource)', '');
       this.one(g, view.resourceAttributes(r, this.attrs), RESOURCE, bw);
     }
+    const scopes = view.levels[SCOPE_LEVEL]!;
+    const f = this.fields;
+    const names = this.scopeNames;
+    names.length = 0;
     for (let s = 0; s < view.scopeCount; s++) {
-      const g = this.group(services[view.scopeResource(s)]!, view.signal, `(scope) ${view.scopeName(s)}`, '');
-      this.one(g, view.scopeAttributes(s, this.attrs), SCOPE, bw);
+      f.scope(this.buf, scopes.start[s]!, scopes.end[s]!);
+      const name = f.nameTo > f.nameAt ? decodeUtf8(this.buf, f.nameAt, f.nameTo) : '';
+      names.push(name);
+      const g = this.group(services[view.scopeResource(s)]!, view.signal, `(scope) ${name}`, '');
+      this.one(g, this.attrs.reset(this.buf, f.attributesFrom, f.attributesTo, 3), SCOPE, bw);
     }
     if (view.signal === 'traces') this.spans(view as TracesView, services, bw);
     else if (view.signal === 'logs') this.logs(view as LogsView, services, bw);
@@ -104,14 +125,23 @@ export class InventoryTap {
     const attrs = this.attrs;
     const touched = this.touched;
     const knowsOrg = this.knowsOrg;
+    const buf = this.buf;
+    const f = this.fields;
     while (span.next()) {
       const service = services[span.resourceIndex]!;
-      const g = this.group(service, 'traces', span.name, KIND_NAMES[span.kind] ?? 'unspecified');
-      touched.length = 0;
+      f.read(buf, span.start, span.end);
+      let g = this.spanGroups.find(buf, f.nameAt, f.nameTo, service, f.kind);
+      if (g === undefined) {
+        const name = f.nameTo > f.nameAt ? decodeUtf8(buf, f.nameAt, f.nameTo) : '';
+        g = this.group(service, 'traces', name, KIND_NAMES[f.kind] ?? 'unspecified');
+        // Not a group counted under `(other)`: each span past the bound counts in `overflow`.
+        if (g.name === name) this.spanGroups.remember(buf, f.nameAt, f.nameTo, f.kind, g);
+      }
+      this.touchedCount = 0;
       let org = false;
       let sampleRate: unknown;
       let route = -1;
-      span.attributes(attrs);
+      attrs.reset(buf, f.attributesFrom, f.attributesTo, 9);
       const layout = g.layout;
       let i = 0;
       while (attrs.next()) {
@@ -134,29 +164,29 @@ export class InventoryTap {
           }
         }
       }
-      // hasEvents/hasLinks read the field table: a span without them is not scanned again.
-      if (span.hasEvents) {
+      // A span without events or links is not scanned again.
+      if (f.hasEvents) {
         span.events(events);
         while (events.next()) {
           events.attributes(attrs);
           while (attrs.next()) if (this.observe(g, EVENT).info.org) org = true;
         }
       }
-      if (span.hasLinks) {
+      if (f.hasLinks) {
         span.links(links);
         while (links.next()) {
           links.attributes(attrs);
           while (attrs.next()) this.observe(g, LINK);
         }
       }
-      const traceState = span.traceState;
+      const traceState = f.traceStateTo > f.traceStateAt ? decodeUtf8(buf, f.traceStateAt, f.traceStateTo) : '';
       const w = bw * (sampleRate !== undefined || traceState !== '' ? upstreamWeight(sampleRate, traceState) : 1);
-      for (let i = 0; i < touched.length; i++) touched[i]!.count += w;
+      for (let i = 0, n = this.touchedCount; i < n; i++) touched[i]!.count += w;
       g.events += w;
       g.observed++;
       const narrow = knowsOrg && !org;
       if (narrow) g.narrow += w;
-      if (span.statusCode === StatusCode.Error) {
+      if (f.statusCode === StatusCode.Error) {
         g.errors += w;
         if (narrow) g.errorsNarrow += w;
       }
@@ -169,9 +199,9 @@ export class InventoryTap {
     const attrs = this.attrs;
     while (log.next()) {
       // Records without an event name are grouped by their scope (instrumentation library).
-      const name = log.eventName || view.scopeName(log.scopeIndex) || '(unnamed)';
+      const name = log.eventName || this.scopeNames[log.scopeIndex] || '(unnamed)';
       const g = this.group(services[log.resourceIndex]!, 'logs', name, '');
-      this.touched.length = 0;
+      this.touchedCount = 0;
       let sampleRate: unknown;
       log.attributes(attrs);
       while (attrs.next()) if (this.observe(g, LOG).info.special === SAMPLE_RATE) sampleRate = attrs.numberValue;
@@ -188,7 +218,7 @@ export class InventoryTap {
       const [first, end] = metric.pointRange;
       for (let i = first; i < end; i++) {
         point.seek(i);
-        this.touched.length = 0;
+        this.touchedCount = 0;
         point.attributes(attrs);
         while (attrs.next()) this.observe(g, POINT);
         this.weigh(g, bw);
@@ -198,14 +228,14 @@ export class InventoryTap {
 
   /** Resource and scope attributes: counted once per resource / scope. */
   private one(g: Group, cursor: AttributeCursor, place: number, w: number): void {
-    this.touched.length = 0;
+    this.touchedCount = 0;
     while (cursor.next()) this.observe(g, place);
     this.weigh(g, w);
   }
 
   private weigh(g: Group, w: number): void {
     const touched = this.touched;
-    for (let i = 0; i < touched.length; i++) touched[i]!.count += w;
+    for (let i = 0, n = this.touchedCount; i < n; i++) touched[i]!.count += w;
     g.events += w;
     g.observed++;
   }
@@ -217,7 +247,7 @@ export class InventoryTap {
 
   private observeRow(row: Row): Row {
     const attrs = this.attrs;
-    this.touched.push(row);
+    this.touched[this.touchedCount++] = row;
     row.observed++;
     row.bytes += attrs.entryEnd - attrs.entryStart;
     const vt = attrs.valueType;
@@ -226,7 +256,12 @@ export class InventoryTap {
     if (types[0] !== type && !types.includes(type)) types.push(type);
     const hash = hashBytes32(this.buf, attrs.valueAt, attrs.valueTo, vt);
     this.lastHash = hash;
-    row.sketch.add(sketchCode(hash));
+    const recent = row.recent;
+    const slot = hash & (RECENT - 1);
+    if (recent[slot] !== hash) {
+      recent[slot] = hash;
+      row.sketch.add(sketchCode(hash));
+    }
     const values = row.values;
     if (values !== undefined) {
       const seen = values.get(hash);
@@ -295,12 +330,12 @@ export class InventoryTap {
       names = new Map();
       this.groups.set(service, names);
     }
-    let g = find(names.get(name), kind);
+    let g = find(names.get(name), signal, kind);
     if (g !== undefined && g.touched) return g;
     if (this.groupCount >= MAX_GROUPS_PER_BATCH) {
       this.overflow++;
       name = OTHER;
-      g = find(names.get(name), kind);
+      g = find(names.get(name), signal, kind);
       if (g !== undefined && g.touched) return g;
     }
     if (g === undefined) {
@@ -339,6 +374,18 @@ export class InventoryTap {
 
   private take(): InventoryDelta {
     const groups: GroupDelta[] = [];
+    // The batch's sketches in one buffer: a structured clone copies one ArrayBuffer, not one per row.
+    let size = 0;
+    for (const names of this.groups.values()) {
+      for (const kinds of names.values()) {
+        for (const g of kinds) {
+          if (!g.touched) continue;
+          for (const rows of g.rows) for (const row of rows.values()) if (row.observed > 0) size += row.sketch.byteLength();
+        }
+      }
+    }
+    this.sketches = new Uint8Array(size);
+    this.sketchAt = 0;
     for (const [service, names] of this.groups) {
       for (const [name, kinds] of names) {
         for (let k = kinds.length - 1; k >= 0; k--) {
@@ -346,7 +393,7 @@ export class InventoryTap {
           if (!g.touched || g.keys > MAX_KEYS_PER_GROUP / 2) {
             // Not seen in this batch (or its keys drift): dropped, its scratch registers reused.
             if (g.touched) groups.push(this.takeGroup(g));
-            for (const rows of g.rows) for (const row of rows.values()) row.sketch.release(this.pool);
+            for (const rows of g.rows) for (const row of rows.values()) row.sketch.release();
             kinds.splice(k, 1);
             continue;
           }
@@ -364,13 +411,21 @@ export class InventoryTap {
     this.routeCount = 0;
     this.overflow = 0;
     this.buf = new Uint8Array(0);
+    this.sketches = new Uint8Array(0);
     return out;
   }
 
   /** The group's counts for this batch (rows seen in it); it starts the next batch empty. */
   private takeGroup(g: Group): GroupDelta {
     const attributes: GroupDelta['attributes'] = [];
-    for (const rows of g.rows) for (const row of rows.values()) if (row.observed > 0) attributes.push(row.take());
+    for (const rows of g.rows) {
+      for (const row of rows.values()) {
+        if (row.observed === 0) continue;
+        const a = row.take(this.sketches, this.sketchAt);
+        this.sketchAt += a.sketch.length;
+        attributes.push(a);
+      }
+    }
     const out: GroupDelta = { service: g.service, signal: g.signal, name: g.shown, kind: g.kind, events: g.events, observed: g.observed, narrow: g.narrow, errors: g.errors, errorsNarrow: g.errorsNarrow, attributes };
     g.events = g.observed = g.narrow = g.errors = g.errorsNarrow = 0;
     g.touched = false;

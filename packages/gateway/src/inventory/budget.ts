@@ -37,9 +37,10 @@ export class TapBudget {
   /**
    * After a batch that started at `startMs` (a monotonic clock): how long the rest of the
    * processing took and how long the tap took (0 when skipped); `processCpuMs`: the whole
-   * process's CPU time since the previous batch started, if known.
+   * process's CPU time over the last `cpuWindowMs` (by default since the previous batch started),
+   * when it was read.
    */
-  update(startMs: number, otherMs: number, tapMs: number, recorded: boolean, processCpuMs?: number): void {
+  update(startMs: number, otherMs: number, tapMs: number, recorded: boolean, processCpuMs?: number, cpuWindowMs?: number): void {
     if (this.maxShare >= 1) return;
     const interval = this.lastStart < 0 ? otherMs + tapMs : startMs - this.lastStart;
     this.lastStart = startMs;
@@ -51,7 +52,8 @@ export class TapBudget {
     this.otherMs = avg(this.otherMs, otherMs, DECAY);
     this.intervalMs = avg(this.intervalMs, Math.max(interval, otherMs + tapMs), DECAY);
     if (recorded) this.tapMs = avg(this.tapMs, tapMs, TAP_DECAY);
-    if (processCpuMs !== undefined && interval > 0) this.cpuShare = avg(this.cpuShare, Math.min(1, processCpuMs / (interval * this.cores)), DECAY);
+    const window = cpuWindowMs ?? interval;
+    if (processCpuMs !== undefined && window > 0) this.cpuShare = avg(this.cpuShare, Math.min(1, processCpuMs / (window * this.cores)), DECAY);
     // Busy with the tap on every batch: the rest plus the tap's full cost, over the time between batches.
     const threadBusy = (this.otherMs + this.tapMs) / this.intervalMs >= BUSY;
     if (this.tapMs <= 0 || (!threadBusy && this.cpuShare < BUSY)) {

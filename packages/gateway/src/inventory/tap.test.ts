@@ -175,6 +175,14 @@ test('groups live on per signal: a logs batch after a traces batch counts its re
   assert.deepEqual(delta.groups.map((g) => `${g.signal} ${g.name}`).sort(), ['logs (resource)', 'logs (scope) @opentelemetry/instrumentation-http', 'logs @opentelemetry/instrumentation-http']);
 });
 
+test('a span kind past the enum is unspecified, and never passes for another kind', () => {
+  const tap = new InventoryTap(exampleRegistry());
+  // 2^32 + 2 has the low 32 bits of SERVER (2).
+  const delta = tap.record(decodeTraces(traces('svc', [span('GET /a', {}, { kind: 2 ** 32 + 2 }), span('GET /a', {}, { kind: 2 }), span('GET /a', {}, { kind: 2 })])));
+  const spans = delta.groups.filter((g) => g.name === 'GET /a').map((g) => `${g.kind} ${g.events}`).sort();
+  assert.deepEqual(spans, ['server 2', 'unspecified 1']);
+});
+
 test('span names and routes carrying personal data are stored as what the detectors found', () => {
   const tap = new InventoryTap(exampleRegistry());
   const delta = tap.record(decodeTraces(traces('svc', [span('GET /users/jane@example.com', { 'http.route': '/users/jane@example.com' })])));

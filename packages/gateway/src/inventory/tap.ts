@@ -130,12 +130,14 @@ export class InventoryTap {
     while (span.next()) {
       const service = services[span.resourceIndex]!;
       f.read(buf, span.start, span.end);
-      let g = this.spanGroups.find(buf, f.nameAt, f.nameTo, service, f.kind);
+      // Kinds past the enum are all `unspecified` (0): a tenant's 2^32 + 2 must not pass for 2 in the cache's Int32Array.
+      const kind = f.kind < KIND_NAMES.length ? f.kind : 0;
+      let g = this.spanGroups.find(buf, f.nameAt, f.nameTo, service, kind);
       if (g === undefined) {
         const name = f.nameTo > f.nameAt ? decodeUtf8(buf, f.nameAt, f.nameTo) : '';
-        g = this.group(service, 'traces', name, KIND_NAMES[f.kind] ?? 'unspecified');
+        g = this.group(service, 'traces', name, KIND_NAMES[kind]!);
         // Not a group counted under `(other)`: each span past the bound counts in `overflow`.
-        if (g.name === name) this.spanGroups.remember(buf, f.nameAt, f.nameTo, f.kind, g);
+        if (g.name === name) this.spanGroups.remember(buf, f.nameAt, f.nameTo, kind, g);
       }
       this.touchedCount = 0;
       let org = false;

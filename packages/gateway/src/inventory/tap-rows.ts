@@ -3,21 +3,8 @@
 // live on between batches while they keep being seen (tap.ts drops the rest).
 import { BatchSketch, type ScratchPool } from './batch-sketch.js';
 import type { BatchView } from '@cairn/otlp';
+import type { KeyInfo } from './key-info.js';
 import { PLACES, type AttributeDelta, type Place } from './types.js';
-
-export interface KeyInfo {
-  /** An attribute of the org's registry, or under one of its namespaces: business context. */
-  org: boolean;
-  /** Enum or `public`: its values may be kept. */
-  values: boolean;
-  /** Declared pii or secret: no need to look for PII. */
-  declaredSensitive: boolean;
-  /** 1: `SampleRate` (the upstream weight), 2: `http.route`; 0: neither. */
-  special: number;
-}
-
-export const SAMPLE_RATE = 1;
-export const HTTP_ROUTE = 2;
 
 /** Entries of Row.recent (a power of two). */
 export const RECENT = 32;

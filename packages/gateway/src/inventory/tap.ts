@@ -4,12 +4,13 @@
 // value bytes in place for the distinct-value sketch: a value is decoded only for enum and
 // `public` keys (whose values are kept), for arrays (their element type), and for the bounded
 // sample of strings the PII detectors look at.
-import { RegistryIndex, type ResolvedRegistry } from '@cairn/conventions';
+import type { ResolvedRegistry } from '@cairn/conventions';
 import { AttributeCursor, decodeUtf8, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
 import { jsonValue, typeName } from '../livecheck/attribute.js';
 import { hashBytes32, sketchCode } from '../livecheck/hll.js';
 import { scan } from '../stages/classify/detectors/index.js';
-import { find, Group, GroupCache, HTTP_ROUTE, RECENT, Row, SAMPLE_RATE, type KeyInfo } from './tap-rows.js';
+import { find, Group, GroupCache, RECENT, Row } from './tap-rows.js';
+import { HTTP_ROUTE, KEY_CACHE_LIMIT, KeyFacts, SAMPLE_RATE } from './key-info.js';
 import type { ScratchPool } from './batch-sketch.js';
 import { SpanFields } from './span-fields.js';
 import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type RouteDelta } from './types.js';
@@ -22,8 +23,6 @@ export const MAX_VALUES_PER_KEY = 64;
 /** String values per key per batch the PII detectors scan: enough to find a pattern, bounded in cost. */
 export const SCAN_PER_BATCH = 4;
 const SCAN_LIMIT = 4096;
-/** Keys whose registry facts are cached; unknown keys are unbounded, so the cache is dropped past this. */
-const KEY_CACHE_LIMIT = 50_000;
 
 /**
  * Span names and routes are kept as they are (they are what the reports are about), but a name
@@ -48,9 +47,7 @@ for (let vt = 0; vt <= 8; vt++) SCALAR_TYPES[vt] = typeName({ valueType: vt } as
 const RESOURCE = 0, SCOPE = 1, SPAN = 2, EVENT = 3, LINK = 4, LOG = 5, POINT = 6;
 
 export class InventoryTap {
-  private readonly index: RegistryIndex | undefined;
-  private readonly namespaces: string[];
-  private readonly keyInfo = new Map<string, KeyInfo>();
+  private readonly facts: KeyFacts;
   private readonly attrs = new AttributeCursor();
   private readonly fields = new SpanFields();
   private readonly spanGroups = new GroupCache();
@@ -78,13 +75,12 @@ export class InventoryTap {
   private lastHash = 0;
 
   constructor(registry: ResolvedRegistry | undefined) {
-    this.index = registry ? new RegistryIndex(registry) : undefined;
-    this.namespaces = (registry?.manifest.namespaces ?? []).map((n) => `${n}.`);
+    this.facts = new KeyFacts(registry);
   }
 
-  /** Whether narrow spans can be told: without a registry there is no "org field". */
+  /** Whether narrow spans can be told (KeyFacts.knowsOrg). */
   get knowsOrg(): boolean {
-    return this.index !== undefined;
+    return this.facts.knowsOrg;
   }
 
   /**
@@ -298,27 +294,10 @@ export class InventoryTap {
       row = rows.get(key);
       if (row !== undefined) return row;
     }
-    row = new Row(key, PLACES[place]!, this.info(key), this.pool);
+    row = new Row(key, PLACES[place]!, this.facts.info(key), this.pool);
     rows.set(key, row);
     g.keys++;
     return row;
-  }
-
-  private info(key: string): KeyInfo {
-    let info = this.keyInfo.get(key);
-    if (info !== undefined) return info;
-    info = { org: false, values: false, declaredSensitive: false, special: key === 'SampleRate' ? SAMPLE_RATE : key === 'http.route' ? HTTP_ROUTE : 0 };
-    if (this.index && key !== OTHER) {
-      const found = this.index.lookup(key);
-      const attribute = found.kind === 'unknown' ? undefined : found.attribute;
-      info.org = attribute?.origin === 'org' || this.namespaces.some((n) => key.startsWith(n));
-      const t = attribute?.type;
-      info.values = t?.kind === 'enum' || (t?.kind === 'template' && t.inner.kind === 'enum') || attribute?.sensitivity === 'public';
-      info.declaredSensitive = attribute?.sensitivity === 'pii' || attribute?.sensitivity === 'secret';
-    }
-    if (this.keyInfo.size >= KEY_CACHE_LIMIT) this.keyInfo.clear();
-    this.keyInfo.set(key, info);
-    return info;
   }
 
   /**

@@ -1,6 +1,6 @@
 // The inventory's side of BatchProcessor (pipeline/process.ts): the tap and its CPU budget, so
 // the processor only says when a batch starts, hands over the view, and says when it is done.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import type { ResolvedRegistry } from '@cairn/conventions';
 import type { BatchView } from '@cairn/otlp';
 import { TapBudget } from './budget.js';
@@ -8,18 +8,35 @@ import { InventoryTap } from './tap.js';
 import type { InventoryConfig, InventoryDelta } from './types.js';
 
 /**
- * The process's CPU time is read at most this often: process.cpuUsage() is a syscall summing
- * every thread, and read per batch it was ~12% of a gateway worker's samples (profiled under the
- * gateway benchmark), more than a third of what the tap itself cost there.
+ * The process's and the machine's CPU time are read at most this often: process.cpuUsage() is a
+ * syscall summing every thread, and read per batch it was ~12% of a gateway worker's samples
+ * (profiled under the gateway benchmark); os.cpus() reads /proc (~70 µs).
  */
 export const CPU_SAMPLE_MS = 50;
 
-/** The recorder's clocks: a monotonic ms clock and the process's CPU time (tests pass their own). */
+/**
+ * The recorder's clocks (tests pass their own): a monotonic ms clock, the process's CPU time, and
+ * the machine's: busy and total ms summed over its cores since boot.
+ */
 export interface RecorderClock {
   now(): number;
   cpuUsage(): NodeJS.CpuUsage;
+  machine(): { busy: number; total: number };
 }
-const SYSTEM_CLOCK: RecorderClock = { now: () => performance.now(), cpuUsage: () => process.cpuUsage() };
+const SYSTEM_CLOCK: RecorderClock = {
+  now: () => performance.now(),
+  cpuUsage: () => process.cpuUsage(),
+  machine() {
+    let busy = 0;
+    let total = 0;
+    for (const { times } of cpus()) {
+      const b = times.user + times.nice + times.sys + times.irq;
+      busy += b;
+      total += b + times.idle;
+    }
+    return { busy, total };
+  },
+};
 
 export class InventoryRecorder {
   private tap: InventoryTap;
@@ -32,6 +49,7 @@ export class InventoryRecorder {
   private tapped = false;
   /** The process's CPU time (process-wide, all threads) when last read, and when that was. */
   private lastCpu: NodeJS.CpuUsage | undefined;
+  private lastMachine: { busy: number; total: number } | undefined;
   private cpuAt = -Infinity;
 
   constructor(config: InventoryConfig, registry: ResolvedRegistry | undefined, private readonly clock: RecorderClock = SYSTEM_CLOCK) {
@@ -77,16 +95,21 @@ export class InventoryRecorder {
     const now = this.clock.now();
     let cpuMs: number | undefined;
     let windowMs: number | undefined;
+    let machineShare = 0;
     if (now - this.cpuAt >= CPU_SAMPLE_MS) {
       const cpu = this.clock.cpuUsage();
-      if (this.lastCpu) {
+      const machine = this.clock.machine();
+      if (this.lastCpu && this.lastMachine) {
         cpuMs = (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000;
         windowMs = now - this.cpuAt;
+        const total = machine.total - this.lastMachine.total;
+        if (total > 0) machineShare = (machine.busy - this.lastMachine.busy) / total;
       }
       this.lastCpu = cpu;
+      this.lastMachine = machine;
       this.cpuAt = now;
     }
-    this.budget.update(this.started, now - this.started - this.tapMs, this.tapMs, this.tapped, cpuMs, windowMs);
+    this.budget.update(this.started, now - this.started - this.tapMs, this.tapMs, this.tapped, cpuMs, windowMs, machineShare);
   }
 
   /** For tests: the budget's current recording probability. */

@@ -6,10 +6,14 @@
  *    the default budget (max_share 0.15) and recording every batch (max_share 1);
  * 2. in a running gateway: maximum sustained throughput (closed loop, blackhole sink, SQLite queue,
  *    one processing thread), tap off, on (default budget) and on for every batch (max_share 1),
- *    BENCH_GATEWAY_ROUNDS times alternating.
+ *    BENCH_GATEWAY_ROUNDS rounds of the three, in ABBA order (off, on, full, then full, on, off)
+ *    so that a drift of the machine's load over the run weighs on every mode alike.
+ * One gateway round on a shared machine can read ±30%: besides the ratio of the medians, each
+ * round's tap-on figure is divided by the tap-off figure of the same round (measured next to it)
+ * and the median of those per-pair ratios is reported; the two agreeing is the sign of a clean run.
  * The issue's goal: the tap costs ≤ 15% of gateway throughput.
  *
- * Run: npm run build && node bench/gateway/dist/inventory.js     (ROUNDS=7, BENCH_MAX_SECONDS=6, BENCH_GATEWAY_ROUNDS=2)
+ * Run: npm run build && node bench/gateway/dist/inventory.js     (ROUNDS=7, BENCH_MAX_SECONDS=6, BENCH_GATEWAY_ROUNDS=6)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,13 +29,23 @@ import { writeCorpus } from './corpus-file.js';
 import { sustainedMax } from './harness.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
-const GATEWAY_ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 2);
+const GATEWAY_ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 6);
 const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 6) * 1000;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
 const SPANS_PER_REQUEST = 512;
+/** Untimed passes (40 batches each) of the default-budget processor before each timed one. */
+const BUDGET_WARM_PASSES = 10;
 const loadAtStart = loadavg()[0]!;
 const corpus = traceCorpus({ batches: 40, spansPerBatch: SPANS_PER_REQUEST });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median (the mean of the middle two for an even count). */
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+};
+const round2 = (x: number): number => Number(x.toFixed(2));
+/** Each round's tap-on figure over the tap-off figure of the same round. */
+const pairRatios = (on: number[], off: number[]): number[] => on.map((x, i) => round2(x / off[i]!));
 
 // 1. Per core.
 const yaml = (enabled: boolean, maxShare = 0.15) => `
@@ -64,8 +78,10 @@ if (!probe.ok || !probe.inventory) throw new Error('the tap did not run');
 const rates = { off: [] as number[], on: [] as number[], full: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
   rates.off.push(pass(off));
-  // Untimed first: the budget sees a busy thread (passes of the other processors left it idle).
-  for (let i = 0; i < 3; i++) pass(on);
+  // Untimed first, until the budget sees a busy thread again: the passes of the other processors
+  // left a gap of tens of ms in its average time between batches, which decays by 0.98 a batch
+  // (budget.ts), so 3 passes (120 batches) left it "idle" and recording every batch in some rounds.
+  for (let i = 0; i < BUDGET_WARM_PASSES; i++) pass(on);
   rates.on.push(pass(on));
   rates.full.push(pass(full));
 }
@@ -84,9 +100,8 @@ const max = (mode: 'on' | 'full' | 'off'): Promise<number> => sustainedMax('inve
 const gateway = { off: [] as number[], on: [] as number[], full: [] as number[] };
 try {
   for (let r = 0; r < GATEWAY_ROUNDS; r++) {
-    gateway.off.push(await max('off'));
-    gateway.on.push(await max('on'));
-    gateway.full.push(await max('full'));
+    const order = r % 2 === 0 ? (['off', 'on', 'full'] as const) : (['full', 'on', 'off'] as const);
+    for (const mode of order) gateway[mode].push(await max(mode));
   }
 } finally {
   await sink.close();
@@ -94,18 +109,24 @@ try {
 const gOff = median(gateway.off);
 const gOn = median(gateway.on);
 const gFull = median(gateway.full);
+const perCorePairs = { defaultBudget: pairRatios(rates.on, rates.off), everyBatch: pairRatios(rates.full, rates.off) };
+const gatewayPairs = { defaultBudget: pairRatios(gateway.on, gateway.off), everyBatch: pairRatios(gateway.full, gateway.off) };
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAtStart, loadAtEnd: loadavg()[0] },
   corpus: { spans: corpus.spanCount, bytesPerSpan: Math.round(corpus.bytesPerSpan) },
   perCoreSpansPerSecond: { tapOff: Math.round(offRate), tapOnDefaultBudget: Math.round(onRate), tapOnEveryBatch: Math.round(fullRate) },
-  perCoreRatio: { defaultBudget: Number((onRate / offRate).toFixed(2)), everyBatch: Number((fullRate / offRate).toFixed(2)) },
+  perCoreRatio: { defaultBudget: round2(onRate / offRate), everyBatch: round2(fullRate / offRate) },
+  perCorePairRatioMedian: { defaultBudget: round2(median(perCorePairs.defaultBudget)), everyBatch: round2(median(perCorePairs.everyBatch)) },
   tapCostNsPerSpan: { defaultBudget: Math.round(1e9 / onRate - 1e9 / offRate), everyBatch: Math.round(1e9 / fullRate - 1e9 / offRate) },
-  gatewaySustainedSpansPerSecond: { tapOff: gOff, tapOn: gOn, tapOnEveryBatch: gFull },
-  gatewayRatio: Number((gOn / gOff).toFixed(2)),
-  gatewayRatioEveryBatch: Number((gFull / gOff).toFixed(2)),
+  gatewaySustainedSpansPerSecond: { tapOff: Math.round(gOff), tapOn: Math.round(gOn), tapOnEveryBatch: Math.round(gFull) },
+  /** Ratio of the medians. */
+  gatewayRatio: round2(gOn / gOff),
+  gatewayRatioEveryBatch: round2(gFull / gOff),
+  /** Median of the per-round ratios (tap on over the tap-off round next to it). */
+  gatewayPairRatioMedian: { defaultBudget: round2(median(gatewayPairs.defaultBudget)), everyBatch: round2(median(gatewayPairs.everyBatch)) },
   goal: 'tap on ≥ 0.85 × tap off in the gateway',
-  rounds: { perCore: { off: rates.off.map(Math.round), on: rates.on.map(Math.round), full: rates.full.map(Math.round) }, gateway },
+  rounds: { perCore: { off: rates.off.map(Math.round), on: rates.on.map(Math.round), full: rates.full.map(Math.round) }, gateway, gatewayPairRatios: gatewayPairs, perCorePairRatios: perCorePairs },
 };
 console.log(JSON.stringify(result, null, 2));
 writeFileSync(fileURLToPath(new URL('../../results/inventory.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);

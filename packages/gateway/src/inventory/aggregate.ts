@@ -2,6 +2,7 @@
 // every processing thread) and a query (stored buckets over a time range). Sketches merge by
 // register maximum, so distinct counts over threads and buckets stay estimates of the union.
 import { MergeableSketch } from '../livecheck/hll.js';
+import { mergeSketchBytes } from './batch-sketch.js';
 import { OTHER, type AttributeDelta, type GroupDelta, type InventoryDelta, type Place } from './types.js';
 
 /** Most values (enum or public) kept per key: the rest count under `(other)`. */
@@ -127,7 +128,8 @@ export class InventoryAggregate {
     mine.count += a.count;
     mine.observed += a.observed;
     mine.bytes += a.bytes;
-    mine.sketch.merge(a.sketch instanceof MergeableSketch ? a.sketch : MergeableSketch.fromBytes(a.sketch));
+    if (a.sketch instanceof MergeableSketch) mine.sketch.merge(a.sketch);
+    else mergeSketchBytes(mine.sketch, a.sketch);
     mine.scanned += a.scanned ?? 0;
     for (const [v, n] of entries(a.values)) {
       const key = mine.values.has(v) || mine.values.size < MAX_VALUES ? v : OTHER;

@@ -1,7 +1,10 @@
-// The tap's CPU budget on a processing thread. The tap costs about as much as the rest of the
+// The tap's CPU budget on a processing thread. The tap costs about twice the rest of the
 // thread's work, which only matters when CPU is short: while the thread would stay under BUSY of
-// its time with the tap on every batch, and the whole process uses under BUSY of the machine's
-// cores, every batch is recorded and counts are exact. Past either, the tap gets `inventory.max_share` of the thread's processing time: each
+// its time with the tap on every batch, and neither the whole process nor the machine (every
+// process on it) uses BUSY of the machine's cores, every batch is recorded and counts are exact.
+// The machine counts too: where the gateway shares its cores (with its senders, with other
+// services), the tap's CPU is taken from them even while the gateway's own threads have room.
+// Past either, the tap gets `inventory.max_share` of the thread's processing time: each
 // batch is recorded with a probability p chosen from the recent costs, independently of its
 // content, and its counts are weighted 1/p: an unbiased estimate (Horvitz–Thompson), as the
 // counts of upstream-sampled spans are. `observed` stays what was actually looked at.
@@ -20,7 +23,7 @@ export class TapBudget {
   private otherMs = 0;
   private intervalMs = 0;
   private lastStart = -1;
-  /** The process's CPU time over wall time, per core, on average. */
+  /** The process's CPU time over wall time per core, or the machine's busy share if higher, on average. */
   private cpuShare = 0;
   private p = 1;
   private warmup = WARMUP;
@@ -37,9 +40,10 @@ export class TapBudget {
   /**
    * After a batch that started at `startMs` (a monotonic clock): how long the rest of the
    * processing took and how long the tap took (0 when skipped); `processCpuMs`: the whole
-   * process's CPU time since the previous batch started, if known.
+   * process's CPU time over the last `cpuWindowMs` (by default since the previous batch started),
+   * when it was read, and `machineShare`: the machine's cores' busy share (0–1) over that window.
    */
-  update(startMs: number, otherMs: number, tapMs: number, recorded: boolean, processCpuMs?: number): void {
+  update(startMs: number, otherMs: number, tapMs: number, recorded: boolean, processCpuMs?: number, cpuWindowMs?: number, machineShare = 0): void {
     if (this.maxShare >= 1) return;
     const interval = this.lastStart < 0 ? otherMs + tapMs : startMs - this.lastStart;
     this.lastStart = startMs;
@@ -51,7 +55,8 @@ export class TapBudget {
     this.otherMs = avg(this.otherMs, otherMs, DECAY);
     this.intervalMs = avg(this.intervalMs, Math.max(interval, otherMs + tapMs), DECAY);
     if (recorded) this.tapMs = avg(this.tapMs, tapMs, TAP_DECAY);
-    if (processCpuMs !== undefined && interval > 0) this.cpuShare = avg(this.cpuShare, Math.min(1, processCpuMs / (interval * this.cores)), DECAY);
+    const window = cpuWindowMs ?? interval;
+    if (processCpuMs !== undefined && window > 0) this.cpuShare = avg(this.cpuShare, Math.min(1, Math.max(processCpuMs / (window * this.cores), machineShare)), DECAY);
     // Busy with the tap on every batch: the rest plus the tap's full cost, over the time between batches.
     const threadBusy = (this.otherMs + this.tapMs) / this.intervalMs >= BUSY;
     if (this.tapMs <= 0 || (!threadBusy && this.cpuShare < BUSY)) {

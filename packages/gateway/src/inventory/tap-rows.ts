@@ -1,98 +1,13 @@
 // The tap's per-batch accumulators: a Row per (group, place, key) and a Group per (service,
-// signal, name, kind), with the batch's distinct-value sketch in dense scratch registers. They
+// signal, name, kind), with the batch's distinct-value sketch (batch-sketch.ts). They
 // live on between batches while they keep being seen (tap.ts drops the rest).
-import { MergeableSketch, SKETCH_REGISTERS } from '../livecheck/hll.js';
+import { BatchSketch, type ScratchPool } from './batch-sketch.js';
 import type { BatchView } from '@cairn/otlp';
+import type { KeyInfo } from './key-info.js';
 import { PLACES, type AttributeDelta, type Place } from './types.js';
 
-export interface KeyInfo {
-  /** An attribute of the org's registry, or under one of its namespaces: business context. */
-  org: boolean;
-  /** Enum or `public`: its values may be kept. */
-  values: boolean;
-  /** Declared pii or secret: no need to look for PII. */
-  declaredSensitive: boolean;
-  /** 1: `SampleRate` (the upstream weight), 2: `http.route`; 0: neither. */
-  special: number;
-}
-
-export const SAMPLE_RATE = 1;
-export const HTTP_ROUTE = 2;
-
-/** Dense scratch registers kept across batches (16 KiB each): at most this many. */
-const SCRATCH_POOL = 256;
-
-/**
- * A row's sketch for one batch: dense registers from a pool (setting one is an array write, no
- * Map), with the list of registers set so that encoding and clearing touch only those; past the
- * pool, a MergeableSketch.
- */
-export interface ScratchPool {
-  free: Uint8Array[];
-  created: number;
-}
-
-export class BatchSketch {
-  private indexes = new Int32Array(64);
-  private count = 0;
-  private fallback: MergeableSketch | undefined;
-  constructor(private registers: Uint8Array | undefined) {
-    if (registers === undefined) this.fallback = new MergeableSketch();
-  }
-
-  static take(pool: ScratchPool): BatchSketch {
-    let registers = pool.free.pop();
-    if (registers === undefined && pool.created < SCRATCH_POOL) {
-      pool.created++;
-      registers = new Uint8Array(SKETCH_REGISTERS);
-    }
-    return new BatchSketch(registers);
-  }
-
-  add(code: number): void {
-    const registers = this.registers;
-    if (registers === undefined) {
-      this.fallback!.addCode(code);
-      return;
-    }
-    const index = code >>> 6;
-    const rank = code & 63;
-    const old = registers[index]!;
-    if (rank <= old) return;
-    if (old === 0) {
-      if (this.count === this.indexes.length) {
-        const grown = new Int32Array(this.indexes.length * 4);
-        grown.set(this.indexes);
-        this.indexes = grown;
-      }
-      this.indexes[this.count++] = index;
-    }
-    registers[index] = rank;
-  }
-
-  /** This batch's bytes; the sketch starts empty again (only the registers that were set are cleared). */
-  finish(): Uint8Array {
-    const registers = this.registers;
-    if (registers === undefined) {
-      const out = this.fallback!.toBytes();
-      this.fallback = new MergeableSketch();
-      return out;
-    }
-    const out = MergeableSketch.encode(registers, this.indexes, this.count);
-    for (let i = 0; i < this.count; i++) registers[this.indexes[i]!] = 0;
-    this.count = 0;
-    return out;
-  }
-
-  /** Gives the (cleared) registers back to the pool: the row is dropped. */
-  release(pool: ScratchPool): void {
-    if (this.registers === undefined) return;
-    for (let i = 0; i < this.count; i++) this.registers[this.indexes[i]!] = 0;
-    this.count = 0;
-    pool.free.push(this.registers);
-    this.registers = undefined;
-  }
-}
+/** Entries of Row.recent (a power of two). */
+export const RECENT = 32;
 
 export class Row {
   readonly types: string[] = [];
@@ -100,24 +15,35 @@ export class Row {
   observed = 0;
   bytes = 0;
   readonly sketch: BatchSketch;
+  /**
+   * Hashes already added to this batch's sketch, direct-mapped by their low bits (-1: none): most
+   * keys carry a handful of values, and a repeated one skips the sketch's 16 KiB registers (a
+   * cache miss each, ~50 rows a batch) for a read of this small array. Cleared with the sketch.
+   */
+  readonly recent = new Float64Array(RECENT).fill(-1);
   /** Kept values by the hash of their bytes, so a repeated value is not decoded again. */
   values: Map<number, { value: string; count: number }> | undefined;
   findings: Record<string, number> | undefined;
   scanned = 0;
   constructor(readonly key: string, readonly place: Place, readonly info: KeyInfo, pool: ScratchPool) {
     if (info.values) this.values = new Map();
-    this.sketch = BatchSketch.take(pool);
+    this.sketch = new BatchSketch(pool);
   }
 
-  /** This batch's counts, and the row starts the next batch empty. */
-  take(): AttributeDelta {
+  /**
+   * This batch's counts, with the sketch written at `sketches[at…]` (`sketch.byteLength()` bytes:
+   * the batch's sketches share one buffer, cloned once to the main thread); the row starts the
+   * next batch empty.
+   */
+  take(sketches: Uint8Array, at: number): AttributeDelta {
     const out: AttributeDelta = {
-      key: this.key, place: this.place, types: this.types.slice(), count: this.count, observed: this.observed, bytes: this.bytes, sketch: this.sketch.finish(),
+      key: this.key, place: this.place, types: this.types.slice(), count: this.count, observed: this.observed, bytes: this.bytes, sketch: this.sketch.finishInto(sketches, at),
       ...(this.values && this.values.size > 0 ? { values: valuesOf(this.values) } : {}),
       ...(this.findings ? { findings: this.findings } : {}),
       ...(this.scanned > 0 ? { scanned: this.scanned } : {}),
     };
     this.types.length = 0;
+    this.recent.fill(-1);
     this.count = this.observed = this.bytes = this.scanned = 0;
     this.values?.clear();
     this.findings = undefined;
@@ -144,9 +70,66 @@ export class Group {
   constructor(readonly service: string, readonly signal: BatchView['signal'], readonly name: string, readonly kind: string, readonly shown: string = name) {}
 }
 
-export function find(kinds: Group[] | undefined, kind: string): Group | undefined {
-  if (kinds !== undefined) for (const g of kinds) if (g.kind === kind) return g;
+/** The group of `signal` and `kind` among those of one service and name (the signal too: `(resource)` is a name in every signal). */
+export function find(kinds: Group[] | undefined, signal: BatchView['signal'], kind: string): Group | undefined {
+  if (kinds !== undefined) for (const g of kinds) if (g.kind === kind && g.signal === signal) return g;
   return undefined;
+}
+
+const GROUP_SLOTS = 256;
+const GROUP_NAME_BYTES = 64;
+
+/**
+ * Span groups by the bytes of their name, kind and service: a span's group is found by comparing
+ * its name's bytes in place, instead of decoding the name and looking it up in two Maps. Only a
+ * group already counted in this batch (`touched`) is returned, so the first span of a group in a
+ * batch goes through InventoryTap.group (the per-batch bound, `(other)`); a dropped group is never
+ * touched again. Direct-mapped and bounded: a tenant's names only evict entries.
+ */
+export class GroupCache {
+  private readonly bytes = new Uint8Array(GROUP_SLOTS * GROUP_NAME_BYTES);
+  private readonly lengths = new Int32Array(GROUP_SLOTS).fill(-1);
+  private readonly kinds = new Int32Array(GROUP_SLOTS);
+  private readonly groups: (Group | undefined)[] = new Array<Group | undefined>(GROUP_SLOTS).fill(undefined);
+  /** The slot of the last `find`, for `remember`; -1 for a name too long to cache. */
+  private slot = -1;
+
+  /** The touched group of `service`, `kind` and the name `buf[at, to)`, or undefined. */
+  find(buf: Uint8Array, at: number, to: number, service: string, kind: number): Group | undefined {
+    const n = to - at;
+    if (n > GROUP_NAME_BYTES) {
+      this.slot = -1;
+      return undefined;
+    }
+    // The length, the kind and a few sampled bytes: the bytes are compared in full below.
+    let h = Math.imul(0x811c9dc5 ^ n ^ (kind << 8), 0x01000193);
+    if (n > 0) {
+      h = Math.imul(h ^ buf[at]!, 0x01000193);
+      h = Math.imul(h ^ buf[to - 1]!, 0x01000193);
+      h = Math.imul(h ^ buf[at + (n >>> 1)]!, 0x01000193);
+      h = Math.imul(h ^ buf[at + (n >>> 2)]!, 0x01000193);
+      h = Math.imul(h ^ buf[to - 1 - (n >>> 2)]!, 0x01000193);
+    }
+    const slot = (h ^ (h >>> 16)) & (GROUP_SLOTS - 1);
+    this.slot = slot;
+    const g = this.groups[slot];
+    if (g === undefined || !g.touched || this.lengths[slot] !== n || this.kinds[slot] !== kind || g.service !== service) return undefined;
+    const bytes = this.bytes;
+    const base = slot * GROUP_NAME_BYTES;
+    for (let i = 0; i < n; i++) if (bytes[base + i] !== buf[at + i]) return undefined;
+    return g;
+  }
+
+  /** Caches `g` for the name of the last `find`. */
+  remember(buf: Uint8Array, at: number, to: number, kind: number, g: Group): void {
+    const slot = this.slot;
+    if (slot < 0) return;
+    const base = slot * GROUP_NAME_BYTES;
+    for (let i = at; i < to; i++) this.bytes[base + i - at] = buf[i]!;
+    this.lengths[slot] = to - at;
+    this.kinds[slot] = kind;
+    this.groups[slot] = g;
+  }
 }
 
 export function valuesOf(values: Map<number, { value: string; count: number }>): Record<string, number> {

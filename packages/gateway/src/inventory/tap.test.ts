@@ -2,7 +2,7 @@
 // spans per route, kept values only for enum/public keys, PII findings, and conformance.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeTraces } from '@cairn/otlp';
+import { decodeLogs, decodeTraces, jsonToProtobuf } from '@cairn/otlp';
 import { exampleRegistry } from '../livecheck/test-support.js';
 import { parseConfig } from '../config/load.js';
 import { BatchProcessor } from '../pipeline/process.js';
@@ -162,6 +162,25 @@ test('groups live on between batches, but each delta holds only its own batch', 
   tap.record(decodeTraces(checkout!));
   assert.equal(JSON.stringify(tap.record(decodeTraces(cart!))), first, 'the same batch again: the same delta');
   assert.equal(JSON.stringify(tap.record(decodeTraces(cart!))), first);
+});
+
+test('groups live on per signal: a logs batch after a traces batch counts its resource and scope under logs', () => {
+  const tap = new InventoryTap(exampleRegistry());
+  tap.record(decodeTraces(traces('checkout', [span('GET /cart', { 'http.route': '/cart' })])));
+  const logs = jsonToProtobuf('logs', JSON.stringify({ resourceLogs: [{
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+    scopeLogs: [{ scope: { name: '@opentelemetry/instrumentation-http' }, logRecords: [{ body: { stringValue: 'hi' }, attributes: [{ key: 'log.level', value: { stringValue: 'info' } }] }] }],
+  }] }));
+  const delta = tap.record(decodeLogs(logs));
+  assert.deepEqual(delta.groups.map((g) => `${g.signal} ${g.name}`).sort(), ['logs (resource)', 'logs (scope) @opentelemetry/instrumentation-http', 'logs @opentelemetry/instrumentation-http']);
+});
+
+test('a span kind past the enum is unspecified, and never passes for another kind', () => {
+  const tap = new InventoryTap(exampleRegistry());
+  // 2^32 + 2 has the low 32 bits of SERVER (2).
+  const delta = tap.record(decodeTraces(traces('svc', [span('GET /a', {}, { kind: 2 ** 32 + 2 }), span('GET /a', {}, { kind: 2 }), span('GET /a', {}, { kind: 2 })])));
+  const spans = delta.groups.filter((g) => g.name === 'GET /a').map((g) => `${g.kind} ${g.events}`).sort();
+  assert.deepEqual(spans, ['server 2', 'unspecified 1']);
 });
 
 test('span names and routes carrying personal data are stored as what the detectors found', () => {

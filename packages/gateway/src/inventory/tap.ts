@@ -4,12 +4,15 @@
 // value bytes in place for the distinct-value sketch: a value is decoded only for enum and
 // `public` keys (whose values are kept), for arrays (their element type), and for the bounded
 // sample of strings the PII detectors look at.
-import { RegistryIndex, type ResolvedRegistry } from '@cairn/conventions';
-import { AttributeCursor, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
+import type { ResolvedRegistry } from '@cairn/conventions';
+import { AttributeCursor, decodeUtf8, StatusCode, ValueType, type BatchView, type LogsView, type MetricsView, type TracesView } from '@cairn/otlp';
 import { jsonValue, typeName } from '../livecheck/attribute.js';
 import { hashBytes32, sketchCode } from '../livecheck/hll.js';
 import { scan } from '../stages/classify/detectors/index.js';
-import { find, Group, HTTP_ROUTE, Row, SAMPLE_RATE, type KeyInfo, type ScratchPool } from './tap-rows.js';
+import { find, Group, GroupCache, RECENT, Row } from './tap-rows.js';
+import { HTTP_ROUTE, KEY_CACHE_LIMIT, KeyFacts, SAMPLE_RATE } from './key-info.js';
+import type { ScratchPool } from './batch-sketch.js';
+import { SpanFields } from './span-fields.js';
 import { OTHER, PLACES, type GroupDelta, type InventoryDelta, type RouteDelta } from './types.js';
 import { upstreamWeight } from '../cel/weight.js';
 
@@ -20,8 +23,6 @@ export const MAX_VALUES_PER_KEY = 64;
 /** String values per key per batch the PII detectors scan: enough to find a pattern, bounded in cost. */
 export const SCAN_PER_BATCH = 4;
 const SCAN_LIMIT = 4096;
-/** Keys whose registry facts are cached; unknown keys are unbounded, so the cache is dropped past this. */
-const KEY_CACHE_LIMIT = 50_000;
 
 /**
  * Span names and routes are kept as they are (they are what the reports are about), but a name
@@ -33,6 +34,9 @@ function unpersonal(text: string, what: string): string {
   return hits.length === 0 ? text : `(${what} with ${[...new Set(hits.map((h) => h.detector))].sort().join(', ')})`;
 }
 
+/** BatchView.levels' index of the scope groups (the codec's Level enum is internal to it). */
+const SCOPE_LEVEL = 1;
+
 const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 /** live-check's type name of each scalar wire type, looked up once instead of per attribute. */
@@ -43,14 +47,18 @@ for (let vt = 0; vt <= 8; vt++) SCALAR_TYPES[vt] = typeName({ valueType: vt } as
 const RESOURCE = 0, SCOPE = 1, SPAN = 2, EVENT = 3, LINK = 4, LOG = 5, POINT = 6;
 
 export class InventoryTap {
-  private readonly index: RegistryIndex | undefined;
-  private readonly namespaces: string[];
-  private readonly keyInfo = new Map<string, KeyInfo>();
+  private readonly facts: KeyFacts;
   private readonly attrs = new AttributeCursor();
+  private readonly fields = new SpanFields();
+  private readonly spanGroups = new GroupCache();
+  /** This batch's scope names, by scope index. */
+  private readonly scopeNames: string[] = [];
   /** Scratch registers, reused batch after batch. */
   private readonly pool: ScratchPool = { free: [], created: 0 };
   /** Rows touched by the current record, weighted once its weight is known. */
   private readonly touched: Row[] = [];
+  /** Entries of `touched` in use (setting an array's length is a runtime call, per span). */
+  private touchedCount = 0;
   // Per batch:
   private groups = new Map<string, Map<string, Group[]>>();
   private groupCount = 0;
@@ -60,17 +68,19 @@ export class InventoryTap {
   private buf: Uint8Array = new Uint8Array(0);
   /** Route texts by the hash of their bytes, across batches (bounded like the key cache). */
   private readonly routeNames = new Map<number, string>();
+  /** The buffer of the batch's sketches while `take` fills it, and where the next one goes. */
+  private sketches = new Uint8Array(0);
+  private sketchAt = 0;
   /** The hash of the last value observed (routes are found by it, decoded once). */
   private lastHash = 0;
 
   constructor(registry: ResolvedRegistry | undefined) {
-    this.index = registry ? new RegistryIndex(registry) : undefined;
-    this.namespaces = (registry?.manifest.namespaces ?? []).map((n) => `${n}.`);
+    this.facts = new KeyFacts(registry);
   }
 
-  /** Whether narrow spans can be told: without a registry there is no "org field". */
+  /** Whether narrow spans can be told (KeyFacts.knowsOrg). */
   get knowsOrg(): boolean {
-    return this.index !== undefined;
+    return this.facts.knowsOrg;
   }
 
   /**
@@ -87,9 +97,16 @@ export class InventoryTap {
       const g = this.group(service, view.signal, '(resource)', '');
       this.one(g, view.resourceAttributes(r, this.attrs), RESOURCE, bw);
     }
+    const scopes = view.levels[SCOPE_LEVEL]!;
+    const f = this.fields;
+    const names = this.scopeNames;
+    names.length = 0;
     for (let s = 0; s < view.scopeCount; s++) {
-      const g = this.group(services[view.scopeResource(s)]!, view.signal, `(scope) ${view.scopeName(s)}`, '');
-      this.one(g, view.scopeAttributes(s, this.attrs), SCOPE, bw);
+      f.scope(this.buf, scopes.start[s]!, scopes.end[s]!);
+      const name = f.nameTo > f.nameAt ? decodeUtf8(this.buf, f.nameAt, f.nameTo) : '';
+      names.push(name);
+      const g = this.group(services[view.scopeResource(s)]!, view.signal, `(scope) ${name}`, '');
+      this.one(g, this.attrs.reset(this.buf, f.attributesFrom, f.attributesTo, 3), SCOPE, bw);
     }
     if (view.signal === 'traces') this.spans(view as TracesView, services, bw);
     else if (view.signal === 'logs') this.logs(view as LogsView, services, bw);
@@ -104,14 +121,25 @@ export class InventoryTap {
     const attrs = this.attrs;
     const touched = this.touched;
     const knowsOrg = this.knowsOrg;
+    const buf = this.buf;
+    const f = this.fields;
     while (span.next()) {
       const service = services[span.resourceIndex]!;
-      const g = this.group(service, 'traces', span.name, KIND_NAMES[span.kind] ?? 'unspecified');
-      touched.length = 0;
+      f.read(buf, span.start, span.end);
+      // Kinds past the enum are all `unspecified` (0): a tenant's 2^32 + 2 must not pass for 2 in the cache's Int32Array.
+      const kind = f.kind < KIND_NAMES.length ? f.kind : 0;
+      let g = this.spanGroups.find(buf, f.nameAt, f.nameTo, service, kind);
+      if (g === undefined) {
+        const name = f.nameTo > f.nameAt ? decodeUtf8(buf, f.nameAt, f.nameTo) : '';
+        g = this.group(service, 'traces', name, KIND_NAMES[kind]!);
+        // Not a group counted under `(other)`: each span past the bound counts in `overflow`.
+        if (g.name === name) this.spanGroups.remember(buf, f.nameAt, f.nameTo, kind, g);
+      }
+      this.touchedCount = 0;
       let org = false;
       let sampleRate: unknown;
       let route = -1;
-      span.attributes(attrs);
+      attrs.reset(buf, f.attributesFrom, f.attributesTo, 9);
       const layout = g.layout;
       let i = 0;
       while (attrs.next()) {
@@ -134,29 +162,29 @@ export class InventoryTap {
           }
         }
       }
-      // hasEvents/hasLinks read the field table: a span without them is not scanned again.
-      if (span.hasEvents) {
+      // A span without events or links is not scanned again.
+      if (f.hasEvents) {
         span.events(events);
         while (events.next()) {
           events.attributes(attrs);
           while (attrs.next()) if (this.observe(g, EVENT).info.org) org = true;
         }
       }
-      if (span.hasLinks) {
+      if (f.hasLinks) {
         span.links(links);
         while (links.next()) {
           links.attributes(attrs);
           while (attrs.next()) this.observe(g, LINK);
         }
       }
-      const traceState = span.traceState;
+      const traceState = f.traceStateTo > f.traceStateAt ? decodeUtf8(buf, f.traceStateAt, f.traceStateTo) : '';
       const w = bw * (sampleRate !== undefined || traceState !== '' ? upstreamWeight(sampleRate, traceState) : 1);
-      for (let i = 0; i < touched.length; i++) touched[i]!.count += w;
+      for (let i = 0, n = this.touchedCount; i < n; i++) touched[i]!.count += w;
       g.events += w;
       g.observed++;
       const narrow = knowsOrg && !org;
       if (narrow) g.narrow += w;
-      if (span.statusCode === StatusCode.Error) {
+      if (f.statusCode === StatusCode.Error) {
         g.errors += w;
         if (narrow) g.errorsNarrow += w;
       }
@@ -169,9 +197,9 @@ export class InventoryTap {
     const attrs = this.attrs;
     while (log.next()) {
       // Records without an event name are grouped by their scope (instrumentation library).
-      const name = log.eventName || view.scopeName(log.scopeIndex) || '(unnamed)';
+      const name = log.eventName || this.scopeNames[log.scopeIndex] || '(unnamed)';
       const g = this.group(services[log.resourceIndex]!, 'logs', name, '');
-      this.touched.length = 0;
+      this.touchedCount = 0;
       let sampleRate: unknown;
       log.attributes(attrs);
       while (attrs.next()) if (this.observe(g, LOG).info.special === SAMPLE_RATE) sampleRate = attrs.numberValue;
@@ -188,7 +216,7 @@ export class InventoryTap {
       const [first, end] = metric.pointRange;
       for (let i = first; i < end; i++) {
         point.seek(i);
-        this.touched.length = 0;
+        this.touchedCount = 0;
         point.attributes(attrs);
         while (attrs.next()) this.observe(g, POINT);
         this.weigh(g, bw);
@@ -198,14 +226,14 @@ export class InventoryTap {
 
   /** Resource and scope attributes: counted once per resource / scope. */
   private one(g: Group, cursor: AttributeCursor, place: number, w: number): void {
-    this.touched.length = 0;
+    this.touchedCount = 0;
     while (cursor.next()) this.observe(g, place);
     this.weigh(g, w);
   }
 
   private weigh(g: Group, w: number): void {
     const touched = this.touched;
-    for (let i = 0; i < touched.length; i++) touched[i]!.count += w;
+    for (let i = 0, n = this.touchedCount; i < n; i++) touched[i]!.count += w;
     g.events += w;
     g.observed++;
   }
@@ -217,7 +245,7 @@ export class InventoryTap {
 
   private observeRow(row: Row): Row {
     const attrs = this.attrs;
-    this.touched.push(row);
+    this.touched[this.touchedCount++] = row;
     row.observed++;
     row.bytes += attrs.entryEnd - attrs.entryStart;
     const vt = attrs.valueType;
@@ -226,7 +254,12 @@ export class InventoryTap {
     if (types[0] !== type && !types.includes(type)) types.push(type);
     const hash = hashBytes32(this.buf, attrs.valueAt, attrs.valueTo, vt);
     this.lastHash = hash;
-    row.sketch.add(sketchCode(hash));
+    const recent = row.recent;
+    const slot = hash & (RECENT - 1);
+    if (recent[slot] !== hash) {
+      recent[slot] = hash;
+      row.sketch.add(sketchCode(hash));
+    }
     const values = row.values;
     if (values !== undefined) {
       const seen = values.get(hash);
@@ -261,27 +294,10 @@ export class InventoryTap {
       row = rows.get(key);
       if (row !== undefined) return row;
     }
-    row = new Row(key, PLACES[place]!, this.info(key), this.pool);
+    row = new Row(key, PLACES[place]!, this.facts.info(key), this.pool);
     rows.set(key, row);
     g.keys++;
     return row;
-  }
-
-  private info(key: string): KeyInfo {
-    let info = this.keyInfo.get(key);
-    if (info !== undefined) return info;
-    info = { org: false, values: false, declaredSensitive: false, special: key === 'SampleRate' ? SAMPLE_RATE : key === 'http.route' ? HTTP_ROUTE : 0 };
-    if (this.index && key !== OTHER) {
-      const found = this.index.lookup(key);
-      const attribute = found.kind === 'unknown' ? undefined : found.attribute;
-      info.org = attribute?.origin === 'org' || this.namespaces.some((n) => key.startsWith(n));
-      const t = attribute?.type;
-      info.values = t?.kind === 'enum' || (t?.kind === 'template' && t.inner.kind === 'enum') || attribute?.sensitivity === 'public';
-      info.declaredSensitive = attribute?.sensitivity === 'pii' || attribute?.sensitivity === 'secret';
-    }
-    if (this.keyInfo.size >= KEY_CACHE_LIMIT) this.keyInfo.clear();
-    this.keyInfo.set(key, info);
-    return info;
   }
 
   /**
@@ -295,12 +311,12 @@ export class InventoryTap {
       names = new Map();
       this.groups.set(service, names);
     }
-    let g = find(names.get(name), kind);
+    let g = find(names.get(name), signal, kind);
     if (g !== undefined && g.touched) return g;
     if (this.groupCount >= MAX_GROUPS_PER_BATCH) {
       this.overflow++;
       name = OTHER;
-      g = find(names.get(name), kind);
+      g = find(names.get(name), signal, kind);
       if (g !== undefined && g.touched) return g;
     }
     if (g === undefined) {
@@ -339,6 +355,18 @@ export class InventoryTap {
 
   private take(): InventoryDelta {
     const groups: GroupDelta[] = [];
+    // The batch's sketches in one buffer: a structured clone copies one ArrayBuffer, not one per row.
+    let size = 0;
+    for (const names of this.groups.values()) {
+      for (const kinds of names.values()) {
+        for (const g of kinds) {
+          if (!g.touched) continue;
+          for (const rows of g.rows) for (const row of rows.values()) if (row.observed > 0) size += row.sketch.byteLength();
+        }
+      }
+    }
+    this.sketches = new Uint8Array(size);
+    this.sketchAt = 0;
     for (const [service, names] of this.groups) {
       for (const [name, kinds] of names) {
         for (let k = kinds.length - 1; k >= 0; k--) {
@@ -346,7 +374,7 @@ export class InventoryTap {
           if (!g.touched || g.keys > MAX_KEYS_PER_GROUP / 2) {
             // Not seen in this batch (or its keys drift): dropped, its scratch registers reused.
             if (g.touched) groups.push(this.takeGroup(g));
-            for (const rows of g.rows) for (const row of rows.values()) row.sketch.release(this.pool);
+            for (const rows of g.rows) for (const row of rows.values()) row.sketch.release();
             kinds.splice(k, 1);
             continue;
           }
@@ -364,13 +392,21 @@ export class InventoryTap {
     this.routeCount = 0;
     this.overflow = 0;
     this.buf = new Uint8Array(0);
+    this.sketches = new Uint8Array(0);
     return out;
   }
 
   /** The group's counts for this batch (rows seen in it); it starts the next batch empty. */
   private takeGroup(g: Group): GroupDelta {
     const attributes: GroupDelta['attributes'] = [];
-    for (const rows of g.rows) for (const row of rows.values()) if (row.observed > 0) attributes.push(row.take());
+    for (const rows of g.rows) {
+      for (const row of rows.values()) {
+        if (row.observed === 0) continue;
+        const a = row.take(this.sketches, this.sketchAt);
+        this.sketchAt += a.sketch.length;
+        attributes.push(a);
+      }
+    }
     const out: GroupDelta = { service: g.service, signal: g.signal, name: g.shown, kind: g.kind, events: g.events, observed: g.observed, narrow: g.narrow, errors: g.errors, errorsNarrow: g.errorsNarrow, attributes };
     g.events = g.observed = g.narrow = g.errors = g.errorsNarrow = 0;
     g.touched = false;

@@ -1,7 +1,7 @@
 // A/B of the gateway's maximum sustained throughput between two checkouts: `node ab.js OTHER_ROOT`.
 // Alternates this checkout's gateway and OTHER_ROOT's (same load generator, same sink, same corpus)
 // for BENCH_AB_ROUNDS rounds and prints the medians. A scratch tool for finding regressions.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OtlpHttpSink } from '@cairn/gateway/testing';
@@ -21,7 +21,8 @@ let n = 0;
 for (let i = 0; i < rounds; i++) {
   for (const which of ['this', 'other'] as const) {
     const script = which === 'this' ? 'cairn-gateway.js' : join(other, 'bench/gateway/dist/cairn-gateway.js');
-    const target = await startTarget(script, [sink.url, join(work, `q${n++}`), '1']);
+    const storage = join(work, `q${n++}`);
+    const target = await startTarget(script, [sink.url, storage, '1'], storage);
     try {
       sink.clear();
       let base = 0;
@@ -39,3 +40,4 @@ for (let i = 0; i < rounds; i++) {
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 console.log(JSON.stringify({ this: results.this, other: results.other, medianThis: median(results.this!), medianOther: median(results.other!), ratio: Number((median(results.this!) / median(results.other!)).toFixed(2)) }));
 await sink.close();
+rmSync(work, { recursive: true, force: true });

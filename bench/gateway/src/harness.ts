@@ -2,17 +2,25 @@
 // own process, sampling a process's RSS, and waiting until the sink has what was sent.
 import { isAbsolute } from 'node:path';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OtlpHttpSink } from '@cairn/gateway/testing';
 import type { LoadPlan, LoadReport } from './loadgen.js';
 
 const here = (name: string) => (isAbsolute(name) ? name : fileURLToPath(new URL(`./${name}`, import.meta.url)));
 
-export interface Target { child: ChildProcess; port: number }
+export interface Target {
+  child: ChildProcess;
+  port: number;
+  /** The gateway's storage directory, removed by `stopTarget`: a run's queue can hold gigabytes. */
+  storage?: string;
+}
 
-/** Starts `script` (relative to this folder) with `args`; it prints {"http": port} when ready. */
-export function startTarget(script: string, args: string[]): Promise<Target> {
+/**
+ * Starts `script` (relative to this folder) with `args`; it prints {"http": port} when ready.
+ * `storage`: the directory its queue lives in, removed when it stops.
+ */
+export function startTarget(script: string, args: string[], storage?: string): Promise<Target> {
   // BENCH_TARGET_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node options for the
 // gateways under test only (NODE_OPTIONS refuses --cpu-prof, and would reach every process).
   const nodeArgs = process.env.BENCH_TARGET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -21,19 +29,21 @@ export function startTarget(script: string, args: string[]): Promise<Target> {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('\n')) resolve({ child, port: (JSON.parse(out.split('\n')[0]!) as { http: number }).http });
+      if (out.includes('\n')) resolve({ child, port: (JSON.parse(out.split('\n')[0]!) as { http: number }).http, ...(storage ? { storage } : {}) });
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
 
 export async function stopTarget(target: Target): Promise<void> {
-  if (target.child.exitCode !== null) return;
-  const exited = new Promise((r) => target.child.once('exit', r));
-  target.child.kill('SIGTERM');
-  const timer = setTimeout(() => target.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+  if (target.child.exitCode === null) {
+    const exited = new Promise((r) => target.child.once('exit', r));
+    target.child.kill('SIGTERM');
+    const timer = setTimeout(() => target.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (target.storage) rmSync(target.storage, { recursive: true, force: true });
 }
 
 /**
@@ -124,8 +134,8 @@ export interface SustainedPlan {
  * after a warm-up whose spans the sink has all counted; spans acknowledged ÷ (duration + the time
  * until the sink has them all), so queueing up is not throughput.
  */
-export async function sustainedMax(script: string, args: string[], plan: SustainedPlan): Promise<number> {
-  return (await sustainedRun(script, args, plan, false)).spansPerSecond;
+export async function sustainedMax(script: string, args: string[], plan: SustainedPlan, storage?: string): Promise<number> {
+  return (await sustainedRun(script, args, plan, false, storage)).spansPerSecond;
 }
 
 export interface SustainedRun {
@@ -143,8 +153,8 @@ export interface SustainedRun {
 }
 
 /** sustainedMax, with the gateway process's CPU time over the measured phase (`cpu` false: not read, as sustainedMax has always run). */
-export async function sustainedRun(script: string, args: string[], plan: SustainedPlan, cpu = true): Promise<SustainedRun> {
-  const target = await startTarget(script, args);
+export async function sustainedRun(script: string, args: string[], plan: SustainedPlan, cpu = true, storage?: string): Promise<SustainedRun> {
+  const target = await startTarget(script, args, storage);
   try {
     plan.sink.clear();
     let base = 0;

@@ -15,7 +15,7 @@
  *
  * Run: npm run build && node bench/gateway/dist/inventory.js     (ROUNDS=7, BENCH_MAX_SECONDS=6, BENCH_GATEWAY_ROUNDS=6)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +96,10 @@ writeCorpus(corpusFile, corpus.requests);
 const sink = await OtlpHttpSink.start({ blackhole: true });
 let runs = 0;
 const plan = { sink, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS };
-const max = (mode: 'on' | 'full' | 'off'): Promise<number> => sustainedMax('inventory-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode], plan);
+const max = (mode: 'on' | 'full' | 'off'): Promise<number> => {
+  const storage = join(work, `g-${runs++}`);
+  return sustainedMax('inventory-gateway.js', [sink.url, storage, '1', mode], plan, storage);
+};
 const gateway = { off: [] as number[], on: [] as number[], full: [] as number[] };
 try {
   for (let r = 0; r < GATEWAY_ROUNDS; r++) {
@@ -105,6 +108,7 @@ try {
   }
 } finally {
   await sink.close();
+  rmSync(work, { recursive: true, force: true });
 }
 const gOff = median(gateway.off);
 const gOn = median(gateway.on);

@@ -7,7 +7,7 @@
  * Run: npm run build && node bench/gateway/dist/latency-ab.js
  *      (VARIANTS=1,0 ROUNDS=2 SECS=20 SPANS=50000)
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OtlpHttpSink } from '@cairn/gateway/testing';
@@ -29,7 +29,8 @@ const plan = (port: number) => ({ url: `http://127.0.0.1:${port}/v1/traces`, cor
 
 let n = 0;
 async function gateway(workers: string): Promise<Percentiles> {
-  const target = await startTarget('cairn-gateway.js', [sink.url, join(work, `g${n++}`), workers]);
+  const storage = join(work, `g${n++}`);
+  const target = await startTarget('cairn-gateway.js', [sink.url, storage, workers], storage);
   try {
     sink.clear();
     return (await runLoad(plan(target.port), async (warm) => { await waitForSink(sink, warm); })).latencyMs;
@@ -48,4 +49,5 @@ try {
   }
 } finally {
   await sink.close();
+  rmSync(work, { recursive: true, force: true });
 }

@@ -56,8 +56,8 @@ type Kind = 'cairn' | 'reference';
 let runs = 0;
 function start(kind: Kind): Promise<Target> {
   const storage = join(work, `${kind}-${runs++}`);
-  if (kind === 'cairn') return startTarget('cairn-gateway.js', [sink.url, storage, String(WORKERS)]);
-  return startTarget('reference/gateway.js', [JSON.stringify(referenceSettings(config, sink.url, storage, WORKERS))]);
+  if (kind === 'cairn') return startTarget('cairn-gateway.js', [sink.url, storage, String(WORKERS)], storage);
+  return startTarget('reference/gateway.js', [JSON.stringify(referenceSettings(config, sink.url, storage, WORKERS))], storage);
 }
 
 const plan = (port: number, p: Omit<LoadPlan, 'url' | 'corpus' | 'spansPerRequest'>): LoadPlan =>

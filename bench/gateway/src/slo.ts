@@ -18,7 +18,7 @@
  *
  * Run: npm run build && node bench/gateway/dist/slo.js      (ROUNDS=7 E2E_ROUNDS=6)
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +136,10 @@ if (process.env.SLO_E2E !== '0') {
   const sink = await OtlpHttpSink.start({ blackhole: true });
   let runs = 0;
   const plan = { sink, corpus: corpusFile, spansPerRequest: 512, connections: 8, durationMs: MAX_MS, warmupMs: WARMUP_MS };
-  const run = (mode: 'pass' | 'slo'): Promise<SustainedRun> => sustainedRun('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), '1', mode], plan);
+  const run = (mode: 'pass' | 'slo'): Promise<SustainedRun> => {
+    const storage = join(work, `g-${runs++}`);
+    return sustainedRun('cairn-gateway.js', [sink.url, storage, '1', mode], plan, true, storage);
+  };
   // Alternating pairs, so a change in the machine's load between two pairs does not read as a cost.
   const E2E_ROUNDS = Number(process.env.E2E_ROUNDS ?? 6);
   const pass: SustainedRun[] = [];
@@ -150,6 +153,7 @@ if (process.env.SLO_E2E !== '0') {
     }
   } finally {
     await sink.close();
+    rmSync(work, { recursive: true, force: true });
   }
   const rate = (xs: SustainedRun[]) => xs.map((x) => x.spansPerSecond);
   const pairRatios = pass.map((p, r) => slo[r]!.spansPerSecond / p.spansPerSecond);

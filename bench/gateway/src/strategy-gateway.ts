@@ -11,7 +11,7 @@
  *
  * Run: npm run build && node bench/gateway/dist/strategy-gateway.js   (BENCH_MAX_SECONDS=6)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,10 @@ const loadAtStart = loadavg()[0]!;
 
 let runs = 0;
 const plan = { sink, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, connections: CONNECTIONS, durationMs: MAX_MS, warmupMs: WARMUP_MS };
-const max = (mode: 'pass' | 'strategy'): Promise<SustainedRun> => sustainedRun('cairn-gateway.js', [sink.url, join(work, `g-${runs++}`), WORKERS, mode], plan);
+const max = (mode: 'pass' | 'strategy'): Promise<SustainedRun> => {
+  const storage = join(work, `g-${runs++}`);
+  return sustainedRun('cairn-gateway.js', [sink.url, storage, WORKERS, mode], plan, true, storage);
+};
 const cpuPerMillion = (r: SustainedRun): number | undefined => (r.cpuSeconds === undefined ? undefined : Number(((r.cpuSeconds / r.spans) * 1e6).toFixed(2)));
 
 function median(values: number[]): number {
@@ -75,4 +78,5 @@ try {
   writeFileSync(fileURLToPath(new URL('../../results/gateway-strategy-e2e.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await sink.close();
+  rmSync(work, { recursive: true, force: true });
 }

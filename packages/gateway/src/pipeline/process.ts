@@ -220,6 +220,7 @@ export class BatchProcessor {
       const entry = content?.entry(name);
       let output: DestinationOutput;
       if (route.resources === 'all' && entry && first > 0 && deciding!.decidesFirst(name)) {
+        routedAll = true;
         const traces = view as TracesView;
         const plan = deciding!.decide(name, traces, request.tenant, content!.lens(traces, entry));
         if (plan.kept === 0) continue;
@@ -230,7 +231,6 @@ export class BatchProcessor {
         if (countNormalization) counted = true;
         firstCounted = true;
         const walkedView = walked === keptView.bytes ? keptView : (this.decode('traces', walked, Math.max(this.decodeOptions.maxMessageBytes ?? 0, walked.length)) as TracesView);
-        routedAll = true;
         outputs.push({ destination: name, body: deciding!.stampKept(name, walkedView, plan), items: plan.kept });
         continue;
       }

@@ -114,6 +114,7 @@ test('a sampler that decides before the content walk gives the bytes and counts 
       assert.deepEqual(outputs(a), outputs(b));
       assert.ok(a.ok && b.ok);
       assert.deepEqual(a.sampling, b.sampling);
+      assert.deepEqual([a.items, a.rejectedItems, a.unroutedItems], [b.items, b.rejectedItems, b.unroutedItems]);
       const by = (r: typeof a) => (r.ledger?.actions ?? []).filter((x) => x.destination === 'full').map((x) => JSON.stringify(x)).sort();
       assert.deepEqual(by(a), by(b), 'a destination that walks the whole batch counts the same');
       const dyn = a.sampling?.destinations.find((d) => d.destination === 'dyn');
@@ -144,4 +145,28 @@ test('a destination that decides first counts the actions of the spans it sent',
   const hashed = (destination: string) => r.ledger!.actions.filter((a) => a.destination === destination && a.key === 'client.address' && a.action === 'hash').reduce((n, a) => n + a.count, 0);
   assert.equal(hashed('half'), half.kept, 'one hash per span sent to half');
   assert.equal(hashed('dyn'), r.outputs.find((o) => o.destination === 'dyn')!.items, 'one hash per span sent to dyn');
+});
+
+test('spans a destination deciding first drops are sampled out, not unrouted', () => {
+  const only = parseConfig(`
+receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
+admin: null
+storage: { directory: /tmp/cairn-decide-first-unused }
+auth: { anonymous: true }
+destinations:
+  sparse: { exporter: { debug: {} } }
+`, 'decide-first-only.yaml');
+  const parsed = parseStrategyText('destinations:\n  sparse:\n    unknown: scan\n    sampling:\n      head: { sample_rate: 1000000000 }\n', 'strategy.yaml', ['sparse']);
+  assert.deepEqual(parsed.problems, []);
+  const strategy = compileStrategy({ strategy: parsed.document!, keys: {}, registry: exampleRegistry().registry })!;
+  for (const decideBeforeContent of [true, false]) {
+    const p = new BatchProcessor(only, { strategy, decideBeforeContent });
+    const spans = Array.from({ length: 20 }, (_, i) => ({ traceId: createHash('md5').update(String(i)).digest('hex'), spanId: 'b7ad6b7169203331', name: 'GET /x', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' }));
+    const body = Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] }, scopeSpans: [{ scope: { name: 'lib' }, spans }] }] }));
+    const r = p.process({ signal: 'traces', format: 'json', body, tenant: 'anonymous' });
+    assert.ok(r.ok);
+    assert.equal(r.outputs.length, 0, 'one in a billion keeps none of 20 spans');
+    assert.equal(r.unroutedItems, 0, `decideBeforeContent ${decideBeforeContent}: dropped by sampling, not unrouted`);
+    assert.equal(r.sampling!.destinations[0]!.dropped, 20);
+  }
 });

@@ -93,7 +93,8 @@ class ReadsCollector {
           return;
         }
         if (node.op === '.' && this.spanField(left, right as string)) {
-          if (this.mapPlace(node) !== undefined) this.wild.add(this.mapPlace(node)!);
+          const whole = this.mapPlace(node);
+          if (whole !== undefined) this.wild.add(whole);
           return;
         }
         break;

@@ -186,34 +186,37 @@ export class BatchProcessor {
     if (content && !fused) view = this.normalized(content, request.signal, view);
     const slo = request.signal === 'traces' ? this.sloTap?.run(view as TracesView, Date.now()) : undefined;
     const routes = this.router.route(view, request.signal);
+    // Destinations whose sampler decides before their content walk (stages/invariance.ts) walk
+    // only the spans they keep; the ledger's per-batch counts then come from another walk when
+    // one covers whole resources, else from the first of these (what was sent).
+    const deciding = request.signal === 'traces' && this.decideFirst ? this.sampling : undefined;
+    /** Routed destinations with a strategy entry; of them, those routed every resource and deciding first. */
+    let entries = 0;
+    let first = 0;
+    /** A destination with an entry is routed every resource and walks it whole. */
+    let wholeAll = false;
     if (content) {
-      let n = 0;
       let all = false;
-      for (const route of routes) if (content.entry(route.destination.name)) { n++; if (route.resources === 'all') all = true; }
+      for (const route of routes) {
+        const name = route.destination.name;
+        if (!content.entry(name)) continue;
+        entries++;
+        if (route.resources !== 'all') continue;
+        all = true;
+        if (deciding?.decidesFirst(name)) first++;
+        else wholeAll = true;
+      }
       // The normalization counts come from one walk over every resource; without one, normalize
       // the whole request first (routing is the same: no resource attribute changes).
-      if (fused && n > 0 && !all) { view = this.normalized(content, request.signal, view); fused = false; }
-      content.begin(n);
+      if (fused && entries > 0 && !all) { view = this.normalized(content, request.signal, view); fused = false; }
+      content.begin(entries);
     }
+    const othersWalk = first < entries;
     const outputs: DestinationOutput[] = [];
     const perResource = routes.some((r) => r.resources !== 'all') ? itemsPerResource(view) : undefined;
     let routedAll = false;
     let counted = false;
     const routed = new Set<number>();
-    // Destinations whose sampler decides before their content walk (stages/invariance.ts) walk
-    // only the spans they keep; the ledger's per-batch counts then come from another walk when
-    // one covers whole resources, else from the first of these (what was sent).
-    const deciding = request.signal === 'traces' && this.decideFirst ? this.sampling : undefined;
-    let first = 0;
-    let wholeAll = false;
-    if (content && deciding) {
-      for (const route of routes) {
-        if (!content.entry(route.destination.name)) continue;
-        if (route.resources === 'all' && deciding.decidesFirst(route.destination.name)) first++;
-        else if (route.resources === 'all') wholeAll = true;
-      }
-    }
-    const othersWalk = content !== undefined && first < content.destinationsThisBatch;
     let firstCounted = false;
     for (const route of routes) {
       const name = route.destination.name;
@@ -225,12 +228,12 @@ export class BatchProcessor {
         const plan = deciding!.decide(name, traces, request.tenant, content!.lens(traces, entry));
         if (plan.kept === 0) continue;
         const cut = deciding!.dropUnkept(name, traces, plan);
-        const keptView = cut === traces.bytes ? traces : (this.decode('traces', cut, Math.max(this.decodeOptions.maxMessageBytes ?? 0, cut.length)) as TracesView);
+        const keptView = cut === traces.bytes ? traces : (this.decodeWritten('traces', cut) as TracesView);
         const countNormalization = fused && !counted && !wholeAll;
         const walked = content!.walkKept(keptView, entry, fused, countNormalization, !othersWalk && !firstCounted);
         if (countNormalization) counted = true;
         firstCounted = true;
-        const walkedView = walked === keptView.bytes ? keptView : (this.decode('traces', walked, Math.max(this.decodeOptions.maxMessageBytes ?? 0, walked.length)) as TracesView);
+        const walkedView = walked === keptView.bytes ? keptView : (this.decodeWritten('traces', walked) as TracesView);
         outputs.push({ destination: name, body: deciding!.stampKept(name, walkedView, plan), items: plan.kept });
         continue;
       }
@@ -249,7 +252,7 @@ export class BatchProcessor {
       }
       // Sampling runs after redact, on what the destination may see; a request it empties is not sent.
       if (this.sampling?.has(name) && request.signal === 'traces') {
-        const sampled = this.sampling.sample(name, output.body, view as TracesView, request.tenant, (bytes) => this.decode('traces', bytes, Math.max(this.decodeOptions.maxMessageBytes ?? 0, bytes.length)) as TracesView);
+        const sampled = this.sampling.sample(name, output.body, view as TracesView, request.tenant, (bytes) => this.decodeWritten('traces', bytes) as TracesView);
         if (sampled.kept === 0) continue;
         output.body = sampled.bytes;
         output.items = sampled.kept;
@@ -259,7 +262,7 @@ export class BatchProcessor {
     if (this.tail.size > 0 && request.signal === 'traces') {
       for (const output of outputs) {
         if (!this.tail.has(output.destination)) continue;
-        const { body, ...tail } = splitByTrace(output.body === view.bytes ? (view as TracesView) : (this.decode('traces', output.body, output.body.length) as TracesView));
+        const { body, ...tail } = splitByTrace(output.body === view.bytes ? (view as TracesView) : (this.decodeWritten('traces', output.body) as TracesView));
         output.body = body;
         output.tail = tail;
       }
@@ -282,10 +285,17 @@ export class BatchProcessor {
   /** The request normalized, and decoded again when that changed it. */
   private normalized(content: ContentStages, signal: Signal, view: BatchView): BatchView {
     const normalized = content.normalize(signal, view.bytes);
-    // Canonical keys can be longer than aliases: the accepted request may grow past the size
-    // limit, which must not turn it into an error the client retries forever.
     if (normalized === view.bytes) return view;
-    return this.decode(signal, normalized, Math.max(this.decodeOptions.maxMessageBytes ?? 0, normalized.length));
+    return this.decodeWritten(signal, normalized);
+  }
+
+  /**
+   * Bytes the gateway wrote from an accepted request (normalized, redacted, sampled), decoded
+   * again. Canonical keys, pseudonyms and weights can make them longer than the request: the
+   * size limit must not turn an accepted request into an error the client retries forever.
+   */
+  private decodeWritten(signal: Signal, bytes: Uint8Array): BatchView {
+    return this.decode(signal, bytes, Math.max(this.decodeOptions.maxMessageBytes ?? 0, bytes.length));
   }
 
   private decode(signal: Signal, bytes: Uint8Array, maxMessageBytes?: number): BatchView {

@@ -69,12 +69,7 @@ export class ContentStages {
    * walk per batch counts them, and it must cover every resource).
    */
   normalizeAndRedact(view: BatchView, dest: DestinationStrategy, routed: readonly number[] | 'all', countNormalization: boolean): Uint8Array {
-    const registry = this.strategy.registry;
-    if (registry === undefined) return this.redact(view, dest, routed);
-    this.normalizer.prepare(registry, countNormalization ? this.ledger : this.uncounted);
-    const out = this.fused.rewrite(this.redactInput(view, dest, routed));
-    if (!countNormalization) this.uncounted.take();
-    return out;
+    return this.fusedWalk(this.redactInput(view, dest, routed), countNormalization);
   }
 
   /**
@@ -87,8 +82,13 @@ export class ContentStages {
   walkKept(view: BatchView, dest: DestinationStrategy, fused: boolean, countNormalization: boolean, countFindings: boolean): Uint8Array {
     this.keptFindings.reset(false);
     const input: RedactInput = { ...this.redactInput(view, dest, 'all'), findings: this.keptFindings, countFindings };
+    return fused ? this.fusedWalk(input, countNormalization) : this.redactor.redact(input);
+  }
+
+  /** Normalize and redact `input` in one walk (redact alone without a registry); see normalizeAndRedact. */
+  private fusedWalk(input: RedactInput, countNormalization: boolean): Uint8Array {
     const registry = this.strategy.registry;
-    if (!fused || registry === undefined) return this.redactor.redact(input);
+    if (registry === undefined) return this.redactor.redact(input);
     this.normalizer.prepare(registry, countNormalization ? this.ledger : this.uncounted);
     const out = this.fused.rewrite(input);
     if (!countNormalization) this.uncounted.take();
@@ -102,12 +102,8 @@ export class ContentStages {
 
   /** Starts a batch: `destinations` is how many routed destinations have an entry. */
   begin(destinations: number): void {
-    this.destinationsThisBatch = destinations;
     this.findings.reset(destinations > 1);
   }
-
-  /** Routed destinations with an entry in the current batch (`begin`). */
-  destinationsThisBatch = 0;
 
   /** Aliases and renamed keys made canonical, lossless int coercions; `bytes` itself when nothing changed. */
   normalize(signal: Signal, bytes: Uint8Array): Uint8Array {

@@ -40,19 +40,21 @@ export class ContentInvariance {
    */
   key(dest: DestinationStrategy, key: string, use: ReadUse): boolean {
     const registry = this.registry;
-    if (registry !== undefined) {
-      if (canonicalKey(registry, key) !== undefined || this.renameTargets.has(key)) return false;
-      // A rule sees the coerced type; a lensed int-typed key would be scanned as the string sent,
-      // where the walk coerces it and scans nothing.
-      if (isIntKey(registry, key) && (use === 'cel' || policies(dest).some((p) => decide(p, registry, key).mode === Mode.Scan))) return false;
-    }
-    if (use === 'cel' && hasSanitizer(key)) return false;
+    if (registry !== undefined && (canonicalKey(registry, key) !== undefined || this.renameTargets.has(key))) return false;
+    const intKey = registry !== undefined && isIntKey(registry, key);
+    // A rule sees the coerced type, and the value a sanitizer rewrote.
+    if (use === 'cel' && (intKey || hasSanitizer(key))) return false;
     for (const policy of policies(dest)) {
       const d = decide(policy, registry, key);
-      // A scanned value changes only where the detectors find something: the lens redacts it so.
-      // A whole-value action (hash, mask…) would also apply to ints, which the lens does not see.
-      const lensed = use === 'text' && d.mode === Mode.Scan;
-      if (!lensed && (d.mode !== Mode.Act || d.action.kind !== 'allow')) return false;
+      if (d.mode === Mode.Scan) {
+        // A scanned string changes only where the detectors find something, and the lens redacts
+        // it so for a key; not for a rule, nor for an int-typed key (the walk coerces it and
+        // scans nothing, the lens would scan the string sent).
+        if (use === 'cel' || intKey) return false;
+      } else if (d.action.kind !== 'allow') {
+        // A whole-value action (hash, mask…) also applies to ints, which the lens does not see.
+        return false;
+      }
     }
     return true;
   }

@@ -148,10 +148,8 @@ export class DestinationSampler {
     const editor = view.edit() as BatchEditor<'span'>;
     for (let i = 0; i < n; i++) {
       spans.seek(i);
-      if (this.dryRun) {
-        if (plan.keep[i] === 1) this.stamp(spans, i, i, editor);
-        else editor.setAttribute('span', i, KEPT_ATTRIBUTE, false);
-      } else if (plan.keep[i] === 1) this.stamp(spans, i, i, editor);
+      if (plan.keep[i] === 1) this.stamp(spans, i, i, editor);
+      else if (this.dryRun) editor.setAttribute('span', i, KEPT_ATTRIBUTE, false);
       else editor.drop('span', i);
     }
     return { bytes: editor.encode(), kept: this.dryRun ? n : plan.kept };
@@ -160,9 +158,9 @@ export class DestinationSampler {
   /**
    * Decides every span of `view` and counts the decisions, writing nothing: `keep` per span, and
    * what `stamp` needs for the kept ones. Reads only the trace's randomness and tracestate, the
-   * rules' reads, the dynamic key and the budget key: `readsOnly` says whether those are the same
-   * before and after the destination's content walk (then the decision can run first, and the
-   * walk can skip the spans it drops).
+   * rules' reads, the dynamic key and the budget key: `decidesBeforeContent` says whether those
+   * are the same before and after the destination's content walk (then the decision can run
+   * first, with `lens` for the key's scanned values, and the walk can skip the spans it drops).
    */
   decide(view: TracesView, tenant: string, now: number, lens?: ContentLens): SamplePlan {
     this.lens = lens;
@@ -285,8 +283,8 @@ export class DestinationSampler {
   /**
    * Whether every value `decide` reads is the same before and after the destination's content
    * walk (`invariant`; `names` for span names read by rules; the dynamic key reads through the
-   * content lens): then the gateway decides on the request as sent
-   * and walks only the kept spans (stages/invariance.ts). Not in dry run (nothing is dropped) nor
+   * content lens): then the gateway decides on the request as sent and walks only the kept
+   * spans (stages/invariance.ts). Not in dry run (nothing is dropped) nor
    * with a byte budget (it counts the bytes sent).
    */
   decidesBeforeContent(invariant: (key: string, use: 'text' | 'cel') => boolean, names: boolean): boolean {

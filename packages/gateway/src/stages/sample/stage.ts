@@ -16,14 +16,12 @@ export class SamplingStage {
   /** `clock`: a monotonic time in ms (intervals of the dynamic sampler and budgets). */
   constructor(strategy: CompiledStrategy, private readonly clock: () => number = () => performance.now()) {
     const threads = strategy.threads ?? 1;
-    let invariance: ContentInvariance | undefined;
+    const invariance = new ContentInvariance(strategy);
     for (const [name, dest] of strategy.destinations) {
       if (!dest.sampling || !samplesSpans(dest.sampling)) continue;
       const sampler = new DestinationSampler(name, dest.sampling, threads);
       this.samplers.set(name, sampler);
-      invariance ??= new ContentInvariance(strategy);
-      const inv = invariance;
-      if (sampler.decidesBeforeContent((key, use) => inv.key(dest, key, use), inv.names(dest))) this.first.add(name);
+      if (sampler.decidesBeforeContent((key, use) => invariance.key(dest, key, use), invariance.names(dest))) this.first.add(name);
     }
   }
 
@@ -46,7 +44,7 @@ export class SamplingStage {
   /**
    * Whether `destination` decides on the request before its content walk: the gateway then
    * walks only the kept spans (`decide`, `dropUnkept`, the walk, `stampKept`), and the output is
-   * the one `sample` gives after the walk (stages/invariance.ts; content.property.test.ts).
+   * the one `sample` gives after the walk (stages/invariance.ts; decide-first.property.test.ts).
    */
   decidesFirst(destination: string): boolean {
     return this.first.has(destination);

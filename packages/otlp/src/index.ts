@@ -13,6 +13,7 @@ export { AttributeCursor, bytesEqualString, ValueType, type AnyValue } from './b
 export { BatchEditor, encodeResources, type EditTarget } from './batch/edit.js';
 export { Rewriter, Place, PLACE_NAMES, type RewriteVisitor } from './batch/rewrite.js';
 export { StringCache } from './batch/string-cache.js';
+export { WireReader } from './batch/read.js';
 
 export { TracesView, SpanCursor, EventCursor, LinkCursor, SpanKind, StatusCode, decodeTraces } from './traces/view.js';
 export { LogsView, LogRecordCursor, decodeLogs } from './logs/view.js';

@@ -5,18 +5,15 @@
 // for logs without an event name once per record. SpanCursor's getters first scan every field of the span into a table (a varint call per
 // tag and length); profiled on the bench corpus that scan was ~15% of the tap's time per span,
 // and reading the name as a string (to look its group up) another few percent: here the name stays
-// bytes, found in GroupCache by comparing them. The walk has already checked the span's structure;
-// the pass still never reads past `end`. It reads as SpanCursor does: the last copy of a field
-// counts, as protobuf says.
+// bytes, found in GroupCache by comparing them. The walk has already checked the span's structure,
+// so varints are read with the view's own WireReader. It reads as SpanCursor does: the last copy of
+// a field counts, as protobuf says.
+import { WireReader } from '@cairn/otlp';
 
 const NAME = 5, KIND = 6, TRACE_STATE = 3, ATTRIBUTES = 9, EVENTS = 11, LINKS = 13, STATUS = 15, STATUS_CODE = 3;
 
 export class SpanFields {
-  private buf: Uint8Array = new Uint8Array(0);
-  /** Where `varint` stopped. */
-  private p = 0;
-  /** The end of the field `last` found. */
-  private lastTo = 0;
+  private readonly r = new WireReader();
   nameAt = 0;
   nameTo = 0;
   kind = 0;
@@ -31,7 +28,7 @@ export class SpanFields {
 
   /** Reads the span whose body is `buf[start, end)`. */
   read(buf: Uint8Array, start: number, end: number): this {
-    this.buf = buf;
+    const r = this.r.reset(buf);
     this.nameAt = this.nameTo = this.traceStateAt = this.traceStateTo = 0;
     this.kind = this.statusCode = 0;
     this.hasEvents = this.hasLinks = false;
@@ -42,13 +39,13 @@ export class SpanFields {
       const tagAt = pos;
       let tag = buf[pos]!;
       if (tag < 0x80) pos++;
-      else { tag = this.varint(pos, end); pos = this.p; }
+      else { tag = r.varint(pos); pos = r.pos; }
       const no = tag >>> 3;
       const wt = tag & 7;
       if (wt === 2) {
         let len = buf[pos]!;
-        if (len < 0x80 && pos < end) pos++;
-        else { len = this.varint(pos, end); pos = this.p; }
+        if (len < 0x80) pos++;
+        else { len = r.varint(pos); pos = r.pos; }
         const at = pos;
         pos += len;
         if (no === ATTRIBUTES) {
@@ -59,13 +56,12 @@ export class SpanFields {
         else if (no === STATUS) { statusAt = at; statusTo = pos; }
         else if (no === EVENTS) this.hasEvents = true;
         else if (no === LINKS) this.hasLinks = true;
-      } else if (wt === 0 && no === KIND) { this.kind = this.varint(pos, end); pos = this.p; }
-      else pos = this.skip(pos, end, wt);
+      } else if (wt === 0 && no === KIND) { this.kind = r.varint(pos); pos = r.pos; }
+      else pos = r.skip(pos, wt);
     }
     if (statusAt >= 0) {
-      const statusEnd = Math.min(statusTo, end);
-      const code = this.last(statusAt, statusEnd, STATUS_CODE << 3);
-      if (code >= 0) this.statusCode = this.varint(code, statusEnd);
+      const code = this.lastVarint(statusAt, statusTo, STATUS_CODE << 3);
+      if (code >= 0) this.statusCode = r.varint(code);
     }
     this.attributesFrom = from < 0 ? start : from;
     this.attributesTo = from < 0 ? start : Math.min(to, end);
@@ -78,72 +74,32 @@ export class SpanFields {
    * for an AttributeCursor on field 3). The scope is the first field 1: the walk refuses a second.
    */
   scope(buf: Uint8Array, start: number, end: number): this {
-    this.buf = buf;
+    const r = this.r.reset(buf);
     this.nameAt = this.nameTo = this.attributesFrom = this.attributesTo = 0;
-    let pos = start;
-    while (pos < end) {
-      const tag = this.varint(pos, end);
-      pos = this.p;
-      const wt = tag & 7;
-      if (wt === 2) {
-        const len = this.varint(pos, end);
-        const at = this.p;
-        pos = at + len;
-        if (tag >>> 3 === 1) {
-          const to = Math.min(pos, end);
-          this.attributesFrom = at;
-          this.attributesTo = to;
-          const name = this.last(at, to, (1 << 3) | 2);
-          if (name >= 0) { this.nameAt = name; this.nameTo = this.lastTo; }
-          return this;
-        }
-      } else pos = this.skip(pos, end, wt);
-    }
+    // The first field 1, not lenField's last copy: that would read every span of the ScopeSpans.
+    let tag = r.nextLen(start, end);
+    while (tag >= 0 && tag !== ((1 << 3) | 2)) tag = r.nextLen(r.pos, end);
+    if (tag < 0) return this;
+    const at = r.at;
+    const to = r.pos;
+    this.attributesFrom = at;
+    this.attributesTo = to;
+    const name = r.lenField(at, to, 1);
+    if (name >= 0) { this.nameAt = name; this.nameTo = r.pos; }
     return this;
   }
 
-  /**
-   * Where the value of the last field with `tag` in the message `[at, to)` starts (after the
-   * length, for a length-delimited one), or -1; its end in `lastTo`.
-   */
-  private last(at: number, to: number, tag: number): number {
+  /** Where the value of the last varint field with `tag` in the message `[at, to)` starts, or -1. */
+  private lastVarint(at: number, to: number, tag: number): number {
+    const r = this.r;
     let found = -1;
     let pos = at;
     while (pos < to) {
-      const t = this.varint(pos, to);
-      pos = this.p;
-      let value = pos;
-      if ((t & 7) === 2) {
-        const len = this.varint(pos, to);
-        value = this.p;
-        pos = value + len;
-      } else pos = this.skip(pos, to, t & 7);
-      if (t === tag) {
-        found = value;
-        this.lastTo = Math.min(pos, to);
-      }
+      const t = r.varint(pos);
+      pos = r.pos;
+      if (t === tag) found = pos;
+      pos = r.skip(pos, t & 7);
     }
     return found;
-  }
-
-  /** Past the value of wire type `wt` (not 2) at `pos`. */
-  private skip(pos: number, end: number, wt: number): number {
-    if (wt === 0) { this.varint(pos, end); return this.p; }
-    return wt === 1 ? pos + 8 : wt === 5 ? pos + 4 : pos + 1;
-  }
-
-  /** An unsigned varint at `pos` (exact below 2^53, as WireReader.varint); sets `p`. Stops at `end`. */
-  private varint(pos: number, end: number): number {
-    const buf = this.buf;
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; i < 10 && pos < end; i++) {
-      const b = buf[pos++]!;
-      v += (b & 0x7f) * scale;
-      if (b < 0x80) break;
-      scale *= 128;
-    }
-    this.p = pos;
-    return v;
   }
 }

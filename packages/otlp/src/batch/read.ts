@@ -8,7 +8,8 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * Reads varints from one buffer. It is the one varint decoder of the package: the validating
- * walk and every cursor own one. A read returns its value and leaves the position after it in
+ * walk and every cursor own one, and so do the gateway's taps that read a view's checked bytes
+ * in their own passes. A read returns its value and leaves the position after it in
  * `pos` (and the high half of a 64-bit value in `hi`), so no result object is allocated per read
  * and no state is shared between readers.
  */

@@ -6,7 +6,7 @@
 // `cairn.sampling.sample_rate`) and no weight.
 import { AttributeCursor, decodeTraces, ValueType, type BatchEditor, type SpanCursor } from '@cairn/otlp';
 import { combinedSampleRate, combineThresholds, readOtSampling, sampleRateWeight, thresholdForRate, writeThreshold, type Threshold } from '../../cel/index.js';
-import { KEPT_ATTRIBUTE, RATE_ATTRIBUTE } from '../sample/sampler.js';
+import { KEPT_ATTRIBUTE, RATE_ATTRIBUTE, SAMPLE_RATE } from '../sample/sampler.js';
 
 export interface KeptStamper {
   /** The request `body` with every span's weight multiplied by `rate` (≥ 1); `body` itself when nothing changes. */
@@ -20,7 +20,6 @@ export interface KeptStamper {
   mark(body: Uint8Array, keep: boolean, rate: number, tally: { spans: number }): Uint8Array;
 }
 
-const SAMPLE_RATE = 'SampleRate';
 /** Span.trace_state. */
 const TRACE_STATE = 3;
 

@@ -23,6 +23,7 @@ import { AdminRoutes, builtinRoutes, startAdminServer } from './telemetry/admin.
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startConsole, type Console, type ConsoleOptions } from './console/index.js';
 import { ProcessorPool } from './workers/pool.js';
+import { cpuCapacity } from './workers/cpu-capacity.js';
 import type { CompiledStrategy } from './strategy/types.js';
 import { startSlos, type SloService } from './slo/service.js';
 import { SamplingTotals } from './stages/sample/totals.js';
@@ -188,7 +189,8 @@ export class Gateway {
     this.state = 'running';
     const store = this.store;
     const pending = config.destinations.map((d) => `${d.name}=${store.depth(d.name).batches}`).join(' ');
-    this.logger.info({ ports: this.ports, workers: this.pool.size, destinations: config.destinations.map((d) => d.name) }, `gateway running; queued batches: ${pending}`);
+    const cpu = cpuCapacity();
+    this.logger.info({ ports: this.ports, workers: this.pool.size, cpu: { cores: cpu.cores, source: cpu.source }, destinations: config.destinations.map((d) => d.name) }, `gateway running; queued batches: ${pending}`);
   }
 
   /**

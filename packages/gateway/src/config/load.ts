@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { Signal } from '@cairn/otlp';
@@ -14,6 +13,7 @@ import { slosOf } from '../slo/config.js';
 import { toProblem, validateSchema } from './schema.js';
 import { substituteEnv, type ConfigPath, type Problem } from './env.js';
 import { DEFAULT_INVENTORY, type InventoryConfig } from '../inventory/types.js';
+import { autoWorkers } from '../workers/cpu-capacity.js';
 import type { ConfigProblem, DestinationConfig, GatewayConfig, ListenerConfig, TenantConfig } from './types.js';
 
 /** One problem as a line: `file:line:col: path: message`. */
@@ -336,7 +336,7 @@ function normalize(n: Normalizer, raw: RawConfig): GatewayConfig {
       maxInFlightBytes: size(limits.max_in_flight_size, DEFAULTS.limits.maxInFlightBytes, 'max_in_flight_size'),
       maxItemsPerRequest: limits.max_items_per_request ?? DEFAULTS.limits.maxItemsPerRequest,
     },
-    workers: raw.workers === undefined || raw.workers === 'auto' ? availableParallelism() : raw.workers,
+    workers: raw.workers === undefined || raw.workers === 'auto' ? autoWorkers() : raw.workers,
     logLevel: raw.log?.level ?? 'info',
     inventory: inventoryOf(n, raw.inventory),
     warnings: [],

@@ -1,8 +1,8 @@
 // The inventory's side of BatchProcessor (pipeline/process.ts): the tap and its CPU budget, so
 // the processor only says when a batch starts, hands over the view, and says when it is done.
-import { availableParallelism, cpus } from 'node:os';
 import type { ResolvedRegistry } from '@cairn/conventions';
 import type { BatchView } from '@cairn/otlp';
+import { cpuCapacity } from '../workers/cpu-capacity.js';
 import { TapBudget } from './budget.js';
 import { InventoryTap } from './tap.js';
 import type { InventoryConfig, InventoryDelta } from './types.js';
@@ -10,7 +10,7 @@ import type { InventoryConfig, InventoryDelta } from './types.js';
 /**
  * The process's and the machine's CPU time are read at most this often: process.cpuUsage() is a
  * syscall summing every thread, and read per batch it was ~12% of a gateway worker's samples
- * (profiled under the gateway benchmark); os.cpus() reads /proc (~70 µs).
+ * (profiled under the gateway benchmark); os.cpus() reads /proc (~70 µs), a cgroup's usage a file.
  */
 export const CPU_SAMPLE_MS = 50;
 
@@ -26,16 +26,8 @@ export interface RecorderClock {
 const SYSTEM_CLOCK: RecorderClock = {
   now: () => performance.now(),
   cpuUsage: () => process.cpuUsage(),
-  machine() {
-    let busy = 0;
-    let total = 0;
-    for (const { times } of cpus()) {
-      const b = times.user + times.nice + times.sys + times.irq;
-      busy += b;
-      total += b + times.idle;
-    }
-    return { busy, total };
-  },
+  // Under a container's CPU quota, "the machine" is the container's cgroup (workers/cpu-capacity.ts).
+  machine: () => cpuCapacity().sample(),
 };
 
 export class InventoryRecorder {
@@ -56,7 +48,7 @@ export class InventoryRecorder {
     this.registry = registry;
     this.tap = new InventoryTap(registry);
     this.exact = config.maxShare >= 1;
-    this.budget = new TapBudget(config.maxShare, Math.random, availableParallelism());
+    this.budget = new TapBudget(config.maxShare, Math.random, cpuCapacity().cores);
   }
 
   /** A reload: the tap starts afresh with the new registry (the budget keeps its averages). */

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { HmacSha256 } from './hmac-sha256.js';
 
 const CASES = process.env.CI === 'true' ? 500 : 3000;
@@ -30,4 +32,11 @@ test('HmacSha256 at every length across block boundaries', () => {
   }
   const long = 'é'.repeat(5000);
   assert.equal(h.base64url(long, 16), createHmac('sha256', '0123456789abcdef').update(long).digest().toString('base64url', 0, 16));
+});
+
+test('the unrolled compression is what its generator writes (scripts/gen-sha256-compress.mjs --check)', () => {
+  // dist/stages/redact -> the repository root.
+  const script = fileURLToPath(new URL('../../../../../scripts/gen-sha256-compress.mjs', import.meta.url));
+  const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
 });

@@ -126,6 +126,9 @@ describe('tail sampling: durable trace buffer', () => {
       await sink.waitFor((s) => s.hasAllSpans(kept.flatMap((t) => t.spans)), 60_000);
       const admin = gateway.ports.admin!;
       await eventually(async () => (await metricSum(admin, 'cairn_tail_buffered_traces')) === 0, 60_000, 'every buffered trace decided');
+      // The kept spans of traces cut by the kill (one half acknowledged) are decided last and
+      // were not waited for above: the sink has everything once the destination queue is empty.
+      await eventually(async () => (await metricSum(admin, 'cairn_queue_size_batches', { destination: 'backend' })) === 0, 60_000, 'the backend queue delivered');
       const delivered = new Set(sink.spanIds);
       for (const t of dropped) for (const s of t.spans) assert.ok(!delivered.has(s), `span ${s} of dropped trace ${t.id.toString('hex')} was delivered`);
       for (const t of whole.filter((x) => x.error)) assert.ok(t.spans.every((s) => delivered.has(s)), 'an error trace was not kept whole');

@@ -90,11 +90,16 @@ test('503 with Retry-After in seconds is a retry after that many milliseconds', 
 });
 
 test('429 with Retry-After as an HTTP date is a retry until that date', async () => {
-  sink.failNext(1, { status: 429, retryAfter: new Date(Date.now() + 30_000).toUTCString() });
+  // An HTTP date has whole seconds; the exporter reads it against its own clock at some moment
+  // between these two readings, however long a loaded machine takes in between.
+  const at = Math.floor((Date.now() + 30_000) / 1000) * 1000;
+  const before = Date.now();
+  sink.failNext(1, { status: 429, retryAfter: new Date(at).toUTCString() });
   const outcome = await exporter().export(tracesBatch());
+  const after = Date.now();
   assert.equal(outcome.kind, 'retry');
   const ms = outcome.kind === 'retry' ? outcome.retryAfterMs ?? -1 : -1;
-  assert.ok(ms > 27_000 && ms <= 30_000, `retryAfterMs ${ms}`);
+  assert.ok(ms >= at - after && ms <= at - before, `retryAfterMs ${ms}, expected ${at - after}..${at - before}`);
 });
 
 test('502 and 504 without Retry-After are retries with no delay advice', async () => {

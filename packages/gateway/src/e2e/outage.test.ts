@@ -11,7 +11,7 @@ import { Gateway } from '../gateway.js';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway, type GatewayChild } from './child.js';
 import { grpcExport, grpcTraceClient, post, span, sustainedLoad, traces, type SustainedLoad } from './client.js';
-import { eventually, harnessYaml, startHarness } from './harness.js';
+import { WAIT_MS, eventually, harnessYaml, startHarness } from './harness.js';
 
 describe('availability: a backend outage fills the queue to its limit, then backpressure', () => {
   it('answers 503 with Retry-After (and gRPC UNAVAILABLE) once full, and delivers everything accepted after recovery', async () => {
@@ -37,7 +37,7 @@ describe('availability: a backend outage fills the queue to its limit, then back
 
       await h.sink.up();
       await h.sink.waitFor((s) => s.hasAllSpans(acknowledged), 20_000);
-      await eventually(() => h.gateway.queue.depth('backend').batches === 0, 5000, 'queue drained');
+      await eventually(() => h.gateway.queue.depth('backend').batches === 0, WAIT_MS, 'queue drained');
       // Once drained, the gateway takes data again.
       assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [span()]))).status, 200);
     } finally {
@@ -51,11 +51,11 @@ describe('availability: a backend outage fills the queue to its limit, then back
       h.sink.failNext(1, { status: 400, message: 'schema says no' });
       const bad = span('rejected');
       assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [bad]))).status, 200);
-      await eventually(() => h.gateway.queue.deadLetters('backend').length === 1, 5000, 'dead letter');
+      await eventually(() => h.gateway.queue.deadLetters('backend').length === 1, WAIT_MS, 'dead letter');
       assert.match(h.gateway.queue.deadLetters('backend')[0]!.reason, /400/);
       const good = span('after');
       assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [good]))).status, 200);
-      await h.sink.waitFor((s) => s.spanIds.includes(good.spanIdHex), 5000);
+      await h.sink.waitFor((s) => s.spanIds.includes(good.spanIdHex), WAIT_MS);
       assert.ok(!h.sink.spanIds.includes(bad.spanIdHex));
     } finally {
       await h.close();

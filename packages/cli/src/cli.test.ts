@@ -291,7 +291,7 @@ async function startUp(...args: string[]) {
   });
   const state = { out: '' };
   child.stdout.on('data', (chunk: Buffer) => (state.out += chunk.toString()));
-  await until(() => /admin +http:\/\/127\.0\.0\.1:\d+/.test(state.out) || child.exitCode !== null, 20_000);
+  await until(() => /admin +http:\/\/127\.0\.0\.1:\d+/.test(state.out) || child.exitCode !== null, 60_000);
   return { child, state };
 }
 

@@ -12,7 +12,8 @@ export interface GatewayChild {
   stderr(): string;
 }
 
-export async function spawnGateway(configPath: string, timeoutMs = 15_000): Promise<GatewayChild> {
+/** `timeoutMs` bounds a start that never comes; a loaded CI machine can take many seconds for one that does. */
+export async function spawnGateway(configPath: string, timeoutMs = 60_000): Promise<GatewayChild> {
   const child = spawn(process.execPath, [ENTRY, configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));

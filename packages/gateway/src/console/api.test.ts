@@ -34,7 +34,10 @@ describe('console API', () => {
     await h.gateway.console!.history.sample();
     assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [span('a'), span('b'), span('c')]))).status, 200);
     assert.equal((await post(`${h.http}/v1/traces`, 'not protobuf')).status, 400);
-    await eventually(() => h.consoleSink.requests.length >= 1 && h.archiveSink.requests.length >= 1, WAIT_MS, 'delivery');
+    // A sink holds a request before the gateway has its answer: exported_items counts once the
+    // batch is acknowledged and leaves the queue, so wait for the empty queues as well.
+    const drained = () => h.gateway.queue.depth('console').batches === 0 && h.gateway.queue.depth('archive').batches === 0;
+    await eventually(() => h.consoleSink.requests.length >= 1 && h.archiveSink.requests.length >= 1 && drained(), WAIT_MS, 'delivery');
     const o = await get<Overview>('/api/overview');
     const http = o.receivers.find((r) => r.receiver === 'otlphttp')!;
     assert.equal(http.accepted_items, 3);

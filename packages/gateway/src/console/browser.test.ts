@@ -81,7 +81,10 @@ describe('the console in Chromium', () => {
   it('Overview: receiver and destination figures match /api/overview, and the ingest chart draws a line', async () => {
     await h.gateway.console!.history.sample();
     await sendWithSdk(h.http, 'checkout', 25);
-    await eventually(() => h.consoleSink.totals.spans >= 25 && h.archiveSink.totals.spans >= 25, 10_000, 'delivery');
+    // Exported figures count once the sink's answer is back and the batch left the queue: wait for
+    // that too, or the page and /api/overview below could read them either side of it.
+    const drained = () => h.gateway.queue.depth('console').batches === 0 && h.gateway.queue.depth('archive').batches === 0;
+    await eventually(() => h.consoleSink.totals.spans >= 25 && h.archiveSink.totals.spans >= 25 && drained(), 10_000, 'delivery');
     await h.gateway.console!.history.sample();
     await page.goto(`${h.admin}/ui#/overview`);
     await page.waitForSelector('[data-testid="receivers"] tbody tr');

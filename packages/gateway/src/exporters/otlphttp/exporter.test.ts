@@ -141,13 +141,15 @@ test('a backend that is down is a retry, and delivery resumes when it is back up
 });
 
 test('a port nobody listens on is a retry saying connection refused', async () => {
+  // On 127.0.0.3, where no test listens: a freed port on 127.0.0.1 could be given to a server of
+  // the test file running beside this one before the export connects.
   const free = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
+    const s = createServer().listen(0, '127.0.0.3', () => {
       const port = (s.address() as { port: number }).port;
       s.close(() => resolve(port));
     });
   });
-  const outcome = await exporter({ endpoint: `http://127.0.0.1:${free}` }).export(tracesBatch());
+  const outcome = await exporter({ endpoint: `http://127.0.0.3:${free}` }).export(tracesBatch());
   assert.equal(outcome.kind, 'retry');
   assert.match(outcome.kind === 'retry' ? outcome.reason : '', /connection refused/);
 });

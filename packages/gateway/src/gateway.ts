@@ -42,7 +42,10 @@ export interface GatewayOptions {
   strategy?: CompiledStrategy;
   /** The console's options (tests: which peers count as loopback). */
   console?: ConsoleOptions;
-  /** How often SLO alerts are evaluated (default 10 s); tests that call `slos.evaluate()` themselves set it out of reach. */
+  /**
+   * How often SLO alerts are evaluated (default 10 s); tests that call `slos.evaluate()` themselves
+   * set it out of reach (an hour: a Node timer over 2^31 - 1 ms fires after 1 ms instead).
+   */
   sloEvaluateEveryMs?: number;
 }
 

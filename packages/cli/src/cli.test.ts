@@ -291,7 +291,7 @@ async function startUp(...args: string[]) {
   });
   const state = { out: '' };
   child.stdout.on('data', (chunk: Buffer) => (state.out += chunk.toString()));
-  await until(() => /admin +http:\/\/127\.0\.0\.1:\d+/.test(state.out) || child.exitCode !== null, 20_000);
+  await until(() => /admin +http:\/\/127\.0\.0\.1:\d+/.test(state.out) || child.exitCode !== null, 60_000);
   return { child, state };
 }
 
@@ -331,7 +331,7 @@ describe('cairn up', () => {
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), {});
       assert.equal((await fetch(`${admin}/readyz`)).status, 200);
-      await until(() => /traces: 1 resource, 1 span from checkout/.test(out()), 5000);
+      await until(() => /traces: 1 resource, 1 span from checkout/.test(out()), 30_000);
       child.kill('SIGHUP');
       await until(() => /SIGHUP: /.test(out()), 20_000);
       assert.match(out(), /SIGHUP: strategy, registry and keys reloaded/);

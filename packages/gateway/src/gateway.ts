@@ -43,6 +43,11 @@ export interface GatewayOptions {
   strategy?: CompiledStrategy;
   /** The console's options (tests: which peers count as loopback). */
   console?: ConsoleOptions;
+  /**
+   * How often SLO alerts are evaluated (default 10 s); tests that call `slos.evaluate()` themselves
+   * set it out of reach (an hour: a Node timer over 2^31 - 1 ms fires after 1 ms instead).
+   */
+  sloEvaluateEveryMs?: number;
 }
 
 export interface GatewayPorts {
@@ -147,7 +152,7 @@ export class Gateway {
       const sampling = this.strategyDocument?.destinations[destination]?.sampling;
       this.sampling.addTail(destination, row, sampling !== undefined && samplesSpans(sampling));
     });
-    this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns);
+    this.slos = startSlos(config, this.pool, this.store, this.dispatchers, this.metrics.registry, this.adminRoutes, this.logger, this.stopFns, this.options.sloEvaluateEveryMs);
     // After the pool has closed (stopFns run in reverse), the last deltas are in and get flushed.
     this.inventory = attachInventory(config, this.adminRoutes, this.pool, () => this.conventions.registry, this.logger);
     if (this.inventory && config.slos) {

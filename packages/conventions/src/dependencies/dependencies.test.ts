@@ -165,10 +165,12 @@ describe('registry dependencies', () => {
   test('a relative path resolves against the working directory, and a missing one says so', () => {
     const dir = writeRegistry({ 'registry_manifest.yaml': 'name: lost\ndependencies:\n  - name: base\n    registry_path: base\n' });
     assert.deepEqual(errors(loadRegistry(dir, { cwd: DEPS, cacheDir })), []);
-    const elsewhere = loadRegistry(dir, { cwd: tmpdir(), cacheDir });
+    // An empty directory of its own: a `base` in the shared temporary directory would be found.
+    const cwd = mkdtempSync(join(tmpdir(), 'cairn-deps-cwd-'));
+    const elsewhere = loadRegistry(dir, { cwd, cacheDir });
     const [finding] = errors(elsewhere);
     assert.equal(finding!.id, 'schema.dependency-not-found');
-    assert.match(finding!.message, new RegExp(`resolved to ${join(tmpdir(), 'base')}`));
+    assert.match(finding!.message, new RegExp(`resolved to ${join(cwd, 'base')}`));
     assert.match(finding!.hint!, /working directory/);
     assert.equal(elsewhere.unusable, true);
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { post, span, traces } from '../e2e/client.js';
-import { eventually } from '../e2e/harness.js';
+import { WAIT_MS, eventually } from '../e2e/harness.js';
 import { parseSelection } from './api/deadletters.js';
 import { attributeChanges } from './api/strategy.js';
 import { OverviewHistory, type Snapshot } from './history.js';
@@ -19,7 +19,9 @@ interface Destinations { destinations: { destination: string; health: string; de
 describe('console API', () => {
   let h: ConsoleHarness;
   before(async () => {
-    h = await startConsoleHarness();
+    // The overview test samples the history itself. The gateway's 10 s sampling timer, firing
+    // between its request and its read, would leave nothing to the last point's rate: out of reach.
+    h = await startConsoleHarness({ intervalMs: 3_600_000 });
   });
   after(async () => {
     await h?.close();
@@ -34,7 +36,10 @@ describe('console API', () => {
     await h.gateway.console!.history.sample();
     assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [span('a'), span('b'), span('c')]))).status, 200);
     assert.equal((await post(`${h.http}/v1/traces`, 'not protobuf')).status, 400);
-    await eventually(() => h.consoleSink.requests.length >= 1 && h.archiveSink.requests.length >= 1, 5000, 'delivery');
+    // A sink holds a request before the gateway has its answer: exported_items counts once the
+    // batch is acknowledged and leaves the queue, so wait for the empty queues as well.
+    const drained = () => h.gateway.queue.depth('console').batches === 0 && h.gateway.queue.depth('archive').batches === 0;
+    await eventually(() => h.consoleSink.requests.length >= 1 && h.archiveSink.requests.length >= 1 && drained(), WAIT_MS, 'delivery');
     const o = await get<Overview>('/api/overview');
     const http = o.receivers.find((r) => r.receiver === 'otlphttp')!;
     assert.equal(http.accepted_items, 3);
@@ -48,7 +53,7 @@ describe('console API', () => {
   it('destinations: a refused batch shows as a dead letter; replay sends it again, purge deletes it; both are logged', async () => {
     h.archiveSink.failNext(1, { status: 400, message: 'bad batch' });
     assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [span('refused')]))).status, 200);
-    await eventually(() => h.gateway.queue.deadLetters('archive').length === 1, 5000, 'dead letter');
+    await eventually(() => h.gateway.queue.deadLetters('archive').length === 1, WAIT_MS, 'dead letter');
     let d = (await get<Destinations>('/api/destinations')).destinations.find((x) => x.destination === 'archive')!;
     assert.equal(d.dead_letter_batches, 1);
     assert.match(d.dead_letters[0]!.reason, /bad batch/);
@@ -59,12 +64,12 @@ describe('console API', () => {
     const before = h.archiveSink.requests.length;
     const replay = await call(`${h.admin}/api/deadletters/replay`, { method: 'POST', headers: json, body: JSON.stringify({ destination: 'archive' }) });
     assert.deepEqual(replay.json(), { action: 'replay', count: 1, items: 1 });
-    await eventually(() => h.archiveSink.requests.length > before, 5000, 'replayed batch delivered');
+    await eventually(() => h.archiveSink.requests.length > before, WAIT_MS, 'replayed batch delivered');
     d = (await get<Destinations>('/api/destinations')).destinations.find((x) => x.destination === 'archive')!;
     assert.equal(d.dead_letter_batches, 0);
     h.archiveSink.failNext(1, { status: 400, message: 'bad again' });
     await post(`${h.http}/v1/traces`, traces('checkout', [span('refused')]));
-    await eventually(() => h.gateway.queue.deadLetters('archive').length === 1, 5000, 'dead letter');
+    await eventually(() => h.gateway.queue.deadLetters('archive').length === 1, WAIT_MS, 'dead letter');
     const ids = h.gateway.queue.deadLetters('archive').map((l) => l.id);
     const purge = await call(`${h.admin}/api/deadletters/purge`, { method: 'POST', headers: json, body: JSON.stringify({ ids }) });
     assert.deepEqual(purge.json(), { action: 'purge', count: 1 });

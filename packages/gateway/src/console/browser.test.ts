@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { eventually } from '../e2e/harness.js';
 import { call, CHECKOUT_TOKEN, inventoryFixture, registerFixtures, startConsoleHarness, type ConsoleHarness, type InventoryFixture } from './test-support.js';
 
@@ -81,7 +81,10 @@ describe('the console in Chromium', () => {
   it('Overview: receiver and destination figures match /api/overview, and the ingest chart draws a line', async () => {
     await h.gateway.console!.history.sample();
     await sendWithSdk(h.http, 'checkout', 25);
-    await eventually(() => h.consoleSink.totals.spans >= 25 && h.archiveSink.totals.spans >= 25, 10_000, 'delivery');
+    // Exported figures count once the sink's answer is back and the batch left the queue: wait for
+    // that too, or the page and /api/overview below could read them either side of it.
+    const drained = () => h.gateway.queue.depth('console').batches === 0 && h.gateway.queue.depth('archive').batches === 0;
+    await eventually(() => h.consoleSink.totals.spans >= 25 && h.archiveSink.totals.spans >= 25 && drained(), 10_000, 'delivery');
     await h.gateway.console!.history.sample();
     await page.goto(`${h.admin}/ui#/overview`);
     await page.waitForSelector('[data-testid="receivers"] tbody tr');
@@ -172,13 +175,32 @@ describe('the console in Chromium', () => {
   });
 
   it('Gaps: shows the /api/gaps report for a service and copies it as Markdown', async () => {
-    await page.goto(`${h.admin}/ui#/gaps`);
-    await page.waitForSelector('[data-testid="gaps-markdown"]');
+    // The page asks without `to` (now), and the report's title names its window to the minute: the
+    // test asks for the window of the answer the page got, or a minute turning between the two
+    // requests would change the title.
+    const answers: Promise<{ markdown: string; to: string }>[] = [];
+    const onResponse = (r: Response): void => {
+      if (new URL(r.url()).pathname === '/api/gaps') answers.push(r.json() as Promise<{ markdown: string; to: string }>);
+    };
+    page.on('response', onResponse);
+    const before = Date.now();
+    try {
+      await page.goto(`${h.admin}/ui#/gaps`);
+      await page.waitForSelector('[data-testid="gaps-markdown"]');
+    } finally {
+      page.off('response', onResponse);
+    }
+    const after = Date.now();
+    const shown = await page.textContent('[data-testid="gaps-markdown"]');
+    const answer = (await Promise.all(answers)).find((a) => a.markdown === shown);
+    assert.ok(answer, `the page shows none of the ${answers.length} answers of /api/gaps it got`);
+    // The page asked up to now: its window ends at the moment the gateway answered it.
+    assert.ok(Date.parse(answer.to) >= before && Date.parse(answer.to) <= after, `to ${answer.to}`);
     const service = await page.$eval('#gaps-service', (s) => (s as unknown as { value: string }).value);
     const from = await page.$eval('#gaps-from', (s) => (s as unknown as { value: string }).value);
     const fromIso = await page.evaluate((f) => new Date(f).toISOString(), from);
-    const gaps = await api<{ markdown: string }>(`/api/gaps?service=${encodeURIComponent(service)}&from=${encodeURIComponent(fromIso)}`);
-    assert.equal(await page.textContent('[data-testid="gaps-markdown"]'), gaps.markdown);
+    const gaps = await api<{ markdown: string }>(`/api/gaps?service=${encodeURIComponent(service)}&from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(answer.to)}`);
+    assert.equal(shown, gaps.markdown);
     await page.click('button:has-text("Copy as Markdown")');
     await page.waitForSelector('[data-testid="copied"]:has-text("Copied")');
     assert.equal(await page.evaluate(() => (globalThis as unknown as Page$).navigator.clipboard.readText()), gaps.markdown);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { post, span, traces } from '../e2e/client.js';
-import { eventually, metric, startHarness, type Harness } from '../e2e/harness.js';
+import { WAIT_MS, eventually, metric, startHarness, type Harness } from '../e2e/harness.js';
 import fc from 'fast-check';
 import { decodeTraces, protobufToJson } from '@cairn/otlp';
 import { logsBatch, metricsBatch, tracesBatch } from '../testing/fixtures.js';
@@ -61,7 +61,7 @@ describe('retry timing', () => {
       const s = span('throttled');
       const sent = Date.now();
       assert.equal((await post(`${h.http}/v1/traces`, traces('checkout', [s]))).status, 200);
-      await h.sink.waitFor((sink) => sink.spanIds.includes(s.spanIdHex), 5000);
+      await h.sink.waitFor((sink) => sink.spanIds.includes(s.spanIdHex), WAIT_MS);
       const waited = Date.now() - sent;
       // The harness's own backoff is 20-200 ms: only Retry-After explains a wait of a second.
       assert.ok(waited >= 950, `delivered after ${waited} ms`);

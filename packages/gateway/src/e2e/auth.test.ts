@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { tokenDigest } from '../auth/tokens.js';
 import { grpcExport, post, span, traces } from './client.js';
-import { eventually, startHarness, type Harness } from './harness.js';
+import { WAIT_MS, eventually, startHarness, type Harness } from './harness.js';
 
 const AUTH = `auth:
   tenants:
@@ -48,7 +48,7 @@ describe('access control: team tokens scoped to their services', () => {
     // A request that goes through afterwards proves the refused one did not just lag behind.
     const later = span('later');
     assert.equal((await post(`${h.http}/v1/traces`, traces('cart-api', [later]), bearer('checkout-secret'))).status, 200);
-    await h.sink.waitFor((s) => s.spanIds.includes(later.spanIdHex), 5000);
+    await h.sink.waitFor((s) => s.spanIds.includes(later.spanIdHex), WAIT_MS);
     assert.ok(!h.sink.spanIds.includes(own.spanIdHex));
     assert.ok(!h.sink.spanIds.includes(theirs.spanIdHex));
   });
@@ -58,7 +58,7 @@ describe('access control: team tokens scoped to their services', () => {
     const b = span();
     assert.equal((await post(`${h.http}/v1/traces`, traces('cart-web', [a]), bearer('checkout-secret'))).status, 200);
     assert.equal((await post(`${h.http}/v1/traces`, traces('payment', [b]), bearer('payments-secret'))).status, 200);
-    await h.sink.waitFor((s) => s.spanIds.includes(a.spanIdHex) && s.spanIds.includes(b.spanIdHex), 5000);
+    await h.sink.waitFor((s) => s.spanIds.includes(a.spanIdHex) && s.spanIds.includes(b.spanIdHex), WAIT_MS);
   });
 
   it('answers UNAUTHENTICATED and PERMISSION_DENIED on gRPC', async () => {
@@ -68,6 +68,6 @@ describe('access control: team tokens scoped to their services', () => {
     assert.equal(denied.code, status.PERMISSION_DENIED);
     const ok = span();
     assert.equal((await grpcExport(h.grpc, traces('checkout', [ok]), 'checkout-secret')).code, status.OK);
-    await eventually(() => h.sink.spanIds.includes(ok.spanIdHex), 5000, 'gRPC span delivered');
+    await eventually(() => h.sink.spanIds.includes(ok.spanIdHex), WAIT_MS, 'gRPC span delivered');
   });
 });

@@ -12,8 +12,12 @@ export interface GatewayChild {
   stderr(): string;
 }
 
-export async function spawnGateway(configPath: string, timeoutMs = 15_000): Promise<GatewayChild> {
-  const child = spawn(process.execPath, [ENTRY, configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `timeoutMs` bounds a start that never comes; a loaded CI machine can take many seconds for one
+ * that does. `nodeFlags` go to the child's node (V8 settings for a memory test).
+ */
+export async function spawnGateway(configPath: string, timeoutMs = 60_000, nodeFlags: string[] = []): Promise<GatewayChild> {
+  const child = spawn(process.execPath, [...nodeFlags, ENTRY, configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const ports = await new Promise<GatewayPorts>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { parseConfig } from '../config/load.js';
 import { Gateway } from '../gateway.js';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { post, span, traces } from './client.js';
-import { eventually, metric } from './harness.js';
+import { WAIT_MS, eventually, metric } from './harness.js';
 
 describe('dead letters: bounded and counted', () => {
   let sink: OtlpHttpSink;
@@ -44,7 +44,7 @@ destinations:
     sink.failNext(3, { status: 400, message: 'refused' });
     for (let i = 0; i < 3; i++) {
       assert.equal((await post(`http://127.0.0.1:${gateway!.ports.http}/v1/traces`, body())).status, 200);
-      await eventually(() => gateway!.queue.depth('backend').batches === 0, 5000, `batch ${i} leaves the queue`);
+      await eventually(() => gateway!.queue.depth('backend').batches === 0, WAIT_MS, `batch ${i} leaves the queue`);
     }
     const kept = gateway!.queue.deadLetters('backend');
     assert.equal(kept.length, 1);

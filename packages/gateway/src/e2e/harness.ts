@@ -58,8 +58,15 @@ export async function startHarness(options: { extra?: string; destinationExtra?:
   };
 }
 
+/**
+ * The bound of a wait for something that must happen (a delivery, a figure settling). It only
+ * limits how long a failing test hangs: a loaded CI machine (2 cores, two test files at once)
+ * can take seconds for what takes milliseconds here, so it is far above any normal wait.
+ */
+export const WAIT_MS = 30_000;
+
 /** Polls `check` until it returns true, for figures that settle just after a response. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);

@@ -43,19 +43,25 @@ function makeCertificates(): { ca: string; serverCert: string; serverKey: string
   return { ca: at('ca.pem'), serverCert: at('server.pem'), serverKey: at('server.key'), clientCert: at('client.pem'), clientKey: at('client.key'), otherCert: at('other.pem'), otherKey: at('other.key') };
 }
 
-/** A port that was free a moment ago (nothing in this test listens on it). */
+/**
+ * Where the disabled listeners are configured: a loopback address no test listens on, so no
+ * server another test file starts on 127.0.0.1 can take the port between freePort() and probe().
+ */
+const UNUSED_HOST = '127.0.0.3';
+
+/** A port that was free on UNUSED_HOST a moment ago (nothing in this test listens on it). */
 async function freePort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, UNUSED_HOST, resolve));
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
 
 /** Resolves with the connect error code, or 'connected'. */
-function probe(port: number): Promise<string> {
+function probe(port: number, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     socket.once('connect', () => {
       socket.destroy();
       resolve('connected');
@@ -87,8 +93,8 @@ describe('listeners turned off do not listen', () => {
     const yaml = `receivers:
   otlp:
     http: { endpoint: 127.0.0.1:0 }
-    grpc: { enabled: false, endpoint: 127.0.0.1:${grpcPort} }
-admin: { enabled: false, endpoint: 127.0.0.1:${adminPort} }
+    grpc: { enabled: false, endpoint: ${UNUSED_HOST}:${grpcPort} }
+admin: { enabled: false, endpoint: ${UNUSED_HOST}:${adminPort} }
 storage: { directory: ${JSON.stringify(join(dir, 'off'))} }
 destinations:
   backend:
@@ -98,8 +104,8 @@ destinations:
     const gateway = await Gateway.start(parseConfig(yaml, join(dir, 'off.yaml'), {}), { workers: 0, logger: pino({ level: 'silent' }) });
     try {
       assert.deepEqual(Object.keys(gateway.ports), ['http']);
-      assert.equal(await probe(grpcPort), 'ECONNREFUSED');
-      assert.equal(await probe(adminPort), 'ECONNREFUSED');
+      assert.equal(await probe(grpcPort, UNUSED_HOST), 'ECONNREFUSED');
+      assert.equal(await probe(adminPort, UNUSED_HOST), 'ECONNREFUSED');
       assert.equal(await probe(gateway.ports.http!), 'connected');
     } finally {
       await gateway.stop();

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway, type GatewayChild } from './child.js';
 import { grpcTraceClient, post, span, traces } from './client.js';
-import { eventually, harnessYaml, startHarness, type Harness } from './harness.js';
+import { WAIT_MS, eventually, harnessYaml, startHarness, type Harness } from './harness.js';
 
 /** Empty spans (`0x12 0x00`, two bytes each) inside one ScopeSpans of one ResourceSpans. */
 function emptySpans(count: number): Buffer {
@@ -171,14 +171,14 @@ describe('the in-flight budget counts inflated bytes', () => {
     holder.on('error', () => {});
     holder.write(Buffer.alloc(10));
     try {
-      await eventually(async () => (await inFlight(h)) >= 1024 * 1024, 5000, 'the holder is admitted');
+      await eventually(async () => (await inFlight(h)) >= 1024 * 1024, WAIT_MS, 'the holder is admitted');
       const refused = await postGzip(port, bomb);
       assert.equal(refused.status, 429, refused.text);
       assert.match(refused.text, /max_in_flight_size, counted after decompression/);
     } finally {
       holder.destroy();
     }
-    await eventually(async () => (await inFlight(h)) === 0, 5000, 'the budget is released');
+    await eventually(async () => (await inFlight(h)) === 0, WAIT_MS, 'the budget is released');
     const alone = await postGzip(port, bomb);
     assert.equal(alone.status, 200, alone.text);
   });
@@ -192,7 +192,7 @@ describe('the in-flight budget counts inflated bytes', () => {
       const answer = await postGzip(port, body);
       assert.ok(answer.status === 400 || answer.status === 413 || answer.status === 200, `${answer.status}: ${answer.text}`);
     }
-    await eventually(async () => (await inFlight(h)) === 0, 5000, 'every reservation released');
+    await eventually(async () => (await inFlight(h)) === 0, WAIT_MS, 'every reservation released');
   });
 
 });
@@ -222,11 +222,11 @@ describe('OTLP/gRPC: a call holds the budget while grpc-js receives and inflates
     held.write(frame);
     const client = grpcTraceClient(h.grpc);
     try {
-      await eventually(async () => (await inFlight(h)) >= 1024 * 1024, 5000, 'the held call reserves max_request_size');
+      await eventually(async () => (await inFlight(h)) >= 1024 * 1024, WAIT_MS, 'the held call reserves max_request_size');
       const refused = await client.export(traces('checkout', [span('waits')]));
       assert.equal(refused.code, 8, refused.details);
       held.close();
-      await eventually(async () => (await inFlight(h)) === 0, 5000, 'the held call gives its reservation back when it ends');
+      await eventually(async () => (await inFlight(h)) === 0, WAIT_MS, 'the held call gives its reservation back when it ends');
       const accepted = await client.export(traces('checkout', [span('goes')]));
       assert.equal(accepted.code, 0, accepted.details);
       assert.equal(await inFlight(h), 0);

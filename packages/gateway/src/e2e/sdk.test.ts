@@ -8,7 +8,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { jsonToProtobuf } from '@cairn/otlp';
-import { eventually, metric, startHarness, type Harness } from './harness.js';
+import { WAIT_MS, eventually, metric, startHarness, type Harness } from './harness.js';
 
 /** Spans with every kind of content the wire carries: typed attributes, arrays, events, links, status. */
 function record(tracer: Tracer, tag: string): void {
@@ -75,7 +75,7 @@ describe('real OpenTelemetry SDK exporters → gateway → real OTLP/HTTP sink',
 
   it('counts what it received, accepted and exported on /metrics', async () => {
     const exported = async () => metric(await h.gateway.metrics.registry.metrics(), 'cairn_exporter_sent_items_total', 'destination="backend",signal="traces",tenant="anonymous"');
-    await eventually(async () => (await exported()) === 6, 5000, '6 exported spans');
+    await eventually(async () => (await exported()) === 6, WAIT_MS, '6 exported spans');
     const text = await h.gateway.metrics.registry.metrics();
     assert.equal(metric(text, 'cairn_receiver_accepted_items_total', 'receiver="otlphttp",signal="traces",tenant="anonymous"'), 4);
     assert.equal(metric(text, 'cairn_receiver_accepted_items_total', 'receiver="otlpgrpc",signal="traces",tenant="anonymous"'), 2);

@@ -142,7 +142,9 @@ destinations:
   });
 
   async function start(): Promise<Gateway> {
-    const gateway = await Gateway.start(config, { workers: 1, logger: pino({ level: 'silent' }), shutdownGraceMs: 2000 });
+    // The test evaluates alerts itself: the gateway's 10 s timer would otherwise take the
+    // transitions first whenever a loaded machine runs 10 s from start to the test's evaluate().
+    const gateway = await Gateway.start(config, { workers: 1, logger: pino({ level: 'silent' }), shutdownGraceMs: 2000, sloEvaluateEveryMs: 3_600_000 });
     gateways.push(gateway);
     return gateway;
   }

@@ -9,7 +9,7 @@ import { credentials, makeGenericClientConstructor, Metadata, type ServiceError 
 import { buildTraces, otlpGrpcMethod } from '@cairn/otlp';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { post, span, traces } from './client.js';
-import { startHarness, type Harness } from './harness.js';
+import { WAIT_MS, startHarness, type Harness } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-receiver-tls-'));
 const certFile = join(dir, 'cert.pem');
@@ -39,7 +39,7 @@ describe('TLS on both receivers', () => {
       req.end(traces('checkout', [s]));
     });
     assert.equal(status, 200);
-    await h.sink.waitFor((sink) => sink.spanIds.includes(s.spanIdHex), 5000);
+    await h.sink.waitFor((sink) => sink.spanIds.includes(s.spanIdHex), WAIT_MS);
     // Plain HTTP to a TLS port is not answered as OTLP.
     await assert.rejects(post(`http://127.0.0.1:${h.gateway.ports.http}/v1/traces`, traces('checkout', [span()])));
   });
@@ -53,7 +53,7 @@ describe('TLS on both receivers', () => {
     });
     client.close();
     assert.equal(error, null);
-    await h.sink.waitFor((sink) => sink.spanIds.includes(s.spanIdHex), 5000);
+    await h.sink.waitFor((sink) => sink.spanIds.includes(s.spanIdHex), WAIT_MS);
   });
 });
 
@@ -81,8 +81,8 @@ describe('routing by resource attributes (CEL)', () => {
       { resource: { attributes: { 'service.name': 'checkout' } }, scopeSpans: [{ spans: [noRegion] }] },
     ]);
     assert.equal((await post(`${h.http}/v1/traces`, body)).status, 200);
-    await h.sink.waitFor((s) => [inEu, inUs, noRegion].every((x) => s.spanIds.includes(x.spanIdHex)), 5000);
-    await eu.waitFor((s) => s.spanIds.includes(inEu.spanIdHex), 5000);
+    await h.sink.waitFor((s) => [inEu, inUs, noRegion].every((x) => s.spanIds.includes(x.spanIdHex)), WAIT_MS);
+    await eu.waitFor((s) => s.spanIds.includes(inEu.spanIdHex), WAIT_MS);
     assert.deepEqual(eu.spanIds, [inEu.spanIdHex]);
     // The EU copy was cut from the request by resource: one resource, one span, counted right.
     assert.equal(eu.requests[0]!.items, 1);

@@ -167,10 +167,12 @@ export function startSlos(
   routes: AdminRoutes,
   logger: Logger,
   stopFns: (() => Promise<void> | void)[],
+  evaluateEveryMs?: number,
 ): SloService | undefined {
   if (!config.slos) return undefined;
   const service = new SloService(config, {
     logger, registry, routes,
+    ...(evaluateEveryMs === undefined ? {} : { evaluateEveryMs }),
     enqueueLogs: (destination, body, items) => {
       const d = config.destinations.find((x) => x.name === destination);
       if (!d) throw new Error(`destination ${destination} is not in cairn.yaml`);

@@ -89,8 +89,11 @@ export class Recording {
     for (const wake of this.waiters) wake();
   }
 
-  /** Resolves once `predicate` holds (checked on every request), rejects after `timeoutMs`. */
-  waitFor(predicate: (r: Recording) => boolean, timeoutMs = 5000): Promise<void> {
+  /**
+   * Resolves once `predicate` holds (checked on every request), rejects after `timeoutMs`: only
+   * a bound on how long a failing test waits, so far above what a loaded machine takes.
+   */
+  waitFor(predicate: (r: Recording) => boolean, timeoutMs = 30_000): Promise<void> {
     if (predicate(this)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const check = (): void => {
@@ -174,7 +177,7 @@ export abstract class RecordingSink<Failure> {
   }
 
   /** Resolves once `predicate` holds, rejects after `timeoutMs`. */
-  waitFor(predicate: (sink: SinkState) => boolean, timeoutMs = 5000): Promise<void> {
+  waitFor(predicate: (sink: SinkState) => boolean, timeoutMs = 30_000): Promise<void> {
     return this.recording.waitFor(predicate, timeoutMs);
   }
 

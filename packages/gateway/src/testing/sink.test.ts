@@ -97,7 +97,7 @@ test('down refuses connections and up serves again on the same port', async () =
 });
 
 test('waitFor resolves when the condition holds and rejects after its bound', async () => {
-  const arrived = sink.waitFor((s) => s.totals.spans >= 6, 2000);
+  const arrived = sink.waitFor((s) => s.totals.spans >= 6, 30_000);
   await post('/v1/traces', tracesBatch(['a'], 3).body, { 'content-type': 'application/x-protobuf' });
   await post('/v1/traces', tracesBatch(['b'], 3).body, { 'content-type': 'application/x-protobuf' });
   await arrived;

@@ -112,7 +112,8 @@ describe('fast exporter transport, next to the stock exporter', () => {
         await exporter.shutdown();
       });
       assert.equal(result?.code, ExportResultCode.FAILED);
-      assert.ok(took < 2000, `took ${took} ms`);
+      // Settled by its 300 ms timeout, not the 10 s default: the bound leaves a loaded machine seconds.
+      assert.ok(took < 5000, `took ${took} ms`);
     });
 
     it(`${name}: does not retry a 400`, async () => {

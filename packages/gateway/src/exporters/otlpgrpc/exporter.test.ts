@@ -146,8 +146,9 @@ test('a backend that is down is a retry, and delivery resumes when it is back up
   await sink.up();
   await sink.waitFor(() => true);
   let resumed = await e.export(tracesBatch());
-  // The channel may still be in its reconnect backoff right after the restart.
-  for (let i = 0; i < 20 && resumed.kind !== 'ok'; i++) {
+  // The channel may still be in its reconnect backoff right after the restart (1 s, growing
+  // 1.6 times with each failed attempt): bounded by a count that outlasts it on a loaded machine.
+  for (let i = 0; i < 300 && resumed.kind !== 'ok'; i++) {
     await new Promise((r) => setTimeout(r, 100));
     resumed = await e.export(tracesBatch());
   }

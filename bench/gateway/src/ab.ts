@@ -1,6 +1,7 @@
 // A/B of the gateway's maximum sustained throughput between two checkouts: `node ab.js OTHER_ROOT`.
 // Alternates this checkout's gateway and OTHER_ROOT's (same load generator, same sink, same corpus)
 // for BENCH_AB_ROUNDS rounds and prints the medians. A scratch tool for finding regressions.
+// BENCH_AB_MODE=strategy runs both with the default data strategy; BENCH_AB_WORKERS (default 1).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { runLoad, startTarget, stopTarget, waitForSink } from './harness.js';
 
 const other = process.argv[2]!;
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 3);
+const mode = process.env.BENCH_AB_MODE ?? 'pass';
+const workers = process.env.BENCH_AB_WORKERS ?? '1';
 const work = mkdtempSync(join(tmpdir(), 'cairn-ab-'));
 const corpus = traceCorpus({ batches: 40, spansPerBatch: 512 });
 const corpusFile = join(work, 'corpus.bin');
@@ -22,7 +25,7 @@ for (let i = 0; i < rounds; i++) {
   for (const which of ['this', 'other'] as const) {
     const script = which === 'this' ? 'cairn-gateway.js' : join(other, 'bench/gateway/dist/cairn-gateway.js');
     const storage = join(work, `q${n++}`);
-    const target = await startTarget(script, [sink.url, storage, '1'], storage);
+    const target = await startTarget(script, [sink.url, storage, workers, mode], storage);
     try {
       sink.clear();
       let base = 0;

@@ -24,10 +24,18 @@ const LOOPBACK_RECEIVERS = `receivers:
     http: { endpoint: 127.0.0.1:0 }
     grpc: { endpoint: 127.0.0.1:0 }`;
 
-export function harnessYaml(sinkUrl: string, storage: string, extra = '', destinationExtra = '', receivers = LOOPBACK_RECEIVERS): string {
+/** Only the OTLP/HTTP receiver, on a free loopback port. */
+export const HTTP_RECEIVER = `receivers:
+  otlp:
+    http: { endpoint: 127.0.0.1:0 }`;
+
+/** The admin listener on a free loopback port (for /metrics), instead of `admin: null`. */
+export const LOOPBACK_ADMIN = 'admin: { endpoint: 127.0.0.1:0 }';
+
+export function harnessYaml(sinkUrl: string, storage: string, extra = '', destinationExtra = '', receivers = LOOPBACK_RECEIVERS, admin = 'admin: null'): string {
   return `
 ${receivers}
-admin: null
+${admin}
 storage: { directory: ${JSON.stringify(storage)} }
 destinations:
   backend:

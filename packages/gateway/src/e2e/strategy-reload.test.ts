@@ -9,7 +9,7 @@ import { protobufToJson } from '@cairn/otlp';
 import { OtlpHttpSink } from '../testing/sink.js';
 import { kill9, spawnGateway, type GatewayChild } from './child.js';
 import { post, span, traces } from './client.js';
-import { eventually } from './harness.js';
+import { eventually, harnessYaml, HTTP_RECEIVER, LOOPBACK_ADMIN } from './harness.js';
 
 interface JsonSpan { name: string; spanId: string; attributes?: { key: string; value: { stringValue?: string } }[] }
 
@@ -57,19 +57,7 @@ describe('strategy reload (SIGHUP) in a gateway process', () => {
     const strategyPath = join(dir, 'strategy.yaml');
     writeFileSync(strategyPath, STRATEGY_V1);
     writeFileSync(join(dir, 'k2.key'), 'a reload test key, 32 bytes long');
-    writeFileSync(configPath, `receivers:
-  otlp:
-    http: { endpoint: 127.0.0.1:0 }
-admin: { endpoint: 127.0.0.1:0 }
-auth: { anonymous: true }
-storage: { directory: ./queue }
-destinations:
-  backend:
-    exporter:
-      otlphttp: { endpoint: ${JSON.stringify(sink.url)}, compression: none, timeout: 2s }
-    retry: { initial_interval: 20ms, max_interval: 200ms }
-strategy: ./strategy.yaml
-`);
+    writeFileSync(configPath, harnessYaml(sink.url, './queue', 'auth: { anonymous: true }\nstrategy: ./strategy.yaml', '', HTTP_RECEIVER, LOOPBACK_ADMIN));
     let gateway: GatewayChild | undefined;
     try {
       gateway = await spawnGateway(configPath);

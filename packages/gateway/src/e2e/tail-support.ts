@@ -1,24 +1,14 @@
 // Shared by the tail-sampling e2e tests: a gateway config whose one destination is tail-sampled,
 // and sums of its Prometheus counters.
+import { harnessYaml, HTTP_RECEIVER, LOOPBACK_ADMIN } from './harness.js';
 
 /** A gateway config with one destination `backend` delivering to `sinkUrl`; `sampling` is its `sampling:` value (flow YAML). */
 export function tailConfigYaml(sinkUrl: string, sampling: string): string {
-  return `receivers:
-  otlp:
-    http: { endpoint: 127.0.0.1:0 }
-admin: { endpoint: 127.0.0.1:0 }
-auth: { anonymous: true }
-storage: { directory: ./queue }
-destinations:
-  backend:
-    exporter:
-      otlphttp: { endpoint: ${JSON.stringify(sinkUrl)}, compression: none, timeout: 2s }
-    retry: { initial_interval: 20ms, max_interval: 200ms }
+  return harnessYaml(sinkUrl, './queue', `auth: { anonymous: true }
 strategy:
   destinations:
     backend:
-      sampling: ${sampling}
-`;
+      sampling: ${sampling}`, '', HTTP_RECEIVER, LOOPBACK_ADMIN);
 }
 
 /** The sum of a metric's samples whose labels include `labels`, from the admin listener's /metrics. */

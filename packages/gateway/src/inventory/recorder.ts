@@ -16,7 +16,8 @@ export const CPU_SAMPLE_MS = 50;
 
 /**
  * The recorder's clocks (tests pass their own): a monotonic ms clock, the process's CPU time, and
- * the machine's: busy and total ms summed over its cores since boot.
+ * the machine's: cumulative busy and total ms over its cores, or over a container's CPU quota
+ * (workers/cpu-capacity.ts).
  */
 export interface RecorderClock {
   now(): number;
@@ -26,7 +27,6 @@ export interface RecorderClock {
 const SYSTEM_CLOCK: RecorderClock = {
   now: () => performance.now(),
   cpuUsage: () => process.cpuUsage(),
-  // Under a container's CPU quota, "the machine" is the container's cgroup (workers/cpu-capacity.ts).
   machine: () => cpuCapacity().sample(),
 };
 

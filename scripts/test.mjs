@@ -29,6 +29,8 @@ if (selected.length === 0) {
 const TEST_TIMEOUT_MS = Number(process.env.CAIRN_TEST_TIMEOUT_MS ?? 180_000);
 // The last resort, well inside CI's 90 minutes: the whole run is killed after 40.
 const RUN_TIMEOUT_MS = 40 * 60_000;
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...selected.sort()], { stdio: 'inherit', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' });
+// The preload makes each test file's stdout blocking, so --test-force-exit loses no verdict.
+const preload = new URL('./test-preload.mjs', import.meta.url).href;
+const result = spawnSync(process.execPath, ['--import', preload, '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...selected.sort()], { stdio: 'inherit', timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' });
 if (result.error) console.error(`test run stopped: ${result.error.message}`);
 process.exit(result.status ?? 1);

@@ -56,4 +56,13 @@ export class FusedContentWalk implements RewriteVisitor {
   scalar(place: Place, key: string, text: string): string | null {
     return this.redactor.scalar(place, key, text);
   }
+
+  /** The redactor's context: the normalizer's renames and coercions depend only on the bytes and the registry, fixed per strategy. */
+  memoContext(place: Place): number {
+    return this.redactor.memoContext(place);
+  }
+
+  effects(): number {
+    return this.redactor.effects();
+  }
 }

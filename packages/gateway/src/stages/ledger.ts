@@ -62,6 +62,12 @@ export function isEmptyLedgerDelta(d: LedgerDelta): boolean {
  * Accumulates counters for one batch. Rows are found through a string-keyed map so a repeated
  * (destination, key, action, rule) adds to one row; `delta()` hands out the plain structure.
  */
+/** Writes to any recorder of this thread, for the rewriter's memo of visits without side effects (RewriteVisitor.effects). */
+let writes = 0;
+export function ledgerWrites(): number {
+  return writes;
+}
+
 export class LedgerRecorder {
   private readonly rows = new Map<string, { count: number }>();
   private readonly actionRows = new Map<string, LedgerAction[]>();
@@ -79,6 +85,7 @@ export class LedgerRecorder {
 
   /** Called per redacted value: rows are found by key, then compared, so no string is built. */
   action(destination: string, key: string, action: string, rule: string, n = 1): void {
+    writes++;
     const k = this.bound(key);
     let rows = this.actionRows.get(k);
     if (rows === undefined) { rows = []; this.actionRows.set(k, rows); }
@@ -91,6 +98,7 @@ export class LedgerRecorder {
   }
 
   finding(service: string, key: string, detector: string, n = 1): void {
+    writes++;
     const k = this.bound(key);
     const id = `f\u0000${service}\u0000${k}\u0000${detector}`;
     const row = this.rows.get(id);
@@ -101,6 +109,7 @@ export class LedgerRecorder {
   }
 
   renamed(from: string, to: string): void {
+    writes++;
     const f = this.bound(from);
     const id = `r\u0000${f}\u0000${to}`;
     const row = this.rows.get(id);
@@ -111,6 +120,7 @@ export class LedgerRecorder {
   }
 
   conflict(key: string): void {
+    writes++;
     const id = `c\u0000${key}`;
     const row = this.rows.get(id);
     if (row) { row.count++; return; }
@@ -120,6 +130,7 @@ export class LedgerRecorder {
   }
 
   coerced(key: string, to: string): void {
+    writes++;
     const id = `t\u0000${key}\u0000${to}`;
     const row = this.rows.get(id);
     if (row) { row.count++; return; }
@@ -129,6 +140,7 @@ export class LedgerRecorder {
   }
 
   jurisdictionError(): void {
+    writes++;
     this.d.jurisdictionErrors++;
   }
 

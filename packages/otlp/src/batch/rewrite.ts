@@ -18,6 +18,7 @@ import { Kind, type MessageType } from '../schema/types.js';
 import { WireReader, double, int64Value } from './read.js';
 import { StringCache } from './string-cache.js';
 import { decodeUtf8 } from '../wire/utf8.js';
+import { MEMO_MAX_BYTES, UnchangedMemo } from './unchanged-memo.js';
 
 /** Where a string or an attribute sits. */
 export enum Place {
@@ -66,7 +67,22 @@ export interface RewriteVisitor {
    * true drops it. Lets one walk rename and then decide on the renamed key, as two walks would.
    */
   dropKey?(place: Place, key: string, depth: number): boolean;
+  /**
+   * Opt-in memo of fields left alone (batch/unchanged-memo.ts), with `effects`: a number in
+   * [1, 2^31) naming everything besides a field's own bytes that decides what this visitor does
+   * with a top-level attribute or a name at `place` (0: no memo there). The visitor promises that
+   * a visit of the same bytes under the same context, which changed nothing and left `effects()`
+   * where it was, would do the same again: such a visit is then skipped.
+   */
+  memoContext?(place: Place): number;
+  /** A counter that moves with every side effect of a visit (ledger counts, findings). */
+  effects?(): number;
 }
+
+/** A memo state: the attribute was found in the memo (no visit). */
+const MEMO_HIT = -2;
+/** A memo state: not memoized (no context, too long, or its key visit had an effect). */
+const MEMO_NONE = -1;
 
 const enum H { None, Child, Attrs, Str, Any }
 const enum E { Drop, Str, Int }
@@ -132,6 +148,8 @@ const PLANS: Record<Signal, Plan> = {
 export class Rewriter {
   private readonly r = new WireReader();
   private buf: Uint8Array = new Uint8Array(0);
+  /** A DataView over exactly `buf`, for the memo's compares (made only when the memo is on). */
+  private words: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private v!: RewriteVisitor;
   // Edits, in recording order.
   private eStart: number[] = [];
@@ -151,6 +169,12 @@ export class Rewriter {
   private w: ProtoWriter | undefined;
   private next = 0;
   private readonly keyCache = new StringCache();
+  private memo: UnchangedMemo | undefined;
+  /** The visitor the memo's entries were made for: another one starts it empty. */
+  private memoFor: RewriteVisitor | undefined;
+  private memoOn = false;
+  /** Per pushed KeyValue: MEMO_HIT, MEMO_NONE, or the memo slot to store it in. */
+  private memoState: number[] = [];
 
   /** Number of edits the last `rewrite` made (0: it returned its input). */
   get editCount(): number {
@@ -165,6 +189,11 @@ export class Rewriter {
     this.sorted = true;
     this.kvTop = 0;
     this.resourceIndex = 0;
+    this.memoOn = visitor.memoContext !== undefined && visitor.effects !== undefined;
+    if (this.memoOn) {
+      if (this.memoFor !== visitor) { this.memo = new UnchangedMemo(); this.memoFor = visitor; }
+      this.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     this.walk(PLANS[signal], 0, bytes.length);
     if (this.edits === 0) return bytes;
     return this.write();
@@ -200,7 +229,8 @@ export class Rewriter {
         attrField = no;
         this.push(fieldStart, pos, body, pos);
       } else if (h === H.Str) {
-        this.stringField(plan.place[no]!, fieldStart, pos, no, body, '', 0, false);
+        if (this.memoOn) this.memoString(plan.place[no]!, fieldStart, pos, no, body);
+        else this.stringField(plan.place[no]!, fieldStart, pos, no, body, '', 0, false);
       } else {
         this.anyValue(plan.place[no]!, '', body, pos, 0, false);
       }
@@ -231,11 +261,32 @@ export class Rewriter {
     const keys = this.keys;
     const finals = this.finals;
     let renamed = false;
+    const buf = this.buf;
+    const memo = this.memo;
+    const state = this.memoState;
+    const context = depth === 0 && this.memoOn ? this.v.memoContext!(place) : 0;
     for (let i = base; i < top; i++) {
-      const ks = r.lenField(kv[i * 4 + 2]!, kv[i * 4 + 3]!, 1);
-      const key = ks < 0 ? '' : this.keyCache.get(this.buf, ks, r.pos);
+      const bs = kv[i * 4 + 2]!;
+      const be = kv[i * 4 + 3]!;
+      let st = MEMO_NONE;
+      if (context !== 0 && be > bs && be - bs <= MEMO_MAX_BYTES) {
+        // Left alone before under this context: no visit (its key still takes part in conflicts).
+        if (memo!.find(context, buf, this.words, bs, be)) {
+          const known = memo!.key(memo!.slot);
+          keys[i] = known;
+          finals[i] = known;
+          state[i] = MEMO_HIT;
+          continue;
+        }
+        st = memo!.slot;
+      }
+      const ks = r.lenField(bs, be, 1);
+      const key = ks < 0 ? '' : this.keyCache.get(buf, ks, r.pos);
       keys[i] = key;
+      const effects = st >= 0 ? this.v.effects!() : 0;
       const out = this.v.key === undefined ? undefined : this.v.key(place, key, depth);
+      if (st >= 0 && this.v.effects!() !== effects) st = MEMO_NONE;
+      state[i] = st;
       if (out === undefined || (out !== null && (depth > 0 || out === key))) finals[i] = key;
       else { finals[i] = out; if (out !== null) renamed = true; }
     }
@@ -254,6 +305,10 @@ export class Rewriter {
       }
     }
     for (let i = base; i < top; i++) {
+      const st = context === 0 ? MEMO_NONE : state[i]!;
+      if (st === MEMO_HIT) continue;
+      const effects = st >= 0 ? this.v.effects!() : 0;
+      const mark = this.edits;
       const fs = kv[i * 4]!;
       const fe = kv[i * 4 + 1]!;
       const final = finals[i]!;
@@ -273,7 +328,6 @@ export class Rewriter {
         pos = body + len;
         if (tag >>> 3 === 1) { keyFs = at; keyFe = pos; } else if (tag >>> 3 === 2) { vs = body; ve = pos; }
       }
-      const mark = this.edits;
       if (vs >= 0 && !this.anyValue(place, valueKey, vs, ve, depth, true)) {
         this.edits = mark; // the whole KeyValue goes: forget edits inside it
         this.edit(fs, fe, E.Drop, 0, 0);
@@ -281,6 +335,7 @@ export class Rewriter {
       }
       // A KeyValue without a key field has the key '' and is never renamed.
       if (final !== keys[i] && keyFs >= 0) this.edit(keyFs, keyFe, E.Str, 1, final);
+      else if (st >= 0 && this.edits === mark && this.v.effects!() === effects) memo!.store(st, context, this.buf, bs, be, keys[i]!);
     }
   }
 
@@ -365,6 +420,22 @@ export class Rewriter {
         this.edit(fs, pos, E.Drop, 0, 0);
       }
     }
+  }
+
+  /** A name's string field (Span.name, Event.name, Status.message) through the memo of fields left alone. */
+  private memoString(place: Place, fs: number, fe: number, no: number, body: number): void {
+    const context = this.v.memoContext!(place);
+    if (context === 0 || fe <= body || fe - body > MEMO_MAX_BYTES) {
+      this.stringField(place, fs, fe, no, body, '', 0, false);
+      return;
+    }
+    const memo = this.memo!;
+    if (memo.find(context, this.buf, this.words, body, fe)) return;
+    const slot = memo.slot;
+    const effects = this.v.effects!();
+    const mark = this.edits;
+    this.stringField(place, fs, fe, no, body, '', 0, false);
+    if (this.edits === mark && this.v.effects!() === effects) memo.store(slot, context, this.buf, body, fe, '');
   }
 
   /** A string field [fs, fe) with its bytes at [body, fe). */

@@ -5,7 +5,7 @@ import { PLACE_NAMES, Rewriter, type Place, type BatchView, type RewriteVisitor,
 import type { Action, DestinationStrategy, Policy, Sensitivity } from '../../strategy/types.js';
 import { Decisions, findingClass, Mode, slotOf, type FindingsMemo } from '../classify/classify.js';
 import { redactMatches, sanitizeQuery, sanitizeSql, sanitizeUrl, type Finding } from '../classify/detectors/index.js';
-import type { LedgerRecorder } from '../ledger.js';
+import { ledgerWrites, type LedgerRecorder } from '../ledger.js';
 import { mask, Pseudonymiser, truncate } from './pseudonymise.js';
 
 /** What a span name or log body becomes when its action is `drop`. */
@@ -62,6 +62,15 @@ function pseudonymiserOf(dest: DestinationStrategy): PseudonymCache | undefined 
   return p;
 }
 
+/** A number per policy object, for the rewriter's memo contexts. */
+const policyIds = new WeakMap<Policy, number>();
+let nextPolicyId = 1;
+function policyId(policy: Policy): number {
+  let id = policyIds.get(policy);
+  if (id === undefined) { id = nextPolicyId++; policyIds.set(policy, id); }
+  return id;
+}
+
 /** Raised when a `hash` action is reached at a destination without a key (the loader refuses such a strategy). */
 export class MissingKeyError extends Error {
   readonly code = 'CAIRN_STRATEGY_KEY_MISSING';
@@ -91,6 +100,8 @@ export class Redactor implements RewriteVisitor {
   private readonly decisions: Decisions;
   private input!: RedactInput;
   private policy!: Policy;
+  /** The rewriter's memo context for the current policy, less the place; 0: no memo. */
+  private memoBase = 0;
   private hasher: PseudonymCache | undefined;
   private service = '';
   /** The key (or place) being scanned, for the findings ledger. */
@@ -115,13 +126,35 @@ export class Redactor implements RewriteVisitor {
     this.input = input;
     this.policy = input.dest.policy;
     this.hasher = pseudonymiserOf(input.dest);
+    this.memoBase = this.memoBaseOf(this.policy);
+  }
+
+  /**
+   * What decides a visit besides the bytes is the policy (jurisdiction variant) and the place:
+   * the registry, the sanitizers and the detectors are fixed, and the destination's key and name
+   * only matter to visits that change something or count. A walk whose findings another walk
+   * counts (`countFindings: false`) may leave a finding uncounted, so it is not memoized.
+   */
+  private memoBaseOf(policy: Policy): number {
+    if (this.input.countFindings === false) return 0;
+    // 32 places per policy; ids stay below 2^26 for any number of reloads a process will see.
+    return (policyId(policy) & 0x3ffffff) * 32 + 1;
+  }
+
+  memoContext(place: Place): number {
+    return this.memoBase === 0 ? 0 : this.memoBase + place;
+  }
+
+  effects(): number {
+    return ledgerWrites();
   }
 
   resource(index: number): boolean {
     const { routed, jurisdiction, dest, view } = this.input;
     if (routed !== undefined && !routed.has(index)) return false;
     const j = jurisdiction[index]!;
-    this.policy = j < 0 ? dest.policy : dest.jurisdictions[j]!.policy;
+    const policy = j < 0 ? dest.policy : dest.jurisdictions[j]!.policy;
+    if (policy !== this.policy) { this.policy = policy; this.memoBase = this.memoBaseOf(policy); }
     this.service = view.serviceName(index);
     return true;
   }

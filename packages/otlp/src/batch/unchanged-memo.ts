@@ -1,0 +1,78 @@
+// The rewriter's memo of fields a visitor left alone: top-level attributes (a KeyValue's bytes)
+// and names (a string field's bytes) that a visit changed nothing in, with no side effect, under
+// a visitor context (RewriteVisitor.memoContext: the policy and the place). Telemetry repeats
+// most of its attributes byte for byte (`http.request.method=GET`, routes, scheme, host, user
+// agent, status codes) and its span names: a hit costs one hash of a few sampled bytes and one
+// compare, where a visit decodes the key and the value and asks the visitor four to eight
+// questions. On the bench corpus (10 attributes a span, 7 of them repeating) the default
+// strategy's walk measured ~40% of its time in those visits.
+//
+// Direct-mapped and bounded like StringCache: SLOTS entries of at most MAX_BYTES bytes each, in
+// one arena. A tenant's bytes can only evict entries (a miss visits as before), never grow it,
+// and an entry is used only when its context and every byte match.
+
+const SLOTS = 1024;
+export const MEMO_MAX_BYTES = 64;
+
+export class UnchangedMemo {
+  private readonly arena = new Uint8Array(SLOTS * MEMO_MAX_BYTES);
+  private readonly words = new DataView(this.arena.buffer);
+  private readonly lens = new Int32Array(SLOTS).fill(-1);
+  private readonly contexts = new Int32Array(SLOTS);
+  private readonly keys: string[] = new Array<string>(SLOTS).fill('');
+  /** Set by `find`: the slot `bytes` hashes to (a hit's, or where `store` will put it). */
+  slot = 0;
+
+  /**
+   * Whether `buf[start, end)` is remembered under `context` (1 ≤ context < 2^31, end - start ≤
+   * MEMO_MAX_BYTES). `words` is a DataView over exactly `buf`. Either way `slot` names its slot,
+   * for `key` or `store`.
+   */
+  find(context: number, buf: Uint8Array, words: DataView, start: number, end: number): boolean {
+    const n = end - start;
+    // The length, the context, and eight sampled bytes: the first two (the key's start), the last
+    // four (where values differ: ids, addresses, paths), and the quarters. Bytes are compared in
+    // full below, so a weaker hash only costs misses.
+    let h = Math.imul(0x811c9dc5 ^ n ^ (context << 8), 0x01000193);
+    const q = n >>> 2;
+    h = Math.imul(h ^ buf[start]!, 0x01000193);
+    h = Math.imul(h ^ buf[start + q]!, 0x01000193);
+    h = Math.imul(h ^ buf[start + 2 * q]!, 0x01000193);
+    h = Math.imul(h ^ buf[start + 3 * q]!, 0x01000193);
+    h = Math.imul(h ^ buf[end - 1]!, 0x01000193);
+    if (n > 4) {
+      h = Math.imul(h ^ buf[start + 1]!, 0x01000193);
+      h = Math.imul(h ^ buf[end - 2]!, 0x01000193);
+      h = Math.imul(h ^ buf[end - 3]!, 0x01000193);
+      h = Math.imul(h ^ buf[end - 4]!, 0x01000193);
+    }
+    const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    this.slot = slot;
+    if (this.lens[slot] !== n || this.contexts[slot] !== context) return false;
+    // Four bytes at a time through DataViews (unaligned reads): 18 against 41 ns for 28 bytes
+    // compared byte by byte (scratch micro-benchmark, Node 20).
+    const own = this.words;
+    const at = slot * MEMO_MAX_BYTES;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) if (own.getInt32(at + i, true) !== words.getInt32(start + i, true)) return false;
+    const arena = this.arena;
+    for (; i < n; i++) if (arena[at + i] !== buf[start + i]) return false;
+    return true;
+  }
+
+  /** The decoded key stored with the entry at `slot` ('' for a name). */
+  key(slot: number): string {
+    return this.keys[slot]!;
+  }
+
+  /** Remembers `buf[start, end)` under `context` at `slot` (from the `find` that missed), with its key. */
+  store(slot: number, context: number, buf: Uint8Array, start: number, end: number, key: string): void {
+    const n = end - start;
+    const arena = this.arena;
+    const at = slot * MEMO_MAX_BYTES;
+    for (let i = 0; i < n; i++) arena[at + i] = buf[start + i]!;
+    this.lens[slot] = n;
+    this.contexts[slot] = context;
+    this.keys[slot] = key;
+  }
+}

@@ -79,6 +79,20 @@ export interface RewriteVisitor {
   effects?(): number;
 }
 
+/**
+ * Whether the KeyValue body [bs, be) is laid out as encoders write it (key, then value) with an
+ * int, double or bool value. Those are visited without decoding anything, so the memo's hash and
+ * compare would cost more than it saves, and measurements (amounts, durations) rarely repeat.
+ */
+function scalarKeyValue(buf: Uint8Array, bs: number, be: number): boolean {
+  const keyLength = buf[bs + 1]!;
+  if (buf[bs] !== 0x0a || keyLength >= 0x80) return false;
+  const v = bs + 2 + keyLength;
+  if (v + 2 >= be || buf[v] !== 0x12) return false;
+  const tag = buf[v + 2]!;
+  return tag === 0x10 || tag === 0x18 || tag === 0x21;
+}
+
 /** A memo state: the attribute was found in the memo (no visit). */
 const MEMO_HIT = -2;
 /** A memo state: not memoized (no context, too long, or its key visit had an effect). */
@@ -269,7 +283,7 @@ export class Rewriter {
       const bs = kv[i * 4 + 2]!;
       const be = kv[i * 4 + 3]!;
       let st = MEMO_NONE;
-      if (context !== 0 && be > bs && be - bs <= MEMO_MAX_BYTES) {
+      if (context !== 0 && be > bs && be - bs <= MEMO_MAX_BYTES && !scalarKeyValue(buf, bs, be)) {
         // Left alone before under this context: no visit (its key still takes part in conflicts).
         if (memo!.find(context, buf, this.words, bs, be)) {
           const known = memo!.key(memo!.slot);

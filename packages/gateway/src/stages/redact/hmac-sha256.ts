@@ -44,10 +44,16 @@ export class HmacSha256 {
    */
   base64url(value: string, bytes: number, prefix = ''): string {
     // Inner hash over utf8(value), continuing from the ipad state; 64 bytes of ipad already counted.
-    let n: number;
-    if (value.length * 3 + 72 <= this.buf.length) n = encoder.encodeInto(value, this.buf).written;
-    else { this.buf = new Uint8Array(value.length * 3 + 72); n = encoder.encodeInto(value, this.buf).written; }
+    if (value.length * 3 + 72 > this.buf.length) this.buf = new Uint8Array(value.length * 3 + 72);
     const buf = this.buf;
+    // ASCII (addresses, ids, most e-mails) in JavaScript: 36 against 65 ns for encodeInto's native
+    // call on IPv4 addresses (scratch micro-benchmark, Node 20).
+    let n = value.length;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) { n = encoder.encodeInto(value, buf).written; break; }
+      buf[i] = c;
+    }
     const total = 64 + n;
     let end = n;
     buf[end++] = 0x80;
@@ -75,8 +81,12 @@ export class HmacSha256 {
       const v = h[i]!;
       digest[i * 4] = v >>> 24; digest[i * 4 + 1] = v >>> 16; digest[i * 4 + 2] = v >>> 8; digest[i * 4 + 3] = v;
     }
-    // The text is written as ASCII bytes and read back as one flat string: appending 22
-    // characters one by one built a rope that every later write had to flatten.
+    // A pseudonym's 16 bytes: 22 characters from one String.fromCharCode call after the prefix,
+    // 29 against ~100 ns for writing ASCII bytes and reading them back with a latin1 slice (scratch
+    // micro-benchmark, Node 20); appending characters one by one built a rope that every later
+    // write had to flatten.
+    if (bytes === 16) return prefix + base64url16(digest);
+    // Other lengths: the text is written as ASCII bytes and read back as one flat string.
     let t = this.text;
     if (t.length < prefix.length + 44) { t = this.text = Buffer.alloc(prefix.length + 44); this.written = ''; }
     // A pseudonymiser passes the same prefix on every call: it is written once.
@@ -99,4 +109,24 @@ export class HmacSha256 {
     }
     return t.toString('latin1', 0, o);
   }
+}
+
+const fromCharCode = String.fromCharCode;
+
+/** The first 16 bytes of `d` in base64url without padding: 22 characters. */
+function base64url16(d: Uint8Array): string {
+  const a = (d[0]! << 16) | (d[1]! << 8) | d[2]!;
+  const b = (d[3]! << 16) | (d[4]! << 8) | d[5]!;
+  const c = (d[6]! << 16) | (d[7]! << 8) | d[8]!;
+  const e = (d[9]! << 16) | (d[10]! << 8) | d[11]!;
+  const f = (d[12]! << 16) | (d[13]! << 8) | d[14]!;
+  const g = d[15]!;
+  return fromCharCode(
+    B64[a >>> 18]!, B64[(a >>> 12) & 63]!, B64[(a >>> 6) & 63]!, B64[a & 63]!,
+    B64[b >>> 18]!, B64[(b >>> 12) & 63]!, B64[(b >>> 6) & 63]!, B64[b & 63]!,
+    B64[c >>> 18]!, B64[(c >>> 12) & 63]!, B64[(c >>> 6) & 63]!, B64[c & 63]!,
+    B64[e >>> 18]!, B64[(e >>> 12) & 63]!, B64[(e >>> 6) & 63]!, B64[e & 63]!,
+    B64[f >>> 18]!, B64[(f >>> 12) & 63]!, B64[(f >>> 6) & 63]!, B64[f & 63]!,
+    B64[g >>> 2]!, B64[(g & 3) << 4]!,
+  );
 }

@@ -3,6 +3,7 @@
 // The strategy arrives as plain data (functions cannot cross threads) and is compiled here; a
 // reload message swaps it between two batches, since messages are handled one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
+import { WriterBuffers } from '@cairn/otlp';
 import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest } from '../pipeline/process.js';
 import type { StrategyContent } from '../strategy/content.js';
@@ -15,7 +16,10 @@ export interface WorkerInit {
 }
 
 const init = workerData as WorkerInit;
-const processor = new BatchProcessor(init.config);
+// Rewritten requests are written into reused buffers: postMessage copies each output, and then
+// every buffer is free again (WriterBuffers). They are never transferred.
+const buffers = new WriterBuffers();
+const processor = new BatchProcessor(init.config, { writerBuffers: buffers });
 useStrategy(processor, init.content);
 
 type Message = { id: number; request: ProcessRequest } | { id: number; strategy: StrategyContent };
@@ -28,9 +32,11 @@ parentPort!.on('message', (message: Message) => {
       return;
     }
     const result = processor.process(message.request);
-    const buffers = result.ok ? result.outputs.map((o) => o.body) : [];
-    parentPort!.postMessage({ id: message.id, result, conditionErrors: processor.routeConditionErrors }, transferList(buffers));
+    const bodies = result.ok ? result.outputs.map((o) => o.body).filter((b) => !buffers.owns(b.buffer)) : [];
+    parentPort!.postMessage({ id: message.id, result, conditionErrors: processor.routeConditionErrors }, transferList(bodies));
   } catch (error) {
     parentPort!.postMessage({ id: message.id, error: (error as Error).message });
+  } finally {
+    buffers.releaseAll();
   }
 });

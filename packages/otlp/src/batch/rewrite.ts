@@ -12,7 +12,7 @@
 //
 // The input must be a request the validating walk accepted (decodeTraces/Logs/Metrics): the
 // first pass trusts the structure.
-import { ProtoWriter, WireType } from '../wire/writer.js';
+import { ProtoWriter, WireType, type WriterBuffers } from '../wire/writer.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Kind, type MessageType } from '../schema/types.js';
 import { WireReader, double, int64Value } from './read.js';
@@ -189,6 +189,12 @@ export class Rewriter {
   private memoOn = false;
   /** Per pushed KeyValue: MEMO_HIT, MEMO_NONE, or the memo slot to store it in. */
   private memoState: number[] = [];
+
+  /**
+   * `buffers`: the pool the output of each rewrite is written into; the caller releases them once
+   * it holds no view of the outputs (wire/writer.ts). Without it each output is a new buffer.
+   */
+  constructor(private readonly buffers?: WriterBuffers) {}
 
   /** Number of edits the last `rewrite` made (0: it returned its input). */
   get editCount(): number {
@@ -491,7 +497,7 @@ export class Rewriter {
       const s = this.eStart;
       order.sort((a, b) => s[a]! - s[b]!);
     }
-    this.w = new ProtoWriter(this.buf.length + 256 + (this.buf.length >>> 4));
+    this.w = new ProtoWriter(this.buf.length + 256 + (this.buf.length >>> 4), this.buffers);
     this.next = 0;
     this.range(0, this.buf.length);
     return this.w.finish();

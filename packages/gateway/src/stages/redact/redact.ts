@@ -1,7 +1,7 @@
 // Redaction, per destination, after routing: one rewrite of the normalized request applies the
 // destination's policy (or, per resource, its first matching jurisdiction variant) to every
 // attribute, span and event name and log body, and leaves out the resources not routed there.
-import { PLACE_NAMES, Rewriter, type Place, type BatchView, type RewriteVisitor, type Signal } from '@cairn/otlp';
+import { PLACE_NAMES, Rewriter, type Place, type BatchView, type RewriteVisitor, type Signal, type WriterBuffers } from '@cairn/otlp';
 import type { Action, DestinationStrategy, Policy, Sensitivity } from '../../strategy/types.js';
 import { Decisions, findingClass, Mode, slotOf, type FindingsMemo } from '../classify/classify.js';
 import { redactMatches, sanitizeQuery, sanitizeSql, sanitizeUrl, type Finding } from '../classify/detectors/index.js';
@@ -96,7 +96,7 @@ export interface RedactInput {
 }
 
 export class Redactor implements RewriteVisitor {
-  private readonly rewriter = new Rewriter();
+  private readonly rewriter: Rewriter;
   private readonly decisions: Decisions;
   private input!: RedactInput;
   private policy!: Policy;
@@ -111,8 +111,10 @@ export class Redactor implements RewriteVisitor {
   };
   private readonly replacePart = (match: string, f: Finding): string => this.partReplacement(match, f);
 
-  constructor(decisions: Decisions) {
+  /** `buffers`: where its rewritten requests are written (Rewriter). */
+  constructor(decisions: Decisions, buffers?: WriterBuffers) {
     this.decisions = decisions;
+    this.rewriter = new Rewriter(buffers);
   }
 
   /** The destination's request; `bytes` itself when nothing had to change. */

@@ -5,7 +5,8 @@
  * BENCH_WORKERS processing threads (default 2: the machine's cores), alternating the two for
  * BENCH_ROUNDS rounds (default 4, order swapped every other round) in the same run; medians,
  * their ratio and the median of per-round ratios. Also the gateway process's CPU seconds per
- * million spans (all its threads, /proc/<pid>/stat over the measured phase): on a shared 2-core
+ * million spans (all its threads, /proc/<pid>/stat over the measured phase; and the main thread's
+ * alone, /proc/<pid>/task/<pid>/stat): on a shared 2-core
  * machine the throughput moves with what else runs (the load generator and the sink share the
  * cores), CPU per span much less, and its ratio is what the strategy costs per span.
  *
@@ -40,6 +41,8 @@ const max = (mode: 'pass' | 'strategy'): Promise<SustainedRun> => {
   return sustainedRun('cairn-gateway.js', [sink.url, storage, WORKERS, mode], plan, true, storage);
 };
 const cpuPerMillion = (r: SustainedRun): number | undefined => (r.cpuSeconds === undefined ? undefined : Number(((r.cpuSeconds / r.spans) * 1e6).toFixed(2)));
+// The main thread's share (sockets, queue, exports); the rest is the processing threads and V8's GC helpers.
+const mainCpuPerMillion = (r: SustainedRun): number | undefined => (r.mainThreadCpuSeconds === undefined ? undefined : Number(((r.mainThreadCpuSeconds / r.spans) * 1e6).toFixed(2)));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -47,15 +50,15 @@ function median(values: number[]): number {
 }
 
 try {
-  const rounds: { pass: number; strategy: number; passCpuSecondsPerMillionSpans?: number; strategyCpuSecondsPerMillionSpans?: number; load: number }[] = [];
+  const rounds: { pass: number; strategy: number; passCpuSecondsPerMillionSpans?: number; strategyCpuSecondsPerMillionSpans?: number; passMainThreadCpu?: number; strategyMainThreadCpu?: number; load: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const first = i % 2 === 0 ? 'pass' : 'strategy';
     const a = await max(first);
     const b = await max(first === 'pass' ? 'strategy' : 'pass');
     const [p, st] = first === 'pass' ? [a, b] : [b, a];
-    const row = { pass: p.spansPerSecond, strategy: st.spansPerSecond, passCpuSecondsPerMillionSpans: cpuPerMillion(p), strategyCpuSecondsPerMillionSpans: cpuPerMillion(st), load: Number(loadavg()[0]!.toFixed(1)) };
+    const row = { pass: p.spansPerSecond, strategy: st.spansPerSecond, passCpuSecondsPerMillionSpans: cpuPerMillion(p), strategyCpuSecondsPerMillionSpans: cpuPerMillion(st), passMainThreadCpu: mainCpuPerMillion(p), strategyMainThreadCpu: mainCpuPerMillion(st), load: Number(loadavg()[0]!.toFixed(1)) };
     rounds.push(row);
-    console.error(`round ${i + 1}: pass-through ${row.pass} spans/s (${row.passCpuSecondsPerMillionSpans} CPU s per million), default strategy ${row.strategy} (${row.strategyCpuSecondsPerMillionSpans}), load ${row.load}`);
+    console.error(`round ${i + 1}: pass-through ${row.pass} spans/s (${row.passCpuSecondsPerMillionSpans} CPU s per million), default strategy ${row.strategy} (${row.strategyCpuSecondsPerMillionSpans}; main thread ${row.passMainThreadCpu} and ${row.strategyMainThreadCpu}), load ${row.load}`);
   }
   const pass = median(rounds.map((r) => r.pass));
   const strategy = median(rounds.map((r) => r.strategy));
@@ -70,6 +73,10 @@ try {
     ratio: Number((strategy / pass).toFixed(2)),
     medianOfRoundRatios: Number(median(rounds.map((r) => r.strategy / r.pass)).toFixed(2)),
     gatewayCpuSecondsPerMillionSpans: { passThrough: passCpu, defaultStrategy: strategyCpu },
+    // Of it, the main thread's (the medians of the rounds).
+    mainThreadCpuSecondsPerMillionSpans: rounds.every((r) => r.passMainThreadCpu !== undefined && r.strategyMainThreadCpu !== undefined)
+      ? { passThrough: median(rounds.map((r) => r.passMainThreadCpu!)), defaultStrategy: median(rounds.map((r) => r.strategyMainThreadCpu!)) }
+      : undefined,
     // Spans per gateway CPU-second with the strategy, over pass-through's: the ratio when the gateway has the cores to itself.
     cpuRatio: passCpu !== undefined && strategyCpu !== undefined ? Number((passCpu / strategyCpu).toFixed(2)) : undefined,
     goals: { spansPerSecond: 250_000, ratio: 0.6 },

@@ -72,7 +72,7 @@ describe('a model directory as upstream', { skip: SKIP_WITHOUT_MODEL }, () => {
   });
 });
 
-describe('a registry on a model directory', () => {
+describe('a registry on a model directory', { skip: SKIP_WITHOUT_MODEL }, () => {
   it('inherits from an upstream group it extends, overriding by key, and leaves the upstream group as it was', () => {
     const dir = writeRegistry({
       'spans.yaml': yaml`

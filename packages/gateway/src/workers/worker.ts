@@ -16,8 +16,12 @@ export interface WorkerInit {
 }
 
 const init = workerData as WorkerInit;
-// Rewritten requests are written into reused buffers: postMessage copies each output, and then
-// every buffer is free again (WriterBuffers). They are never transferred.
+// Rewritten requests are written into reused buffers (WriterBuffers), released after each batch.
+// An output that does not span its whole buffer (one in a reused buffer, or in any writer's
+// buffer with room left) is copied out to an exact-size buffer, which is transferred: a structured
+// clone of a view copies its whole ArrayBuffer, so posting the view itself would carry the rest of
+// the buffer (for a reused one up to 8 MB, and earlier batches' bytes, the normalized request
+// before redaction among them) to the main thread, where the queue keeps it while it holds the body.
 const buffers = new WriterBuffers();
 const processor = new BatchProcessor(init.config, { writerBuffers: buffers });
 useStrategy(processor, init.content);
@@ -32,7 +36,8 @@ parentPort!.on('message', (message: Message) => {
       return;
     }
     const result = processor.process(message.request);
-    const bodies = result.ok ? result.outputs.map((o) => o.body).filter((b) => !buffers.owns(b.buffer)) : [];
+    if (result.ok) for (const output of result.outputs) if (!spansWhole(output.body)) output.body = output.body.slice();
+    const bodies = result.ok ? result.outputs.map((o) => o.body) : [];
     parentPort!.postMessage({ id: message.id, result, conditionErrors: processor.routeConditionErrors }, transferList(bodies));
   } catch (error) {
     parentPort!.postMessage({ id: message.id, error: (error as Error).message });
@@ -40,3 +45,7 @@ parentPort!.on('message', (message: Message) => {
     buffers.releaseAll();
   }
 });
+
+function spansWhole(view: Uint8Array): boolean {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+}

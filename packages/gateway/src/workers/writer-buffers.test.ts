@@ -2,7 +2,8 @@
 // lent for one batch, its output posted (copied), and released. Here a real worker thread gets
 // many different requests at once, with PII to rewrite, and every output must equal what inline
 // processing (fresh buffers) gives for the same request: a buffer reused too early would show up
-// as another request's bytes. Also the pool's own rules.
+// as another request's bytes, and no output may carry the rest of a reused buffer to the main
+// thread (a structured clone copies a view's whole ArrayBuffer). Also the pool's own rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +61,8 @@ destinations:
       for (let d = 0; d < e.outputs.length; d++) {
         assert.equal(g.outputs[d]!.destination, e.outputs[d]!.destination);
         assert.deepEqual(Buffer.from(g.outputs[d]!.body), Buffer.from(e.outputs[d]!.body), `request ${i}, ${e.outputs[d]!.destination}`);
+        // Only the output's own bytes cross: never the rest of a reused buffer (earlier batches' bytes).
+        assert.equal(g.outputs[d]!.body.buffer.byteLength, g.outputs[d]!.body.byteLength, `request ${i} ${g.outputs[d]!.destination}: the output buffer holds nothing else (${g.outputs[d]!.body.byteLength} of ${g.outputs[d]!.body.buffer.byteLength}, at ${g.outputs[d]!.body.byteOffset})`);
         if (!Buffer.from(e.outputs[d]!.body).equals(Buffer.from(bodies[i]!))) rewritten++;
       }
     }

@@ -28,8 +28,8 @@ export class ProtoWriter {
   buf: Uint8Array;
   pos = 0;
 
-  /** `buffers`: take the first buffer from there (a bigger one, when it grows, is allocated). */
-  constructor(initialSize = 4096, buffers?: WriterBuffers) {
+  /** `buffers`: take the buffer from there, and a bigger one when it grows. */
+  constructor(initialSize = 4096, private readonly buffers?: WriterBuffers) {
     this.buf = buffers ? buffers.take(initialSize) : new Uint8Array(initialSize);
   }
 
@@ -38,7 +38,7 @@ export class ProtoWriter {
     if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
-    const next = new Uint8Array(size);
+    const next = this.buffers ? this.buffers.take(size) : new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }

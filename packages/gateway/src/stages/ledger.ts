@@ -58,16 +58,16 @@ export function isEmptyLedgerDelta(d: LedgerDelta): boolean {
   return d.actions.length === 0 && d.findings.length === 0 && n.renamed.length === 0 && n.conflicts.length === 0 && n.coerced.length === 0 && d.jurisdictionErrors === 0;
 }
 
-/**
- * Accumulates counters for one batch. Rows are found through a string-keyed map so a repeated
- * (destination, key, action, rule) adds to one row; `delta()` hands out the plain structure.
- */
 /** Writes to any recorder of this thread, for the rewriter's memo of visits without side effects (RewriteVisitor.effects). */
 let writes = 0;
 export function ledgerWrites(): number {
   return writes;
 }
 
+/**
+ * Accumulates counters for one batch. Rows are found through a string-keyed map so a repeated
+ * (destination, key, action, rule) adds to one row; `delta()` hands out the plain structure.
+ */
 export class LedgerRecorder {
   private readonly rows = new Map<string, { count: number }>();
   private readonly actionRows = new Map<string, LedgerAction[]>();

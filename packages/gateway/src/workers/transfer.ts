@@ -7,7 +7,12 @@ export function transferList(views: readonly Uint8Array[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const view of views) {
     const buffer = view.buffer;
-    if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength && buffer.byteLength > 0) out.add(buffer);
+    if (buffer instanceof ArrayBuffer && spansWhole(view) && buffer.byteLength > 0) out.add(buffer);
   }
   return [...out];
+}
+
+/** Whether `view` is its whole ArrayBuffer: a structured clone of any other view copies the rest of the buffer too. */
+export function spansWhole(view: Uint8Array): boolean {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
 }

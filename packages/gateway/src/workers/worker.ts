@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config/types.js';
 import { BatchProcessor, type ProcessRequest } from '../pipeline/process.js';
 import type { StrategyContent } from '../strategy/content.js';
 import { useStrategy } from '../strategy/use.js';
-import { transferList } from './transfer.js';
+import { spansWhole, transferList } from './transfer.js';
 
 export interface WorkerInit {
   config: GatewayConfig;
@@ -45,7 +45,3 @@ parentPort!.on('message', (message: Message) => {
     buffers.releaseAll();
   }
 });
-
-function spansWhole(view: Uint8Array): boolean {
-  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
-}

@@ -80,7 +80,6 @@ test('the pool lends a buffer once until released, reuses it after, and forgets 
   const b = pool.take(10);
   assert.ok(a.length >= 1000 && b.length >= 10);
   assert.notEqual(a.buffer, b.buffer, 'two buffers lent at once are distinct');
-  assert.ok(pool.owns(a.buffer) && !pool.owns(new Uint8Array(8).buffer));
   pool.releaseAll();
   const c = pool.take(500);
   assert.equal(c.buffer, a.buffer, 'the first free buffer big enough is reused');

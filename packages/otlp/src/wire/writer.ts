@@ -200,15 +200,14 @@ const MAX_KEPT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Writer buffers lent and taken back, for a thread that copies what it wrote out before writing
- * again: a processing thread posts its outputs (postMessage copies them) and then releases every
- * buffer at once. Without it each rewritten request allocated a fresh buffer of its size, and
+ * again: a processing thread copies its outputs out to exact-size buffers, posts them, and then
+ * releases every buffer at once. Without it each rewritten request allocated a fresh buffer of its size, and
  * that external memory alone made V8 run a full mark-compact in each processing thread every
  * ~50 MB (10-12 in 5 s of the strategy benchmark, against 1 with the pool).
  */
 export class WriterBuffers {
   private readonly free: Uint8Array[] = [];
   private readonly lent: Uint8Array[] = [];
-  private readonly own = new WeakSet<ArrayBufferLike>();
 
   /** A buffer of at least `size` bytes (its old contents are not cleared: a writer exposes only what it wrote). */
   take(size: number): Uint8Array {
@@ -222,20 +221,14 @@ export class WriterBuffers {
       }
     }
     const b = new Uint8Array(size);
-    this.own.add(b.buffer);
     this.lent.push(b);
     return b;
-  }
-
-  /** Whether `buffer` is one of the pool's (never to be transferred to another thread). */
-  owns(buffer: ArrayBufferLike): boolean {
-    return this.own.has(buffer);
   }
 
   /** Every buffer lent since the last call is free again: the caller holds no view of any of them. */
   releaseAll(): void {
     for (const b of this.lent) {
-      // A detached buffer (transferred after all) has length 0 and is forgotten.
+      // A detached buffer (one an output filled exactly, transferred) has length 0 and is forgotten.
       if (b.length > 0 && b.length <= MAX_KEPT_BYTES && this.free.length < MAX_FREE) this.free.push(b);
     }
     this.lent.length = 0;

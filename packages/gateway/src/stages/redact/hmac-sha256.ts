@@ -21,9 +21,6 @@ export class HmacSha256 {
   /** The outer hash's one block: the inner digest in bytes 0–31; the padding after it never changes. */
   private readonly block = new Uint8Array(64);
   private readonly digest = new Uint8Array(32);
-  private text = Buffer.alloc(80);
-  /** The prefix last written at the start of `text`. */
-  private written = '';
 
   constructor(key: Uint8Array) {
     // Outer padding: 64 + 32 = 96 bytes = 768 bits.
@@ -86,28 +83,8 @@ export class HmacSha256 {
     // micro-benchmark, Node 20); appending characters one by one built a rope that every later
     // write had to flatten.
     if (bytes === 16) return prefix + base64url16(digest);
-    // Other lengths: the text is written as ASCII bytes and read back as one flat string.
-    let t = this.text;
-    if (t.length < prefix.length + 44) { t = this.text = Buffer.alloc(prefix.length + 44); this.written = ''; }
-    // A pseudonymiser passes the same prefix on every call: it is written once.
-    if (prefix !== this.written) {
-      for (let i = 0; i < prefix.length; i++) t[i] = prefix.charCodeAt(i);
-      this.written = prefix;
-    }
-    let o = prefix.length;
-    let i = 0;
-    for (; i + 3 <= bytes; i += 3) {
-      const v = (digest[i]! << 16) | (digest[i + 1]! << 8) | digest[i + 2]!;
-      t[o++] = B64[v >>> 18]!; t[o++] = B64[(v >>> 12) & 63]!; t[o++] = B64[(v >>> 6) & 63]!; t[o++] = B64[v & 63]!;
-    }
-    if (bytes - i === 1) {
-      const v = digest[i]!;
-      t[o++] = B64[v >>> 2]!; t[o++] = B64[(v & 3) << 4]!;
-    } else if (bytes - i === 2) {
-      const v = (digest[i]! << 8) | digest[i + 1]!;
-      t[o++] = B64[v >>> 10]!; t[o++] = B64[(v >>> 4) & 63]!; t[o++] = B64[(v & 15) << 2]!;
-    }
-    return t.toString('latin1', 0, o);
+    // Other lengths (no pseudonym uses one): Node's encoder.
+    return prefix + Buffer.from(digest.buffer, 0, bytes).toString('base64url');
   }
 }
 

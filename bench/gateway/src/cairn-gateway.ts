@@ -4,7 +4,7 @@
 // the config, as `cairn up` would: every processing thread compiles it.
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { Gateway, loadSloFiles } from '@cairn/gateway';
+import { Gateway, loadSloFiles, tuneHeap } from '@cairn/gateway';
 import { fileURLToPath } from 'node:url';
 import { cairnConfig, defaultStrategyYaml } from './cairn-config.js';
 
@@ -14,6 +14,8 @@ const conventions = fileURLToPath(new URL('../../../examples/conventions', impor
 const config = cairnConfig(backend!, storage!, mode === 'strategy' ? defaultStrategyYaml(conventions) : '');
 // `slo`: the SLO file BENCH_SLOS names (bench/gateway/src/slo.ts writes 20 SLOs there).
 if (mode === 'slo') config.slos = loadSloFiles([process.env.BENCH_SLOS!]);
+// As `cairn up` does (packages/gateway/src/heap.ts): CAIRN_HEAP_GROWING_PERCENT=0 leaves V8's own.
+tuneHeap();
 const gateway = await Gateway.start(config, { workers: Number(workers), logger: pino({ level: 'error' }) });
 process.stdout.write(`${JSON.stringify({ http: gateway.ports.http })}\n`);
 // BENCH_LOOP_DELAY=1: the main thread's event-loop delay, printed to stderr at SIGTERM, to tell

@@ -4,7 +4,7 @@
 // (`conventions:`), with the inventory tap on or off: the only difference between the two runs.
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { DEFAULT_INVENTORY, Gateway } from '@cairn/gateway';
+import { DEFAULT_INVENTORY, Gateway, tuneHeap } from '@cairn/gateway';
 import { cairnConfig } from './cairn-config.js';
 
 const [backend, storage, workers, mode] = process.argv.slice(2);
@@ -13,6 +13,8 @@ const config = {
   conventions: fileURLToPath(new URL('../../../examples/conventions', import.meta.url)),
   inventory: { ...DEFAULT_INVENTORY, enabled: mode !== 'off', ...(mode === 'full' ? { maxShare: 1 } : {}) },
 };
+// As `cairn up` does (packages/gateway/src/heap.ts).
+tuneHeap();
 const gateway = await Gateway.start(config, { workers: Number(workers), logger: pino({ level: 'error' }) });
 process.stdout.write(`${JSON.stringify({ http: gateway.ports.http })}\n`);
 process.once('SIGTERM', () => {

@@ -295,6 +295,27 @@ async function startUp(...args: string[]) {
   return { child, state };
 }
 
+/**
+ * Runs `cairn up` on free ports with `env` on top, expecting it to refuse to start; its exit code
+ * and output. Bounded: a gateway that started after all is killed after 30 s, and the test fails.
+ */
+async function upThatExits(env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [BIN, 'up'], {
+    cwd: tmpdir(),
+    env: { ...process.env, CAIRN_HTTP_ENDPOINT: '127.0.0.1:0', CAIRN_GRPC_ENDPOINT: '127.0.0.1:0', CAIRN_ADMIN_ENDPOINT: '127.0.0.1:0', CAIRN_STORAGE: mkdtempSync(join(tmpdir(), 'cairn-up-')), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = once(child, 'exit');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [code] = (await exited) as [number | null];
+  clearTimeout(timer);
+  return { code, out, err };
+}
+
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -372,24 +393,21 @@ describe('cairn up', () => {
     }
   });
 
+  it('a bad CAIRN_HEAP_GROWING_PERCENT: exit 2 and one line naming the variable, before anything listens', async () => {
+    const { code, out, err } = await upThatExits({ CAIRN_HEAP_GROWING_PERCENT: 'lots' });
+    const lines = err.split('\n').filter((l) => l !== '' && !l.startsWith('cairn: warning:'));
+    assert.deepEqual(lines, ['cairn: CAIRN_HEAP_GROWING_PERCENT_INVALID: CAIRN_HEAP_GROWING_PERCENT must be a whole number from 0 (V8\'s own heap growth) to 1000; got "lots"']);
+    assert.equal(code, 2);
+    assert.doesNotMatch(out, /OTLP\/HTTP/);
+  });
+
   it('a port in use: one line naming the setting and its variable, no stack trace, no "stopped"', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     try {
       const port = (holder.address() as AddressInfo).port;
       for (const [variable, setting] of [['CAIRN_HTTP_ENDPOINT', 'receivers.otlp.http.endpoint'], ['CAIRN_GRPC_ENDPOINT', 'receivers.otlp.grpc.endpoint'], ['CAIRN_ADMIN_ENDPOINT', 'admin.endpoint']] as const) {
-        const child = spawn(process.execPath, [BIN, 'up'], {
-          cwd: tmpdir(),
-          env: { ...process.env, CAIRN_HTTP_ENDPOINT: '127.0.0.1:0', CAIRN_GRPC_ENDPOINT: '127.0.0.1:0', CAIRN_ADMIN_ENDPOINT: '127.0.0.1:0', CAIRN_STORAGE: mkdtempSync(join(tmpdir(), 'cairn-up-')), [variable]: `127.0.0.1:${port}` },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let err = '';
-        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-        const exited = once(child, 'exit');
-        // Bounded: a gateway that started after all is stopped, and the test fails below.
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        const [code] = (await exited) as [number | null];
-        clearTimeout(timer);
+        const { code, err } = await upThatExits({ [variable]: `127.0.0.1:${port}` });
         const lines = err.split('\n').filter((l) => l !== '' && !l.startsWith('cairn: warning:'));
         assert.equal(lines.length, 1, err);
         assert.equal(lines[0], `cairn: CAIRN_PORT_IN_USE: 127.0.0.1:${port} is already in use (${setting}); set ${variable} (e.g. ${variable}=127.0.0.1:0 for any free port), or stop the process that holds it`);

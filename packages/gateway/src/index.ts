@@ -2,6 +2,7 @@ export { Gateway, type GatewayOptions, type GatewayPorts } from './gateway.js';
 export { loadConfigFile, parseConfig, ConfigError, DEFAULTS, formatProblem } from './config/load.js';
 export type { ConfigProblem, GatewayConfig, DestinationConfig } from './config/types.js';
 export { ListenError } from './listen.js';
+export { tuneHeap, parseHeapGrowingPercent, HeapTuningError, DEFAULT_HEAP_GROWING_PERCENT, type HeapTuning } from './heap.js';
 export { tokenDigest } from './auth/tokens.js';
 export { createExporter, validateExporterConfig, type Exporter, type ExportOutcome, type OutboundBatch } from './exporters/index.js';
 export { SqliteQueueStore } from './queue/sqlite.js';

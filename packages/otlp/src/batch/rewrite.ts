@@ -355,7 +355,7 @@ export class Rewriter {
       }
       // A KeyValue without a key field has the key '' and is never renamed.
       if (final !== keys[i] && keyFs >= 0) this.edit(keyFs, keyFe, E.Str, 1, final);
-      else if (st >= 0 && this.edits === mark && this.v.effects!() === effects) memo!.store(st, context, this.buf, bs, be, keys[i]!);
+      else if (st >= 0 && this.edits === mark && this.v.effects!() === effects) memo!.store(st, context, this.buf, this.words, bs, be, keys[i]!);
     }
   }
 
@@ -455,7 +455,7 @@ export class Rewriter {
     const effects = this.v.effects!();
     const mark = this.edits;
     this.stringField(place, fs, fe, no, body, '', 0, false);
-    if (this.edits === mark && this.v.effects!() === effects) memo.store(slot, context, this.buf, body, fe, '');
+    if (this.edits === mark && this.v.effects!() === effects) memo.store(slot, context, this.buf, this.words, body, fe, '');
   }
 
   /** A string field [fs, fe) with its bytes at [body, fe). */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { jsonToProtobuf, Place, Rewriter, type RewriteVisitor, type Signal } from '../index.js';
 import { requestArbitraries } from '../testing/requests.js';
-import { UnchangedMemo } from './unchanged-memo.js';
+import { MEMO_MAX_BYTES, UnchangedMemo } from './unchanged-memo.js';
 
 const CASES = process.env.CI === 'true' ? 60 : 300;
 // Few distinct strings and keys, so attributes repeat across requests and the memo is hit.
@@ -76,7 +76,7 @@ test('memo: a field is used only under its context and with every byte equal', (
   const bytes = new Uint8Array([10, 3, 97, 98, 99, 18, 5, 10, 3, 120, 121, 122]);
   const words = new DataView(bytes.buffer);
   assert.equal(memo.find(7, bytes, words, 0, bytes.length), false);
-  memo.store(memo.slot, 7, bytes, 0, bytes.length, 'abc');
+  memo.store(memo.slot, 7, bytes, words, 0, bytes.length, 'abc');
   assert.equal(memo.find(7, bytes, words, 0, bytes.length), true);
   assert.equal(memo.key(memo.slot), 'abc');
   assert.equal(memo.find(8, bytes, words, 0, bytes.length), false, 'another context');
@@ -86,6 +86,30 @@ test('memo: a field is used only under its context and with every byte equal', (
     const other = Uint8Array.from(bytes);
     other[i] = other[i]! ^ 1;
     assert.equal(memo.find(7, other, new DataView(other.buffer), 0, other.length), false, `byte ${i} changed`);
+  }
+});
+
+test('memo: what is stored is the bytes themselves, for every length and offset (word copies)', () => {
+  // A view that starts at an odd offset of its buffer, as a request inside a larger read does.
+  const backing = new Uint8Array(200);
+  for (let i = 0; i < backing.length; i++) backing[i] = (i * 37 + 11) & 255;
+  for (let offset = 1; offset <= 3; offset++) {
+    const view = backing.subarray(offset, offset + 150);
+    const words = new DataView(view.buffer, view.byteOffset, view.byteLength);
+    for (let n = 1; n <= MEMO_MAX_BYTES; n++) {
+      const memo = new UnchangedMemo();
+      const start = 70 - (n >> 1);
+      assert.equal(memo.find(3, view, words, start, start + n), false);
+      memo.store(memo.slot, 3, view, words, start, start + n, 'k');
+      // The same bytes elsewhere hit; any one byte changed misses.
+      const copy = Uint8Array.from(view.subarray(start, start + n));
+      assert.equal(memo.find(3, copy, new DataView(copy.buffer), 0, n), true, `length ${n}, offset ${offset}`);
+      for (let i = 0; i < n; i++) {
+        copy[i] = copy[i]! ^ 0x80;
+        assert.equal(memo.find(3, copy, new DataView(copy.buffer), 0, n), false, `length ${n}, byte ${i}`);
+        copy[i] = copy[i]! ^ 0x80;
+      }
+    }
   }
 });
 

@@ -65,12 +65,20 @@ export class UnchangedMemo {
     return this.keys[slot]!;
   }
 
-  /** Remembers `buf[start, end)` under `context` at `slot` (from the `find` that missed), with its key. */
-  store(slot: number, context: number, buf: Uint8Array, start: number, end: number, key: string): void {
+  /**
+   * Remembers `buf[start, end)` under `context` at `slot` (from the `find` that missed), with its
+   * key. `words` is a DataView over exactly `buf`, as for `find`.
+   */
+  store(slot: number, context: number, buf: Uint8Array, words: DataView, start: number, end: number, key: string): void {
     const n = end - start;
     const arena = this.arena;
+    const own = this.words;
     const at = slot * MEMO_MAX_BYTES;
-    for (let i = 0; i < n; i++) arena[at + i] = buf[start + i]!;
+    // Four bytes at a time, as `find` compares: every miss stores, and byte by byte that was 3.3%
+    // of the default strategy's profile with `pii: allow`, 1.5% this way (one thread, --cpu-prof).
+    let i = 0;
+    for (; i + 4 <= n; i += 4) own.setInt32(at + i, words.getInt32(start + i, true), true);
+    for (; i < n; i++) arena[at + i] = buf[start + i]!;
     this.lens[slot] = n;
     this.contexts[slot] = context;
     this.keys[slot] = key;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteQueueStore } from './sqlite.js';
@@ -46,6 +48,7 @@ describe('WAL checkpoints on a worker thread', () => {
     const store = new SqliteQueueStore({ path, limits: new Map([['d', 1 << 30]]), checkpointIntervalMs: 60_000 });
     try {
       const worker = store['checkpointer']!;
+      worker.ref(); // the store unrefs it; this test waits for its exit
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       await worker.terminate();
       await exited;
@@ -55,5 +58,17 @@ describe('WAL checkpoints on a worker thread', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('never keeps its process alive: a store left open does not stop node from exiting', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cairn-ckpt-')), 'queue.db');
+    const module = fileURLToPath(new URL('./sqlite.js', import.meta.url));
+    const script = `const { SqliteQueueStore } = await import(${JSON.stringify(module)});
+      const store = new SqliteQueueStore({ path: ${JSON.stringify(path)}, limits: new Map(), checkpointIntervalMs: 50 });
+      store.enqueue([{ destination: 'd', tenant: 't', signal: 'traces', body: new Uint8Array(10), items: 1 }]);
+      console.log('open');`;
+    // Bounded: before the fix the child never exited, and execFileSync kills it after 20 s.
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    assert.equal(out, 'open\n');
   });
 });

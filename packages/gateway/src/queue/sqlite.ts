@@ -283,7 +283,6 @@ export class SqliteQueueStore implements QueueStore {
   private startCheckpointer(path: string, intervalMs: number): void {
     this.db.pragma('wal_autocheckpoint = 0');
     const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path, intervalMs } });
-    worker.unref();
     worker.on('message', (m: { kind: string; log?: number }) => {
       if (m.kind === 'checkpoint') { this.checkpoints.count++; this.checkpoints.walFrames = m.log ?? 0; }
       else if (m.kind === 'error') this.checkpoints.errors++;
@@ -295,6 +294,9 @@ export class SqliteQueueStore implements QueueStore {
     };
     worker.on('error', fallBack);
     worker.on('exit', fallBack);
+    // After the listeners: adding a 'message' listener refs the thread's port again, and a store
+    // left open then kept its process from ever exiting (a test failing before close() hung).
+    worker.unref();
     this.checkpointer = worker;
   }
 
@@ -303,9 +305,12 @@ export class SqliteQueueStore implements QueueStore {
     const worker = this.checkpointer;
     if (!worker) return Promise.resolve();
     const before = this.checkpoints.count + this.checkpoints.errors;
+    // Referenced while the answer is awaited: the thread is otherwise unref'd, and a caller with
+    // nothing else pending would see its event loop end first.
+    worker.ref();
     return new Promise((resolve) => {
       const onMessage = (): void => {
-        if (this.checkpoints.count + this.checkpoints.errors > before) { worker.off('message', onMessage); resolve(); }
+        if (this.checkpoints.count + this.checkpoints.errors > before) { worker.off('message', onMessage); worker.unref(); resolve(); }
       };
       worker.on('message', onMessage);
       worker.postMessage('now');

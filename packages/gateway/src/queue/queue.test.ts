@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryQueueStore } from './memory.js';
+import { DeadLetterFile } from './dead-letter-file.js';
 import { SqliteQueueStore } from './sqlite.js';
 import { QueueFullError, type DeadLetterLimits, type QueueStore } from './types.js';
 
@@ -123,5 +124,31 @@ describe('sqlite queue durability', () => {
     store.enqueue([{ destination: 'a', tenant: 't', signal: 'traces', body: body(10, 2), items: 1 }]);
     assert.deepEqual(store.read('a', 0, 10).map((b) => b.body[0]), [1, 2]);
     store.close();
+  });
+
+  it('answers a peek past its last batch without reading, and sees batches another connection adds once it syncs', () => {
+    const path = sqlitePath();
+    const store = new SqliteQueueStore({ path, limits: new Map() });
+    assert.deepEqual(store.peek('a', 0, 8), []);
+    const [first] = store.enqueue([{ destination: 'a', tenant: 't', signal: 'traces', body: body(10, 1), items: 1 }]);
+    assert.deepEqual(store.peek('a', 0, 8).map((b) => b.id), [first]);
+    assert.deepEqual(store.peek('a', first!, 8), []);
+    // The batch is refused for good and moved aside, then replayed by another connection
+    // (`cairn deadletters replay`, the console's replay): a new row with a higher id.
+    store.deadLetter(store.read('a', 0, 8)[0]!, 'HTTP 400');
+    const file = DeadLetterFile.open(path);
+    assert.equal(file.replay({ destination: 'a' }).length, 1);
+    file.close();
+    assert.equal(store.sync(), true);
+    const replayed = store.peek('a', first!, 8);
+    assert.equal(replayed.length, 1);
+    assert.ok(replayed[0]!.id > first!);
+    assert.deepEqual(store.read('a', first!, 8).map((b) => b.body[0]), [1]);
+    // Reopened, the last id comes from the file.
+    store.close();
+    const reopened = new SqliteQueueStore({ path, limits: new Map() });
+    assert.deepEqual(reopened.peek('a', 0, 8).map((b) => b.id), [replayed[0]!.id]);
+    assert.deepEqual(reopened.peek('a', replayed[0]!.id, 8), []);
+    reopened.close();
   });
 });

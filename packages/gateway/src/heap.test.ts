@@ -2,38 +2,51 @@
 // node processes, that V8 sizes the old generation with it (V8's own trace of the limit it sets
 // after a full collection) unless node's command line already says otherwise.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DEFAULT_HEAP_GROWING_PERCENT, HeapTuningError, parseHeapGrowingPercent, tuneHeap } from './heap.js';
+import { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_SEMI_SPACE_MB, HeapTuningError, parseHeapGrowingPercent, tuneHeap } from './heap.js';
 
 const RUNS = process.env.CI ? 200 : 1000;
 const heapModule = fileURLToPath(new URL('./heap.js', import.meta.url));
 
 /**
- * Runs node with `nodeArgs`, calls tuneHeap() under `env`, forces a full collection and returns
- * the factor V8 reports for the old generation's limit it set after that collection.
+ * Runs node with `nodeArgs`, calls tuneHeap() under `env`, forces a full collection, then starts a
+ * thread. Returns the factor V8 reports for the old generation's limit it set after that
+ * collection, and the new thread's semi-space (its new space) in MB.
  */
-function factorInChild(nodeArgs: string[], env: Record<string, string>): number {
+function inChild(nodeArgs: string[], env: Record<string, string>): { factor: number; threadSemiSpaceMb: number } {
   const script = `
     const { tuneHeap } = await import(${JSON.stringify(heapModule)});
+    const { Worker } = await import('node:worker_threads');
     const tuning = tuneHeap();
-    const keep = []; for (let i = 0; i < 200000; i++) keep.push({ i });
     if (!tuning) throw new Error('no answer');
+    const keep = []; for (let i = 0; i < 200000; i++) keep.push({ i });
     globalThis.gc();
+    console.log('GC DONE');
+    const code = "const v8 = require('node:v8'); require('node:worker_threads').parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size)";
+    const size = await new Promise((resolve) => new Worker(code, { eval: true, execArgv: [] }).once('message', resolve));
+    process.stderr.write('SEMI ' + size + '\\n');
   `;
-  const out = execFileSync(process.execPath, [...nodeArgs, '--expose-gc', '--trace-gc-verbose', '--input-type=module', '-e', script], {
+  const child = spawnSync(process.execPath, [...nodeArgs, '--expose-gc', '--trace-gc-verbose', '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
+    timeout: 60_000,
   });
-  // "[HeapController] Limit: old size: 15205 KB, new limit: 61725 KB (3.0)": the last one is after gc().
-  const limits = [...out.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d)\)/g)];
+  assert.equal(child.status, 0, child.stderr);
+  // "[HeapController] Limit: old size: 15205 KB, new limit: 61725 KB (3.0)": the last one before
+  // GC DONE is the main thread's after gc(); the thread's own come later.
+  const beforeThread = child.stdout.slice(0, child.stdout.indexOf('GC DONE'));
+  const limits = [...beforeThread.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d)\)/g)];
   assert.ok(limits.length > 0, 'V8 printed no heap limit');
-  return Number(limits[limits.length - 1]![1]);
+  const semi = /SEMI (\d+)/.exec(child.stderr);
+  assert.ok(semi, child.stderr);
+  return { factor: Number(limits[limits.length - 1]![1]), threadSemiSpaceMb: Number(semi[1]) / 1024 / 1024 };
 }
+
+const factorInChild = (nodeArgs: string[], env: Record<string, string>): number => inChild(nodeArgs, env).factor;
 
 describe('CAIRN_HEAP_GROWING_PERCENT', () => {
   it('accepts whole numbers from 0 to 1000, and unset or empty means the default', () => {
@@ -65,16 +78,24 @@ describe('CAIRN_HEAP_GROWING_PERCENT', () => {
     }), { numRuns: RUNS });
   });
 
-  it('leaves a --heap-growing-percent on node\'s command line alone, in either spelling', () => {
+  it('leaves heap sizing on node\'s command line alone, in either spelling', () => {
     assert.deepEqual(tuneHeap({}, ['--heap-growing-percent=50']), { applied: false, source: 'node-flag' });
     assert.deepEqual(tuneHeap({ CAIRN_HEAP_GROWING_PERCENT: '300' }, ['--heap_growing_percent', '50']), { applied: false, source: 'node-flag' });
+    assert.deepEqual(tuneHeap({}, ['--max-semi-space-size=8']), { applied: false, source: 'node-flag' });
+    assert.deepEqual(tuneHeap({}, ['--min_semi_space_size=4']), { applied: false, source: 'node-flag' });
     assert.deepEqual(tuneHeap({ CAIRN_HEAP_GROWING_PERCENT: '0' }, []), { applied: false, source: 'env' });
   });
 });
 
 describe('tuneHeap in a real node process', () => {
-  it(`makes V8 size the old generation at ${1 + DEFAULT_HEAP_GROWING_PERCENT / 100}× what survived a full collection`, () => {
-    assert.equal(factorInChild([], {}), 1 + DEFAULT_HEAP_GROWING_PERCENT / 100);
+  it(`makes V8 size the old generation at ${1 + DEFAULT_HEAP_GROWING_PERCENT / 100}× what survived a full collection, and start later threads at a ${DEFAULT_SEMI_SPACE_MB} MB semi-space`, () => {
+    const tuned = inChild([], {});
+    assert.equal(tuned.factor, 1 + DEFAULT_HEAP_GROWING_PERCENT / 100);
+    assert.equal(tuned.threadSemiSpaceMb, DEFAULT_SEMI_SPACE_MB);
+  });
+
+  it('leaves both to V8 with CAIRN_HEAP_GROWING_PERCENT=0: a thread starts small', () => {
+    assert.ok(inChild([], { CAIRN_HEAP_GROWING_PERCENT: '0' }).threadSemiSpaceMb < DEFAULT_SEMI_SPACE_MB);
   });
 
   it('uses the percent CAIRN_HEAP_GROWING_PERCENT gives', () => {

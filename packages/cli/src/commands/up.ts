@@ -15,8 +15,9 @@ the config file's folder, not the working directory.
 SIGTERM or Ctrl-C stops accepting, finishes in-flight requests and exits; queued data is
 replayed at the next start. SIGHUP reloads the data strategy, the registry (conventions:) and
 the HMAC keys at once; a bad file keeps the running strategy and logs one error.
-V8's heaps may grow 200% between full collections (CAIRN_HEAP_GROWING_PERCENT, 0 for V8's own;
-node's --heap-growing-percent wins): fewer collections under load, for some memory.
+V8's heaps may grow 200% between full collections, and processing threads start with a 16 MB
+semi-space: fewer collections under load, for some memory. CAIRN_HEAP_GROWING_PERCENT sets
+another percent (0 leaves both to V8); heap flags on node's command line win.
 --demo also starts the example shop and payment services (examples/shop), instrumented with
 @cairn/sdk and exporting to this gateway, with a load generator: telemetry flows at once.`;
 

@@ -51,6 +51,14 @@ export class BatchView {
     return this.bytes.length;
   }
 
+  /**
+   * Indexes of the records (spans, log records) or, for metrics, data points whose ids break
+   * OTLP's rules, ascending: found by the validating walk, nothing is read again.
+   */
+  malformedIds(): readonly number[] {
+    return this.levels[this.signal === 'metrics' ? Level.Point : Level.Record]!.malformedIds;
+  }
+
   get resourceCount(): number {
     return this.levels[Level.Resource]!.count;
   }

@@ -23,6 +23,11 @@ export class LevelIndex {
   firstChild: Int32Array;
   /** Schema type id of the entry (data points come in four types). */
   type: Uint8Array;
+  /**
+   * Entries whose ids break OTLP's rules, ascending (records and data points; see `checkIds`).
+   * Found by the walk as it passes the id fields, so the gateway's id check reads no record again.
+   */
+  readonly malformedIds: number[] = [];
 
   /** Allocates the columns, or lays them over `buffer` from byte `offset` (see `newLevels`). */
   constructor(capacity: number, buffer = new ArrayBuffer(capacity * BYTES_PER_ENTRY), offset = 0) {
@@ -55,6 +60,12 @@ export class LevelIndex {
 export const LEVELS = 4;
 const KEY_VALUE = schema.get('KeyValue');
 const ANY_VALUE = schema.get('AnyValue');
+const SPAN = schema.get('Span');
+const LINK = schema.get('Link');
+const LOG_RECORD = schema.get('LogRecord');
+const EXEMPLAR = schema.get('Exemplar');
+/** The messages with id fields, as `walk` tells them apart. */
+const enum Ids { None, Span, Link, LogRecord, Exemplar }
 /** `seen` bit of KeyValue.value. */
 const VALUE_BIT = 1 << 2;
 
@@ -115,6 +126,10 @@ export class Walker extends WireReader {
     const flags = t.flags;
     const known = wire.length;
     let attributes = 0;
+    // Messages with ids: the state of each id field (`idState`; 0 when absent), the last copy
+    // winning as in every parser. Slot 0 is the trace id, 1 the span id, 2 the parent span id.
+    const ids = t === SPAN ? Ids.Span : t === LINK ? Ids.Link : t === LOG_RECORD ? Ids.LogRecord : t === EXEMPLAR ? Ids.Exemplar : Ids.None;
+    let id0 = 0, id1 = 0, id2 = 0;
     while (pos < end) {
       const head = pos;
       let tag = buf[pos]!;
@@ -162,8 +177,13 @@ export class Walker extends WireReader {
                 throw new OtlpDecodeError('OTLP_DEPTH', head, `AnyValue nested deeper than ${this.limits.maxDepth}`);
               }
               this.walk(child, pos, bodyEnd, d);
-            } else if ((f & FIELD_STRING) !== 0 && this.limits.rejectInvalidUtf8) {
-              this.utf8(pos, bodyEnd, `${t.name} field ${no}`);
+            } else if ((f & FIELD_STRING) !== 0) {
+              if (this.limits.rejectInvalidUtf8) this.utf8(pos, bodyEnd, `${t.name} field ${no}`);
+            } else if (ids !== Ids.None) {
+              const slot = idSlot(ids, no);
+              if (slot === 0) id0 = idState(buf, pos, bodyEnd, 16);
+              else if (slot === 1) id1 = idState(buf, pos, bodyEnd, 8);
+              else if (slot === 2) id2 = idState(buf, pos, bodyEnd, 8);
             }
           } else if (expect >= 0) {
             this.checkPacked(t.byNo[no]!.kind, pos, bodyEnd, head);
@@ -178,6 +198,39 @@ export class Walker extends WireReader {
           throw new OtlpDecodeError('OTLP_WIRE_TYPE', head, `invalid wire type ${wt}`);
       }
     }
+    if (ids !== Ids.None) this.checkIds(ids, id0, id1, id2);
+  }
+
+  /**
+   * OTLP's id rules. A span's trace id is 16 bytes and its span id 8, neither all zeros, and its
+   * parent span id empty or 8 bytes, not all zeros. A log record's ids are empty or those sizes,
+   * not all zeros. Links and exemplars may leave ids empty or zero (the spec keeps links with an
+   * invalid context) but an id that is there has its size. A bad link makes its span malformed;
+   * a bad exemplar, its data point (exemplars are not records partial_success can count).
+   */
+  private checkIds(ids: Ids, trace: number, span: number, parent: number): void {
+    switch (ids) {
+      case Ids.Span:
+        if (!(valid(trace, 16, false) && valid(span, 8, false) && valid(parent, 8, true))) this.malformed(2);
+        break;
+      case Ids.Link:
+        if (!(sized(trace, 16) && sized(span, 8))) this.malformed(2);
+        break;
+      case Ids.LogRecord:
+        if (!(valid(trace, 16, true) && valid(span, 8, true))) this.malformed(2);
+        break;
+      case Ids.Exemplar:
+        if (!(sized(trace, 16) && sized(span, 8))) this.malformed(3);
+        break;
+    }
+  }
+
+  /** Marks the entry being walked at `level` (once). */
+  private malformed(level: number): void {
+    const L = this.levels[level]!;
+    const i = L.count - 1;
+    const list = L.malformedIds;
+    if (list[list.length - 1] !== i) list.push(i);
   }
 
   // Attributes are most of the bytes of a typical batch, so KeyValue and AnyValue get a
@@ -248,6 +301,35 @@ export class Walker extends WireReader {
     }
     while (pos < end) { this.varint64(pos, end); pos = this.pos; }
   }
+}
+
+/** Which id `no` is in a message of kind `ids`: 0 trace id, 1 span id, 2 parent span id, -1 none. */
+function idSlot(ids: Ids, no: number): number {
+  switch (ids) {
+    case Ids.Span: return no === 1 ? 0 : no === 2 ? 1 : no === 4 ? 2 : -1;
+    case Ids.Link: return no === 1 ? 0 : no === 2 ? 1 : -1;
+    case Ids.LogRecord: return no === 9 ? 0 : no === 10 ? 1 : -1;
+    case Ids.Exemplar: return no === 5 ? 0 : no === 4 ? 1 : -1;
+    default: return -1;
+  }
+}
+
+/** An id's length, or -1 when it has `size` bytes that are all zero (an empty id is 0, as an absent one). */
+function idState(buf: Uint8Array, start: number, end: number, size: number): number {
+  const n = end - start;
+  if (n !== size) return n;
+  for (let i = start; i < end; i++) if (buf[i] !== 0) return n;
+  return -1;
+}
+
+/** `size` bytes and not all zero; empty passes when `emptyAllowed`. */
+function valid(state: number, size: number, emptyAllowed: boolean): boolean {
+  return state === 0 ? emptyAllowed : state === size;
+}
+
+/** Empty or `size` bytes, zeros allowed. */
+function sized(state: number, size: number): boolean {
+  return state === 0 || state === size || state === -1;
 }
 
 /**

@@ -15,8 +15,8 @@
 // it again when idle; a processing thread allocates ~365 bytes a span with the default strategy
 // (pseudonyms, decoded values, views). Starting at 16 MB (V8's own maximum, so the bound does not
 // change) cut the strategy's gateway CPU per span by 2–4% in 4 of 4 pairs of runs; 8 MB did as
-// well, 32 MB worse (bench/results/README.md, "semi-space"). The main thread's young generation was sized
-// before any of this runs and keeps V8's defaults.
+// well, 32 MB worse (bench/results/README.md, "semi-space"). The main thread's young generation
+// was sized before any of this runs and keeps V8's defaults.
 import { setFlagsFromString } from 'node:v8';
 
 /** The heap growing percent `cairn up` sets unless told otherwise. */

@@ -14,30 +14,20 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WriterBuffers } from '@cairn/otlp';
 import { traceCorpus } from '../../otlp/dist/corpus.js';
-import { parseConfig } from '../../../packages/gateway/dist/config/load.js';
 import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.js';
-import { compileForTest, exampleRegistry } from '../../../packages/gateway/dist/stages/test-support.js';
+import { defaultStrategy, oneThreadConfig } from './one-thread.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const loadAtStart = loadavg()[0]!;
 const corpus = traceCorpus({ batches: 40, spansPerBatch: 512 });
-const config = parseConfig(`
-receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
-admin: null
-storage: { directory: /tmp/cairn-bench-strategy-unused }
-auth: { anonymous: true }
-destinations:
-  backend: { exporter: { debug: {} } }
-`, 'bench-strategy-actions.yaml');
+const config = oneThreadConfig();
 
 const MODES = ['none', 'allow', 'mask', 'hash'] as const;
 type Mode = (typeof MODES)[number];
 // Reused output buffers, released after each request, as the processing threads do.
 const processors = MODES.map((mode) => {
   const buffers = new WriterBuffers();
-  const strategy = mode === 'none' ? undefined : compileForTest({
-    backend: { key: 'bench-hmac-key-0123456789abcdef', unknown: 'scan', sensitivity: { public: 'allow', internal: 'allow', pii: mode, secret: 'drop' } },
-  }, exampleRegistry());
+  const strategy = mode === 'none' ? undefined : defaultStrategy(mode);
   return { mode, buffers, processor: new BatchProcessor(config, strategy ? { strategy, writerBuffers: buffers } : { writerBuffers: buffers }) };
 });
 

@@ -13,26 +13,16 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Rewriter, type RewriteVisitor } from '@cairn/otlp';
 import { traceCorpus } from '../../otlp/dist/corpus.js';
-import { parseConfig } from '../../../packages/gateway/dist/config/load.js';
 import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.js';
 import { scan } from '../../../packages/gateway/dist/stages/classify/detectors/index.js';
-import { compileForTest, exampleRegistry } from '../../../packages/gateway/dist/stages/test-support.js';
+import { defaultStrategy, oneThreadConfig } from './one-thread.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const RICH = process.env.RICH === '1';
 const loadAtStart = loadavg()[0]!;
 const corpus = traceCorpus({ batches: 40, spansPerBatch: 512, rich: RICH });
-const config = parseConfig(`
-receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
-admin: null
-storage: { directory: /tmp/cairn-bench-strategy-unused }
-auth: { anonymous: true }
-destinations:
-  backend: { exporter: { debug: {} } }
-`, 'bench-strategy.yaml');
-const strategy = compileForTest({
-  backend: { key: 'bench-hmac-key-0123456789abcdef', unknown: 'scan', sensitivity: { public: 'allow', internal: 'allow', pii: 'hash', secret: 'drop' } },
-}, exampleRegistry());
+const config = oneThreadConfig();
+const strategy = defaultStrategy();
 const none = new BatchProcessor(config);
 const withStrategy = new BatchProcessor(config, { strategy });
 

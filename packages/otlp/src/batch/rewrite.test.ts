@@ -175,3 +175,20 @@ test('rewrite: any request the validating walk accepts (mutated bytes included) 
   console.log(`rewrite mutated: ${cases} cases, ${accepted} accepted by the walk and rewritten`);
   assert.ok(accepted > 0);
 });
+
+test('rewrite: an attribute dropped after an edit inside it goes whole, with nothing of the edit written', () => {
+  // A value holding an array (whose element is replaced) and then a string (which drops the
+  // attribute): two members of the oneof, as a sender may write them. The attribute's edits are
+  // forgotten and the whole KeyValue goes; the attribute after it and the span around it are kept.
+  const str = (field: number, s: string): number[] => [(field << 3) | 2, Buffer.byteLength(s), ...Buffer.from(s)];
+  const msg = (field: number, body: number[]): number[] => [(field << 3) | 2, body.length, ...body];
+  const oddValue = [...msg(5, msg(1, str(1, 'replace-me'))), ...str(1, 'drop-me')];
+  const attrs = [...msg(9, [...str(1, 'odd'), ...msg(2, oddValue)]), ...msg(9, [...str(1, 'kept'), ...msg(2, str(1, 'replace-me'))])];
+  const span = (attributes: number[]): number[] => [...str(5, 'span'), ...attributes];
+  const request = (attributes: number[]): Uint8Array => Uint8Array.from(msg(1, msg(2, msg(2, span(attributes)))));
+  const visitor: RewriteVisitor = { value: (_p, _k, v) => (v === 'replace-me' ? 'R' : v === 'drop-me' ? null : undefined) };
+  const out = new Rewriter().rewrite('traces', request(attrs), visitor);
+  const expected = request(msg(9, [...str(1, 'kept'), ...msg(2, str(1, 'R'))]));
+  assert.deepEqual(Buffer.from(out), Buffer.from(expected));
+  decodeTraces(out);
+});

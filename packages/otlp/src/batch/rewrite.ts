@@ -5,10 +5,12 @@
 //
 // Two passes. The first walks the bytes along a plan derived from the schema and records edits
 // (whole fields: a string field replaced, a KeyValue or array element removed, a resource group
-// removed) by their byte range. When the visitor changed nothing, the input is returned as is: the
-// walk allocates nothing but the strings it decodes for the visitor. The second pass copies the
-// input byte for byte, descending only into the messages that contain an edit, so untouched
-// records, groups and unknown fields are copied verbatim.
+// removed) by their byte range, and the enclosing message fields of each edit ("frames": their
+// tag, length and body offsets, known to the walk as it descends). When the visitor changed
+// nothing, the input is returned as is: the walk allocates nothing but the strings it decodes for
+// the visitor. The second pass copies the input verbatim between edits and frames, writing a new
+// length prefix for each frame, so untouched records, groups and unknown fields are copied as they
+// were and nothing is parsed again.
 //
 // The input must be a request the validating walk accepted (decodeTraces/Logs/Metrics): the
 // first pass trusts the structure.
@@ -72,7 +74,9 @@ export interface RewriteVisitor {
    * [1, 2^31) naming everything besides a field's own bytes that decides what this visitor does
    * with a top-level attribute or a name at `place` (0: no memo there). The visitor promises that
    * a visit of the same bytes under the same context, which changed nothing and left `effects()`
-   * where it was, would do the same again: such a visit is then skipped.
+   * where it was, would do the same again: such a visit is then skipped. For an int, double or
+   * bool attribute whose value was not offered (`wantsScalar` false), the same bytes are its key
+   * and its value's type (memoEnd): nothing that decides such a visit sees the value.
    */
   memoContext?(place: Place): number;
   /** A counter that moves with every side effect of a visit (ledger counts, findings). */
@@ -80,17 +84,34 @@ export interface RewriteVisitor {
 }
 
 /**
- * Whether the KeyValue body [bs, be) is laid out as encoders write it (key, then value) with an
- * int, double or bool value. Those are visited without decoding anything, so the memo's hash and
- * compare would cost more than it saves, and measurements (amounts, durations) rarely repeat.
+ * Where the memo's bytes of the KeyValue body [bs, be) end. Mostly at `be`: the whole attribute.
+ * A scalar attribute laid out as encoders write it (the key, then a value holding one int, double
+ * or bool and nothing after it) ends at its value's type tag: it is remembered by its key and the
+ * value's type, and hits only where its visit did not offer the value (`wantsScalar` false), so
+ * measurements that never repeat (amounts, durations, sizes) are skipped as well as repeated
+ * strings. Such a visit cannot depend on the value: `key`, `dropKey` and `wantsScalar` never see it.
  */
-function scalarKeyValue(buf: Uint8Array, bs: number, be: number): boolean {
+function memoEnd(buf: Uint8Array, bs: number, be: number): number {
   const keyLength = buf[bs + 1]!;
-  if (buf[bs] !== 0x0a || keyLength >= 0x80) return false;
+  if (buf[bs] !== 0x0a || keyLength >= 0x80) return be;
   const v = bs + 2 + keyLength;
-  if (v + 2 >= be || buf[v] !== 0x12) return false;
+  if (v + 3 > be || buf[v] !== 0x12) return be;
+  const len = buf[v + 1]!;
+  if (len >= 0x80 || v + 2 + len !== be) return be;
   const tag = buf[v + 2]!;
-  return tag === 0x10 || tag === 0x18 || tag === 0x21;
+  if (tag === 0x21) return len === 9 ? v + 3 : be;
+  if ((tag !== 0x10 && tag !== 0x18) || len < 2 || len > 11) return be;
+  // One varint filling the rest of the value: any other field after it could change its type.
+  for (let p = v + 3; p < be - 1; p++) if (buf[p]! < 0x80) return be;
+  return buf[be - 1]! < 0x80 ? v + 3 : be;
+}
+
+/** `order` holds 0..n-1, sorted by `start` unless `sorted` says they already are. */
+function byStart(order: number[], n: number, sorted: boolean, start: number[]): number[] {
+  order.length = n;
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (!sorted) order.sort((a, b) => start[a]! - start[b]!);
+  return order;
 }
 
 /** A memo state: the attribute was found in the memo (no visit). */
@@ -174,6 +195,24 @@ export class Rewriter {
   private edits = 0;
   private sorted = true;
   private order: number[] = [];
+  // The message fields the walk is inside (outermost first): field start, where its length
+  // varint starts, body start, end; and its frame (-1 until an edit inside needs it).
+  private pFs: number[] = [];
+  private pLenAt: number[] = [];
+  private pBody: number[] = [];
+  private pFe: number[] = [];
+  private pFrame: number[] = [];
+  private pTop = 0;
+  // Frames: the message fields that contain an edit, whose length prefix the write renews.
+  private fFs: number[] = [];
+  private fLenAt: number[] = [];
+  private fBody: number[] = [];
+  private fFe: number[] = [];
+  private frames = 0;
+  private fSorted = true;
+  private fOrder: number[] = [];
+  private stack: number[] = [];
+  private markers: number[] = [];
   // KeyValue stack: [field start, field end, body start, body end] per entry, plus keys.
   private kv = new Int32Array(256);
   private kvTop = 0;
@@ -181,14 +220,19 @@ export class Rewriter {
   private finals: (string | null)[] = [];
   private resourceIndex = 0;
   private w: ProtoWriter | undefined;
-  private next = 0;
   private readonly keyCache = new StringCache();
   private memo: UnchangedMemo | undefined;
   /** The visitor the memo's entries were made for: another one starts it empty. */
   private memoFor: RewriteVisitor | undefined;
   private memoOn = false;
+  /** Scalar attributes by key and value type (memoEnd), apart from whole attributes. */
+  private scalarMemo: UnchangedMemo | undefined;
   /** Per pushed KeyValue: MEMO_HIT, MEMO_NONE, or the memo slot to store it in. */
   private memoState: number[] = [];
+  /** Per pushed KeyValue with a memo slot: where its memo bytes end (memoEnd). */
+  private memoEnds: number[] = [];
+  /** Scalars offered to the visitor so far (`scalar` calls). */
+  private offered = 0;
 
   /**
    * `buffers`: the pool the output of each rewrite is written into; the caller releases them once
@@ -207,11 +251,14 @@ export class Rewriter {
     this.v = visitor;
     this.edits = 0;
     this.sorted = true;
+    this.pTop = 0;
+    this.frames = 0;
+    this.fSorted = true;
     this.kvTop = 0;
     this.resourceIndex = 0;
     this.memoOn = visitor.memoContext !== undefined && visitor.effects !== undefined;
     if (this.memoOn) {
-      if (this.memoFor !== visitor) { this.memo = new UnchangedMemo(); this.memoFor = visitor; }
+      if (this.memoFor !== visitor) { this.memo = new UnchangedMemo(); this.scalarMemo = new UnchangedMemo(); this.memoFor = visitor; }
       this.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
     this.walk(PLANS[signal], 0, bytes.length);
@@ -231,7 +278,8 @@ export class Rewriter {
       const tag = r.varint(pos);
       const no = tag >>> 3;
       if ((tag & 7) !== WireType.Len) { pos = r.skip(r.pos, tag & 7); continue; }
-      const len = r.varint(r.pos);
+      const lenAt = r.pos;
+      const len = r.varint(lenAt);
       const body = r.pos;
       pos = body + len;
       const h = no < plan.kind.length ? plan.kind[no]! : H.None;
@@ -243,7 +291,9 @@ export class Rewriter {
             continue;
           }
         }
+        this.enter(fieldStart, lenAt, body, pos);
         this.walk(plan.child[no]!, body, pos);
+        this.pTop--;
       } else if (h === H.Attrs) {
         if (attrField !== 0 && attrField !== no) this.lists(base, plan.place[attrField]!, attrField), this.kvTop = base;
         attrField = no;
@@ -252,7 +302,9 @@ export class Rewriter {
         if (this.memoOn) this.memoString(plan.place[no]!, fieldStart, pos, no, body);
         else this.stringField(plan.place[no]!, fieldStart, pos, no, body, '', 0, false);
       } else {
+        this.enter(fieldStart, lenAt, body, pos);
         this.anyValue(plan.place[no]!, '', body, pos, 0, false);
+        this.pTop--;
       }
     }
     if (attrField !== 0) this.lists(base, plan.place[attrField]!, attrField);
@@ -268,6 +320,25 @@ export class Rewriter {
     }
     this.kv[i] = fs; this.kv[i + 1] = fe; this.kv[i + 2] = bs; this.kv[i + 3] = be;
     this.kvTop++;
+  }
+
+  /** The walk descends into the message field [fs, fe) (length varint at lenAt, body at body); `pTop--` leaves it. */
+  private enter(fs: number, lenAt: number, body: number, fe: number): void {
+    const d = this.pTop++;
+    this.pFs[d] = fs; this.pLenAt[d] = lenAt; this.pBody[d] = body; this.pFe[d] = fe; this.pFrame[d] = -1;
+  }
+
+  /** Every message field the walk is inside becomes a frame (an edit is being recorded in it). */
+  private frame(): void {
+    let d = this.pTop - 1;
+    while (d >= 0 && this.pFrame[d]! < 0) d--;
+    for (d++; d < this.pTop; d++) {
+      const f = this.frames++;
+      const fs = this.pFs[d]!;
+      if (f > 0 && fs < this.fFs[f - 1]!) this.fSorted = false;
+      this.fFs[f] = fs; this.fLenAt[f] = this.pLenAt[d]!; this.fBody[f] = this.pBody[d]!; this.fFe[f] = this.pFe[d]!;
+      this.pFrame[d] = f;
+    }
   }
 
   /** The KeyValues pushed since `base` form one list: keys (renames, drops, conflicts), then values. */
@@ -289,16 +360,19 @@ export class Rewriter {
       const bs = kv[i * 4 + 2]!;
       const be = kv[i * 4 + 3]!;
       let st = MEMO_NONE;
-      if (context !== 0 && be > bs && be - bs <= MEMO_MAX_BYTES && !scalarKeyValue(buf, bs, be)) {
+      const me = context !== 0 && be > bs ? memoEnd(buf, bs, be) : be;
+      if (context !== 0 && me > bs && me - bs <= MEMO_MAX_BYTES) {
         // Left alone before under this context: no visit (its key still takes part in conflicts).
-        if (memo!.find(context, buf, this.words, bs, be)) {
-          const known = memo!.key(memo!.slot);
+        const m = me === be ? memo! : this.scalarMemo!;
+        if (m.find(context, buf, this.words, bs, me)) {
+          const known = m.key(m.slot);
           keys[i] = known;
           finals[i] = known;
           state[i] = MEMO_HIT;
           continue;
         }
-        st = memo!.slot;
+        st = m.slot;
+        this.memoEnds[i] = me;
       }
       const ks = r.lenField(bs, be, 1);
       const key = ks < 0 ? '' : this.keyCache.get(buf, ks, r.pos);
@@ -328,6 +402,7 @@ export class Rewriter {
       const st = context === 0 ? MEMO_NONE : state[i]!;
       if (st === MEMO_HIT) continue;
       const effects = st >= 0 ? this.v.effects!() : 0;
+      const offered = this.offered;
       const mark = this.edits;
       const fs = kv[i * 4]!;
       const fe = kv[i * 4 + 1]!;
@@ -338,24 +413,42 @@ export class Rewriter {
       const valueKey = depth === 0 ? final : topKey;
       // The value's AnyValue (field 2); a KeyValue without one has nothing to offer.
       let pos = bs;
-      let keyFs = -1, keyFe = -1, vs = -1, ve = -1;
+      let keyFs = -1, keyFe = -1, vfs = -1, vLenAt = -1, vs = -1, ve = -1;
       while (pos < be) {
         const at = pos;
         const tag = r.varint(pos);
         if ((tag & 7) !== WireType.Len) { pos = r.skip(r.pos, tag & 7); continue; }
-        const len = r.varint(r.pos);
+        const lenAt = r.pos;
+        const len = r.varint(lenAt);
         const body = r.pos;
         pos = body + len;
-        if (tag >>> 3 === 1) { keyFs = at; keyFe = pos; } else if (tag >>> 3 === 2) { vs = body; ve = pos; }
+        if (tag >>> 3 === 1) { keyFs = at; keyFe = pos; } else if (tag >>> 3 === 2) { vfs = at; vLenAt = lenAt; vs = body; ve = pos; }
       }
-      if (vs >= 0 && !this.anyValue(place, valueKey, vs, ve, depth, true)) {
-        this.edits = mark; // the whole KeyValue goes: forget edits inside it
-        this.edit(fs, fe, E.Drop, 0, 0);
-        continue;
+      r.varint(fs);
+      this.enter(fs, r.pos, bs, fe);
+      if (vs >= 0) {
+        this.enter(vfs, vLenAt, vs, ve);
+        const kept = this.anyValue(place, valueKey, vs, ve, depth, true);
+        this.pTop--;
+        if (!kept) {
+          this.pTop--;
+          // The whole KeyValue goes: forget edits inside it (frames made for them lie inside the
+          // drop, and the write skips them).
+          this.edits = mark;
+          this.edit(fs, fe, E.Drop, 0, 0);
+          continue;
+        }
       }
       // A KeyValue without a key field has the key '' and is never renamed.
-      if (final !== keys[i] && keyFs >= 0) this.edit(keyFs, keyFe, E.Str, 1, final);
-      else if (st >= 0 && this.edits === mark && this.v.effects!() === effects) memo!.store(st, context, this.buf, this.words, bs, be, keys[i]!);
+      const rename = final !== keys[i] && keyFs >= 0;
+      if (rename) this.edit(keyFs, keyFe, E.Str, 1, final);
+      this.pTop--;
+      if (rename) continue;
+      if (st >= 0 && this.edits === mark && this.v.effects!() === effects) {
+        const me = this.memoEnds[i]!;
+        if (me === be) memo!.store(st, context, buf, this.words, bs, be, keys[i]!);
+        else if (this.offered === offered) this.scalarMemo!.store(st, context, buf, this.words, bs, me, keys[i]!);
+      }
     }
   }
 
@@ -381,14 +474,18 @@ export class Rewriter {
         }
         continue;
       }
-      const len = r.varint(r.pos);
+      const lenAt = r.pos;
+      const len = r.varint(lenAt);
       const body = r.pos;
       pos = body + len;
       if (no === 1) {
         if (!this.stringField(place, fs, pos, 1, body, key, depth, droppable)) return false;
       } else if (no === 5) {
+        this.enter(fs, lenAt, body, pos);
         this.array(place, key, body, pos, depth + 1);
+        this.pTop--;
       } else if (no === 6) {
+        this.enter(fs, lenAt, body, pos);
         const base = this.kvTop;
         let p = body;
         while (p < pos) {
@@ -403,6 +500,7 @@ export class Rewriter {
         const top = this.kvTop;
         this.keyValues(base, top, place, depth + 1, key);
         this.kvTop = base;
+        this.pTop--;
       } else if (no === 7 && this.v.scalar !== undefined && this.v.wantsScalar?.(place, key, depth)) {
         const text = Buffer.from(this.buf.buffer, this.buf.byteOffset + body, len).toString('base64');
         if (!this.scalarOut(place, key, text, depth, fs, pos, droppable)) return false;
@@ -412,6 +510,7 @@ export class Rewriter {
   }
 
   private scalarOut(place: Place, key: string, text: string, depth: number, fs: number, fe: number, droppable: boolean): boolean {
+    this.offered++;
     const out = this.v.scalar!(place, key, text, depth);
     if (out === undefined) return true;
     if (out === null) {
@@ -430,12 +529,16 @@ export class Rewriter {
       const fs = pos;
       const tag = r.varint(pos);
       if ((tag & 7) !== WireType.Len) { pos = r.skip(r.pos, tag & 7); continue; }
-      const len = r.varint(r.pos);
+      const lenAt = r.pos;
+      const len = r.varint(lenAt);
       const body = r.pos;
       pos = body + len;
       if (tag >>> 3 !== 1) continue;
       const mark = this.edits;
-      if (!this.anyValue(place, key, body, pos, depth, true)) {
+      this.enter(fs, lenAt, body, pos);
+      const kept = this.anyValue(place, key, body, pos, depth, true);
+      this.pTop--;
+      if (!kept) {
         this.edits = mark;
         this.edit(fs, pos, E.Drop, 0, 0);
       }
@@ -477,6 +580,7 @@ export class Rewriter {
   }
 
   private edit(start: number, end: number, kind: E, field: number, value: string | number): void {
+    if (this.pTop > 0 && this.pFrame[this.pTop - 1]! < 0) this.frame();
     const i = this.edits++;
     if (i > 0 && start < this.eStart[i - 1]!) this.sorted = false;
     this.eStart[i] = start;
@@ -490,58 +594,52 @@ export class Rewriter {
 
   private write(): Uint8Array {
     const n = this.edits;
-    const order = this.order;
-    order.length = n;
-    for (let i = 0; i < n; i++) order[i] = i;
-    if (!this.sorted) {
-      const s = this.eStart;
-      order.sort((a, b) => s[a]! - s[b]!);
-    }
-    this.w = new ProtoWriter(this.buf.length + 256 + (this.buf.length >>> 4), this.buffers);
-    this.next = 0;
-    this.range(0, this.buf.length);
-    return this.w.finish();
-  }
-
-  private range(start: number, end: number): void {
-    const r = this.r;
-    const w = this.w!;
+    const order = byStart(this.order, n, this.sorted, this.eStart);
+    const nf = this.frames;
+    const fOrder = byStart(this.fOrder, nf, this.fSorted, this.fFs);
     const buf = this.buf;
-    let run = start; // bytes [run, pos) are still to be copied
-    let pos = start;
-    while (pos < end) {
-      if (this.next >= this.edits || this.eStart[this.order[this.next]!]! >= end) break;
-      const e = this.order[this.next]!;
-      const es = this.eStart[e]!;
-      const fs = pos;
-      const tag = r.varint(pos);
-      const wt = tag & 7;
-      let fe: number;
-      let body = -1;
-      if (wt === WireType.Len) {
-        const len = r.varint(r.pos);
-        body = r.pos;
-        fe = body + len;
-      } else {
-        fe = r.skip(r.pos, wt);
+    const w = new ProtoWriter(buf.length + 256 + (buf.length >>> 4), this.buffers);
+    this.w = w;
+    const eStart = this.eStart, eEnd = this.eEnd;
+    const fFs = this.fFs, fFe = this.fFe, fBody = this.fBody, fLenAt = this.fLenAt;
+    const stack = this.stack, markers = this.markers;
+    let top = 0;
+    // Bytes [run, ...) are still to be copied; nothing before `skip` is (a dropped field's inside).
+    let run = 0;
+    let skip = 0;
+    let ei = 0, fi = 0;
+    // Edits and frames in byte order, an edit first where one starts where a frame does (a field
+    // dropped after an edit inside it made it a frame: the frame lies inside the drop).
+    for (;;) {
+      const e = ei < n ? order[ei]! : -1;
+      const f = fi < nf ? fOrder[fi]! : -1;
+      const isEdit = e >= 0 && (f < 0 || eStart[e]! <= fFs[f]!);
+      // Past the last edit and frame, `start` is the end: every open frame closes.
+      const start = isEdit ? eStart[e]! : f >= 0 ? fFs[f]! : buf.length;
+      if (isEdit) ei++; else fi++;
+      if (start < skip) continue;
+      // Close the frames that end before it: their bodies' rest, then their new length.
+      while (top > 0 && fFe[stack[top - 1]!]! <= start) {
+        const fe = fFe[stack[--top]!]!;
+        w.raw(buf, run, fe);
+        w.end(markers[top]!);
+        run = fe;
       }
-      if (es >= fe) { pos = fe; continue; }
-      if (run < fs) w.raw(buf, run, fs);
-      if (es === fs && this.eEnd[e] === fe) {
+      if (e < 0 && f < 0) break;
+      w.raw(buf, run, start);
+      if (isEdit) {
         this.apply(e);
-        this.next++;
+        run = skip = eEnd[e]!;
       } else {
-        // The edit is inside this message field: rewrite its body.
-        const len = fe - body;
-        w.tag(tag >>> 3, WireType.Len);
-        const marker = w.begin(len);
-        this.range(body, fe);
-        w.end(marker);
+        // The field's tag as sent, then a length prefix sized for its old body.
+        w.raw(buf, start, fLenAt[f]!);
+        markers[top] = w.begin(fFe[f]! - fBody[f]!);
+        stack[top++] = f;
+        run = fBody[f]!;
       }
-      pos = fe;
-      run = fe;
     }
-    if (run < end) w.raw(buf, run, end);
+    w.raw(buf, run, buf.length);
+    return w.finish();
   }
 
   private apply(e: number): void {

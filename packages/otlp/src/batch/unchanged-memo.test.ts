@@ -2,7 +2,8 @@
 // same bytes and the same side effects as one that does not, on random requests rewritten many
 // times over one Rewriter (so later requests meet entries earlier ones left); visits it skips are
 // only those that changed nothing and counted nothing, under the same context, byte for byte.
-// Cases: 300 per signal (CI=true: 60).
+// Scalar attributes are remembered by key and value type, and only where their value was not
+// offered. Cases: 300 per signal (CI=true: 60).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -37,6 +38,17 @@ function visitor(memo: boolean): RewriteVisitor & { log: string[]; visits: numbe
       if (value === 'keep') { log.push(`keep ${Place[p]} ${k}`); return undefined; }
       if (strict && value === 'secret-1') return depth === 0 && k !== '' ? null : '[x]';
       if (depth === 0 && k === 'count') { const n = Number(value); return value === '200' ? n : undefined; }
+      return undefined;
+    },
+    // Scalars: offered for `count` everywhere and for `b` under the strict context, with outcomes
+    // that depend on the value (negative numbers dropped, true replaced, odd last digits counted),
+    // so a scalar attribute remembered by its key and type must not be skipped where it is offered.
+    wantsScalar: (_p, k) => k === 'count' || (strict && k === 'b'),
+    scalar: (p, k, text) => {
+      v.visits++;
+      if (text.startsWith('-')) return null;
+      if (text === 'true') return 'yes';
+      if (/[13579]$/.test(text)) log.push(`odd ${Place[p]} ${k}`);
       return undefined;
     },
   };
@@ -133,4 +145,32 @@ test('memo: a key whose visit counted something is visited again, and conflicts 
   assert.deepEqual(v.log, ['keep SpanName ', 'conflict http.request.method', 'keep Span note', 'keep SpanName ', 'conflict http.request.method', 'keep Span note']);
   // Second pass: `http.request.method=GET` was skipped; the name and `note` (each counted) and the alias were visited.
   assert.equal(v.visits - visits, visits - 1);
+});
+
+test('memo: a scalar attribute is remembered by key and type only in the layout encoders write', () => {
+  // `count` = 5, then the same key whose value holds an int and, after it, a string: the last
+  // member of the oneof wins, so that value is a string and must be offered, not skipped as the
+  // remembered int attribute `count` (same key, same first bytes).
+  const kv = (value: number[]): number[] => [0x0a, 5, ...Buffer.from('count'), 0x12, value.length, ...value];
+  // 5 as a four-byte varint, so both values are 5 bytes long and share every byte up to the int.
+  const plainInt = kv([0x18, 0x85, 0x80, 0x80, 0x00]);
+  const intThenString = kv([0x18, 5, 0x0a, 1, 0x78]);
+  const request = (attrs: number[]): Uint8Array => {
+    // ExportTraceServiceRequest { resource_spans { scope_spans { spans { name: 's', attributes } } } }
+    const span = [0x2a, 1, 0x73, ...attrs];
+    const scope = [0x12, span.length, ...span];
+    const rs = [0x12, scope.length, ...scope];
+    return Uint8Array.from([0x0a, rs.length, ...rs]);
+  };
+  const offered: string[] = [];
+  const v: RewriteVisitor = {
+    value: (_p, k, value) => { offered.push(`${k}=${value}`); return value === 'x' ? 'replaced' : undefined; },
+    memoContext: () => 1,
+    effects: () => 0,
+  };
+  const rw = new Rewriter();
+  for (let i = 0; i < 3; i++) assert.equal(rw.rewrite('traces', request([0x4a, plainInt.length, ...plainInt]), v).length, request([0x4a, plainInt.length, ...plainInt]).length);
+  const out = rw.rewrite('traces', request([0x4a, intThenString.length, ...intThenString]), v);
+  assert.deepEqual(offered.filter((o) => o.startsWith('count')), ['count=x']);
+  assert.ok(Buffer.from(out).includes(Buffer.from('replaced')));
 });

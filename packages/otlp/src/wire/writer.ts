@@ -114,16 +114,35 @@ export class ProtoWriter {
   raw(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.ensure(n);
-    // Below ~48 bytes a loop beats making the subarray `set` needs (27 against 45 ns at 16 bytes,
-    // 41 against 54 at 64: scratch micro-benchmark, Node 20).
-    if (n < 48) {
-      const buf = this.buf;
-      let p = this.pos;
+    const buf = this.buf;
+    let p = this.pos;
+    // Short runs byte by byte; up to ~100 bytes four at a time through DataViews; longer ones by
+    // `set` over a subarray, whose new view object costs ~50 ns whatever the length (40 bytes:
+    // 21 against 48 ns; 150 bytes: 80 against 52 ns; scratch micro-benchmark, Node 20).
+    if (n < 8) {
       for (let i = start; i < end; i++) buf[p++] = src[i]!;
+    } else if (n < 112) {
+      const to = this.viewOf(buf, 0);
+      const from = this.viewOf(src, 1);
+      let i = start;
+      for (; i + 4 <= end; i += 4, p += 4) to.setInt32(p, from.getInt32(i, true), true);
+      for (; i < end; i++) buf[p++] = src[i]!;
     } else {
-      this.buf.set(src.subarray(start, end), this.pos);
+      buf.set(src.subarray(start, end), p);
     }
     this.pos += n;
+  }
+
+  // The last two arrays copied to and from, and DataViews over them.
+  private readonly viewed: (Uint8Array | undefined)[] = [undefined, undefined];
+  private readonly views: DataView[] = [];
+
+  private viewOf(a: Uint8Array, slot: number): DataView {
+    if (this.viewed[slot] !== a) {
+      this.viewed[slot] = a;
+      this.views[slot] = new DataView(a.buffer, a.byteOffset, a.byteLength);
+    }
+    return this.views[slot]!;
   }
 
   /** A length-delimited field whose body is `src[start, end)`. */

@@ -3,7 +3,7 @@
 // attribute, span and event name and log body, and leaves out the resources not routed there.
 import { PLACE_NAMES, Rewriter, type Place, type BatchView, type RewriteVisitor, type Signal, type WriterBuffers } from '@cairn/otlp';
 import type { Action, DestinationStrategy, Policy, Sensitivity } from '../../strategy/types.js';
-import { Decisions, findingClass, Mode, slotOf, type FindingsMemo } from '../classify/classify.js';
+import { Decisions, findingClass, hashOf, Mode, type FindingsMemo } from '../classify/classify.js';
 import { redactMatches, sanitizeQuery, sanitizeSql, sanitizeUrl, type Finding } from '../classify/detectors/index.js';
 import { ledgerWrites, type LedgerRecorder } from '../ledger.js';
 import { mask, Pseudonymiser, truncate } from './pseudonymise.js';
@@ -44,20 +44,24 @@ export class PseudonymCache {
   private readonly p: Pseudonymiser;
   private readonly inputs: string[] = new Array<string>(MEMO_SIZE).fill('');
   private readonly outputs: string[] = new Array<string>(MEMO_SIZE).fill('');
+  /** hashOf of each slot's input, compared before it (classify.ts: hashOf). */
+  private readonly hashes = new Int32Array(MEMO_SIZE);
   private random = 0x9e3779b9;
   constructor(key: NonNullable<DestinationStrategy['key']>) {
     this.p = new Pseudonymiser(key);
   }
 
   hash(value: string): string {
-    const slot = slotOf(value, MEMO_SIZE - 1);
+    const h = hashOf(value);
+    const slot = h & (MEMO_SIZE - 1);
     // '' is never a cached input: its slot starts out holding ''.
-    if (value.length > 0 && this.inputs[slot] === value) return this.outputs[slot]!;
+    if (value.length > 0 && this.hashes[slot] === h && this.inputs[slot] === value) return this.outputs[slot]!;
     const out = this.p.hash(value);
     let x = this.random;
     x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
     this.random = x;
     if (x >>> 30 === 0) {
+      this.hashes[slot] = h;
       this.inputs[slot] = value;
       this.outputs[slot] = out;
     }

@@ -12,7 +12,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { WriterBuffers } from '@cairn/otlp';
 import { traceCorpus } from '../../otlp/dist/corpus.js';
 import { BatchProcessor } from '../../../packages/gateway/dist/pipeline/process.js';
 import { defaultStrategy, oneThreadConfig } from './one-thread.js';
@@ -24,25 +23,22 @@ const config = oneThreadConfig();
 
 const MODES = ['none', 'allow', 'mask', 'hash'] as const;
 type Mode = (typeof MODES)[number];
-// Reused output buffers, released after each request, as the processing threads do.
 const processors = MODES.map((mode) => {
-  const buffers = new WriterBuffers();
   const strategy = mode === 'none' ? undefined : defaultStrategy(mode);
-  return { mode, buffers, processor: new BatchProcessor(config, strategy ? { strategy, writerBuffers: buffers } : { writerBuffers: buffers }) };
+  return { mode, processor: new BatchProcessor(config, strategy ? { strategy } : {}) };
 });
 
-function nsPerSpan(p: BatchProcessor, buffers: WriterBuffers): number {
+function nsPerSpan(p: BatchProcessor): number {
   const t0 = performance.now();
   for (const body of corpus.requests) {
     const r = p.process({ signal: 'traces', format: 'protobuf', body, tenant: 'anonymous' });
     if (!r.ok || r.outputs.length !== 1) throw new Error('unexpected result');
-    buffers.releaseAll();
   }
   return ((performance.now() - t0) * 1e6) / corpus.spanCount;
 }
 
 // Warm-up, and a check that the three strategies do what their names say.
-for (let i = 0; i < 2; i++) for (const { processor, buffers } of processors) nsPerSpan(processor, buffers);
+for (let i = 0; i < 2; i++) for (const { processor } of processors) nsPerSpan(processor);
 const sample = corpus.requests[0]!;
 const outputs = Object.fromEntries(processors.map(({ mode, processor }) => {
   const r = processor.process({ signal: 'traces', format: 'protobuf', body: sample, tenant: 'anonymous' });
@@ -53,7 +49,7 @@ if (outputs.allow !== outputs.none) throw new Error('pii: allow changed the requ
 if (!outputs.mask.includes('****') || !/hmac:[^:]+:[A-Za-z0-9_-]{22}/.test(outputs.hash)) throw new Error('mask or hash did not apply');
 
 const runs = Object.fromEntries(MODES.map((m) => [m, [] as number[]])) as Record<Mode, number[]>;
-for (let r = 0; r < ROUNDS; r++) for (const { mode, processor, buffers } of processors) runs[mode].push(nsPerSpan(processor, buffers));
+for (let r = 0; r < ROUNDS; r++) for (const { mode, processor } of processors) runs[mode].push(nsPerSpan(processor));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ns = Object.fromEntries(MODES.map((m) => [m, Math.round(median(runs[m]))])) as Record<Mode, number>;
 

@@ -12,7 +12,6 @@ export { BatchView, UNKNOWN_SERVICE } from './batch/view.js';
 export { AttributeCursor, bytesEqualString, ValueType, type AnyValue } from './batch/attributes.js';
 export { BatchEditor, encodeResources, type EditTarget } from './batch/edit.js';
 export { Rewriter, Place, PLACE_NAMES, type RewriteVisitor } from './batch/rewrite.js';
-export { WriterBuffers } from './wire/writer.js';
 export { StringCache } from './batch/string-cache.js';
 export { WireReader } from './batch/read.js';
 

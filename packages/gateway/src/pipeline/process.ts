@@ -1,6 +1,6 @@
 import {
   decodeLogs, decodeMetrics, decodeTraces, encodeResources, jsonToProtobuf, OtlpDecodeError,
-  type BatchView, type DecodeOptions, type LogsView, type MetricsView, type Signal, type TracesView, type WriterBuffers,
+  type BatchView, type DecodeOptions, type LogsView, type MetricsView, type Signal, type TracesView,
 } from '@cairn/otlp';
 import { compilePatterns } from '../auth/tokens.js';
 import type { GatewayConfig } from '../config/types.js';
@@ -76,12 +76,6 @@ export interface BatchProcessorOptions {
   decideBeforeContent?: boolean;
   /** The samplers' monotonic clock in ms (default performance.now); tests pass their own. */
   samplingClock?: () => number;
-  /**
-   * Where the content stages write rewritten requests. The caller releases the buffers once it
-   * holds no view of a result's outputs (a processing thread, after posting them). Without it
-   * each rewritten request is a new buffer.
-   */
-  writerBuffers?: WriterBuffers;
 }
 
 export class BatchProcessor {
@@ -96,7 +90,6 @@ export class BatchProcessor {
   private readonly fuse: boolean;
   private readonly decideFirst: boolean;
   private readonly samplingClock: (() => number) | undefined;
-  private readonly writerBuffers: WriterBuffers | undefined;
   /** Destinations whose traces are buffered for tail sampling (the strategy's `sampling.tail`). */
   private tail: ReadonlySet<string> = new Set();
 
@@ -106,7 +99,6 @@ export class BatchProcessor {
     this.fuse = options.fuseContentWalks ?? true;
     this.decideFirst = options.decideBeforeContent ?? true;
     this.samplingClock = options.samplingClock;
-    this.writerBuffers = options.writerBuffers;
     if (config.slos && config.slos.slos.length > 0) this.sloTap = new SloTap(config.slos.slos, options.sloClock);
     if (config.inventory?.enabled) this.inventory = new InventoryRecorder(config.inventory, options.strategy?.registry?.registry);
     if (options.strategy) this.setStrategy(options.strategy);
@@ -127,7 +119,7 @@ export class BatchProcessor {
    * strategy that cannot run (a `hash` without a key) throws, and the current one stays.
    */
   setStrategy(strategy: CompiledStrategy | undefined): void {
-    const content = strategy ? new ContentStages(strategy, this.writerBuffers) : undefined;
+    const content = strategy ? new ContentStages(strategy) : undefined;
     const sampling = strategy && [...strategy.destinations.values()].some((d) => d.sampling) ? new SamplingStage(strategy, this.samplingClock) : undefined;
     this.content = content;
     this.sampling = sampling;

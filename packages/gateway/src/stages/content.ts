@@ -2,7 +2,7 @@
 // (shared), then `redact` per destination with an entry in the strategy. Holds the per-thread
 // state (rewriters, decision caches, the batch's findings and ledger) so the hot path allocates
 // nothing per span.
-import type { BatchView, Signal, WriterBuffers } from '@cairn/otlp';
+import type { BatchView, Signal } from '@cairn/otlp';
 import type { CompiledStrategy, DestinationStrategy } from '../strategy/types.js';
 import { Decisions, FindingsMemo } from './classify/classify.js';
 import { LedgerRecorder, type LedgerDelta } from './ledger.js';
@@ -32,16 +32,15 @@ export class ContentStages {
 
   /**
    * Throws MissingKeyError (naming the destination) when a `hash` is reachable without a key.
-   * `buffers`: where the rewritten requests are written; the caller releases them (Rewriter).
    */
-  constructor(strategy: CompiledStrategy, buffers?: WriterBuffers) {
+  constructor(strategy: CompiledStrategy) {
     for (const dest of strategy.destinations.values()) {
       if (dest.key === undefined && [dest.policy, ...dest.jurisdictions.map((j) => j.policy)].some(hashes)) throw new MissingKeyError(dest.destination);
     }
     this.strategy = strategy;
-    this.normalizer = new Normalizer(buffers);
-    this.redactor = new Redactor(new Decisions(strategy.registry), buffers);
-    this.fused = new FusedContentWalk(this.normalizer, this.redactor, buffers);
+    this.normalizer = new Normalizer();
+    this.redactor = new Redactor(new Decisions(strategy.registry));
+    this.fused = new FusedContentWalk(this.normalizer, this.redactor);
     this.previewer = new Redactor(new Decisions(strategy.registry));
     this.contentLens = new ContentLens(this.previewer);
   }

@@ -5,15 +5,15 @@
 // resource attributes) see the same thing in the request as sent, so each destination's rewrite
 // can rename, coerce and redact in one pass over the original bytes. Outputs and ledger counts
 // are those of the two walks (fused.test.ts compares them on random batches).
-import { Rewriter, type Place, type RewriteVisitor, type WriterBuffers } from '@cairn/otlp';
+import { Rewriter, type Place, type RewriteVisitor } from '@cairn/otlp';
 import type { Normalizer } from './normalize/normalize.js';
 import type { RedactInput, Redactor } from './redact/redact.js';
 
 export class FusedContentWalk implements RewriteVisitor {
   private readonly rewriter: Rewriter;
 
-  constructor(private readonly normalizer: Normalizer, private readonly redactor: Redactor, buffers?: WriterBuffers) {
-    this.rewriter = new Rewriter(buffers);
+  constructor(private readonly normalizer: Normalizer, private readonly redactor: Redactor) {
+    this.rewriter = new Rewriter();
   }
 
   /** The destination's request, normalized and redacted; the input itself when nothing changed. */

@@ -183,12 +183,14 @@ test('rewrite: an attribute dropped after an edit inside it goes whole, with not
   const str = (field: number, s: string): number[] => [(field << 3) | 2, Buffer.byteLength(s), ...Buffer.from(s)];
   const msg = (field: number, body: number[]): number[] => [(field << 3) | 2, body.length, ...body];
   const oddValue = [...msg(5, msg(1, str(1, 'replace-me'))), ...str(1, 'drop-me')];
-  const attrs = [...msg(9, [...str(1, 'odd'), ...msg(2, oddValue)]), ...msg(9, [...str(1, 'kept'), ...msg(2, str(1, 'replace-me'))])];
+  const kept = (key: string, value: string): number[] => msg(9, [...str(1, key), ...msg(2, str(1, value))]);
+  // Attributes on both sides, so a write that touched anything of the dropped one would show.
+  const attrs = [...kept('first', 'a-longer-value-before-it'), ...msg(9, [...str(1, 'odd'), ...msg(2, oddValue)]), ...kept('kept', 'replace-me')];
   const span = (attributes: number[]): number[] => [...str(5, 'span'), ...attributes];
   const request = (attributes: number[]): Uint8Array => Uint8Array.from(msg(1, msg(2, msg(2, span(attributes)))));
   const visitor: RewriteVisitor = { value: (_p, _k, v) => (v === 'replace-me' ? 'R' : v === 'drop-me' ? null : undefined) };
   const out = new Rewriter().rewrite('traces', request(attrs), visitor);
-  const expected = request(msg(9, [...str(1, 'kept'), ...msg(2, str(1, 'R'))]));
+  const expected = request([...kept('first', 'a-longer-value-before-it'), ...kept('kept', 'R')]);
   assert.deepEqual(Buffer.from(out), Buffer.from(expected));
   decodeTraces(out);
 });

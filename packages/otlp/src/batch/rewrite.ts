@@ -14,12 +14,12 @@
 //
 // The input must be a request the validating walk accepted (decodeTraces/Logs/Metrics): the
 // first pass trusts the structure.
-import { ProtoWriter, WireType, type WriterBuffers } from '../wire/writer.js';
+import { Copier, varintSize, WireType } from '../wire/writer.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Kind, type MessageType } from '../schema/types.js';
 import { WireReader, double, int64Value } from './read.js';
 import { StringCache } from './string-cache.js';
-import { decodeUtf8 } from '../wire/utf8.js';
+import { decodeUtf8, utf8Length, writeUtf8 } from '../wire/utf8.js';
 import { MEMO_MAX_BYTES, UnchangedMemo } from './unchanged-memo.js';
 
 /** Where a string or an attribute sits. */
@@ -106,6 +106,13 @@ function memoEnd(buf: Uint8Array, bs: number, be: number): number {
   return buf[be - 1]! < 0x80 ? v + 3 : be;
 }
 
+/** Writes `v` (< 2^32) as a varint at `at` of `out`; returns the position after it. */
+function putVarint(out: Uint8Array, at: number, v: number): number {
+  while (v >= 0x80) { out[at++] = (v & 0x7f) | 0x80; v >>>= 7; }
+  out[at++] = v;
+  return at;
+}
+
 /** `order` holds 0..n-1, sorted by `start` unless `sorted` says they already are. */
 function byStart(order: number[], n: number, sorted: boolean, start: number[]): number[] {
   order.length = n;
@@ -179,6 +186,8 @@ const PLANS: Record<Signal, Plan> = {
 /**
  * Rewrites requests of one thread. Reuse one instance: its edit and key tables grow to the
  * largest request and are kept, so a request with no change allocates nothing but decoded strings.
+ * A changed request is written into a new buffer of exactly its size, which it spans whole (a
+ * processing thread transfers it as it is).
  */
 export class Rewriter {
   private readonly r = new WireReader();
@@ -211,15 +220,24 @@ export class Rewriter {
   private frames = 0;
   private fSorted = true;
   private fOrder: number[] = [];
+  /** Per frame: its new body length (write). */
+  private fLen: number[] = [];
+  /** Per string edit: its replacement's UTF-8 length (write). */
+  private eLen: number[] = [];
+  // The write's scratch: edits and frames in order, the open frames and their deltas, and the
+  // length prefixes to patch (output offset, value).
+  private seq: number[] = [];
   private stack: number[] = [];
-  private markers: number[] = [];
+  private deltas: number[] = [];
+  private pAt: number[] = [];
+  private pLen: number[] = [];
   // KeyValue stack: [field start, field end, body start, body end] per entry, plus keys.
   private kv = new Int32Array(256);
   private kvTop = 0;
   private keys: string[] = [];
   private finals: (string | null)[] = [];
   private resourceIndex = 0;
-  private w: ProtoWriter | undefined;
+  private readonly copier = new Copier();
   private readonly keyCache = new StringCache();
   private memo: UnchangedMemo | undefined;
   /** The visitor the memo's entries were made for: another one starts it empty. */
@@ -234,11 +252,6 @@ export class Rewriter {
   /** Scalars offered to the visitor so far (`scalar` calls). */
   private offered = 0;
 
-  /**
-   * `buffers`: the pool the output of each rewrite is written into; the caller releases them once
-   * it holds no view of the outputs (wire/writer.ts). Without it each output is a new buffer.
-   */
-  constructor(private readonly buffers?: WriterBuffers) {}
 
   /** Number of edits the last `rewrite` made (0: it returned its input). */
   get editCount(): number {
@@ -598,61 +611,108 @@ export class Rewriter {
     const nf = this.frames;
     const fOrder = byStart(this.fOrder, nf, this.fSorted, this.fFs);
     const buf = this.buf;
-    const w = new ProtoWriter(buf.length + 256 + (buf.length >>> 4), this.buffers);
-    this.w = w;
     const eStart = this.eStart, eEnd = this.eEnd;
-    const fFs = this.fFs, fFe = this.fFe, fBody = this.fBody, fLenAt = this.fLenAt;
-    const stack = this.stack, markers = this.markers;
-    let top = 0;
-    // Bytes [run, ...) are still to be copied; nothing before `skip` is (a dropped field's inside).
-    let run = 0;
+    const fFs = this.fFs, fFe = this.fFe, fBody = this.fBody, fLenAt = this.fLenAt, fLen = this.fLen;
+    // Edits and frames (as ~f) in byte order, an edit first where one starts where a frame does,
+    // and none inside a dropped field: a field dropped after an edit inside it made it a frame.
+    const seq = this.seq;
+    let m = 0;
     let skip = 0;
-    let ei = 0, fi = 0;
-    // Edits and frames in byte order, an edit first where one starts where a frame does (a field
-    // dropped after an edit inside it made it a frame: the frame lies inside the drop).
-    for (;;) {
+    for (let ei = 0, fi = 0; ei < n || fi < nf;) {
       const e = ei < n ? order[ei]! : -1;
       const f = fi < nf ? fOrder[fi]! : -1;
       const isEdit = e >= 0 && (f < 0 || eStart[e]! <= fFs[f]!);
-      // Past the last edit and frame, `start` is the end: every open frame closes.
-      const start = isEdit ? eStart[e]! : f >= 0 ? fFs[f]! : buf.length;
+      const start = isEdit ? eStart[e]! : fFs[f]!;
       if (isEdit) ei++; else fi++;
       if (start < skip) continue;
-      // Close the frames that end before it: their bodies' rest, then their new length.
+      if (isEdit) { seq[m++] = e; skip = eEnd[e]!; } else seq[m++] = ~f;
+    }
+    // Each frame's new body length: its old one, what the edits inside it add or take, and the
+    // change in its inner frames' length prefixes. `delta` is the innermost open frame's (or the
+    // request's); a frame closes at the first node past its end.
+    const stack = this.stack, deltas = this.deltas;
+    let top = 0;
+    let delta = 0;
+    for (let k = 0; k <= m; k++) {
+      const x = k < m ? seq[k]! : 0;
+      const start = k === m ? buf.length : x >= 0 ? eStart[x]! : fFs[~x]!;
       while (top > 0 && fFe[stack[top - 1]!]! <= start) {
-        const fe = fFe[stack[--top]!]!;
-        w.raw(buf, run, fe);
-        w.end(markers[top]!);
-        run = fe;
+        const f = stack[--top]!;
+        const len = fFe[f]! - fBody[f]! + delta;
+        fLen[f] = len;
+        delta = deltas[top]! + delta + varintSize(len) - (fBody[f]! - fLenAt[f]!);
       }
-      if (e < 0 && f < 0) break;
-      w.raw(buf, run, start);
-      if (isEdit) {
-        this.apply(e);
-        run = skip = eEnd[e]!;
+      if (k === m) break;
+      if (x >= 0) delta += this.newSize(x) - (eEnd[x]! - eStart[x]!);
+      else { deltas[top] = delta; stack[top++] = ~x; delta = 0; }
+    }
+    // The output, exactly as long as it will be: no buffer to grow, nothing to move when a length
+    // prefix changes size, and a processing thread transfers it as it is (an output in a larger
+    // buffer had to be copied out first). Uninitialised memory (no zero fill): every byte is
+    // written below, which the position check at the end proves.
+    const out: Uint8Array = Buffer.allocUnsafeSlow(buf.length + delta);
+    const w = this.copier;
+    // Input bytes [run, ...) are still to be copied, to `o`. A frame whose new length takes as
+    // many bytes as its old one is copied with the bytes around it and its length patched
+    // afterwards, so the bytes from one edit to the next are one copy.
+    const pAt = this.pAt, pLen = this.pLen;
+    let np = 0;
+    let run = 0;
+    let o = 0;
+    for (let k = 0; k < m; k++) {
+      const x = seq[k]!;
+      if (x >= 0) {
+        o = w.copy(out, o, buf, run, eStart[x]!);
+        o = this.apply(x, out, o);
+        run = eEnd[x]!;
+        continue;
+      }
+      const f = ~x;
+      const len = fLen[f]!;
+      if (varintSize(len) === fBody[f]! - fLenAt[f]!) {
+        pAt[np] = o + fLenAt[f]! - run;
+        pLen[np++] = len;
       } else {
-        // The field's tag as sent, then a length prefix sized for its old body.
-        w.raw(buf, start, fLenAt[f]!);
-        markers[top] = w.begin(fFe[f]! - fBody[f]!);
-        stack[top++] = f;
+        o = putVarint(out, w.copy(out, o, buf, run, fLenAt[f]!), len);
         run = fBody[f]!;
       }
     }
-    w.raw(buf, run, buf.length);
-    return w.finish();
+    o = w.copy(out, o, buf, run, buf.length);
+    if (o !== out.length) throw new Error(`rewrite: wrote ${o} bytes of an output of ${out.length}`);
+    for (let k = 0; k < np; k++) putVarint(out, pAt[k]!, pLen[k]!);
+    return out;
   }
 
-  private apply(e: number): void {
+  /** The bytes edit `e` writes (a replaced string's UTF-8 length is kept for `apply`). */
+  private newSize(e: number): number {
     const kind = this.eKind[e];
-    if (kind === E.Drop) return;
-    const w = this.w!;
+    if (kind === E.Drop) return 0;
+    const field = this.eField[e]!;
     if (kind === E.Str) {
-      w.stringField(this.eField[e]!, this.eValue[e] as string);
-    } else {
-      const v = BigInt.asUintN(64, BigInt(this.eValue[e] as number));
-      w.tag(this.eField[e]!, WireType.Varint);
-      w.varint64(Number(v & 0xffffffffn), Number(v >> 32n));
+      const len = utf8Length(this.eValue[e] as string);
+      this.eLen[e] = len;
+      return varintSize(field * 8 + WireType.Len) + varintSize(len) + len;
     }
+    let v = BigInt.asUintN(64, BigInt(this.eValue[e] as number));
+    let size = 1;
+    while (v >= 0x80n) { v >>= 7n; size++; }
+    return varintSize(field * 8 + WireType.Varint) + size;
   }
+
+  /** Writes edit `e` at `o` of `out`; returns the position after it. */
+  private apply(e: number, out: Uint8Array, o: number): number {
+    const kind = this.eKind[e];
+    if (kind === E.Drop) return o;
+    if (kind === E.Str) {
+      o = putVarint(out, putVarint(out, o, this.eField[e]! * 8 + WireType.Len), this.eLen[e]!);
+      return writeUtf8(this.eValue[e] as string, out, o);
+    }
+    o = putVarint(out, o, this.eField[e]! * 8 + WireType.Varint);
+    let v = BigInt.asUintN(64, BigInt(this.eValue[e] as number));
+    while (v >= 0x80n) { out[o++] = Number(v & 0x7fn) | 0x80; v >>= 7n; }
+    out[o++] = Number(v);
+    return o;
+  }
+
 }
 

@@ -28,9 +28,8 @@ export class ProtoWriter {
   buf: Uint8Array;
   pos = 0;
 
-  /** `buffers`: take the buffer from there, and a bigger one when it grows. */
-  constructor(initialSize = 4096, private readonly buffers?: WriterBuffers) {
-    this.buf = buffers ? buffers.take(initialSize) : new Uint8Array(initialSize);
+  constructor(initialSize = 4096) {
+    this.buf = new Uint8Array(initialSize);
   }
 
   ensure(n: number): void {
@@ -38,7 +37,7 @@ export class ProtoWriter {
     if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
-    const next = this.buffers ? this.buffers.take(size) : new Uint8Array(size);
+    const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
@@ -112,38 +111,11 @@ export class ProtoWriter {
 
   /** Copies `src[start, end)` verbatim. */
   raw(src: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    this.ensure(n);
-    const buf = this.buf;
-    let p = this.pos;
-    // Short runs byte by byte; up to ~100 bytes four at a time through DataViews; longer ones by
-    // `set` over a subarray, whose new view object costs ~50 ns whatever the length (40 bytes:
-    // 21 against 48 ns; 150 bytes: 80 against 52 ns; scratch micro-benchmark, Node 20).
-    if (n < 8) {
-      for (let i = start; i < end; i++) buf[p++] = src[i]!;
-    } else if (n < 112) {
-      const to = this.viewOf(buf, 0);
-      const from = this.viewOf(src, 1);
-      let i = start;
-      for (; i + 4 <= end; i += 4, p += 4) to.setInt32(p, from.getInt32(i, true), true);
-      for (; i < end; i++) buf[p++] = src[i]!;
-    } else {
-      buf.set(src.subarray(start, end), p);
-    }
-    this.pos += n;
+    this.ensure(end - start);
+    this.pos = this.copier.copy(this.buf, this.pos, src, start, end);
   }
 
-  // The last two arrays copied to and from, and DataViews over them.
-  private readonly viewed: (Uint8Array | undefined)[] = [undefined, undefined];
-  private readonly views: DataView[] = [];
-
-  private viewOf(a: Uint8Array, slot: number): DataView {
-    if (this.viewed[slot] !== a) {
-      this.viewed[slot] = a;
-      this.views[slot] = new DataView(a.buffer, a.byteOffset, a.byteLength);
-    }
-    return this.views[slot]!;
-  }
+  private readonly copier = new Copier();
 
   /** A length-delimited field whose body is `src[start, end)`. */
   bytesField(field: number, src: Uint8Array, start: number, end: number): void {
@@ -213,43 +185,40 @@ export class ProtoWriter {
   }
 }
 
-/** Buffers the pool keeps free at most, and the largest it keeps. */
-const MAX_FREE = 8;
-const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+/** Copies between byte arrays, keeping DataViews over the last two it copied between. */
+export class Copier {
+  private readonly viewed: (Uint8Array | undefined)[] = [undefined, undefined];
+  private readonly views: DataView[] = [];
 
-/**
- * Writer buffers lent and taken back, for a thread that copies what it wrote out before writing
- * again: a processing thread copies its outputs out to exact-size buffers, posts them, and then
- * releases every buffer at once. Without it each rewritten request allocated a fresh buffer of its size, and
- * that external memory alone made V8 run a full mark-compact in each processing thread every
- * ~50 MB (10-12 in 5 s of the strategy benchmark, against 1 with the pool).
- */
-export class WriterBuffers {
-  private readonly free: Uint8Array[] = [];
-  private readonly lent: Uint8Array[] = [];
-
-  /** A buffer of at least `size` bytes (its old contents are not cleared: a writer exposes only what it wrote). */
-  take(size: number): Uint8Array {
-    const free = this.free;
-    for (let i = 0; i < free.length; i++) {
-      const b = free[i]!;
-      if (b.length >= size) {
-        free.splice(i, 1);
-        this.lent.push(b);
-        return b;
-      }
+  /** Copies `src[start, end)` to `dst` at `at` (room must exist); returns the position after it. */
+  copy(dst: Uint8Array, at: number, src: Uint8Array, start: number, end: number): number {
+    const n = end - start;
+    let p = at;
+    // Short runs byte by byte; up to ~100 bytes four at a time through DataViews; longer ones by
+    // `set` over a subarray, whose new view object costs ~50 ns whatever the length (40 bytes:
+    // 21 against 48 ns; 150 bytes: 80 against 52 ns; scratch micro-benchmark, Node 20). Below
+    // that, a subarray per copy was also 192 bytes of garbage a span for the content rewriter
+    // (allocation sampling, bench corpus).
+    if (n < 8) {
+      for (let i = start; i < end; i++) dst[p++] = src[i]!;
+    } else if (n < 112) {
+      const to = this.viewOf(dst, 0);
+      const from = this.viewOf(src, 1);
+      let i = start;
+      for (; i + 4 <= end; i += 4, p += 4) to.setInt32(p, from.getInt32(i, true), true);
+      for (; i < end; i++) dst[p++] = src[i]!;
+    } else {
+      dst.set(src.subarray(start, end), p);
+      p += n;
     }
-    const b = new Uint8Array(size);
-    this.lent.push(b);
-    return b;
+    return p;
   }
 
-  /** Every buffer lent since the last call is free again: the caller holds no view of any of them. */
-  releaseAll(): void {
-    for (const b of this.lent) {
-      // A detached buffer (one an output filled exactly, transferred) has length 0 and is forgotten.
-      if (b.length > 0 && b.length <= MAX_KEPT_BYTES && this.free.length < MAX_FREE) this.free.push(b);
+  private viewOf(a: Uint8Array, slot: number): DataView {
+    if (this.viewed[slot] !== a) {
+      this.viewed[slot] = a;
+      this.views[slot] = new DataView(a.buffer, a.byteOffset, a.byteLength);
     }
-    this.lent.length = 0;
+    return this.views[slot]!;
   }
 }

@@ -3,7 +3,7 @@
 // point, exemplar), and string values of int attributes that are exact decimal integers become
 // ints. The rewriter keeps the canonical value when both keys are present and reports the
 // conflict. Everything is counted in the ledger.
-import { Rewriter, ValueType, type BatchView, type Place, type RewriteVisitor, type Signal, type WriterBuffers } from '@cairn/otlp';
+import { Rewriter, ValueType, type BatchView, type Place, type RewriteVisitor, type Signal } from '@cairn/otlp';
 import type { Attribute, RegistryIndex } from '@cairn/conventions';
 import type { LedgerRecorder } from '../ledger.js';
 
@@ -46,7 +46,6 @@ export function losslessInt(value: string): number | undefined {
 const MAX_CACHED = 4096;
 
 export class Normalizer implements RewriteVisitor {
-  private readonly rewriter: Rewriter;
   /** Canonical key per key seen ('' when canonical or unknown): the registry does not cache unknown keys. */
   private readonly canonical = new Map<string, string>();
   private readonly intKeys = new Map<string, boolean>();
@@ -54,10 +53,7 @@ export class Normalizer implements RewriteVisitor {
   private registry!: RegistryIndex;
   private ledger!: LedgerRecorder;
 
-  /** `buffers`: where its rewritten requests are written (Rewriter). */
-  constructor(buffers?: WriterBuffers) {
-    this.rewriter = new Rewriter(buffers);
-  }
+  private readonly rewriter = new Rewriter();
 
   /** The request with canonical keys and coerced ints; the input itself when nothing changed. */
   normalize(signal: Signal, bytes: Uint8Array, registry: RegistryIndex, ledger: LedgerRecorder): Uint8Array {

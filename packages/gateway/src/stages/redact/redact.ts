@@ -1,7 +1,7 @@
 // Redaction, per destination, after routing: one rewrite of the normalized request applies the
 // destination's policy (or, per resource, its first matching jurisdiction variant) to every
 // attribute, span and event name and log body, and leaves out the resources not routed there.
-import { PLACE_NAMES, Rewriter, type Place, type BatchView, type RewriteVisitor, type Signal, type WriterBuffers } from '@cairn/otlp';
+import { PLACE_NAMES, Rewriter, type Place, type BatchView, type RewriteVisitor, type Signal } from '@cairn/otlp';
 import type { Action, DestinationStrategy, Policy, Sensitivity } from '../../strategy/types.js';
 import { Decisions, findingClass, hashOf, Mode, type FindingsMemo } from '../classify/classify.js';
 import { redactMatches, sanitizeQuery, sanitizeSql, sanitizeUrl, type Finding } from '../classify/detectors/index.js';
@@ -129,10 +129,9 @@ export class Redactor implements RewriteVisitor {
   };
   private readonly replacePart = (match: string, f: Finding): string => this.partReplacement(match, f);
 
-  /** `buffers`: where its rewritten requests are written (Rewriter). */
-  constructor(decisions: Decisions, buffers?: WriterBuffers) {
+  constructor(decisions: Decisions) {
     this.decisions = decisions;
-    this.rewriter = new Rewriter(buffers);
+    this.rewriter = new Rewriter();
   }
 
   /** The destination's request; `bytes` itself when nothing had to change. */

@@ -1,14 +1,13 @@
-// Processing threads write rewritten requests into reused buffers (WriterBuffers): a buffer is
-// lent for one batch, its output posted (copied), and released. Here a real worker thread gets
-// many different requests at once, with PII to rewrite, and every output must equal what inline
-// processing (fresh buffers) gives for the same request: a buffer reused too early would show up
-// as another request's bytes, and no output may carry the rest of a reused buffer to the main
-// thread (a structured clone copies a view's whole ArrayBuffer). Also the pool's own rules.
+// What a processing thread posts: a real worker thread gets many different requests at once, with
+// PII to rewrite for two destinations, and every output must equal what inline processing gives
+// for the same request, and carry nothing but its own bytes to the main thread (a structured
+// clone copies a view's whole ArrayBuffer: a rewritten request is written into a buffer of
+// exactly its size, and any other view is copied out first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { jsonToProtobuf, WriterBuffers } from '@cairn/otlp';
+import { jsonToProtobuf } from '@cairn/otlp';
 import { requestArbitraries } from '@cairn/otlp/testing';
 import { parseConfig } from '../config/load.js';
 import { loadStrategyContent } from '../strategy/content.js';
@@ -19,7 +18,7 @@ import { ProcessorPool } from './pool.js';
 const REQUESTS = process.env.CI === 'true' ? 60 : 200;
 const conventions = fileURLToPath(new URL('../../../../examples/conventions', import.meta.url));
 
-test('a worker reusing its buffers gives every request the output inline processing gives it', async () => {
+test('a worker gives every request the output inline processing gives it, in a buffer of its own', async () => {
   const config = parseConfig(`
 conventions: ${JSON.stringify(conventions)}
 strategy:
@@ -33,14 +32,14 @@ strategy:
       unknown: scan
 receivers: { otlp: { http: { endpoint: 127.0.0.1:0 }, grpc: null } }
 admin: null
-storage: { directory: /tmp/cairn-writer-buffers-unused }
+storage: { directory: /tmp/cairn-worker-outputs-unused }
 auth: { anonymous: true }
 destinations:
   hashed: { exporter: { debug: {} } }
   masked: { exporter: { debug: {} } }
   archive: { exporter: { debug: {} } }
-`, 'writer-buffers.yaml');
-  const content = loadStrategyContent(config, { CAIRN_TEST_BUFFERS_KEY: 'writer-buffers-key-0123456789' });
+`, 'worker-outputs.yaml');
+  const content = loadStrategyContent(config, { CAIRN_TEST_BUFFERS_KEY: 'worker-outputs-key-0123456789' });
   const pii = fc.oneof(...PLANTED.map(([, arb]) => arb));
   const str = fc.oneof(fc.constantFrom('GET', '/cart/1', 'ok'), pii);
   const keys = fc.constantFrom('note', 'client.address', 'http.method', 'url.path', 'user.email');
@@ -51,7 +50,7 @@ destinations:
   try {
     const expected: ProcessResult[] = [];
     for (const body of bodies) expected.push(await inline.process({ signal: 'traces', format: 'protobuf', body: Uint8Array.from(body), tenant: 'anonymous' }));
-    // All at once: the worker takes them back to back, each rewrite into a buffer the last one used.
+    // All at once: the worker takes them back to back.
     const got = await Promise.all(bodies.map((body) => threaded.process({ signal: 'traces', format: 'protobuf', body: Uint8Array.from(body), tenant: 'anonymous' })));
     let rewritten = 0;
     for (let i = 0; i < bodies.length; i++) {
@@ -61,7 +60,7 @@ destinations:
       for (let d = 0; d < e.outputs.length; d++) {
         assert.equal(g.outputs[d]!.destination, e.outputs[d]!.destination);
         assert.deepEqual(Buffer.from(g.outputs[d]!.body), Buffer.from(e.outputs[d]!.body), `request ${i}, ${e.outputs[d]!.destination}`);
-        // Only the output's own bytes cross: never the rest of a reused buffer (earlier batches' bytes).
+        // Only the output's own bytes cross: never the rest of a larger buffer.
         assert.equal(g.outputs[d]!.body.buffer.byteLength, g.outputs[d]!.body.byteLength, `request ${i} ${g.outputs[d]!.destination}: the output buffer holds nothing else (${g.outputs[d]!.body.byteLength} of ${g.outputs[d]!.body.buffer.byteLength}, at ${g.outputs[d]!.body.byteOffset})`);
         if (!Buffer.from(e.outputs[d]!.body).equals(Buffer.from(bodies[i]!))) rewritten++;
       }
@@ -72,20 +71,4 @@ destinations:
     await inline.close();
     await threaded.close();
   }
-});
-
-test('the pool lends a buffer once until released, reuses it after, and forgets detached ones', () => {
-  const pool = new WriterBuffers();
-  const a = pool.take(1000);
-  const b = pool.take(10);
-  assert.ok(a.length >= 1000 && b.length >= 10);
-  assert.notEqual(a.buffer, b.buffer, 'two buffers lent at once are distinct');
-  pool.releaseAll();
-  const c = pool.take(500);
-  assert.equal(c.buffer, a.buffer, 'the first free buffer big enough is reused');
-  assert.notEqual(pool.take(500).buffer, c.buffer, 'a lent buffer is not lent again');
-  // A buffer that was transferred after all is detached: it is not taken back.
-  structuredClone(c, { transfer: [c.buffer as ArrayBuffer] });
-  pool.releaseAll();
-  for (let i = 0; i < 4; i++) assert.ok(pool.take(100).length > 0, 'no detached buffer is lent');
 });

@@ -194,3 +194,14 @@ test('rewrite: an attribute dropped after an edit inside it goes whole, with not
   assert.deepEqual(Buffer.from(out), Buffer.from(expected));
   decodeTraces(out);
 });
+
+test('rewrite: replacements of every UTF-8 length are written exactly, lone surrogates as U+FFFD', () => {
+  const cases = ['', 'a', 'é', '€', '😀', '\ud800', 'x\udc00y', '\ud83d\ude00\ud800', 'hmac:k1:' + 'A'.repeat(22), 'ü'.repeat(50), '😀'.repeat(40)];
+  for (const replacement of cases) {
+    const json = { resourceSpans: [{ resource: {}, scopeSpans: [{ spans: [{ traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', name: 'n', attributes: [{ key: 'k', value: { stringValue: 'v' } }] }] }] }] };
+    const out = new Rewriter().rewrite('traces', jsonToProtobuf('traces', JSON.stringify(json)), { value: (_p, k, v) => (k === 'k' ? `${replacement}|${v}` : undefined) });
+    const expected = Buffer.from(new TextEncoder().encode(`${replacement}|v`));
+    assert.ok(Buffer.from(out).includes(expected), `${JSON.stringify(replacement)} written as TextEncoder writes it`);
+    decodeTraces(out, { utf8: 'replace' });
+  }
+});

@@ -19,7 +19,7 @@ import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Kind, type MessageType } from '../schema/types.js';
 import { WireReader, double, int64Value } from './read.js';
 import { StringCache } from './string-cache.js';
-import { decodeUtf8, utf8Length, writeUtf8 } from '../wire/utf8.js';
+import { decodeUtf8, writeUtf8 } from '../wire/utf8.js';
 import { MEMO_MAX_BYTES, UnchangedMemo } from './unchanged-memo.js';
 
 /** Where a string or an attribute sits. */
@@ -689,7 +689,11 @@ export class Rewriter {
     if (kind === E.Drop) return 0;
     const field = this.eField[e]!;
     if (kind === E.Str) {
-      const len = utf8Length(this.eValue[e] as string);
+      // Node's native count, which also flattens a concatenated string (a pseudonym is its prefix
+      // plus its digest) for the write: 60 against 120 ns for utf8Length's loop on such a string
+      // of 33 characters, and the write after it is faster too (scratch micro-benchmark, Node 20).
+      // Lone surrogates count 3 bytes, as writeUtf8 (TextEncoder) writes them.
+      const len = Buffer.byteLength(this.eValue[e] as string, 'utf8');
       this.eLen[e] = len;
       return varintSize(field * 8 + WireType.Len) + varintSize(len) + len;
     }

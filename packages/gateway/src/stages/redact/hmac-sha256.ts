@@ -18,6 +18,8 @@ export class HmacSha256 {
   private readonly outer = new Int32Array(8);
   private readonly h = new Int32Array(8);
   private buf = new Uint8Array(256);
+  /** `buf` as 32-bit words, for zeroing the padding. */
+  private words = new Int32Array(this.buf.buffer);
   /** The outer hash's one block: the inner digest in bytes 0–31; the padding after it never changes. */
   private readonly block = new Uint8Array(64);
   private readonly digest = new Uint8Array(32);
@@ -41,7 +43,10 @@ export class HmacSha256 {
    */
   base64url(value: string, bytes: number, prefix = ''): string {
     // Inner hash over utf8(value), continuing from the ipad state; 64 bytes of ipad already counted.
-    if (value.length * 3 + 72 > this.buf.length) this.buf = new Uint8Array(value.length * 3 + 72);
+    if (value.length * 3 + 72 > this.buf.length) {
+      this.buf = new Uint8Array((value.length * 3 + 72 + 3) & ~3);
+      this.words = new Int32Array(this.buf.buffer);
+    }
     const buf = this.buf;
     // ASCII (addresses, ids, most e-mails) in JavaScript: 36 against 65 ns for encodeInto's native
     // call on IPv4 addresses (scratch micro-benchmark, Node 20).
@@ -54,7 +59,12 @@ export class HmacSha256 {
     const total = 64 + n;
     let end = n;
     buf[end++] = 0x80;
-    while (end % 64 !== 56) buf[end++] = 0;
+    // Zeros up to the length field (at 56 mod 64), four bytes at a time once aligned: byte by byte
+    // this loop was 40% of the function on short values (one thread, --cpu-prof, positionTicks).
+    const stop = end + ((120 - (end % 64)) % 64);
+    while ((end & 3) !== 0 && end < stop) buf[end++] = 0;
+    const words = this.words;
+    for (; end < stop; end += 4) words[end >>> 2] = 0;
     const bits = total * 8;
     const hi = Math.floor(bits / 0x100000000);
     buf[end++] = hi >>> 24; buf[end++] = hi >>> 16; buf[end++] = hi >>> 8; buf[end++] = hi;

@@ -30,23 +30,20 @@ export class UnchangedMemo {
    */
   find(context: number, buf: Uint8Array, words: DataView, start: number, end: number): boolean {
     const n = end - start;
-    // The length, the context, and eight sampled bytes: the first two (the key's start), the last
-    // four (where values differ: ids, addresses, paths), and the quarters. Bytes are compared in
-    // full below, so a weaker hash only costs misses.
+    // The length, the context, and sampled bytes: from 8 bytes on, three 4-byte words (the first:
+    // the key's start; the last: where values differ, as ids, addresses and paths do; and the
+    // middle), else each byte. Bytes are compared in full below, so a weaker hash only costs misses.
     let h = Math.imul(0x811c9dc5 ^ n ^ (context << 8), 0x01000193);
-    const q = n >>> 2;
-    h = Math.imul(h ^ buf[start]!, 0x01000193);
-    h = Math.imul(h ^ buf[start + q]!, 0x01000193);
-    h = Math.imul(h ^ buf[start + 2 * q]!, 0x01000193);
-    h = Math.imul(h ^ buf[start + 3 * q]!, 0x01000193);
-    h = Math.imul(h ^ buf[end - 1]!, 0x01000193);
-    if (n > 4) {
-      h = Math.imul(h ^ buf[start + 1]!, 0x01000193);
-      h = Math.imul(h ^ buf[end - 2]!, 0x01000193);
-      h = Math.imul(h ^ buf[end - 3]!, 0x01000193);
-      h = Math.imul(h ^ buf[end - 4]!, 0x01000193);
+    if (n >= 8) {
+      h = Math.imul(h ^ words.getInt32(start, true), 0x01000193);
+      h = Math.imul(h ^ words.getInt32(start + (n >>> 1) - 2, true), 0x01000193);
+      h = Math.imul(h ^ words.getInt32(end - 4, true), 0x01000193);
+    } else {
+      for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     }
-    const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    // A multiply moves bits only upwards: fold the high ones (a word's last byte) down first.
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
     this.slot = slot;
     if (this.lens[slot] !== n || this.contexts[slot] !== context) return false;
     // Four bytes at a time through DataViews (unaligned reads): 18 against 41 ns for 28 bytes

@@ -14,7 +14,7 @@
 //
 // The input must be a request the validating walk accepted (decodeTraces/Logs/Metrics): the
 // first pass trusts the structure.
-import { Copier, varintSize, WireType } from '../wire/writer.js';
+import { Copier, putVarint, varintSize, WireType } from '../wire/writer.js';
 import { REQUEST_TYPE, type Signal } from '../schema/otlp.js';
 import { Kind, type MessageType } from '../schema/types.js';
 import { WireReader, double, int64Value } from './read.js';
@@ -104,13 +104,6 @@ function memoEnd(buf: Uint8Array, bs: number, be: number): number {
   // One varint filling the rest of the value: any other field after it could change its type.
   for (let p = v + 3; p < be - 1; p++) if (buf[p]! < 0x80) return be;
   return buf[be - 1]! < 0x80 ? v + 3 : be;
-}
-
-/** Writes `v` (< 2^32) as a varint at `at` of `out`; returns the position after it. */
-function putVarint(out: Uint8Array, at: number, v: number): number {
-  while (v >= 0x80) { out[at++] = (v & 0x7f) | 0x80; v >>>= 7; }
-  out[at++] = v;
-  return at;
 }
 
 /** `order` holds 0..n-1, sorted by `start` unless `sorted` says they already are. */

@@ -170,19 +170,20 @@ export class ProtoWriter {
       this.buf.copyWithin(at + size, bodyStart, this.pos);
       this.pos += size - reserve;
     }
-    let p = at;
-    let v = len;
-    while (v >= 0x80) {
-      this.buf[p++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[p] = v;
+    putVarint(this.buf, at, len);
   }
 
   /** The bytes written so far (a view over the internal buffer, not a copy). */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
   }
+}
+
+/** Writes `v` (< 2^32) as a varint at `at` of `out` (room must exist); returns the position after it. */
+export function putVarint(out: Uint8Array, at: number, v: number): number {
+  while (v >= 0x80) { out[at++] = (v & 0x7f) | 0x80; v >>>= 7; }
+  out[at++] = v;
+  return at;
 }
 
 /** Copies between byte arrays, keeping DataViews over the last two it copied between. */

@@ -100,23 +100,16 @@ const CLEAN_SLOTS = 4096;
 const MAX_CLEAN_LENGTH = 256;
 
 /**
- * A slot in [0, mask] for `value`, for direct-mapped memos (FNV-1a over the length and the UTF-16
- * units): a lookup costs one hash and one comparison, with no Map insertion or wholesale
- * clearing, and a colliding value only evicts. Past 16 units only 16 are hashed (the first and
- * last six, where ids, addresses and paths differ, and four spread between): the memo compares
- * whole strings, so a weaker hash only costs misses, and hashing every unit of the bench corpus's
- * values was ~8% of the strategy's profile.
- */
-export function slotOf(value: string, mask: number): number {
-  return hashOf(value) & mask;
-}
-
-/**
- * slotOf's hash, all 32 bits: a memo keeps it beside each value and compares it first, so a miss
- * reads no string. Its values are strings scattered over the old generation, and reading one
- * that is not the value (most lookups, where values rarely repeat) was a cache miss: the pseudonym
- * memo's compare alone was 4.6% of the default strategy's profile (one thread, --cpu-prof,
- * positionTicks).
+ * A 32-bit hash of `value`, for direct-mapped memos: `hash & (slots - 1)` picks the slot (FNV-1a
+ * over the length and the UTF-16 units), so a lookup costs one hash and one comparison, with no
+ * Map insertion or wholesale clearing, and a colliding value only evicts. Past 16 units only 16
+ * are hashed (the first and last six, where ids, addresses and paths differ, and four spread
+ * between): the memo compares whole strings, so a weaker hash only costs misses, and hashing every
+ * unit of the bench corpus's values was ~8% of the strategy's profile. A memo also keeps the hash
+ * beside each value and compares it first, so a miss reads no string. Its values are strings
+ * scattered over the old generation, and reading one that is not the value (most lookups, where
+ * values rarely repeat) was a cache miss: the pseudonym memo's compare alone was 4.6% of the
+ * default strategy's profile (one thread, --cpu-prof, positionTicks).
  */
 export function hashOf(value: string): number {
   const n = value.length;

@@ -24,6 +24,23 @@ test('HmacSha256 equals createHmac (truncated to 16 bytes and full 32)', () => {
   ), { numRuns: CASES });
 });
 
+test('HmacSha256 with a prefix: the prefix as given, then the digest, whatever prefix came before', () => {
+  // The 16-byte form builds prefix and digest from reused char codes, rebuilt when the prefix
+  // changes: a stale prefix or a stale digest character would show here.
+  fc.assert(fc.property(
+    fc.uint8Array({ minLength: 1, maxLength: 70 }),
+    fc.array(fc.tuple(fc.oneof(fc.constant('hmac:k1:'), fc.string({ maxLength: 30 }), fc.string({ unit: fc.constantFrom('\ud800', 'k', '\u00e9', '\u{1f600}'), maxLength: 12 })), fc.string({ maxLength: 80 })), { minLength: 1, maxLength: 6 }),
+    (key, calls) => {
+      const h = new HmacSha256(key);
+      for (const [prefix, value] of calls) {
+        const digest = createHmac('sha256', key).update(value, 'utf8').digest();
+        assert.equal(h.base64url(value, 16, prefix), prefix + digest.toString('base64url', 0, 16));
+        assert.equal(h.base64url(value, 32, prefix), prefix + digest.toString('base64url'));
+      }
+    },
+  ), { numRuns: CASES });
+});
+
 test('HmacSha256 at every length across block boundaries', () => {
   const h = new HmacSha256(Buffer.from('0123456789abcdef'));
   for (let n = 0; n < 300; n++) {

@@ -150,6 +150,11 @@ export interface SustainedRun {
   cpuSeconds: number | undefined;
   /** The same for its main thread alone (/proc/<pid>/task/<pid>/stat): the rest is the processing, SQLite and V8 threads. */
   mainThreadCpuSeconds: number | undefined;
+  /** The measured phase's answers by HTTP status, and the requests that failed without one. */
+  statuses: Record<string, number>;
+  errors: number;
+  /** The measured phase's request latency (closed loop: from each send to its answer), ms. */
+  latencyMs: { p50: number; p99: number };
 }
 
 /** sustainedMax, with the gateway process's CPU time over the measured phase (`cpu` false: not read, as sustainedMax has always run). */
@@ -175,6 +180,9 @@ export async function sustainedRun(script: string, args: string[], plan: Sustain
       spans: report.acceptedSpans,
       cpuSeconds: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0,
       mainThreadCpuSeconds: main0 === undefined || main1 === undefined ? undefined : main1 - main0,
+      statuses: report.statuses,
+      errors: report.errors,
+      latencyMs: { p50: report.latencyMs.p50, p99: report.latencyMs.p99 },
     };
   } finally {
     await stopTarget(target);

@@ -4,9 +4,20 @@
  * without and with the default strategy (given in the config, as `cairn up` reads it), on
  * BENCH_WORKERS processing threads (default 2: the machine's cores), alternating the two for
  * BENCH_ROUNDS rounds (default 4, order swapped every other round) in the same run; medians,
- * their ratio and the median of per-round ratios. Also the gateway process's CPU seconds per
- * million spans (all its threads, /proc/<pid>/stat over the measured phase; and the main thread's
- * alone, /proc/<pid>/task/<pid>/stat): on a shared 2-core
+ * their ratio and the median of per-round ratios.
+ *
+ * Maximum means at the concurrency where each mode peaks. A closed loop of N connections holds N
+ * requests in flight and carries at most N per request latency (Little's law). With the strategy
+ * a request spends longer on a processing thread: at 8 connections its p50 latency was twice
+ * pass-through's, every gateway thread still had idle time (--cpu-prof), and at 32 the same code
+ * carried ~20% more at ~10% less CPU per span (exports merge more batches), while pass-through
+ * peaked at 8-16 and fell beyond. So each round runs both modes at every count of
+ * BENCH_CONNECTIONS (default 8,16,32,64; each count both modes back to back); each mode's figure
+ * is the median over the rounds at its best count. The JSON keeps every count's figures, the
+ * ratio at each count included.
+ *
+ * Also the gateway process's CPU seconds per million spans (all its threads, /proc/<pid>/stat over
+ * the measured phase; and the main thread's alone, /proc/<pid>/task/<pid>/stat): on a shared 2-core
  * machine the throughput moves with what else runs (the load generator and the sink share the
  * cores), CPU per span much less, and its ratio is what the strategy costs per span.
  *
@@ -23,7 +34,8 @@ import { sustainedRun, type SustainedRun } from './harness.js';
 
 const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 6) * 1000;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000;
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '8,16,32,64').split(',').map(Number);
+if (CONNECTIONS.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`BENCH_CONNECTIONS: a comma-separated list of connection counts, not ${process.env.BENCH_CONNECTIONS}`);
 const SPANS_PER_REQUEST = 512;
 const WORKERS = process.env.BENCH_WORKERS ?? '2';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -35,53 +47,81 @@ const sink = await OtlpHttpSink.start({ blackhole: true });
 const loadAtStart = loadavg()[0]!;
 
 let runs = 0;
-const plan = { sink, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, connections: CONNECTIONS, durationMs: MAX_MS, warmupMs: WARMUP_MS };
-const max = (mode: 'pass' | 'strategy'): Promise<SustainedRun> => {
+const plan = { sink, corpus: corpusFile, spansPerRequest: SPANS_PER_REQUEST, durationMs: MAX_MS, warmupMs: WARMUP_MS };
+type Mode = 'pass' | 'strategy';
+const max = (mode: Mode, connections: number): Promise<SustainedRun> => {
   const storage = join(work, `g-${runs++}`);
-  return sustainedRun('cairn-gateway.js', [sink.url, storage, WORKERS, mode], plan, true, storage);
+  return sustainedRun('cairn-gateway.js', [sink.url, storage, WORKERS, mode], { ...plan, connections }, true, storage);
 };
-const cpuPerMillion = (r: SustainedRun): number | undefined => (r.cpuSeconds === undefined ? undefined : Number(((r.cpuSeconds / r.spans) * 1e6).toFixed(2)));
-// The main thread's share (sockets, queue, exports); the rest is the processing threads and V8's GC helpers.
-const mainCpuPerMillion = (r: SustainedRun): number | undefined => (r.mainThreadCpuSeconds === undefined ? undefined : Number(((r.mainThreadCpuSeconds / r.spans) * 1e6).toFixed(2)));
+const perMillion = (seconds: number | undefined, r: SustainedRun): number | undefined => (seconds === undefined ? undefined : Number(((seconds / r.spans) * 1e6).toFixed(2)));
+/** One run's figures: spans/s, the gateway's CPU per million spans (and its main thread's: sockets, queue, exports), answers other than 200, latency. */
+const figures = (r: SustainedRun) => ({
+  spansPerSecond: r.spansPerSecond,
+  cpuSecondsPerMillionSpans: perMillion(r.cpuSeconds, r),
+  mainThreadCpuSecondsPerMillionSpans: perMillion(r.mainThreadCpuSeconds, r),
+  not200: Object.entries(r.statuses).reduce((n, [status, count]) => n + (status === '200' ? 0 : count), 0) + r.errors,
+  latencyMs: r.latencyMs,
+});
+type Figures = ReturnType<typeof figures>;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
+const medianOf = (values: (number | undefined)[]): number | undefined => (values.every((v) => v !== undefined) ? median(values as number[]) : undefined);
 
 try {
-  const rounds: { pass: number; strategy: number; passCpuSecondsPerMillionSpans?: number; strategyCpuSecondsPerMillionSpans?: number; passMainThreadCpu?: number; strategyMainThreadCpu?: number; load: number }[] = [];
+  const rounds: { byConnections: Record<number, { pass: Figures; strategy: Figures }>; load: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const first = i % 2 === 0 ? 'pass' : 'strategy';
-    const a = await max(first);
-    const b = await max(first === 'pass' ? 'strategy' : 'pass');
-    const [p, st] = first === 'pass' ? [a, b] : [b, a];
-    const row = { pass: p.spansPerSecond, strategy: st.spansPerSecond, passCpuSecondsPerMillionSpans: cpuPerMillion(p), strategyCpuSecondsPerMillionSpans: cpuPerMillion(st), passMainThreadCpu: mainCpuPerMillion(p), strategyMainThreadCpu: mainCpuPerMillion(st), load: Number(loadavg()[0]!.toFixed(1)) };
-    rounds.push(row);
-    console.error(`round ${i + 1}: pass-through ${row.pass} spans/s (${row.passCpuSecondsPerMillionSpans} CPU s per million), default strategy ${row.strategy} (${row.strategyCpuSecondsPerMillionSpans}; main thread ${row.passMainThreadCpu} and ${row.strategyMainThreadCpu}), load ${row.load}`);
+    const first: Mode = i % 2 === 0 ? 'pass' : 'strategy';
+    const byConnections: Record<number, { pass: Figures; strategy: Figures }> = {};
+    for (const c of CONNECTIONS) {
+      const a = figures(await max(first, c));
+      const b = figures(await max(first === 'pass' ? 'strategy' : 'pass', c));
+      const both = first === 'pass' ? { pass: a, strategy: b } : { pass: b, strategy: a };
+      byConnections[c] = both;
+      console.error(`round ${i + 1}, ${c} connections: pass-through ${both.pass.spansPerSecond} spans/s (${both.pass.cpuSecondsPerMillionSpans} CPU s per million), default strategy ${both.strategy.spansPerSecond} (${both.strategy.cpuSecondsPerMillionSpans}; main thread ${both.pass.mainThreadCpuSecondsPerMillionSpans} and ${both.strategy.mainThreadCpuSecondsPerMillionSpans})`);
+    }
+    rounds.push({ byConnections, load: Number(loadavg()[0]!.toFixed(1)) });
   }
-  const pass = median(rounds.map((r) => r.pass));
-  const strategy = median(rounds.map((r) => r.strategy));
-  const passCpu = rounds.every((r) => r.passCpuSecondsPerMillionSpans !== undefined) ? median(rounds.map((r) => r.passCpuSecondsPerMillionSpans!)) : undefined;
-  const strategyCpu = rounds.every((r) => r.strategyCpuSecondsPerMillionSpans !== undefined) ? median(rounds.map((r) => r.strategyCpuSecondsPerMillionSpans!)) : undefined;
+  // Each count's medians over the rounds; each mode's maximum is its best count's median (a
+  // median per count, not each round's best, so one lucky run does not make the figure).
+  const at = (mode: Mode, c: number, pick: (f: Figures) => number | undefined) => medianOf(rounds.map((r) => pick(r.byConnections[c]![mode])));
+  const byConnections = Object.fromEntries(CONNECTIONS.map((c) => {
+    const p = at('pass', c, (f) => f.spansPerSecond)!;
+    const st = at('strategy', c, (f) => f.spansPerSecond)!;
+    return [c, { passThrough: p, defaultStrategy: st, ratio: Number((st / p).toFixed(2)), cpuSecondsPerMillionSpans: { passThrough: at('pass', c, (f) => f.cpuSecondsPerMillionSpans), defaultStrategy: at('strategy', c, (f) => f.cpuSecondsPerMillionSpans) } }];
+  })) as Record<number, { passThrough: number; defaultStrategy: number; ratio: number }>;
+  const peak = (mode: Mode): number => CONNECTIONS.reduce((bestC, c) => (at(mode, c, (f) => f.spansPerSecond)! > at(mode, bestC, (f) => f.spansPerSecond)! ? c : bestC));
+  const cPass = peak('pass');
+  const cStrategy = peak('strategy');
+  const pass = byConnections[cPass]!.passThrough;
+  const strategy = byConnections[cStrategy]!.defaultStrategy;
+  const passCpu = at('pass', cPass, (f) => f.cpuSecondsPerMillionSpans);
+  const strategyCpu = at('strategy', cStrategy, (f) => f.cpuSecondsPerMillionSpans);
+  const passMain = at('pass', cPass, (f) => f.mainThreadCpuSecondsPerMillionSpans);
+  const strategyMain = at('strategy', cStrategy, (f) => f.mainThreadCpuSecondsPerMillionSpans);
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, loadAtStart, loadAtEnd: loadavg()[0] },
     workers: Number(WORKERS),
     rounds,
+    byConnections,
+    // Each mode at its best count (the median over the rounds there).
+    peakConnections: { passThrough: cPass, defaultStrategy: cStrategy },
     medianSustainedSpansPerSecond: { passThrough: pass, defaultStrategy: strategy },
     ratio: Number((strategy / pass).toFixed(2)),
-    medianOfRoundRatios: Number(median(rounds.map((r) => r.strategy / r.pass)).toFixed(2)),
+    // Per round, the strategy at its best count over pass-through at its own.
+    medianOfRoundRatios: Number(median(rounds.map((r) => r.byConnections[cStrategy]!.strategy.spansPerSecond / r.byConnections[cPass]!.pass.spansPerSecond)).toFixed(2)),
     gatewayCpuSecondsPerMillionSpans: { passThrough: passCpu, defaultStrategy: strategyCpu },
-    // Of it, the main thread's (the medians of the rounds).
-    mainThreadCpuSecondsPerMillionSpans: rounds.every((r) => r.passMainThreadCpu !== undefined && r.strategyMainThreadCpu !== undefined)
-      ? { passThrough: median(rounds.map((r) => r.passMainThreadCpu!)), defaultStrategy: median(rounds.map((r) => r.strategyMainThreadCpu!)) }
-      : undefined,
+    // Of it, the main thread's.
+    mainThreadCpuSecondsPerMillionSpans: passMain !== undefined && strategyMain !== undefined ? { passThrough: passMain, defaultStrategy: strategyMain } : undefined,
     // Spans per gateway CPU-second with the strategy, over pass-through's: the ratio when the gateway has the cores to itself.
     cpuRatio: passCpu !== undefined && strategyCpu !== undefined ? Number((passCpu / strategyCpu).toFixed(2)) : undefined,
     goals: { spansPerSecond: 250_000, ratio: 0.6 },
   };
   console.log(JSON.stringify(result, null, 2));
+  console.error(`pass-through ${pass} spans/s at ${cPass} connections, default strategy ${strategy} at ${cStrategy}: ${result.ratio} (median of round ratios ${result.medianOfRoundRatios}); by count: ${CONNECTIONS.map((c) => `${c}: ${byConnections[c]!.ratio}`).join(', ')}`);
   writeFileSync(fileURLToPath(new URL('../../results/gateway-strategy-e2e.json', import.meta.url)), `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await sink.close();

@@ -10,8 +10,8 @@
  * requests in flight and carries at most N per request latency (Little's law). With the strategy
  * a request spends longer on a processing thread: at 8 connections its p50 latency was twice
  * pass-through's, every gateway thread still had idle time (--cpu-prof), and at 32 the same code
- * carried ~20% more at ~10% less CPU per span (exports merge more batches), while pass-through
- * peaked at 8-16 and fell beyond. So each round runs both modes at every count of
+ * carried 11-16% more at up to 8% less CPU per span (exports merge more batches), while
+ * pass-through gained less and fell beyond 32. So each round runs both modes at every count of
  * BENCH_CONNECTIONS (default 8,16,32,64; each count both modes back to back); each mode's figure
  * is the median over the rounds at its best count. The JSON keeps every count's figures, the
  * ratio at each count included.

@@ -2,24 +2,24 @@
 // (FIPS 180-4 §6.2.2) with its rounds unrolled; see the script for why.
 /* eslint-disable */
 
-/** One SHA-256 compression of the 64 bytes at `buf[at]` into the state `s`. */
-export function compress(s: Int32Array, buf: Uint8Array, at: number): void {
-  let w0 = (buf[at + 0]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
-  let w1 = (buf[at + 4]! << 24) | (buf[at + 5]! << 16) | (buf[at + 6]! << 8) | buf[at + 7]!;
-  let w2 = (buf[at + 8]! << 24) | (buf[at + 9]! << 16) | (buf[at + 10]! << 8) | buf[at + 11]!;
-  let w3 = (buf[at + 12]! << 24) | (buf[at + 13]! << 16) | (buf[at + 14]! << 8) | buf[at + 15]!;
-  let w4 = (buf[at + 16]! << 24) | (buf[at + 17]! << 16) | (buf[at + 18]! << 8) | buf[at + 19]!;
-  let w5 = (buf[at + 20]! << 24) | (buf[at + 21]! << 16) | (buf[at + 22]! << 8) | buf[at + 23]!;
-  let w6 = (buf[at + 24]! << 24) | (buf[at + 25]! << 16) | (buf[at + 26]! << 8) | buf[at + 27]!;
-  let w7 = (buf[at + 28]! << 24) | (buf[at + 29]! << 16) | (buf[at + 30]! << 8) | buf[at + 31]!;
-  let w8 = (buf[at + 32]! << 24) | (buf[at + 33]! << 16) | (buf[at + 34]! << 8) | buf[at + 35]!;
-  let w9 = (buf[at + 36]! << 24) | (buf[at + 37]! << 16) | (buf[at + 38]! << 8) | buf[at + 39]!;
-  let w10 = (buf[at + 40]! << 24) | (buf[at + 41]! << 16) | (buf[at + 42]! << 8) | buf[at + 43]!;
-  let w11 = (buf[at + 44]! << 24) | (buf[at + 45]! << 16) | (buf[at + 46]! << 8) | buf[at + 47]!;
-  let w12 = (buf[at + 48]! << 24) | (buf[at + 49]! << 16) | (buf[at + 50]! << 8) | buf[at + 51]!;
-  let w13 = (buf[at + 52]! << 24) | (buf[at + 53]! << 16) | (buf[at + 54]! << 8) | buf[at + 55]!;
-  let w14 = (buf[at + 56]! << 24) | (buf[at + 57]! << 16) | (buf[at + 58]! << 8) | buf[at + 59]!;
-  let w15 = (buf[at + 60]! << 24) | (buf[at + 61]! << 16) | (buf[at + 62]! << 8) | buf[at + 63]!;
+/** One SHA-256 compression of the 64 bytes at `at` in `view` (big-endian words) into the state `s`. */
+export function compress(s: Int32Array, view: DataView, at: number): void {
+  let w0 = view.getInt32(at + 0);
+  let w1 = view.getInt32(at + 4);
+  let w2 = view.getInt32(at + 8);
+  let w3 = view.getInt32(at + 12);
+  let w4 = view.getInt32(at + 16);
+  let w5 = view.getInt32(at + 20);
+  let w6 = view.getInt32(at + 24);
+  let w7 = view.getInt32(at + 28);
+  let w8 = view.getInt32(at + 32);
+  let w9 = view.getInt32(at + 36);
+  let w10 = view.getInt32(at + 40);
+  let w11 = view.getInt32(at + 44);
+  let w12 = view.getInt32(at + 48);
+  let w13 = view.getInt32(at + 52);
+  let w14 = view.getInt32(at + 56);
+  let w15 = view.getInt32(at + 60);
   let a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!, e = s[4]!, f = s[5]!, g = s[6]!, h = s[7]!;
   let t1 = 0, t2 = 0, s0 = 0, s1 = 0;
   t1 = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + ((e & f) ^ (~e & g)) + 1116352408 + w0) | 0;

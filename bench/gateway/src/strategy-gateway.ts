@@ -87,18 +87,19 @@ try {
   // Each count's medians over the rounds; each mode's maximum is its best count's median (a
   // median per count, not each round's best, so one lucky run does not make the figure).
   const at = (mode: Mode, c: number, pick: (f: Figures) => number | undefined) => medianOf(rounds.map((r) => pick(r.byConnections[c]![mode])));
-  const byConnections = Object.fromEntries(CONNECTIONS.map((c) => {
+  type AtCount = { passThrough: number; defaultStrategy: number; ratio: number; cpuSecondsPerMillionSpans: { passThrough: number | undefined; defaultStrategy: number | undefined } };
+  const byConnections: Record<number, AtCount> = Object.fromEntries(CONNECTIONS.map((c) => {
     const p = at('pass', c, (f) => f.spansPerSecond)!;
     const st = at('strategy', c, (f) => f.spansPerSecond)!;
     return [c, { passThrough: p, defaultStrategy: st, ratio: Number((st / p).toFixed(2)), cpuSecondsPerMillionSpans: { passThrough: at('pass', c, (f) => f.cpuSecondsPerMillionSpans), defaultStrategy: at('strategy', c, (f) => f.cpuSecondsPerMillionSpans) } }];
-  })) as Record<number, { passThrough: number; defaultStrategy: number; ratio: number }>;
-  const peak = (mode: Mode): number => CONNECTIONS.reduce((bestC, c) => (at(mode, c, (f) => f.spansPerSecond)! > at(mode, bestC, (f) => f.spansPerSecond)! ? c : bestC));
-  const cPass = peak('pass');
-  const cStrategy = peak('strategy');
+  }));
+  const peak = (pick: (x: AtCount) => number): number => CONNECTIONS.reduce((bestC, c) => (pick(byConnections[c]!) > pick(byConnections[bestC]!) ? c : bestC));
+  const cPass = peak((x) => x.passThrough);
+  const cStrategy = peak((x) => x.defaultStrategy);
   const pass = byConnections[cPass]!.passThrough;
   const strategy = byConnections[cStrategy]!.defaultStrategy;
-  const passCpu = at('pass', cPass, (f) => f.cpuSecondsPerMillionSpans);
-  const strategyCpu = at('strategy', cStrategy, (f) => f.cpuSecondsPerMillionSpans);
+  const passCpu = byConnections[cPass]!.cpuSecondsPerMillionSpans.passThrough;
+  const strategyCpu = byConnections[cStrategy]!.cpuSecondsPerMillionSpans.defaultStrategy;
   const passMain = at('pass', cPass, (f) => f.mainThreadCpuSecondsPerMillionSpans);
   const strategyMain = at('strategy', cStrategy, (f) => f.mainThreadCpuSecondsPerMillionSpans);
   const result = {

@@ -25,7 +25,8 @@ export class HmacSha256 {
   /** The outer hash's one block: the inner digest in bytes 0–31; the padding after it never changes. */
   private readonly block = new Uint8Array(64);
   private readonly blockView = new DataView(this.block.buffer);
-  private readonly digest = new Uint8Array(32);
+  /** The whole digest, big-endian, for lengths other than a pseudonym's. */
+  private readonly digest = new DataView(new ArrayBuffer(32));
   /** The char codes of the last prefix and a pseudonym's 22 characters after it. */
   private codes: number[] = new Array<number>(22).fill(0);
   private codesPrefix = '';
@@ -99,10 +100,7 @@ export class HmacSha256 {
     if (bytes === 16) return this.pseudonym(prefix, h);
     // Other lengths (no pseudonym uses one): the digest's bytes and Node's encoder.
     const digest = this.digest;
-    for (let i = 0; i < 8; i++) {
-      const v = h[i]!;
-      digest[i * 4] = v >>> 24; digest[i * 4 + 1] = v >>> 16; digest[i * 4 + 2] = v >>> 8; digest[i * 4 + 3] = v;
-    }
+    for (let i = 0; i < 8; i++) digest.setInt32(i * 4, h[i]!);
     return prefix + Buffer.from(digest.buffer, 0, bytes).toString('base64url');
   }
 

@@ -6,6 +6,8 @@ import type { Signal } from '@cairn/otlp';
 import { checkLimits } from './memory.js';
 import { DeadLetterTally, NO_DEAD_LETTER_LIMITS } from './dead-letters.js';
 import type { BatchMeta, DeadLetter, DeadLetterLimits, DeadLetterStats, EnqueueEntry, QueueDepth, QueueStore, StoredBatch } from './types.js';
+import type { CheckpointerInit } from './checkpointer.js';
+import { DEFAULT_WAL_LIMIT_BYTES, type CheckpointOutcome } from './wal.js';
 
 const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
 
@@ -28,6 +30,11 @@ export interface SqliteQueueOptions {
    * SQLite's auto-checkpoint on the committing (main) thread. Default 200.
    */
   checkpointIntervalMs?: number;
+  /**
+   * The WAL's bound in bytes (wal.ts): past it a checkpoint makes the writer rewind the WAL, and
+   * the file is truncated back to it. Default 64 MiB.
+   */
+  walLimitBytes?: number;
 }
 
 /** The tables, created if missing. `cairn deadletters` opens the same file with the same schema. */
@@ -120,13 +127,16 @@ export class SqliteQueueStore implements QueueStore {
   private readonly tally = new DeadLetterTally();
   private dataVersion: number;
   private checkpointer: Worker | undefined;
-  /** Checkpoints the worker made and the last one's WAL size in frames (for tests and metrics). */
-  readonly checkpoints = { count: 0, walFrames: 0, errors: 0 };
+  /** Checkpoints the worker made, the last one's WAL size in frames, and the RESTARTs that bounded it (wal.ts; for tests and metrics). */
+  readonly checkpoints = { count: 0, walFrames: 0, errors: 0, restarts: 0 };
 
   constructor(options: SqliteQueueOptions) {
     this.db = openQueueDatabase(options.path, options.synchronous);
+    const walLimit = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
+    // Set on the writer's connection: the rewind a RESTART checkpoint allows truncates the file to it.
+    this.db.pragma(`journal_size_limit = ${Math.floor(walLimit)}`);
     const interval = options.checkpointIntervalMs ?? 200;
-    if (interval > 0) this.startCheckpointer(options.path, interval);
+    if (interval > 0) this.startCheckpointer(options.path, interval, walLimit);
     this.limits = options.limits;
     this.cacheLimit = options.cacheBytes ?? 32 * 1024 * 1024;
     this.statements = {
@@ -291,11 +301,16 @@ export class SqliteQueueStore implements QueueStore {
    * Moves WAL checkpoints to a worker thread. If the thread fails, auto-checkpoint comes back on
    * the main connection: the WAL must never grow without bound.
    */
-  private startCheckpointer(path: string, intervalMs: number): void {
+  private startCheckpointer(path: string, intervalMs: number, walLimitBytes: number): void {
     this.db.pragma('wal_autocheckpoint = 0');
-    const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path, intervalMs } });
-    worker.on('message', (m: { kind: string; log?: number }) => {
-      if (m.kind === 'checkpoint') { this.checkpoints.count++; this.checkpoints.walFrames = m.log ?? 0; }
+    const init: CheckpointerInit = { path, intervalMs, walLimitBytes };
+    const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: init });
+    worker.on('message', (m: { kind: string } & Partial<CheckpointOutcome>) => {
+      if (m.kind === 'checkpoint') {
+        this.checkpoints.count++;
+        this.checkpoints.walFrames = m.log ?? 0;
+        if (m.restarted) this.checkpoints.restarts++;
+      }
       else if (m.kind === 'error') this.checkpoints.errors++;
     });
     const fallBack = (): void => {

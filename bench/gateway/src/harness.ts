@@ -155,6 +155,8 @@ export interface SustainedRun {
   errors: number;
   /** The measured phase's request latency (closed loop: from each send to its answer), ms. */
   latencyMs: { p50: number; p99: number };
+  /** Spans acknowledged in each second of the measured phase (loadgen.ts), to see whether the rate was steady. */
+  perSecond: number[];
 }
 
 /** sustainedMax, with the gateway process's CPU time over the measured phase (`cpu` false: not read, as sustainedMax has always run). */
@@ -183,6 +185,7 @@ export async function sustainedRun(script: string, args: string[], plan: Sustain
       statuses: report.statuses,
       errors: report.errors,
       latencyMs: { p50: report.latencyMs.p50, p99: report.latencyMs.p99 },
+      perSecond: report.perSecond,
     };
   } finally {
     await stopTarget(target);

@@ -44,6 +44,8 @@ export interface LoadReport {
   /** Open mode: from the scheduled send time; closed mode: from the send. */
   latencyMs: Percentiles;
   serviceMs: Percentiles;
+  /** Spans acknowledged in each whole second of the phase (the last, partial second left out). */
+  perSecond: number[];
 }
 
 const plan = JSON.parse(process.argv[2]!) as LoadPlan;
@@ -60,6 +62,9 @@ class Phase {
   accepted = 0;
   errors = 0;
   skipped = 0;
+  /** Spans acknowledged per second since `started`. */
+  readonly perSecond: number[] = [];
+  private started = 0;
 
   async one(scheduled: number): Promise<void> {
     const body = bodies[next++ % bodies.length]!;
@@ -72,7 +77,11 @@ class Phase {
       this.latencies.push(done - scheduled);
       this.services.push(done - started);
       this.statuses[res.statusCode] = (this.statuses[res.statusCode] ?? 0) + 1;
-      if (res.statusCode === 200) this.accepted += plan.spansPerRequest;
+      if (res.statusCode === 200) {
+        this.accepted += plan.spansPerRequest;
+        const second = Math.floor((done - this.started) / 1000);
+        this.perSecond[second] = (this.perSecond[second] ?? 0) + plan.spansPerRequest;
+      }
     } catch {
       this.errors++;
     }
@@ -81,6 +90,7 @@ class Phase {
   /** Runs for `durationMs`, then waits for every answer; returns the elapsed ms. */
   async run(durationMs: number): Promise<number> {
     const started = performance.now();
+    this.started = started;
     const deadline = started + durationMs;
     if (plan.mode === 'closed') {
       await Promise.all(Array.from({ length: plan.connections }, async () => {
@@ -133,5 +143,6 @@ function percentiles(xs: number[]): Percentiles {
 const report: LoadReport = {
   elapsedMs, sent: phase.sent, statuses: phase.statuses, acceptedSpans: phase.accepted, skippedByClient: phase.skipped, errors: phase.errors,
   latencyMs: percentiles(phase.latencies), serviceMs: percentiles(phase.services),
+  perSecond: Array.from({ length: Math.floor(elapsedMs / 1000) }, (_, i) => phase.perSecond[i] ?? 0),
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteQueueStore } from './sqlite.js';
-import { checkpointWal, walLimitFrames } from './wal.js';
+import { checkpointWal, RESTART_WAIT_MS, walLimitFrames } from './wal.js';
 
 const BODY = new Uint8Array(200 * 1024).fill(7);
 const walSize = (path: string): number => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
@@ -78,15 +78,15 @@ describe('WAL checkpoints on a worker thread', () => {
   // in 26 s). A reader's open snapshot stops a passive checkpoint at the same place
   // deterministically: what the writer commits after the snapshot stays uncopied, as a commit
   // made during the checkpoint would.
-  const starved = (limitBytes: number) => {
+  const starved = (limitBytes: number, checkpointerTimeoutMs = 0) => {
     const path = join(mkdtempSync(join(tmpdir(), 'cairn-wal-')), 'queue.db');
     const writer = new Database(path);
     writer.pragma('journal_mode = WAL');
     writer.pragma('wal_autocheckpoint = 0');
     writer.pragma(`journal_size_limit = ${limitBytes}`);
     writer.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)');
-    // No busy wait: a RESTART the reader blocks answers busy at once instead of after 5 s.
-    const checkpointer = new Database(path, { timeout: 0 });
+    // By default no busy wait, so a RESTART the reader blocks answers busy at once.
+    const checkpointer = new Database(path, { timeout: checkpointerTimeoutMs });
     const reader = new Database(path);
     const insert = writer.prepare('INSERT INTO t (b) VALUES (?)');
     const blob = new Uint8Array(40_000).fill(1);
@@ -95,10 +95,12 @@ describe('WAL checkpoints on a worker thread', () => {
     reader.prepare('SELECT COUNT(*) FROM t').get();
     for (let i = 0; i < 10; i++) insert.run(blob);
     const limit = walLimitFrames(checkpointer, limitBytes);
+    const started = performance.now();
     const first = checkpointWal(checkpointer, limit);
+    const firstMs = performance.now() - started;
     reader.exec('COMMIT');
     const frames = () => (checkpointer.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
-    return { path, writer, checkpointer, insert, blob, first, limit, frames, close: () => { for (const db of [writer, checkpointer, reader]) db.close(); } };
+    return { path, writer, checkpointer, insert, blob, first, firstMs, limit, frames, close: () => { for (const db of [writer, checkpointer, reader]) db.close(); } };
   };
 
   it('without a RESTART, a commit after a partial passive checkpoint does not rewind the WAL', () => {
@@ -129,6 +131,19 @@ describe('WAL checkpoints on a worker thread', () => {
       assert.ok(s.frames() < 20, `the WAL holds ${s.frames()} frames after the rewind`);
       assert.ok(walSize(s.path) <= 256 * 1024, `the WAL file is ${walSize(s.path)} bytes`);
       assert.equal((s.writer.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 21);
+    } finally {
+      s.close();
+    }
+  });
+
+  it(`a RESTART that a reader holds up gives up after ${RESTART_WAIT_MS} ms, not the connection's 5 s busy timeout (it holds the writer back meanwhile)`, () => {
+    const s = starved(256 * 1024, 5000);
+    try {
+      assert.equal(s.first.busy, true);
+      assert.ok(s.firstMs >= RESTART_WAIT_MS * 0.9, `gave up after ${s.firstMs} ms`);
+      // Generous for a loaded machine, and far below the 5,000 ms it waited before.
+      assert.ok(s.firstMs < 2_000, `gave up after ${s.firstMs} ms`);
+      assert.equal(s.checkpointer.pragma('busy_timeout', { simple: true }), 5000, 'the connection keeps its own timeout');
     } finally {
       s.close();
     }

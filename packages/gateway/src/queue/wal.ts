@@ -6,9 +6,16 @@
 // the main thread's SQLite time per batch kept growing (29% of its samples in the first seconds,
 // 47% after 20). Once a passive checkpoint leaves the WAL past the bound, a RESTART checkpoint
 // copies what arrived meanwhile and waits for the writer's current transaction, so the next
-// commit rewinds the WAL; `journal_size_limit` (openQueueDatabase) then truncates the file to the
-// bound. The writer waits (busy_timeout) only while that remainder is copied.
+// commit rewinds the WAL; `journal_size_limit` (the store's writer connection) then truncates the
+// file to the bound. The writer waits (busy_timeout) only while that remainder is copied.
+//
+// A RESTART holds new writers back while it waits for readers, and another process may be one
+// (`cairn deadletters` reading the same file): so it waits at most RESTART_WAIT_MS, not the
+// connection's 5 s, and a RESTART that could not finish is tried again at the next checkpoint.
 import type Database from 'better-sqlite3';
+
+/** The longest a RESTART waits for the writer's transaction and for readers, holding new writers back. */
+export const RESTART_WAIT_MS = 100;
 
 /** The WAL size past which a checkpoint makes the writer rewind it. */
 export const DEFAULT_WAL_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -33,7 +40,14 @@ export function checkpointWal(db: Database.Database, limitFrames: number): Check
   const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as Row[];
   const log = passive?.log ?? 0;
   if (log <= limitFrames) return { log, checkpointed: passive?.checkpointed ?? 0, restarted: false, busy: false };
-  const [restart] = db.pragma('wal_checkpoint(RESTART)') as Row[];
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma(`busy_timeout = ${Math.min(timeout, RESTART_WAIT_MS)}`);
+  let restart: Row | undefined;
+  try {
+    [restart] = db.pragma('wal_checkpoint(RESTART)') as Row[];
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
   const busy = (restart?.busy ?? 1) !== 0;
   return { log: restart?.log ?? log, checkpointed: restart?.checkpointed ?? 0, restarted: !busy, busy };
 }

@@ -8,6 +8,9 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteQueueStore } from './sqlite.js';
 import { checkpointWal, RESTART_WAIT_MS, walLimitFrames } from './wal.js';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { TraceBufferStore } from '../stages/tail/buffer.js';
 
 const BODY = new Uint8Array(200 * 1024).fill(7);
 const walSize = (path: string): number => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
@@ -146,6 +149,46 @@ describe('WAL checkpoints on a worker thread', () => {
       assert.equal(s.checkpointer.pragma('busy_timeout', { simple: true }), 5000, 'the connection keeps its own timeout');
     } finally {
       s.close();
+    }
+  });
+
+  // The RESTART takes the write lock from another connection. A deferred transaction that reads
+  // before it writes cannot wait for that lock (its snapshot is taken) and fails with SQLITE_BUSY
+  // at once: the tail buffer's decisions did, and fell behind (e2e/tail.test.ts "overload").
+  it('write transactions on the queue file wait for another connection\'s write lock instead of failing', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cairn-ckpt-')), 'queue.db');
+    const store = new SqliteQueueStore({ path, limits: new Map([['d', 1 << 30]]), checkpointIntervalMs: 0 });
+    const buffer = new TraceBufferStore(store.database);
+    const trace = new Uint8Array(16).fill(1);
+    buffer.insert('d', trace, 't', 1, BODY, 0);
+    const held = new Int32Array(new SharedArrayBuffer(4));
+    // Another connection holds the write lock for 1 s from a thread of its own.
+    const holder = new Worker(`
+      const { workerData } = require('node:worker_threads');
+      const Database = require(workerData.module);
+      const db = new Database(workerData.path);
+      db.exec('BEGIN IMMEDIATE');
+      Atomics.store(workerData.held, 0, 1);
+      Atomics.notify(workerData.held, 0);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+      db.exec('COMMIT');
+      db.close();
+    `, { eval: true, workerData: { path, held, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    try {
+      Atomics.wait(held, 0, 0, 10_000);
+      assert.equal(held[0], 1, 'the other connection holds the write lock');
+      // Read, then write, in one transaction, as a tail decision does: it waits, then commits.
+      const moved = buffer.transaction(() => {
+        const parts = buffer.read('d', trace);
+        buffer.delete('d', trace);
+        return store.enqueue(parts.map((p) => ({ destination: 'd', tenant: p.tenant, signal: 'traces' as const, body: p.body, items: p.spans })));
+      });
+      assert.equal(moved.length, 1);
+      assert.equal(buffer.read('d', trace).length, 0);
+      assert.equal(store.read('d', 0, 10).length, 1);
+    } finally {
+      await holder.terminate();
+      store.close();
     }
   });
 

@@ -64,6 +64,8 @@ export class DeadLetterFile {
    */
   replay(selection: DeadLetterSelection, now = Date.now()): DeadLetter[] {
     const { where, params } = whereOf(selection);
+    // BEGIN IMMEDIATE: it reads, then writes, while a running gateway may hold the write lock;
+    // a deferred transaction would fail with SQLITE_BUSY there instead of waiting (sqlite.ts).
     return this.db.transaction(() => {
       const rows = this.db.prepare(`SELECT id, destination, tenant, signal, items, bytes, reason, failed_at FROM dead_letters ${where} AND body IS NOT NULL ORDER BY id`).all(...params) as DeadLetterRow[];
       const insert = this.db.prepare('INSERT INTO batches (destination, tenant, signal, body, items, attempts, enqueued_at) SELECT destination, tenant, signal, body, items, 0, ? FROM dead_letters WHERE id = ?');
@@ -73,7 +75,7 @@ export class DeadLetterFile {
         remove.run(row.id);
       }
       return rows.map(toDeadLetter);
-    })();
+    }).immediate();
   }
 
   /** Deletes the selected dead letters for good. Returns how many. */

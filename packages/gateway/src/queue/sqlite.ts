@@ -155,12 +155,17 @@ export class SqliteQueueStore implements QueueStore {
     this.countAll();
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     const remove = this.statements.remove;
-    this.removeAll = this.db.transaction((ids: readonly number[]) => ids.map((id) => remove.get(id)?.size));
+    // Every write transaction here is BEGIN IMMEDIATE: it takes the write lock first, waiting for
+    // it (busy_timeout) if another connection holds it, as the checkpointer's RESTART does while it
+    // bounds the WAL (wal.ts) and `cairn deadletters` does from its own process. A deferred one
+    // that reads first and then writes gets SQLITE_BUSY at once instead: no busy wait is possible
+    // once its read snapshot is taken.
+    this.removeAll = this.db.transaction((ids: readonly number[]) => ids.map((id) => remove.get(id)?.size)).immediate;
     const insert = this.statements.insert;
     this.enqueueAll = this.db.transaction((entries: readonly EnqueueEntry[]) => {
       const now = Date.now();
       return entries.map((entry) => Number(insert.run(entry.destination, entry.tenant, SIGNALS.indexOf(entry.signal), entry.body, entry.items, 0, now).lastInsertRowid));
-    });
+    }).immediate;
   }
 
   /**
@@ -232,7 +237,7 @@ export class SqliteQueueStore implements QueueStore {
     const move = this.db.transaction(() => {
       this.statements.dead.run(batch.id, batch.destination, batch.tenant, SIGNALS.indexOf(batch.signal), batch.items, batch.body.byteLength, reason, now, batch.body);
       return this.statements.remove.get(batch.id)?.size;
-    });
+    }).immediate;
     const size = move();
     if (size !== undefined) this.forget(batch.destination, batch.id, size);
     this.tally.added(batch.destination, batch.body.byteLength);
@@ -258,7 +263,7 @@ export class SqliteQueueStore implements QueueStore {
     }
     this.db.transaction(() => {
       for (const v of victims) this.statements.evict.run(v.id);
-    })();
+    }).immediate();
     for (const v of victims) this.tally.evicted(v.destination, v.bytes);
   }
 

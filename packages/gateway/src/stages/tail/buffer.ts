@@ -44,9 +44,13 @@ export class TraceBufferStore {
     this.deleteStatement = db.prepare('DELETE FROM tail_spans WHERE destination = ? AND trace = ?');
   }
 
-  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  /**
+   * Runs `fn` in one transaction (nested calls become savepoints). BEGIN IMMEDIATE: a decision
+   * reads a trace's spans before it writes, and a deferred transaction that another connection's
+   * write lock meets at that point fails with SQLITE_BUSY without waiting (queue/sqlite.ts).
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   insert(destination: string, trace: Uint8Array, tenant: string, spans: number, body: Uint8Array, receivedAt: number): void {

@@ -133,10 +133,10 @@ try {
     peakConnections: { passThrough: cPass, defaultStrategy: cStrategy },
     medianSustainedSpansPerSecond: { passThrough: pass, defaultStrategy: strategy },
     ratio: Number((strategy / pass).toFixed(2)),
-    // Per round, the strategy at its best count over pass-through at its own.
     warmupSeconds: WARMUP_MS / 1000,
     measuredSeconds: MAX_MS / 1000,
     steadiness: { passThrough: steady('pass', cPass), defaultStrategy: steady('strategy', cStrategy) },
+    // Per round, the strategy at its best count over pass-through at its own.
     medianOfRoundRatios: Number(median(rounds.map((r) => r.byConnections[cStrategy]!.strategy.spansPerSecond / r.byConnections[cPass]!.pass.spansPerSecond)).toFixed(2)),
     gatewayCpuSecondsPerMillionSpans: { passThrough: passCpu, defaultStrategy: strategyCpu },
     // Of it, the main thread's.
